@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers import downward only:
+// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor.
+let blasLinker: [LinkerSetting] = [
+    .linkedLibrary("openblas", .when(platforms: [.linux])),
+    .linkedFramework("Accelerate", .when(platforms: [.macOS])),
+]
+
+let package = Package(
+    name: "zoo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "zoo", targets: ["ZooCLI"]),
+        .executable(name: "zoo-bench", targets: ["ZooBench"]),
+        .library(name: "Zoo", targets: ["Zoo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from the system (Debian: libopenblas-dev, zlib1g-dev, libarchive-dev).
+        .target(name: "CBLAS", linkerSettings: blasLinker),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
+
+        .target(name: "ZooTensor", dependencies: ["CBLAS"]),
+        .target(name: "ZooNN", dependencies: ["ZooTensor"]),
+        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
+        .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
+        .target(name: "ZooTrain", dependencies: ["ZooNN"]),
+        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooTrain"]),
+        .executableTarget(name: "ZooCLI", dependencies: [
+            "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "ZooBench", dependencies: ["Zoo"]),
+
+        .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"]),
+        .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"]),
+        .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"]),
+    ]
+)

@@ -1,0 +1,17 @@
+// The CBLAS interface: OpenBLAS on Linux (Debian's libopenblas-dev), Accelerate on macOS.
+#ifndef ZOO_CBLAS_H
+#define ZOO_CBLAS_H
+#if defined(__APPLE__)
+#define ACCELERATE_NEW_LAPACK
+#include <Accelerate/Accelerate.h>
+static inline void zoo_blas_set_threads(int n) { (void)n; }
+static inline int zoo_blas_threads(void) { return 0; }
+#else
+#include <cblas.h>
+// OpenBLAS-specific thread control; declared here so Swift sees one name on every platform.
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
+static inline void zoo_blas_set_threads(int n) { openblas_set_num_threads(n); }
+static inline int zoo_blas_threads(void) { return openblas_get_num_threads(); }
+#endif
+#endif

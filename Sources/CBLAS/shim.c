@@ -1,0 +1,1 @@
+// Empty: CBLAS is a header-only target that links the system BLAS.

@@ -1,0 +1,6 @@
+// The umbrella library: `import Zoo` brings the whole public API.
+@_exported import ZooTensor
+@_exported import ZooNN
+@_exported import ZooCheckpoint
+@_exported import ZooRegistry
+@_exported import ZooTrain

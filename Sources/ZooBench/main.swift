@@ -1,0 +1,2 @@
+import Zoo
+print("zoo-bench")

@@ -1,0 +1,13 @@
+import ArgumentParser
+import Zoo
+
+@main
+struct ZooCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zoo",
+        abstract: "A model zoo for Swift: find, pull, convert and fine-tune vision models.",
+        subcommands: [
+            // One subcommand a file; keep this list one name a line.
+        ]
+    )
+}
