@@ -1,0 +1,211 @@
+import Foundation
+
+/// Element-wise kernels over float32 with broadcasting. Every op in this module that maps
+/// values one by one goes through `map` or `zipMap`, so fast paths live in one place.
+extension Tensor {
+    /// `f` applied to each element; a fresh contiguous float32 tensor. No autograd.
+    @inline(__always)
+    func map(_ f: (Float) -> Float) -> Tensor {
+        let x = denseFloats()
+        let out = Tensor(empty: shape)
+        let input = x.floats, output = out.mutableFloats
+        for i in 0..<count { output[i] = f(input[i]) }
+        return out
+    }
+
+    /// `f` applied to broadcast pairs of elements; a fresh contiguous float32 tensor. No autograd.
+    @inline(__always)
+    static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        let a = a.dtype == .float32 ? a : a.materialized(as: .float32)
+        let b = b.dtype == .float32 ? b : b.materialized(as: .float32)
+        let outShape = a.shape == b.shape ? a.shape : broadcastShapes(a.shape, b.shape)
+        let out = Tensor(empty: outShape)
+        let output = out.mutableFloats
+        let n = out.count
+        if a.isContiguous && b.isContiguous && a.count == n && b.count == n {
+            let x = a.floats, y = b.floats
+            for i in 0..<n { output[i] = f(x[i], y[i]) }
+        } else if a.isContiguous && a.count == n && b.count == 1 {
+            let x = a.floats, y = b.floats.pointee
+            for i in 0..<n { output[i] = f(x[i], y) }
+        } else if b.isContiguous && b.count == n && a.count == 1 {
+            let x = a.floats.pointee, y = b.floats
+            for i in 0..<n { output[i] = f(x, y[i]) }
+        } else {
+            let ea = a.broadcastStrides(to: outShape), eb = b.broadcastStrides(to: outShape)
+            let x = a.storage.bytes.assumingMemoryBound(to: Float.self)
+            let y = b.storage.bytes.assumingMemoryBound(to: Float.self)
+            var index = 0
+            forEachRow2(shape: outShape, ea, a.storageOffset, eb, b.storageOffset) { offsetA, stepA, offsetB, stepB, length in
+                for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }
+                index += length
+            }
+        }
+        return out
+    }
+
+    /// Strides that read this tensor broadcast to `target` (0 along broadcast dimensions).
+    func broadcastStrides(to target: [Int]) -> [Int] {
+        let lead = target.count - rank
+        return (0..<target.count).map { axis in
+            axis < lead || shape[axis - lead] == 1 ? 0 : strides[axis - lead]
+        }
+    }
+
+    /// Walks two strided operands over `shape` in row-major order, one innermost run at a time,
+    /// after merging dimensions both operands traverse contiguously (longer inner loops).
+    static func forEachRow2(shape: [Int], _ stridesA: [Int], _ offsetA: Int, _ stridesB: [Int], _ offsetB: Int,
+                            _ body: (Int, Int, Int, Int, Int) -> Void) {
+        var dims: [(size: Int, a: Int, b: Int)] = []
+        for axis in 0..<shape.count where shape[axis] != 1 {
+            if let last = dims.last, last.a == stridesA[axis] * shape[axis], last.b == stridesB[axis] * shape[axis] {
+                dims[dims.count - 1] = (last.size * shape[axis], stridesA[axis], stridesB[axis])
+            } else {
+                dims.append((shape[axis], stridesA[axis], stridesB[axis]))
+            }
+        }
+        if shape.contains(0) { return }
+        guard let inner = dims.popLast() else { body(offsetA, 1, offsetB, 1, 1); return }
+        var index = [Int](repeating: 0, count: dims.count)
+        var a = offsetA, b = offsetB
+        while true {
+            body(a, inner.a, b, inner.b, inner.size)
+            var axis = dims.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                a += dims[axis].a
+                b += dims[axis].b
+                if index[axis] < dims[axis].size { break }
+                a -= dims[axis].a * dims[axis].size
+                b -= dims[axis].b * dims[axis].size
+                index[axis] = 0
+                axis -= 1
+            }
+            if axis < 0 { return }
+        }
+    }
+}
+
+// MARK: - Arithmetic
+
+extension Tensor {
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        let out = zipMap(a, b, +)
+        return record("add", [a, b], out) { g in [g.sum(toShape: a.shape), g.sum(toShape: b.shape)] }
+    }
+
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        let out = zipMap(a, b, -)
+        return record("sub", [a, b], out) { g in [g.sum(toShape: a.shape), (-g).sum(toShape: b.shape)] }
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        let out = zipMap(a, b, *)
+        return record("mul", [a, b], out) { g in
+            [a.requiresGrad ? (g * b.detach()).sum(toShape: a.shape) : nil,
+             b.requiresGrad ? (g * a.detach()).sum(toShape: b.shape) : nil]
+        }
+    }
+
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        let out = zipMap(a, b, /)
+        return record("div", [a, b], out) { g in
+            [a.requiresGrad ? (g / b.detach()).sum(toShape: a.shape) : nil,
+             b.requiresGrad ? (-g * out.detach() / b.detach()).sum(toShape: b.shape) : nil]
+        }
+    }
+
+    public static prefix func - (x: Tensor) -> Tensor {
+        record("neg", [x], x.map { -$0 }) { g in [-g] }
+    }
+
+    public static func + (a: Tensor, b: Float) -> Tensor { a + Tensor(scalar: b) }
+    public static func + (a: Float, b: Tensor) -> Tensor { Tensor(scalar: a) + b }
+    public static func - (a: Tensor, b: Float) -> Tensor { a - Tensor(scalar: b) }
+    public static func - (a: Float, b: Tensor) -> Tensor { Tensor(scalar: a) - b }
+    public static func * (a: Tensor, b: Float) -> Tensor { a * Tensor(scalar: b) }
+    public static func * (a: Float, b: Tensor) -> Tensor { Tensor(scalar: a) * b }
+    public static func / (a: Tensor, b: Float) -> Tensor { a / Tensor(scalar: b) }
+    public static func / (a: Float, b: Tensor) -> Tensor { Tensor(scalar: a) / b }
+
+    /// `self` raised to `exponent`, element-wise.
+    public func pow(_ exponent: Float) -> Tensor {
+        let x = self
+        let out: Tensor
+        if exponent == 2 { out = map { $0 * $0 } }
+        else if exponent == 0.5 { out = map { $0.squareRoot() } }
+        else { out = map { Foundation.pow($0, exponent) } }
+        return record("pow", [x], out) { g in
+            [Tensor.zipMap(g, x) { g, x in g * exponent * Foundation.pow(x, exponent - 1) }]
+        }
+    }
+
+    /// `self` raised to `exponent` with both broadcast, element-wise.
+    public func pow(_ exponent: Tensor) -> Tensor {
+        let x = self
+        let out = Tensor.zipMap(x, exponent) { Foundation.pow($0, $1) }
+        return record("pow", [x, exponent], out) { g in
+            let e = exponent.detach(), y = out.detach()
+            return [x.requiresGrad ? (g * e * x.detach().pow(e - 1)).sum(toShape: x.shape) : nil,
+                    exponent.requiresGrad ? (g * y * x.detach().log()).sum(toShape: exponent.shape) : nil]
+        }
+    }
+
+    public func exp() -> Tensor {
+        let out = map { Foundation.exp($0) }
+        return record("exp", [self], out) { g in [g * out.detach()] }
+    }
+
+    public func log() -> Tensor {
+        let x = self
+        return record("log", [x], map { Foundation.log($0) }) { g in [g / x.detach()] }
+    }
+
+    public func sqrt() -> Tensor {
+        let out = map { $0.squareRoot() }
+        return record("sqrt", [self], out) { g in [Tensor.zipMap(g, out) { g, y in g / (2 * y) }] }
+    }
+
+    public func abs() -> Tensor {
+        let x = self
+        return record("abs", [x], map { Swift.abs($0) }) { g in
+            [Tensor.zipMap(g, x) { g, x in x > 0 ? g : (x < 0 ? -g : 0) }]
+        }
+    }
+
+    /// Limits values to `[min, max]`; the gradient passes where the value was inside (bounds included).
+    public func clamp(min lower: Float? = nil, max upper: Float? = nil) -> Tensor {
+        let x = self
+        let lo = lower ?? -.infinity, hi = upper ?? .infinity
+        return record("clamp", [x], map { Swift.min(Swift.max($0, lo), hi) }) { g in
+            [Tensor.zipMap(g, x) { g, x in x >= lo && x <= hi ? g : 0 }]
+        }
+    }
+}
+
+// MARK: - Comparisons and selection
+
+extension Tensor {
+    private static func compare(_ a: Tensor, _ b: Tensor, _ test: (Float, Float) -> Bool) -> Tensor {
+        zipMap(a, b) { test($0, $1) ? 1 : 0 }.to(.bool)
+    }
+    public func gt(_ other: Tensor) -> Tensor { Tensor.compare(self, other, >) }
+    public func lt(_ other: Tensor) -> Tensor { Tensor.compare(self, other, <) }
+    public func ge(_ other: Tensor) -> Tensor { Tensor.compare(self, other, >=) }
+    public func le(_ other: Tensor) -> Tensor { Tensor.compare(self, other, <=) }
+    public func eq(_ other: Tensor) -> Tensor { Tensor.compare(self, other, ==) }
+    public func gt(_ value: Float) -> Tensor { gt(Tensor(scalar: value)) }
+    public func lt(_ value: Float) -> Tensor { lt(Tensor(scalar: value)) }
+
+    /// Picks `a` where `condition` is true, else `b` (all three broadcast), as `torch.where`.
+    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let mask = condition.to(.float32)
+        let shape = broadcastShapes(broadcastShapes(mask.shape, a.shape), b.shape)
+        let m = mask.expand(shape)
+        let picked = zipMap(zipMap(m, a) { $0 != 0 ? $1 : 0 }, zipMap(m, b) { $0 != 0 ? 0 : $1 }, +)
+        return record("where", [a, b], picked) { g in
+            [a.requiresGrad ? zipMap(m, g) { $0 != 0 ? $1 : 0 }.sum(toShape: a.shape) : nil,
+             b.requiresGrad ? zipMap(m, g) { $0 != 0 ? 0 : $1 }.sum(toShape: b.shape) : nil]
+        }
+    }
+}
