@@ -1,0 +1,125 @@
+import CBLAS
+
+/// The one door to the system BLAS (OpenBLAS on Linux, Accelerate on macOS).
+public enum BLAS {
+    /// Threads the BLAS library uses (OpenBLAS; ignored on Accelerate).
+    public static var threads: Int {
+        get { Int(zoo_blas_threads()) }
+        set { zoo_blas_set_threads(Int32(newValue)) }
+    }
+
+    /// Row-major C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C.
+    @inline(__always)
+    public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0 && n > 0 else { return }
+        if k == 0 {
+            // BLAS leaves C untouched when k == 0 only if beta == 1; make the empty product explicit.
+            for row in 0..<m { for col in 0..<n { c[row * ldc + col] *= beta } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+/// A 2-d float32 view as BLAS sees it: a base pointer, whether it is stored transposed, and its
+/// leading dimension. Views with a unit stride on either axis need no copy.
+struct MatrixOperand {
+    let pointer: UnsafePointer<Float>
+    let transposed: Bool
+    let leading: Int
+    let owner: Tensor  // keeps the memory alive
+
+    init(_ matrix: Tensor) {
+        precondition(matrix.rank == 2)
+        let rows = matrix.shape[0], cols = matrix.shape[1]
+        if matrix.dtype == .float32 && (matrix.strides[1] == 1 || cols == 1) && matrix.strides[0] >= Swift.max(cols, 1) {
+            self.init(matrix, transposed: false, leading: rows == 1 ? Swift.max(cols, 1) : matrix.strides[0])
+        } else if matrix.dtype == .float32 && (matrix.strides[0] == 1 || rows == 1) && matrix.strides[1] >= Swift.max(rows, 1) {
+            self.init(matrix, transposed: true, leading: cols == 1 ? Swift.max(rows, 1) : matrix.strides[1])
+        } else {
+            let dense = matrix.denseFloats()
+            self.init(dense, transposed: false, leading: Swift.max(cols, 1))
+        }
+    }
+
+    private init(_ owner: Tensor, transposed: Bool, leading: Int) {
+        self.owner = owner
+        self.pointer = UnsafePointer(owner.floats)
+        self.transposed = transposed
+        self.leading = leading
+    }
+}
+
+extension Tensor {
+    /// [m×k] · [k×n] for 2-d views, no autograd.
+    static func gemm(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+        precondition(b.shape[0] == k, "matmul: \(a.shape) and \(b.shape) do not chain")
+        let out = Tensor(empty: [m, n])
+        let left = MatrixOperand(a), right = MatrixOperand(b)
+        BLAS.sgemm(transA: left.transposed, transB: right.transposed, m: m, n: n, k: k,
+                   a: left.pointer, lda: left.leading, b: right.pointer, ldb: right.leading,
+                   c: out.mutableFloats, ldc: Swift.max(n, 1))
+        return out
+    }
+
+    /// Matrix product with `torch.matmul`'s rules: 1-d operands are promoted and the added
+    /// dimension removed, leading dimensions broadcast as batches.
+    public func matmul(_ other: Tensor) -> Tensor {
+        let a = self, b = other
+        precondition(a.rank >= 1 && b.rank >= 1, "matmul needs tensors of at least one dimension")
+        if a.rank == 1 && b.rank == 1 { return a.unsqueeze(0).matmul(b.unsqueeze(1)).reshape([]) }
+        if a.rank == 1 { return a.unsqueeze(0).matmul(b).squeeze(-2) }
+        if b.rank == 1 { return a.matmul(b.unsqueeze(1)).squeeze(-1) }
+
+        let n = a.shape[a.rank - 2], k = a.shape[a.rank - 1], m = b.shape[b.rank - 1]
+        precondition(b.shape[b.rank - 2] == k, "matmul: \(a.shape) and \(b.shape) do not chain")
+        let out: Tensor
+        if a.rank == 2 && b.rank == 2 {
+            out = Tensor.gemm(a, b)
+        } else {
+            let batch = broadcastShapes(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)))
+            let batches = batch.reduce(1, *)
+            let ea = a.detach().expand(batch + [n, k]).reshape([batches, n, k])
+            let eb = b.detach().expand(batch + [k, m]).reshape([batches, k, m])
+            out = Tensor(empty: batch + [n, m])
+            for i in 0..<batches {
+                let product = Tensor.gemm(ea.select(0, i), eb.select(0, i))
+                (out.mutableFloats + i * n * m).update(from: product.floats, count: n * m)
+            }
+        }
+        return record("matmul", [a, b], out) { g in
+            [a.requiresGrad ? g.matmul(b.detach().transpose(-1, -2)).sum(toShape: a.shape) : nil,
+             b.requiresGrad ? a.detach().transpose(-1, -2).matmul(g).sum(toShape: b.shape) : nil]
+        }
+    }
+
+    /// y = x · Wᵀ + b over the last dimension (PyTorch's `F.linear`); W is [out, in].
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+        precondition(x.shape.last == inFeatures, "linear: input \(x.shape) does not end in \(inFeatures) features")
+        let rows = x.count / Swift.max(inFeatures, 1)
+        let x2 = x.detach().reshape([rows, inFeatures])
+        let out = Tensor(empty: [rows, outFeatures])
+        if let bias {
+            let b = bias.denseFloats().floats
+            for r in 0..<rows { (out.mutableFloats + r * outFeatures).update(from: b, count: outFeatures) }
+        }
+        let left = MatrixOperand(x2), w = MatrixOperand(weight)
+        BLAS.sgemm(transA: left.transposed, transB: !w.transposed, m: rows, n: outFeatures, k: inFeatures,
+                   a: left.pointer, lda: left.leading, b: w.pointer, ldb: w.leading,
+                   beta: bias == nil ? 0 : 1, c: out.mutableFloats, ldc: outFeatures)
+        let y = out.reshape(Array(x.shape.dropLast()) + [outFeatures])
+        let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+        return record("linear", inputs, y) { g in
+            let g2 = g.reshape([rows, outFeatures])
+            return [x.requiresGrad ? Tensor.gemm(g2, weight.detach()).reshape(x.shape) : nil,
+                    weight.requiresGrad ? Tensor.gemm(g2.T, x2) : nil,
+                    bias.map { _ in g2.sum(dim: 0) }]
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Batch and layer normalization with their closed-form gradients. Statistics accumulate in
+/// Double so long reductions keep float32 agreement with PyTorch.
+extension Tensor {
+    /// PyTorch's `F.batch_norm` over [N, C, …]. In training, normalizes with the batch statistics
+    /// and updates `runningMean`/`runningVar` in place (unbiased variance, `momentum` weight);
+    /// otherwise normalizes with the running statistics.
+    public static func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?,
+                                 weight: Tensor?, bias: Tensor?, training: Bool,
+                                 momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+        precondition(x.rank >= 2, "batch_norm expects [N, C, …], got \(x.shape)")
+        let n = x.shape[0], c = x.shape[1], spatial = x.count / Swift.max(n * c, 1)
+        let reduce = n * spatial
+        let input = x.denseFloats()
+        let xs = input.floats
+        var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
+        let useBatchStats = training || runningMean == nil || runningVar == nil
+        if useBatchStats {
+            precondition(reduce > 1, "batch_norm in training needs more than one value per channel, got \(x.shape)")
+            for ch in 0..<c {
+                var total = 0.0
+                for i in 0..<n { let row = xs + (i * c + ch) * spatial; for s in 0..<spatial { total += Double(row[s]) } }
+                let mu = total / Double(reduce)
+                var squares = 0.0
+                for i in 0..<n { let row = xs + (i * c + ch) * spatial; for s in 0..<spatial { let d = Double(row[s]) - mu; squares += d * d } }
+                let variance = squares / Double(reduce)
+                mean[ch] = Float(mu)
+                invStd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+                if training, let runningMean, let runningVar {
+                    let rm = runningMean.floats, rv = runningVar.floats
+                    rm[ch] = (1 - momentum) * rm[ch] + momentum * Float(mu)
+                    rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(squares / Double(reduce - 1))
+                }
+            }
+        } else if let runningMean, let runningVar {
+            let rm = runningMean.denseFloats().floats, rv = runningVar.denseFloats().floats
+            for ch in 0..<c { mean[ch] = rm[ch]; invStd[ch] = 1 / (rv[ch] + eps).squareRoot() }
+        }
+        let gamma = weight?.toArray() ?? [Float](repeating: 1, count: c)
+        let beta = bias?.toArray() ?? [Float](repeating: 0, count: c)
+        let out = Tensor(empty: x.shape), ys = out.mutableFloats
+        for i in 0..<n {
+            for ch in 0..<c {
+                let scale = invStd[ch] * gamma[ch], shift = beta[ch] - mean[ch] * scale
+                let row = xs + (i * c + ch) * spatial, target = ys + (i * c + ch) * spatial
+                for s in 0..<spatial { target[s] = row[s] * scale + shift }
+            }
+        }
+        let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
+        return record("batch_norm", inputs, out) { g in
+            let gd = g.denseFloats().floats
+            var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
+            for i in 0..<n {
+                for ch in 0..<c {
+                    let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
+                    var a = 0.0, b = 0.0
+                    for s in 0..<spatial {
+                        a += Double(grad[s])
+                        b += Double(grad[s]) * Double((row[s] - mean[ch]) * invStd[ch])
+                    }
+                    sumG[ch] += a; sumGX[ch] += b
+                }
+            }
+            var gradInput: Tensor?
+            if x.requiresGrad {
+                let result = Tensor(empty: x.shape), gi = result.mutableFloats
+                for i in 0..<n {
+                    for ch in 0..<c {
+                        let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
+                        let target = gi + (i * c + ch) * spatial
+                        let k = gamma[ch] * invStd[ch]
+                        if useBatchStats {
+                            // dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂))
+                            let meanG = Float(sumG[ch] / Double(reduce)), meanGX = Float(sumGX[ch] / Double(reduce))
+                            for s in 0..<spatial {
+                                let xhat = (row[s] - mean[ch]) * invStd[ch]
+                                target[s] = k * (grad[s] - meanG - xhat * meanGX)
+                            }
+                        } else {
+                            for s in 0..<spatial { target[s] = k * grad[s] }
+                        }
+                    }
+                }
+                gradInput = result
+            }
+            let gradWeight = weight.map { _ in Tensor(sumGX.map(Float.init)) }
+            let gradBias = bias.map { _ in Tensor(sumG.map(Float.init)) }
+            return [gradInput] + (weight == nil ? [] : [gradWeight]) + (bias == nil ? [] : [gradBias])
+        }
+    }
+
+    /// PyTorch's `F.layer_norm`: normalizes over the trailing `normalizedShape` dimensions.
+    public static func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil,
+                                 bias: Tensor? = nil, eps: Float = 1e-5) -> Tensor {
+        precondition(Array(x.shape.suffix(normalizedShape.count)) == normalizedShape,
+                     "layer_norm: input \(x.shape) does not end in \(normalizedShape)")
+        let d = normalizedShape.reduce(1, *), rows = x.count / Swift.max(d, 1)
+        let input = x.denseFloats(), xs = input.floats
+        var mean = [Float](repeating: 0, count: rows), invStd = [Float](repeating: 0, count: rows)
+        let gamma = weight?.denseFloats(), beta = bias?.denseFloats()
+        let out = Tensor(empty: x.shape), ys = out.mutableFloats
+        for r in 0..<rows {
+            let row = xs + r * d
+            var total = 0.0
+            for k in 0..<d { total += Double(row[k]) }
+            let mu = total / Double(d)
+            var squares = 0.0
+            for k in 0..<d { let v = Double(row[k]) - mu; squares += v * v }
+            mean[r] = Float(mu)
+            invStd[r] = Float(1 / (squares / Double(d) + Double(eps)).squareRoot())
+            for k in 0..<d {
+                var v = (row[k] - mean[r]) * invStd[r]
+                if let gamma { v *= gamma.floats[k] }
+                if let beta { v += beta.floats[k] }
+                ys[r * d + k] = v
+            }
+        }
+        let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
+        return record("layer_norm", inputs, out) { g in
+            let gd = g.denseFloats().floats
+            var gradGamma = [Double](repeating: 0, count: d), gradBeta = [Double](repeating: 0, count: d)
+            let result = Tensor(empty: x.shape), gi = result.mutableFloats
+            for r in 0..<rows {
+                let row = xs + r * d, grad = gd + r * d
+                var sumDX = 0.0, sumDXX = 0.0
+                for k in 0..<d {
+                    let xhat = (row[k] - mean[r]) * invStd[r]
+                    gradGamma[k] += Double(grad[k] * xhat)
+                    gradBeta[k] += Double(grad[k])
+                    let dxhat = grad[k] * (gamma?.floats[k] ?? 1)
+                    sumDX += Double(dxhat); sumDXX += Double(dxhat * xhat)
+                }
+                let meanDX = Float(sumDX / Double(d)), meanDXX = Float(sumDXX / Double(d))
+                for k in 0..<d {
+                    let xhat = (row[k] - mean[r]) * invStd[r]
+                    let dxhat = grad[k] * (gamma?.floats[k] ?? 1)
+                    gi[r * d + k] = invStd[r] * (dxhat - meanDX - xhat * meanDXX)
+                }
+            }
+            return [result]
+                + (weight == nil ? [] : [Tensor(gradGamma.map(Float.init), shape: normalizedShape)])
+                + (bias == nil ? [] : [Tensor(gradBeta.map(Float.init), shape: normalizedShape)])
+        }
+    }
+}

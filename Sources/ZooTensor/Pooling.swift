@@ -1,0 +1,156 @@
+/// 2-d pooling over NCHW with PyTorch's output-size rules (ceil_mode, padding, count_include_pad).
+/// Every pool walks the same windows; the gradient of max goes to the first maximum of a window.
+struct PoolWindow {
+    let kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)
+    let ceilMode: Bool
+
+    /// PyTorch's pooling output length for one axis.
+    static func outputLength(_ size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool) -> Int {
+        let span = size + 2 * padding - dilation * (kernel - 1) - 1
+        var length = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+        // The last window must start inside the input or its left padding.
+        if ceilMode && (length - 1) * stride >= size + padding { length -= 1 }
+        return length
+    }
+
+    func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
+        precondition(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1,
+                     "pad should be at most half of the kernel size, got padding \(padding) for kernel \(kernel)")
+        let oh = PoolWindow.outputLength(h, kernel: kernel.0, stride: stride.0, padding: padding.0, dilation: dilation.0, ceilMode: ceilMode)
+        let ow = PoolWindow.outputLength(w, kernel: kernel.1, stride: stride.1, padding: padding.1, dilation: dilation.1, ceilMode: ceilMode)
+        precondition(oh > 0 && ow > 0, "pooling output would be empty for input \(h)×\(w)")
+        return (oh, ow)
+    }
+}
+
+extension Tensor {
+    /// PyTorch's `F.max_pool2d`. `stride` defaults to `kernel`.
+    public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                          dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) -> Tensor {
+        precondition(rank == 4, "max_pool2d expects NCHW, got \(shape)")
+        let window = PoolWindow(kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation, ceilMode: ceilMode)
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (oh, ow) = window.outputSize(h, w)
+        let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
+        var argmax = [Int32](repeating: 0, count: out.count)
+        let input = x.floats, output = out.mutableFloats
+        argmax.withUnsafeMutableBufferPointer { winners in
+            for plane in 0..<(n * c) {
+                let source = input + plane * h * w
+                for y in 0..<oh {
+                    for xo in 0..<ow {
+                        var best = -Float.infinity, at = -1
+                        for i in 0..<window.kernel.0 {
+                            let iy = y * window.stride.0 - padding.0 + i * dilation.0
+                            guard iy >= 0 && iy < h else { continue }
+                            for j in 0..<window.kernel.1 {
+                                let ix = xo * window.stride.1 - padding.1 + j * dilation.1
+                                guard ix >= 0 && ix < w else { continue }
+                                let v = source[iy * w + ix]
+                                if v > best || v.isNaN || at < 0 { best = v; at = iy * w + ix; if v.isNaN { break } }
+                            }
+                        }
+                        let o = (plane * oh + y) * ow + xo
+                        output[o] = best
+                        winners[o] = Int32(at)
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return record("max_pool2d", [self], out) { g in
+            let grad = Tensor(zeros: inputShape), gd = g.denseFloats().floats, gi = grad.mutableFloats
+            for plane in 0..<(n * c) {
+                for k in 0..<(oh * ow) {
+                    let o = plane * oh * ow + k
+                    gi[plane * h * w + Int(argmax[o])] += gd[o]
+                }
+            }
+            return [grad]
+        }
+    }
+
+    /// PyTorch's `F.avg_pool2d`. `stride` defaults to `kernel`.
+    public func avgPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                          ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil) -> Tensor {
+        precondition(rank == 4, "avg_pool2d expects NCHW, got \(shape)")
+        let stride = stride ?? kernel
+        let window = PoolWindow(kernel: kernel, stride: stride, padding: padding, dilation: (1, 1), ceilMode: ceilMode)
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (oh, ow) = window.outputSize(h, w)
+        // Each output's window (clipped to the image) and divisor, shared by forward and backward.
+        var windows: [(y0: Int, y1: Int, x0: Int, x1: Int, scale: Float)] = []
+        for y in 0..<oh {
+            for xo in 0..<ow {
+                var y0 = y * stride.0 - padding.0, x0 = xo * stride.1 - padding.1
+                var y1 = Swift.min(y0 + kernel.0, h + padding.0), x1 = Swift.min(x0 + kernel.1, w + padding.1)
+                let padded = (y1 - y0) * (x1 - x0)
+                y0 = Swift.max(y0, 0); x0 = Swift.max(x0, 0); y1 = Swift.min(y1, h); x1 = Swift.min(x1, w)
+                let divisor = divisorOverride ?? (countIncludePad ? padded : (y1 - y0) * (x1 - x0))
+                windows.append((y0, y1, x0, x1, 1 / Float(divisor)))
+            }
+        }
+        let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
+        let input = x.floats, output = out.mutableFloats
+        for plane in 0..<(n * c) {
+            let source = input + plane * h * w
+            for (k, win) in windows.enumerated() {
+                var total: Float = 0
+                for iy in win.y0..<Swift.max(win.y0, win.y1) {
+                    for ix in win.x0..<Swift.max(win.x0, win.x1) { total += source[iy * w + ix] }
+                }
+                output[plane * oh * ow + k] = total * win.scale
+            }
+        }
+        let inputShape = shape
+        return record("avg_pool2d", [self], out) { g in
+            let grad = Tensor(zeros: inputShape), gd = g.denseFloats().floats, gi = grad.mutableFloats
+            for plane in 0..<(n * c) {
+                let target = gi + plane * h * w
+                for (k, win) in windows.enumerated() {
+                    let share = gd[plane * oh * ow + k] * win.scale
+                    for iy in win.y0..<Swift.max(win.y0, win.y1) {
+                        for ix in win.x0..<Swift.max(win.x0, win.x1) { target[iy * w + ix] += share }
+                    }
+                }
+            }
+            return [grad]
+        }
+    }
+
+    /// PyTorch's `F.adaptive_avg_pool2d`: window i spans [⌊i·H/O⌋, ⌈(i+1)·H/O⌉).
+    public func adaptiveAvgPool2d(_ outputSize: (Int, Int)) -> Tensor {
+        precondition(rank == 4, "adaptive_avg_pool2d expects NCHW, got \(shape)")
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (oh, ow) = outputSize
+        if oh == 1 && ow == 1 { return mean(dims: [2, 3], keepDim: true) }
+        var windows: [(y0: Int, y1: Int, x0: Int, x1: Int, scale: Float)] = []
+        for y in 0..<oh {
+            for xo in 0..<ow {
+                let y0 = y * h / oh, y1 = ((y + 1) * h + oh - 1) / oh
+                let x0 = xo * w / ow, x1 = ((xo + 1) * w + ow - 1) / ow
+                windows.append((y0, y1, x0, x1, 1 / Float((y1 - y0) * (x1 - x0))))
+            }
+        }
+        let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
+        let input = x.floats, output = out.mutableFloats
+        for plane in 0..<(n * c) {
+            for (k, win) in windows.enumerated() {
+                var total: Float = 0
+                for iy in win.y0..<win.y1 { for ix in win.x0..<win.x1 { total += input[plane * h * w + iy * w + ix] } }
+                output[plane * oh * ow + k] = total * win.scale
+            }
+        }
+        let inputShape = shape
+        return record("adaptive_avg_pool2d", [self], out) { g in
+            let grad = Tensor(zeros: inputShape), gd = g.denseFloats().floats, gi = grad.mutableFloats
+            for plane in 0..<(n * c) {
+                for (k, win) in windows.enumerated() {
+                    let share = gd[plane * oh * ow + k] * win.scale
+                    for iy in win.y0..<win.y1 { for ix in win.x0..<win.x1 { gi[plane * h * w + iy * w + ix] += share } }
+                }
+            }
+            return [grad]
+        }
+    }
+}
