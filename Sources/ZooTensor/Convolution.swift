@@ -12,7 +12,7 @@ public struct Conv2dGeometry: Sendable, Equatable {
     var groupOut: Int { outChannels / groups }
     /// Rows of a group's column matrix: Cin/groups · kh · kw.
     var patch: Int { groupIn * kernelH * kernelW }
-    var outPlane: Int { outHeight * outWidth }
+    public var outPlane: Int { outHeight * outWidth }
     var isPointwise: Bool {
         kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
     }
@@ -72,8 +72,8 @@ enum ConvolutionKernels {
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let tile = g.imagesPerTile
         let inPlane = g.height * g.width, plane = g.outPlane
-        // One image, no im2col: GEMM straight from the input into the output.
-        if g.isPointwise && tile == 1 {
+        // Pointwise: GEMM straight from each input image into its output, no copies.
+        if g.isPointwise {
             for n in 0..<g.batch {
                 for group in 0..<g.groups {
                     let y = output + (n * g.outChannels + group * g.groupOut) * plane
@@ -120,8 +120,26 @@ enum ConvolutionKernels {
                          gradWeight: UnsafeMutablePointer<Float>?) {
         let tile = g.imagesPerTile
         let inPlane = g.height * g.width, plane = g.outPlane
-        gradInput?.initialize(repeating: 0, count: g.batch * g.inChannels * inPlane)
         gradWeight?.initialize(repeating: 0, count: g.outChannels * g.patch)
+        if g.isPointwise {
+            for n in 0..<g.batch {
+                for group in 0..<g.groups {
+                    let x = input + (n * g.inChannels + group * g.groupIn) * inPlane
+                    let dy = gradOutput + (n * g.outChannels + group * g.groupOut) * plane
+                    let w = weight + group * g.groupOut * g.patch
+                    if let gradWeight {  // dW += dY · Xᵀ
+                        BLAS.sgemm(transB: true, m: g.groupOut, n: g.groupIn, k: plane, a: dy, lda: plane, b: x, ldb: inPlane,
+                                   beta: 1, c: gradWeight + group * g.groupOut * g.patch, ldc: g.patch)
+                    }
+                    if let gradInput {  // dX = Wᵀ · dY
+                        BLAS.sgemm(transA: true, m: g.groupIn, n: plane, k: g.groupOut, a: w, lda: g.patch, b: dy, ldb: plane,
+                                   c: gradInput + (n * g.inChannels + group * g.groupIn) * inPlane, ldc: inPlane)
+                    }
+                }
+            }
+            return
+        }
+        gradInput?.initialize(repeating: 0, count: g.batch * g.inChannels * inPlane)
         Workspace.shared.withFloats(2 * g.patch * tile * plane + g.groupOut * tile * plane) { scratch in
             let columns = scratch, gradColumns = scratch + g.patch * tile * plane
             let gathered = gradColumns + g.patch * tile * plane
@@ -169,8 +187,15 @@ enum ConvolutionKernels {
     /// Unfolds one image's group channels into columns[patch, plane] (row stride `ld`).
     /// Row (c, i, j) holds x[c, oh·sh − ph + i·dh, ow·sw − pw + j·dw] for every output (oh, ow), 0 outside.
     static func im2col(_ g: Conv2dGeometry, _ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, ld: Int) {
+        Parallel.forEachChunk(g.groupIn, work: g.patch * g.outPlane) { channels in
+            im2col(g, x, columns, ld: ld, channels: channels)
+        }
+    }
+
+    private static func im2col(_ g: Conv2dGeometry, _ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
+                               ld: Int, channels: Range<Int>) {
         let (oh, ow) = (g.outHeight, g.outWidth)
-        for c in 0..<g.groupIn {
+        for c in channels {
             let channel = x + c * g.height * g.width
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
@@ -199,8 +224,16 @@ enum ConvolutionKernels {
 
     /// The adjoint of `im2col`: adds columns back onto the image they came from.
     static func col2im(_ g: Conv2dGeometry, _ columns: UnsafePointer<Float>, ld: Int, _ x: UnsafeMutablePointer<Float>) {
+        // Channels are disjoint in the image, so they can be scattered in parallel.
+        Parallel.forEachChunk(g.groupIn, work: g.patch * g.outPlane) { channels in
+            col2im(g, columns, ld: ld, x, channels: channels)
+        }
+    }
+
+    private static func col2im(_ g: Conv2dGeometry, _ columns: UnsafePointer<Float>, ld: Int, _ x: UnsafeMutablePointer<Float>,
+                               channels: Range<Int>) {
         let (oh, ow) = (g.outHeight, g.outWidth)
-        for c in 0..<g.groupIn {
+        for c in channels {
             let channel = x + c * g.height * g.width
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
@@ -212,7 +245,11 @@ enum ConvolutionKernels {
                         let iy = y * g.strideH - g.padH + i * g.dilationH
                         guard iy >= 0 && iy < g.height else { continue }
                         let target = channel + iy * g.width + dx, source = row + y * ow
-                        for xo in lo..<hi { target[xo * g.strideW] += source[xo] }
+                        if g.strideW == 1 {
+                            for xo in lo..<hi { target[xo] += source[xo] }
+                        } else {
+                            for xo in lo..<hi { target[xo * g.strideW] += source[xo] }
+                        }
                     }
                 }
             }

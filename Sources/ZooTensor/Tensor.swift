@@ -286,3 +286,17 @@ enum StridedIndex {
         }
     }
 }
+
+extension Tensor {
+    /// Read access to the float32 values of a contiguous tensor (for kernels and benchmarks).
+    public func withUnsafeFloats<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        let dense = denseFloats()
+        return try withExtendedLifetime(dense) { try body(dense.floats) }
+    }
+
+    /// Write access to the float32 values of a contiguous float32 tensor, in place. No autograd.
+    public func withUnsafeMutableFloats<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        precondition(dtype == .float32 && isContiguous, "in-place access needs a contiguous float32 tensor")
+        return try body(floats)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Dispatch
+
+/// Splits memory-bound loops (im2col, col2im) over the cores between BLAS calls. BLAS runs its own
+/// threads inside each GEMM; these loops run only between GEMMs, so the two never overlap.
+public enum Parallel {
+    /// Worker count for our own loops; 1 turns them off.
+    nonisolated(unsafe) public static var threads = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+
+    /// Calls `body` on contiguous chunks of 0..<count, in parallel when `work` (elements touched) is large.
+    static func forEachChunk(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let workers = min(threads, count)
+        guard workers > 1 && work >= 1 << 16 else { body(0..<count); return }
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = count * w / workers, hi = count * (w + 1) / workers
+                if lo < hi { task.value(lo..<hi) }
+            }
+        }
+    }
+}
+
+/// Chunks write disjoint memory, which the type system cannot see.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
