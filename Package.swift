@@ -24,13 +24,16 @@ let package = Package(
         .target(name: "CBLAS", linkerSettings: blasLinker),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),  // libssl-dev: SHA-256
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),  // libcurl4-openssl-dev
 
         .target(name: "ZooTensor", dependencies: ["CBLAS"]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
         .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooTrain", dependencies: ["ZooNN"]),
-        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooTrain"]),
+        .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto"]),
+        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooTrain", "ZooHub"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -40,5 +43,6 @@ let package = Package(
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"]),
+        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
     ]
 )

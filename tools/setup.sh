@@ -31,7 +31,7 @@ need_python() {
 }
 
 mode="${1:-build}"
-need_debs libopenblas-dev libarchive-dev zlib1g-dev
+need_debs libopenblas-dev libarchive-dev zlib1g-dev libcurl4-openssl-dev libssl-dev
 if [[ "$mode" == "test" ]]; then
     need_debs python3-torch python3-torchvision python3-pip python3-yaml nginx-light
     need_python timm safetensors

@@ -4,3 +4,4 @@
 @_exported import ZooCheckpoint
 @_exported import ZooRegistry
 @_exported import ZooTrain
+@_exported import ZooHub

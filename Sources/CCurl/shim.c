@@ -1,0 +1,1 @@
+// Empty: CCurl is header-only wrappers over the system libcurl.

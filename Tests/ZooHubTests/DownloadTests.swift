@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import ZooHub
+
+/// Downloads against a real nginx on loopback.
+@Suite(.serialized) struct DownloadTests {
+    let server = NginxServer.shared
+
+    func temporaryFile() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("zoo-download-\(UUID().uuidString).part")
+    }
+
+    static func randomData(_ count: Int, seed: UInt64 = 1) -> Data {
+        var state = seed
+        var data = Data(count: count)
+        data.withUnsafeMutableBytes { raw in
+            let words = raw.bindMemory(to: UInt64.self)
+            for i in 0..<words.count { state = state &* 6364136223846793005 &+ 1442695040888963407; words[i] = state }
+        }
+        return data
+    }
+
+    @Test func downloadsWholeFile() throws {
+        let payload = Self.randomData(3_000_000)
+        let url = try server.serve(payload, at: "files/whole.bin")
+        let target = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: target) }
+        let size = try Download.fetch(url, to: target)
+        #expect(size == Int64(payload.count))
+        #expect(try Data(contentsOf: target) == payload)
+    }
+
+    @Test func resumesAPartialFileWithRange() throws {
+        let payload = Self.randomData(2_000_000, seed: 2)
+        let url = try server.serve(payload, at: "files/resume.bin")
+        let target = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: target) }
+        try payload.prefix(750_000).write(to: target)
+        try Download.fetch(url, to: target)
+        #expect(try Data(contentsOf: target) == payload)
+    }
+
+    @Test func resumesAfterTheServerDropsTheConnection() throws {
+        let payload = Self.randomData(12_000_000, seed: 3)
+        let url = try server.serve(payload, at: "slow/dropped.bin")
+        let target = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: target) }
+        var dropped = false
+        try Download.fetch(url, to: target) { progress in
+            if !dropped && progress.received > 2_000_000 {
+                dropped = true
+                server.dropConnections()
+            }
+        }
+        #expect(dropped)
+        #expect(try Data(contentsOf: target) == payload)
+    }
+
+    @Test func notFoundNamesTheURL() throws {
+        let target = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: target) }
+        let url = server.url("files/missing.bin")
+        #expect(throws: HubError.httpStatus(url: url, status: 404)) { try Download.fetch(url, to: target) }
+    }
+
+    @Test func serverErrorNamesTheURL() throws {
+        let target = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: target) }
+        let url = server.url("error500")
+        #expect(throws: HubError.httpStatus(url: url, status: 500)) { try Download.fetch(url, to: target) }
+        #expect(HubError.httpStatus(url: url, status: 500).description.contains(url))
+    }
+
+    @Test func fileURLsAndHashing() throws {
+        let payload = Self.randomData(1_000_000, seed: 4)
+        let source = temporaryFile()
+        try payload.write(to: source)
+        let target = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: source); try? FileManager.default.removeItem(at: target) }
+        try Download.fetch(source.absoluteString, to: target)
+        #expect(try SHA256Hasher.hexDigest(ofFile: target) == SHA256Hasher.hexDigest(ofFile: source))
+        let empty = SHA256Hasher()
+        #expect(empty.finalizeHex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// The server's pid, for the exit hook (a C function pointer cannot capture).
+nonisolated(unsafe) private var nginxProcessID: Int32 = 0
+
+/// A real nginx on loopback, started by the tests themselves: Range support, a throttled
+/// location (so a test can cut a transfer mid-file by killing the worker), and fixed errors.
+final class NginxServer: @unchecked Sendable {
+    let root: URL
+    let port: Int
+    private let directory: URL
+    private let process: Process
+
+    static let shared: NginxServer = try! NginxServer()
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-nginx-\(UUID().uuidString)")
+        root = directory.appendingPathComponent("www")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        port = try NginxServer.freePort()
+        let temp = directory.path
+        let config = """
+        worker_processes 1;
+        daemon off;
+        pid \(temp)/nginx.pid;
+        error_log \(temp)/error.log;
+        events { worker_connections 64; }
+        http {
+            access_log off;
+            client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
+            fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
+            sendfile on;
+            server {
+                listen 127.0.0.1:\(port);
+                root \(root.path);
+                location /slow/ { limit_rate 4m; }
+                location = /error500 { return 500; }
+            }
+        }
+        """
+        let configURL = directory.appendingPathComponent("nginx.conf")
+        try config.write(to: configURL, atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: NginxServer.nginxPath())
+        process.arguments = ["-c", configURL.path, "-p", temp]
+        // No inherited pipes: `swift test` waits for every holder of its output pipe to exit.
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        nginxProcessID = process.processIdentifier
+        atexit { if nginxProcessID > 0 { kill(nginxProcessID, SIGTERM) } }
+        // Ready when the port accepts connections.
+        for _ in 0..<100 {
+            if NginxServer.canConnect(port) { return }
+            usleep(50_000)
+        }
+        throw NSError(domain: "nginx", code: 1, userInfo: [NSLocalizedDescriptionKey: "nginx did not start on port \(port)"])
+    }
+
+    deinit { process.terminate() }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    /// Writes a file under the server root and returns its URL.
+    @discardableResult
+    func serve(_ data: Data, at path: String) throws -> String {
+        let file = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: file)
+        return url(path)
+    }
+
+    /// Kills nginx's worker: every open connection drops; the master starts a new worker.
+    func dropConnections() {
+        let pipe = Pipe()
+        let pgrep = Process()
+        pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        pgrep.arguments = ["-P", String(process.processIdentifier)]
+        pgrep.standardOutput = pipe
+        try? pgrep.run()
+        pgrep.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for line in output.split(separator: "\n") { if let pid = Int32(line) { kill(pid, SIGKILL) } }
+    }
+
+    private static func nginxPath() -> String {
+        for path in ["/usr/sbin/nginx", "/usr/bin/nginx"] where FileManager.default.isExecutableFile(atPath: path) { return path }
+        fatalError("nginx is not installed: run tools/test.sh, which installs it")
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func canConnect(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
