@@ -15,12 +15,14 @@ struct FixtureTensor: Decodable {
     }
 }
 
-/// A scalar option: number or flag.
+/// An option as the fixture scripts write it: number, flag or list of numbers (PyTorch's `betas`).
 enum FixtureOption: Decodable {
-    case number(Double), flag(Bool)
+    case number(Double), flag(Bool), list([Double])
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let flag = try? container.decode(Bool.self) { self = .flag(flag) } else { self = .number(try container.decode(Double.self)) }
+        if let flag = try? container.decode(Bool.self) { self = .flag(flag) }
+        else if let list = try? container.decode([Double].self) { self = .list(list) }
+        else { self = .number(try container.decode(Double.self)) }
     }
 }
 
