@@ -356,7 +356,7 @@ struct ClassPicks {
     }
 }
 
-extension Array {
+fileprivate extension Array {
     /// Consecutive slices of `size` elements.
     func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
