@@ -39,6 +39,6 @@ let package = Package(
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"]),
-        .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"]),
+        .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,0 +1,255 @@
+/// Where a set of pretrained weights comes from and how to feed the model that uses them: timm's
+/// `PretrainedCfg`, field for field, plus the `sha256` of the weight file where it is known.
+///
+/// JSON uses timm's snake_case field names (`input_size`, `crop_pct`, ...). A missing field takes
+/// timm's dataclass default, so a manifest may omit what timm would not set. timm's runtime-only
+/// fields (`state_dict`, `source`) and the label tables (`label_names`, `label_descriptions`) are
+/// not carried.
+///
+/// ```swift
+/// let cfg = try ModelRegistry.shared.pretrainedCfg(for: "resnet50.a1_in1k")
+/// cfg?.inputSize   // [3, 224, 224]
+/// cfg?.cropPct     // 0.95
+/// ```
+public struct PretrainedCfg: Hashable, Sendable {
+    // Weight source locations.
+    public var url: String?
+    public var file: String?
+    public var hfHubID: String?
+    public var hfHubFilename: String?
+    /// SHA-256 of the weight file, lower-case hex; ours, not timm's.
+    public var sha256: String?
+
+    public var architecture: String
+    public var tag: String?
+    public var customLoad: Bool = false
+
+    // Input and preprocessing.
+    public var inputSize: [Int] = [3, 224, 224]
+    public var testInputSize: [Int]?
+    public var minInputSize: [Int]?
+    public var fixedInputSize: Bool = false
+    public var interpolation: String = "bicubic"
+    public var cropPct: Double = 0.875
+    public var testCropPct: Double?
+    public var cropMode: String = "center"
+    public var mean: [Double] = [0.485, 0.456, 0.406]
+    public var std: [Double] = [0.229, 0.224, 0.225]
+
+    // Head and the layers a checkpoint filter adapts.
+    public var numClasses: Int = 1000
+    public var labelOffset: Int?
+    public var poolSize: [Int]?
+    public var testPoolSize: [Int]?
+    public var firstConv: StringOrList?
+    public var classifier: StringOrList?
+
+    // Provenance.
+    public var license: String?
+    /// timm's `description`.
+    public var modelDescription: String?
+    public var originURL: String?
+    public var paperName: String?
+    public var paperIDs: StringOrList?
+    public var notes: [String]?
+
+    /// A cfg with timm's defaults for everything but the name.
+    public init(architecture: String, tag: String? = nil) {
+        self.architecture = architecture
+        self.tag = tag
+    }
+
+    /// `architecture.tag`, or `architecture` for an untagged cfg.
+    public var name: ModelName { ModelName(architecture: architecture, tag: tag) }
+
+    /// Whether the cfg says where to get weights (timm's `has_weights`).
+    public var hasWeights: Bool {
+        [url, file, hfHubID].contains { !($0 ?? "").isEmpty }
+    }
+}
+
+/// A value timm types as `str` or a tuple of `str` (`first_conv`, `classifier`, `paper_ids`);
+/// it keeps its JSON shape so it prints back as timm has it.
+public enum StringOrList: Hashable, Sendable, Codable, CustomStringConvertible {
+    case single(String)
+    case list([String])
+
+    /// The strings, one or many.
+    public var values: [String] {
+        switch self {
+        case .single(let value): [value]
+        case .list(let values): values
+        }
+    }
+
+    public var description: String { values.joined(separator: ", ") }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(String.self) {
+            self = .single(value)
+        } else if let values = try? container.decode([String].self) {
+            self = .list(values)
+        } else {
+            throw DecodingError.typeMismatch(StringOrList.self, .init(
+                codingPath: decoder.codingPath, debugDescription: "Expected a string or a list of strings."))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .single(let value): try container.encode(value)
+        case .list(let values): try container.encode(values)
+        }
+    }
+}
+
+// MARK: - Codable, with timm's names and defaults
+
+extension PretrainedCfg: Codable {
+    /// timm's field names, in timm's order (which is also the order JSON output uses).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case url, file
+        case hfHubID = "hf_hub_id"
+        case hfHubFilename = "hf_hub_filename"
+        case sha256, architecture, tag
+        case customLoad = "custom_load"
+        case inputSize = "input_size"
+        case testInputSize = "test_input_size"
+        case minInputSize = "min_input_size"
+        case fixedInputSize = "fixed_input_size"
+        case interpolation
+        case cropPct = "crop_pct"
+        case testCropPct = "test_crop_pct"
+        case cropMode = "crop_mode"
+        case mean, std
+        case numClasses = "num_classes"
+        case labelOffset = "label_offset"
+        case poolSize = "pool_size"
+        case testPoolSize = "test_pool_size"
+        case firstConv = "first_conv"
+        case classifier, license
+        case modelDescription = "description"
+        case originURL = "origin_url"
+        case paperName = "paper_name"
+        case paperIDs = "paper_ids"
+        case notes
+    }
+
+    /// Decodes a cfg; unknown fields are errors, so a misspelt field never goes unnoticed.
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownFields(in: decoder, known: CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(architecture: try c.decode(String.self, forKey: .architecture))
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        file = try c.decodeIfPresent(String.self, forKey: .file)
+        hfHubID = try c.decodeIfPresent(String.self, forKey: .hfHubID)
+        hfHubFilename = try c.decodeIfPresent(String.self, forKey: .hfHubFilename)
+        sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+        tag = try c.decodeIfPresent(String.self, forKey: .tag)
+        customLoad = try c.decodeIfPresent(Bool.self, forKey: .customLoad) ?? customLoad
+        inputSize = try c.decodeImageSize(forKey: .inputSize) ?? inputSize
+        testInputSize = try c.decodeImageSize(forKey: .testInputSize)
+        minInputSize = try c.decodeImageSize(forKey: .minInputSize)
+        fixedInputSize = try c.decodeIfPresent(Bool.self, forKey: .fixedInputSize) ?? fixedInputSize
+        interpolation = try c.decodeIfPresent(String.self, forKey: .interpolation) ?? interpolation
+        cropPct = try c.decodeIfPresent(Double.self, forKey: .cropPct) ?? cropPct
+        testCropPct = try c.decodeIfPresent(Double.self, forKey: .testCropPct)
+        cropMode = try c.decodeIfPresent(String.self, forKey: .cropMode) ?? cropMode
+        mean = try c.decodeIfPresent([Double].self, forKey: .mean) ?? mean
+        std = try c.decodeIfPresent([Double].self, forKey: .std) ?? std
+        numClasses = try c.decodeIfPresent(Int.self, forKey: .numClasses) ?? numClasses
+        labelOffset = try c.decodeIfPresent(Int.self, forKey: .labelOffset)
+        poolSize = try c.decodeIfPresent([Int].self, forKey: .poolSize)
+        testPoolSize = try c.decodeIfPresent([Int].self, forKey: .testPoolSize)
+        firstConv = try c.decodeIfPresent(StringOrList.self, forKey: .firstConv)
+        classifier = try c.decodeIfPresent(StringOrList.self, forKey: .classifier)
+        license = try c.decodeIfPresent(String.self, forKey: .license)
+        modelDescription = try c.decodeIfPresent(String.self, forKey: .modelDescription)
+        originURL = try c.decodeIfPresent(String.self, forKey: .originURL)
+        paperName = try c.decodeIfPresent(String.self, forKey: .paperName)
+        paperIDs = try c.decodeIfPresent(StringOrList.self, forKey: .paperIDs)
+        notes = try c.decodeIfPresent([String].self, forKey: .notes)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        for (key, value) in jsonFields(keepingNulls: false) {
+            try c.encode(value, forKey: key)
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An image size is timm's `(channels, height, width)`: exactly three integers.
+    fileprivate func decodeImageSize(forKey key: Key) throws -> [Int]? {
+        guard let size = try decodeIfPresent([Int].self, forKey: key) else { return nil }
+        guard size.count == 3 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "Expected [channels, height, width], got \(size.count) numbers.")
+        }
+        return size
+    }
+}
+
+/// Throws naming the first field of the object being decoded that `known` does not list.
+func rejectUnknownFields<Known: CodingKey & CaseIterable>(in decoder: any Decoder, known: Known.Type) throws {
+    let present = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
+    let knownNames = Set(Known.allCases.map(\.stringValue))
+    if let unknown = present.first(where: { !knownNames.contains($0.stringValue) }) {
+        throw DecodingError.dataCorrupted(.init(
+            codingPath: decoder.codingPath + [unknown], debugDescription: "Unknown field."))
+    }
+}
+
+/// A coding key for any field name.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) { self.stringValue = "\(intValue)"; self.intValue = intValue }
+}
+
+// MARK: - timm's to_dict()
+
+extension PretrainedCfg {
+    /// The fields as timm's `PretrainedCfg.to_dict()` gives them: in timm's order, unset fields left
+    /// out except `pool_size`, `first_conv` and `classifier`, which timm always keeps.
+    public var timmDict: JSONValue {
+        .object(jsonFields(keepingNulls: false).map { ($0.key.stringValue, $0.value) })
+    }
+
+    private func jsonFields(keepingNulls: Bool) -> [(key: CodingKeys, value: JSONValue)] {
+        func list<T>(_ values: [T]?, _ element: (T) -> JSONValue) -> JSONValue {
+            values.map { .array($0.map(element)) } ?? .null
+        }
+        func strings(_ value: StringOrList?) -> JSONValue {
+            switch value {
+            case .single(let string): .string(string)
+            case .list(let strings): .array(strings.map(JSONValue.string))
+            case nil: .null
+            }
+        }
+        let fields: [(CodingKeys, JSONValue)] = [
+            (.url, JSONValue(url)), (.file, JSONValue(file)), (.hfHubID, JSONValue(hfHubID)),
+            (.hfHubFilename, JSONValue(hfHubFilename)), (.sha256, JSONValue(sha256)),
+            (.architecture, .string(architecture)), (.tag, JSONValue(tag)), (.customLoad, .bool(customLoad)),
+            (.inputSize, list(inputSize, JSONValue.int)), (.testInputSize, list(testInputSize, JSONValue.int)),
+            (.minInputSize, list(minInputSize, JSONValue.int)), (.fixedInputSize, .bool(fixedInputSize)),
+            (.interpolation, .string(interpolation)), (.cropPct, .double(cropPct)),
+            (.testCropPct, testCropPct.map(JSONValue.double) ?? .null), (.cropMode, .string(cropMode)),
+            (.mean, list(mean, JSONValue.double)), (.std, list(std, JSONValue.double)),
+            (.numClasses, .int(numClasses)), (.labelOffset, labelOffset.map(JSONValue.int) ?? .null),
+            (.poolSize, list(poolSize, JSONValue.int)), (.testPoolSize, list(testPoolSize, JSONValue.int)),
+            (.firstConv, strings(firstConv)), (.classifier, strings(classifier)),
+            (.license, JSONValue(license)), (.modelDescription, JSONValue(modelDescription)),
+            (.originURL, JSONValue(originURL)), (.paperName, JSONValue(paperName)),
+            (.paperIDs, strings(paperIDs)), (.notes, list(notes, JSONValue.string)),
+        ]
+        let alwaysKept: Set<CodingKeys> = [.poolSize, .firstConv, .classifier]
+        return fields
+            .filter { keepingNulls || $0.1 != .null || alwaysKept.contains($0.0) }
+            .map { (key: $0.0, value: $0.1) }
+    }
+}
