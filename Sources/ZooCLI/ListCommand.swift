@@ -13,10 +13,10 @@ struct ListCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Wildcards a name must match one of; every name when none is given.")
+    @Argument(help: ArgumentHelp("Wildcards a name must match one of; every name when none is given.", valueName: "pattern"))
     var patterns: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Wildcards of names to leave out.")
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Wildcards of names to leave out.", valueName: "pattern"))
     var exclude: [String] = []
 
     @Flag(help: "Only names with pretrained weights, as architecture.tag.")
