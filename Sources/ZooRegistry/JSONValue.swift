@@ -1,7 +1,7 @@
 /// A JSON value that keeps its object keys in order, for output people read and diff
 /// (`zoo info --json`, cfgs in timm's field order). Foundation's encoder orders keys by hash or
 /// alphabetically and prints `1.0` as `1`; this prints cfg numbers as Python's `json` does.
-public enum JSONValue: Equatable, Sendable, Encodable {
+public enum JSONValue: Equatable, Sendable, Codable {
     case null
     case bool(Bool)
     case int(Int)
@@ -34,6 +34,30 @@ public enum JSONValue: Equatable, Sendable, Encodable {
         }
     }
 
+    /// Decodes any JSON; with Foundation's decoder, object keys come in no particular order.
+    public init(from decoder: any Decoder) throws {
+        if var array = try? decoder.unkeyedContainer() {
+            var elements: [JSONValue] = []
+            while !array.isAtEnd { elements.append(try array.decode(JSONValue.self)) }
+            self = .array(elements)
+        } else if let object = try? decoder.container(keyedBy: AnyCodingKey.self) {
+            self = .object(try object.allKeys.map { ($0.stringValue, try object.decode(JSONValue.self, forKey: $0)) })
+        } else {
+            let value = try decoder.singleValueContainer()
+            if value.decodeNil() {
+                self = .null
+            } else if let bool = try? value.decode(Bool.self) {
+                self = .bool(bool)
+            } else if let int = try? value.decode(Int.self) {
+                self = .int(int)
+            } else if let double = try? value.decode(Double.self) {
+                self = .double(double)
+            } else {
+                self = .string(try value.decode(String.self))
+            }
+        }
+    }
+
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .null:
@@ -59,6 +83,14 @@ public enum JSONValue: Equatable, Sendable, Encodable {
             for (key, value) in fields { try container.encode(value, forKey: AnyCodingKey(stringValue: key)) }
         }
     }
+}
+
+/// A coding key for any field name.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) { self.stringValue = "\(intValue)"; self.intValue = intValue }
 }
 
 // MARK: - Printing

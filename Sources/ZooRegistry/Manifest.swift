@@ -1,5 +1,5 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials // JSONDecoder and files without loading all of Foundation (start-up time)
+import FoundationEssentials // files, without loading all of Foundation (start-up time)
 #else
 import Foundation
 #endif
@@ -35,46 +35,77 @@ public struct Manifest: Sendable, Codable {
         self.cfgs = cfgs
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case formatVersion = "format_version"
-        case generatedBy = "generated_by"
-        case cfgs
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try rejectUnknownFields(in: decoder, known: CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        formatVersion = try container.decodeIfPresent(Int.self, forKey: .formatVersion) ?? Self.currentFormatVersion
-        guard formatVersion <= Self.currentFormatVersion else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .formatVersion, in: container,
-                debugDescription: "Format \(formatVersion) is newer than this zoo reads (\(Self.currentFormatVersion)).")
-        }
-        generatedBy = try container.decodeIfPresent(String.self, forKey: .generatedBy)
-        cfgs = try container.decode([PretrainedCfg].self, forKey: .cfgs)
-    }
-
     /// Parses manifest JSON; `file` names the source in errors.
     /// - Throws: ``ManifestError`` naming `file` and the field at fault.
     public init(json: some Collection<UInt8>, file: String) throws {
-        let bytes = Array(json)
+        let value: JSONValue
         do {
-            self = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw ManifestError(file: file, decodingError: error, json: bytes)
+            value = try JSONValue.parse(Array(json))
+        } catch {
+            throw ManifestError.invalidJSON(
+                file: file, field: error.field, line: error.line, column: error.column, reason: error.message)
+        }
+        do {
+            try self.init(json: value)
+        } catch {
+            throw ManifestError.invalidField(file: file, field: error.field, reason: error.message)
         }
     }
 
     /// Reads and parses the manifest at `path`.
     /// - Throws: ``ManifestError`` naming `path` and the field at fault.
     public init(contentsOfFile path: String) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ManifestError.unreadable(file: path, reason: "\(error)")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file"
+            throw ManifestError.unreadable(file: path, reason: reason)
         }
         try self.init(json: data, file: path)
+    }
+
+    /// The top-level fields.
+    enum Field: String, CaseIterable {
+        case formatVersion = "format_version"
+        case generatedBy = "generated_by"
+        case cfgs
+    }
+
+    init(json: JSONValue) throws(JSONFieldError) {
+        let object = try JSONObjectReader<Field>(json, path: "")
+        formatVersion = try object.int(.formatVersion) ?? Self.currentFormatVersion
+        guard formatVersion <= Self.currentFormatVersion else {
+            throw JSONFieldError(
+                field: object.fieldPath(.formatVersion),
+                message: "format \(formatVersion) is newer than this zoo reads (\(Self.currentFormatVersion))")
+        }
+        generatedBy = try object.string(.generatedBy)
+        guard let cfgList = try object.array(.cfgs) else { throw object.missing(.cfgs) }
+        cfgs = []
+        for (index, cfg) in cfgList.enumerated() {
+            cfgs.append(try PretrainedCfg(json: cfg, path: "cfgs[\(index)]"))
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        do {
+            try self.init(json: JSONValue(from: decoder))
+        } catch let error as JSONFieldError {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "\(error.field): \(error.message)"))
+        }
+    }
+
+    /// Writes the manifest as its JSON file has it.
+    public func encode(to encoder: any Encoder) throws {
+        try json.encode(to: encoder)
+    }
+
+    /// The manifest as JSON, fields in the order its files use.
+    public var json: JSONValue {
+        .object([
+            (Field.formatVersion.rawValue, .int(formatVersion)),
+            (Field.generatedBy.rawValue, JSONValue(generatedBy)),
+            (Field.cfgs.rawValue, .array(cfgs.map(\.timmDict))),
+        ])
     }
 }
 
@@ -125,32 +156,6 @@ public enum ManifestError: Error, Equatable, CustomStringConvertible {
         case let .missingFolder(path, setBy):
             let origin = setBy.map { " (from \($0))" } ?? ""
             return "\(path)\(origin): no such folder of manifests"
-        }
-    }
-}
-
-extension ManifestError {
-    /// Turns a decoding failure into an error naming the field (`cfgs[3].crop_pct`).
-    init(file: String, decodingError: DecodingError, json: [UInt8]) {
-        func fieldName(_ path: [any CodingKey]) -> String {
-            let name = path.enumerated().map { position, key in
-                key.intValue.map { "[\($0)]" } ?? (position == 0 ? key.stringValue : ".\(key.stringValue)")
-            }.joined()
-            return name.isEmpty ? "(top level)" : name
-        }
-        switch decodingError {
-        case let .typeMismatch(_, context), let .valueNotFound(_, context):
-            self = .invalidField(file: file, field: fieldName(context.codingPath), reason: context.debugDescription)
-        case let .keyNotFound(key, context):
-            self = .invalidField(file: file, field: fieldName(context.codingPath + [key]), reason: "Required field is missing.")
-        case let .dataCorrupted(context):
-            if context.codingPath.isEmpty, let syntax = findJSONSyntaxError(in: json) {
-                self = .invalidJSON(file: file, field: syntax.field, line: syntax.line, column: syntax.column, reason: syntax.message)
-            } else {
-                self = .invalidField(file: file, field: fieldName(context.codingPath), reason: context.debugDescription)
-            }
-        @unknown default:
-            self = .invalidField(file: file, field: "(unknown)", reason: "\(decodingError)")
         }
     }
 }

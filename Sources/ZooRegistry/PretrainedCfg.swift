@@ -105,11 +105,11 @@ public enum StringOrList: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 }
 
-// MARK: - Codable, with timm's names and defaults
+// MARK: - Reading JSON, with timm's names and defaults
 
-extension PretrainedCfg: Codable {
+extension PretrainedCfg {
     /// timm's field names, in timm's order (which is also the order JSON output uses).
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum Field: String, CaseIterable {
         case url, file
         case hfHubID = "hf_hub_id"
         case hfHubFilename = "hf_hub_filename"
@@ -137,78 +137,65 @@ extension PretrainedCfg: Codable {
         case notes
     }
 
-    /// Decodes a cfg; unknown fields are errors, so a misspelt field never goes unnoticed.
+    /// Reads a cfg object; `path` (`cfgs[3]`) prefixes the field named in errors. Unknown fields are
+    /// errors; absent ones take timm's defaults.
+    init(json: JSONValue, path: String) throws(JSONFieldError) {
+        let object = try JSONObjectReader<Field>(json, path: path)
+        guard let architecture = try object.string(.architecture) else { throw object.missing(.architecture) }
+        self.init(architecture: architecture, tag: try object.string(.tag))
+        url = try object.string(.url)
+        file = try object.string(.file)
+        hfHubID = try object.string(.hfHubID)
+        hfHubFilename = try object.string(.hfHubFilename)
+        sha256 = try object.string(.sha256)
+        customLoad = try object.bool(.customLoad) ?? customLoad
+        inputSize = try Self.imageSize(.inputSize, in: object) ?? inputSize
+        testInputSize = try Self.imageSize(.testInputSize, in: object)
+        minInputSize = try Self.imageSize(.minInputSize, in: object)
+        fixedInputSize = try object.bool(.fixedInputSize) ?? fixedInputSize
+        interpolation = try object.string(.interpolation) ?? interpolation
+        cropPct = try object.double(.cropPct) ?? cropPct
+        testCropPct = try object.double(.testCropPct)
+        cropMode = try object.string(.cropMode) ?? cropMode
+        mean = try object.doubles(.mean) ?? mean
+        std = try object.doubles(.std) ?? std
+        numClasses = try object.int(.numClasses) ?? numClasses
+        labelOffset = try object.int(.labelOffset)
+        poolSize = try object.ints(.poolSize)
+        testPoolSize = try object.ints(.testPoolSize)
+        firstConv = try object.stringOrList(.firstConv)
+        classifier = try object.stringOrList(.classifier)
+        license = try object.string(.license)
+        modelDescription = try object.string(.modelDescription)
+        originURL = try object.string(.originURL)
+        paperName = try object.string(.paperName)
+        paperIDs = try object.stringOrList(.paperIDs)
+        notes = try object.strings(.notes)
+    }
+
+    /// An image size is timm's `(channels, height, width)`: exactly three integers.
+    private static func imageSize(_ key: Field, in object: JSONObjectReader<Field>) throws(JSONFieldError) -> [Int]? {
+        try object.read(key, "[channels, height, width]") { value in
+            value.arrayValue.flatMap { $0.count == 3 ? $0.allConverted(\.intValue) : nil }
+        }
+    }
+}
+
+extension PretrainedCfg: Codable {
+    /// Decodes with the same rules as manifests: timm's field names and defaults, unknown fields
+    /// rejected.
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownFields(in: decoder, known: CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(architecture: try c.decode(String.self, forKey: .architecture))
-        url = try c.decodeIfPresent(String.self, forKey: .url)
-        file = try c.decodeIfPresent(String.self, forKey: .file)
-        hfHubID = try c.decodeIfPresent(String.self, forKey: .hfHubID)
-        hfHubFilename = try c.decodeIfPresent(String.self, forKey: .hfHubFilename)
-        sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
-        tag = try c.decodeIfPresent(String.self, forKey: .tag)
-        customLoad = try c.decodeIfPresent(Bool.self, forKey: .customLoad) ?? customLoad
-        inputSize = try c.decodeImageSize(forKey: .inputSize) ?? inputSize
-        testInputSize = try c.decodeImageSize(forKey: .testInputSize)
-        minInputSize = try c.decodeImageSize(forKey: .minInputSize)
-        fixedInputSize = try c.decodeIfPresent(Bool.self, forKey: .fixedInputSize) ?? fixedInputSize
-        interpolation = try c.decodeIfPresent(String.self, forKey: .interpolation) ?? interpolation
-        cropPct = try c.decodeIfPresent(Double.self, forKey: .cropPct) ?? cropPct
-        testCropPct = try c.decodeIfPresent(Double.self, forKey: .testCropPct)
-        cropMode = try c.decodeIfPresent(String.self, forKey: .cropMode) ?? cropMode
-        mean = try c.decodeIfPresent([Double].self, forKey: .mean) ?? mean
-        std = try c.decodeIfPresent([Double].self, forKey: .std) ?? std
-        numClasses = try c.decodeIfPresent(Int.self, forKey: .numClasses) ?? numClasses
-        labelOffset = try c.decodeIfPresent(Int.self, forKey: .labelOffset)
-        poolSize = try c.decodeIfPresent([Int].self, forKey: .poolSize)
-        testPoolSize = try c.decodeIfPresent([Int].self, forKey: .testPoolSize)
-        firstConv = try c.decodeIfPresent(StringOrList.self, forKey: .firstConv)
-        classifier = try c.decodeIfPresent(StringOrList.self, forKey: .classifier)
-        license = try c.decodeIfPresent(String.self, forKey: .license)
-        modelDescription = try c.decodeIfPresent(String.self, forKey: .modelDescription)
-        originURL = try c.decodeIfPresent(String.self, forKey: .originURL)
-        paperName = try c.decodeIfPresent(String.self, forKey: .paperName)
-        paperIDs = try c.decodeIfPresent(StringOrList.self, forKey: .paperIDs)
-        notes = try c.decodeIfPresent([String].self, forKey: .notes)
+        do {
+            try self.init(json: JSONValue(from: decoder), path: "")
+        } catch let error as JSONFieldError {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "\(error.field): \(error.message)"))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        for (key, value) in jsonFields(keepingNulls: false) {
-            try c.encode(value, forKey: key)
-        }
+        try timmDict.encode(to: encoder)
     }
-}
-
-extension KeyedDecodingContainer {
-    /// An image size is timm's `(channels, height, width)`: exactly three integers.
-    fileprivate func decodeImageSize(forKey key: Key) throws -> [Int]? {
-        guard let size = try decodeIfPresent([Int].self, forKey: key) else { return nil }
-        guard size.count == 3 else {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: self, debugDescription: "Expected [channels, height, width], got \(size.count) numbers.")
-        }
-        return size
-    }
-}
-
-/// Throws naming the first field of the object being decoded that `known` does not list.
-func rejectUnknownFields<Known: CodingKey & CaseIterable>(in decoder: any Decoder, known: Known.Type) throws {
-    let present = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
-    let knownNames = Set(Known.allCases.map(\.stringValue))
-    if let unknown = present.first(where: { !knownNames.contains($0.stringValue) }) {
-        throw DecodingError.dataCorrupted(.init(
-            codingPath: decoder.codingPath + [unknown], debugDescription: "Unknown field."))
-    }
-}
-
-/// A coding key for any field name.
-struct AnyCodingKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(stringValue: String) { self.stringValue = stringValue }
-    init(intValue: Int) { self.stringValue = "\(intValue)"; self.intValue = intValue }
 }
 
 // MARK: - timm's to_dict()
@@ -217,10 +204,6 @@ extension PretrainedCfg {
     /// The fields as timm's `PretrainedCfg.to_dict()` gives them: in timm's order, unset fields left
     /// out except `pool_size`, `first_conv` and `classifier`, which timm always keeps.
     public var timmDict: JSONValue {
-        .object(jsonFields(keepingNulls: false).map { ($0.key.stringValue, $0.value) })
-    }
-
-    private func jsonFields(keepingNulls: Bool) -> [(key: CodingKeys, value: JSONValue)] {
         func list<T>(_ values: [T]?, _ element: (T) -> JSONValue) -> JSONValue {
             values.map { .array($0.map(element)) } ?? .null
         }
@@ -231,7 +214,7 @@ extension PretrainedCfg {
             case nil: .null
             }
         }
-        let fields: [(CodingKeys, JSONValue)] = [
+        let fields: [(Field, JSONValue)] = [
             (.url, JSONValue(url)), (.file, JSONValue(file)), (.hfHubID, JSONValue(hfHubID)),
             (.hfHubFilename, JSONValue(hfHubFilename)), (.sha256, JSONValue(sha256)),
             (.architecture, .string(architecture)), (.tag, JSONValue(tag)), (.customLoad, .bool(customLoad)),
@@ -247,9 +230,7 @@ extension PretrainedCfg {
             (.originURL, JSONValue(originURL)), (.paperName, JSONValue(paperName)),
             (.paperIDs, strings(paperIDs)), (.notes, list(notes, JSONValue.string)),
         ]
-        let alwaysKept: Set<CodingKeys> = [.poolSize, .firstConv, .classifier]
-        return fields
-            .filter { keepingNulls || $0.1 != .null || alwaysKept.contains($0.0) }
-            .map { (key: $0.0, value: $0.1) }
+        let alwaysKept: Set<Field> = [.poolSize, .firstConv, .classifier]
+        return .object(fields.filter { $0.1 != .null || alwaysKept.contains($0.0) }.map { ($0.0.rawValue, $0.1) })
     }
 }
