@@ -7,9 +7,9 @@ struct JSONFieldError: Error, Equatable {
 
 /// Reads the typed fields of one JSON object, naming the field in every error.
 ///
-/// `Key` lists the fields the object may have; any other is an error, so a misspelt field never
+/// `Key` (a `String` enum) lists the fields the object may have; any other is an error, so a misspelt field never
 /// goes unnoticed. A field set to `null` reads as absent, as `None` means unset in timm.
-struct JSONObjectReader<Key: RawRepresentable & CaseIterable> where Key.RawValue == String {
+struct JSONObjectReader<Key: RawRepresentable> where Key.RawValue == String {
     /// Where the object is, as `cfgs[3]`; empty for the top level.
     let path: String
     private let fields: [String: JSONValue]
@@ -20,10 +20,9 @@ struct JSONObjectReader<Key: RawRepresentable & CaseIterable> where Key.RawValue
             throw JSONFieldError(field: path.isEmpty ? "(top level)" : path, message: "expected an object, found \(value.kind)")
         }
         var fields: [String: JSONValue] = [:]
-        let known = Set(Key.allCases.map(\.rawValue))
         for (key, value) in pairs {
             let field = path.isEmpty ? key : "\(path).\(key)"
-            guard known.contains(key) else { throw JSONFieldError(field: field, message: "unknown field") }
+            guard Key(rawValue: key) != nil else { throw JSONFieldError(field: field, message: "unknown field") }
             guard fields.updateValue(value, forKey: key) == nil else {
                 throw JSONFieldError(field: field, message: "the field appears twice")
             }

@@ -63,7 +63,7 @@ public struct Manifest: Sendable, Codable {
     }
 
     /// The top-level fields.
-    enum Field: String, CaseIterable {
+    enum Field: String {
         case formatVersion = "format_version"
         case generatedBy = "generated_by"
         case cfgs

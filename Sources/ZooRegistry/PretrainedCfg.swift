@@ -109,7 +109,7 @@ public enum StringOrList: Hashable, Sendable, Codable, CustomStringConvertible {
 
 extension PretrainedCfg {
     /// timm's field names, in timm's order (which is also the order JSON output uses).
-    enum Field: String, CaseIterable {
+    enum Field: String {
         case url, file
         case hfHubID = "hf_hub_id"
         case hfHubFilename = "hf_hub_filename"
