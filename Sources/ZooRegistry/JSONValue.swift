@@ -1,6 +1,7 @@
-/// A JSON value that keeps its object keys in order, for output people read and diff
-/// (`zoo info --json`, cfgs in timm's field order). Foundation's encoder orders keys by hash or
-/// alphabetically and prints `1.0` as `1`; this prints cfg numbers as Python's `json` does.
+/// A JSON value that keeps its object keys in order: what manifests parse into
+/// (``JSONValue/parse(_:)``) and what `zoo info --json` prints (``rendered(indent:)``).
+/// Foundation's encoder orders keys by hash or alphabetically and prints `1.0` as `1`; this
+/// prints cfg numbers as Python's `json` does, so output diffs cleanly against timm's.
 public enum JSONValue: Equatable, Sendable, Codable {
     case null
     case bool(Bool)
