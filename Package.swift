@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"]),
+        .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
     ]
 )

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Zoo
+
+/// `zoo list [PATTERN ...] [--exclude PATTERN ...] [--pretrained]`: model names, one a line.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List model names, one a line, in timm's order.",
+        discussion: """
+            Patterns are shell wildcards as in timm: * (any run), ? (one character), [seq], [!seq]; \
+            quote them so the shell leaves them alone. Manifests in the folder named by \
+            ZOO_MANIFESTS are added to the built-in ones.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Wildcards a name must match one of; every name when none is given.", valueName: "pattern"))
+    var patterns: [String] = []
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Wildcards of names to leave out.", valueName: "pattern"))
+    var exclude: [String] = []
+
+    @Flag(help: "Only names with pretrained weights, as architecture.tag.")
+    var pretrained = false
+
+    func run() throws {
+        let registry = ModelRegistry.shared
+        try registry.loadManifestsFromEnvironment()
+        let names = registry.list(patterns, excluding: exclude, pretrained: pretrained)
+        if !names.isEmpty { print(names.joined(separator: "\n")) }
+    }
+}

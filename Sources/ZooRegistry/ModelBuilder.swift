@@ -1,0 +1,64 @@
+/// Builds one architecture from model arguments: timm's model entrypoint (`resnet50(**kwargs)`).
+///
+/// It returns `AnyObject` until ZooNN's `Module` lands; then it narrows to
+/// `(ModelArgs) throws -> Module` and the registry's callers lose their casts.
+public typealias ModelBuilder = @Sendable (ModelArgs) throws -> AnyObject
+
+/// A built model that can say how many parameters it has; `zoo info` prints it.
+/// (`Module` will provide this once ZooNN lands.)
+public protocol ParameterCounting: AnyObject {
+    var parameterCount: Int { get }
+}
+
+/// The arguments every architecture accepts, as timm's `create_model` passes them, plus a bag of
+/// architecture-specific ones (`output_stride`, `stem_width`, ...).
+///
+/// ```swift
+/// var args = ModelArgs(numClasses: 10)
+/// args.extra["output_stride"] = 16
+/// ```
+public struct ModelArgs: Hashable, Sendable {
+    /// Classifier outputs; 0 builds the model without a classifier.
+    public var numClasses: Int
+    /// Channels of the input image.
+    public var inChans: Int
+    /// Dropout before the classifier.
+    public var dropRate: Double
+    /// Stochastic depth rate, if the architecture has it.
+    public var dropPathRate: Double?
+    /// Global pooling: `avg`, `max`, `avgmax`, ... or empty for none.
+    public var globalPool: String
+    /// Arguments only some architectures understand, by timm's keyword name.
+    public var extra: [String: ModelArgValue]
+
+    public init(
+        numClasses: Int = 1000, inChans: Int = 3, dropRate: Double = 0, dropPathRate: Double? = nil,
+        globalPool: String = "avg", extra: [String: ModelArgValue] = [:]
+    ) {
+        self.numClasses = numClasses
+        self.inChans = inChans
+        self.dropRate = dropRate
+        self.dropPathRate = dropPathRate
+        self.globalPool = globalPool
+        self.extra = extra
+    }
+
+    /// The arguments timm builds a pretrained model with: classes and input channels from its cfg.
+    public init(matching cfg: PretrainedCfg) {
+        self.init(numClasses: cfg.numClasses, inChans: cfg.inputSize.first ?? 3)
+    }
+}
+
+/// One architecture-specific argument value.
+public enum ModelArgValue: Hashable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral {
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case string(String)
+
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import ZooRegistry
+
+/// What timm and Python answered, from tools/fixtures/make_registry_fixtures.py.
+struct RegistryFixture: Decodable {
+    struct FnMatchCases: Decodable {
+        struct Case: Decodable, CustomTestStringConvertible {
+            let pattern: String
+            let matches: [String]
+            var testDescription: String { "pattern \(pattern.debugDescription)" }
+        }
+        let names: [String]
+        let cases: [Case]
+    }
+    struct ListCase: Decodable, CustomTestStringConvertible {
+        let patterns: [String]
+        let exclude: [String]
+        let pretrained: Bool
+        let include_tags: Bool?
+        let expected: [String]
+        var testDescription: String {
+            "list(\(patterns), excluding: \(exclude), pretrained: \(pretrained), includeTags: \(include_tags.map(String.init) ?? "nil"))"
+        }
+    }
+    struct Cfg: Decodable, CustomTestStringConvertible {
+        let name: String
+        let timm_dict: PretrainedCfg
+        let rendered: String
+        var testDescription: String { name }
+    }
+
+    let fnmatch: FnMatchCases
+    let natural_sort: [[String]]
+    let registered: [String]
+    let tags: [String: [String]]
+    let list_cases: [ListCase]
+    let cfgs: [Cfg]
+
+    static let shared: RegistryFixture = {
+        let url = Bundle.module.url(forResource: "registry", withExtension: "json", subdirectory: "Fixtures")!
+        return try! JSONDecoder().decode(RegistryFixture.self, from: Data(contentsOf: url))
+    }()
+}
+
+import Testing
+
+/// The repository's top folder, for checks against manifests/ itself.
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,67 @@
+import Testing
+@testable import ZooRegistry
+
+@Suite struct RegistryTests {
+    let registry = ModelRegistry.shared
+
+    @Test func registersTheResNetFamily() {
+        #expect(registry.list(families: ["resnet"]).sorted() == RegistryFixture.shared.registered.sorted())
+    }
+
+    /// `list` answers what timm's `list_models` answers, kept to the registered architectures.
+    @Test(arguments: RegistryFixture.shared.list_cases)
+    func listsLikeTimm(_ testCase: RegistryFixture.ListCase) {
+        let names = registry.list(
+            testCase.patterns, excluding: testCase.exclude, families: ["resnet"],
+            pretrained: testCase.pretrained, includeTags: testCase.include_tags)
+        #expect(names == testCase.expected)
+    }
+
+    @Test func doneWhenCases() {
+        let fixture = RegistryFixture.shared.list_cases
+        #expect(registry.list(["*resnet*"]) == fixture.first { $0.patterns == ["*resnet*"] && !$0.pretrained && $0.exclude.isEmpty }!.expected)
+        #expect(registry.list(["resnet50*"], pretrained: true) == fixture.first { $0.patterns == ["resnet50*"] && $0.pretrained }!.expected)
+    }
+
+    /// Tags in timm's order, the first being the default.
+    @Test(arguments: RegistryFixture.shared.registered)
+    func tagsInTimmOrder(_ architecture: String) throws {
+        let entry = try #require(registry.architecture(architecture))
+        #expect(entry.pretrainedCfgs.map(\.name.description) == RegistryFixture.shared.tags[architecture])
+        #expect(try registry.pretrainedCfg(for: architecture) == entry.pretrainedCfgs.first)
+    }
+
+    /// The cfg equals timm's `get_pretrained_cfg(name).to_dict()`, value for value and as printed.
+    @Test(arguments: RegistryFixture.shared.cfgs)
+    func cfgEqualsTimm(_ expected: RegistryFixture.Cfg) throws {
+        let cfg = try #require(try registry.pretrainedCfg(for: expected.name))
+        #expect(cfg == expected.timm_dict)
+        #expect(cfg.timmDict.rendered() == expected.rendered)
+    }
+
+    @Test func resolvesDefaultsAndRejectsUnknownNames() throws {
+        let resolved = try registry.resolve("resnet50")
+        #expect(resolved.name.description == "resnet50.a1_in1k" && resolved.isDefaultTag)
+        #expect(try registry.resolve("resnet50.tv_in1k").isDefaultTag == false)
+        #expect(registry.isPretrained("resnet50") && registry.isPretrained("resnet50.tv_in1k"))
+        #expect(!registry.isModel("resnet51") && registry.isModel("resnet50.whatever"))
+
+        #expect(throws: RegistryError.unknownModel(
+            name: "resnet5", suggestions: ["resnet50", "resnet18", "resnet26", "resnet34", "resnet50d"])) {
+            try registry.resolve("resnet5")
+        }
+        #expect {
+            try registry.resolve("resnet50.nope")
+        } throws: { error in
+            guard case RegistryError.unknownTag("resnet50", "nope", let tags) = error else { return false }
+            return tags.first == "a1_in1k"
+        }
+    }
+
+    @Test func infoCarriesTheCfgAndUnknownParameterCount() throws {
+        let info = try registry.resolve("resnet50.a1_in1k").info(parameterCount: registry.parameterCount(of: "resnet50"))
+        #expect(info["num_params"] == .null)
+        #expect(info["pretrained_cfg"]?["crop_pct"] == .double(0.95))
+        #expect(info["family"] == .string("resnet"))
+    }
+}
