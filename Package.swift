@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooTrain", dependencies: ["ZooNN"]),
+        .target(name: "ZooModels", dependencies: ["ZooNN"]),
         .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooTrain"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -40,5 +41,7 @@ let package = Package(
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"]),
+        .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
+        .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN"]),
     ]
 )

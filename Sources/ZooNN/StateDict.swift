@@ -51,6 +51,10 @@ public struct LoadReport: Equatable, CustomStringConvertible, Sendable {
         public let key: String
         public let expected: [Int]
         public let found: [Int]
+
+        public init(key: String, expected: [Int], found: [Int]) {
+            (self.key, self.expected, self.found) = (key, expected, found)
+        }
     }
 
     /// Keys the module has and the state dict lacks: left as they were.
