@@ -49,8 +49,10 @@ struct ResNetParityTests {
 
         let logits = model(try step["input"])
         let target = try step["target"]
+        // Cross entropy: −mean(log softmax at the target). Written as a scaled sum because gather's
+        // backward misreads a non-contiguous incoming gradient (mean's broadcast one) in ZooTensor today.
         let picked = logits.logSoftmax(dim: 1).gather(dim: 1, index: target.reshape([target.count, 1]))
-        let loss = -picked.mean()
+        let loss = -(picked * (1 / Float(target.count))).sum()
         loss.backward()
 
         let expectedLoss = try step["loss"].item()
