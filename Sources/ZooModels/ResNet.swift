@@ -172,8 +172,9 @@ public final class ResNet: Module, ClassifierModel {
             if let conv = module as? Conv2d {
                 WeightInitialization.reinitialize(conv.weight) { Tensor.kaimingNormalFanOut(conv.weight.shape, using: &$0) }
             }
-            let lastNorm = (module as? BasicBlock)?.lastNorm ?? (module as? Bottleneck)?.lastNorm
-            lastNorm?.weight?.assign(Tensor.zeros([lastNorm!.numFeatures]))
+            if let lastNorm = (module as? BasicBlock)?.lastNorm ?? (module as? Bottleneck)?.lastNorm, let weight = lastNorm.weight {
+                weight.assign(Tensor.zeros(weight.shape))
+            }
         }
     }
 

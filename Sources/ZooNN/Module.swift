@@ -164,7 +164,7 @@ open class Module {
 
     private func setRequiresGrad(_ enabled: Bool, matching pattern: String) throws(ModuleError) -> [String] {
         let matches = namedParameters().filter { key, _ in
-            Module.keyAndPrefixes(key).contains { fnmatch(pattern, $0) }
+            Module.keyAndPrefixes(key).contains { Wildcard.matches(pattern, $0) }
         }
         guard !matches.isEmpty else {
             throw .noParameterMatches(pattern: pattern, example: namedParameters().first?.0)
@@ -192,10 +192,18 @@ public enum ModuleError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Shell-style wildcard match as Python's `fnmatch.fnmatchcase`: `*`, `?`, `[set]`, `[!set]`.
+/// Shell-style wildcards as Python's `fnmatch.fnmatchcase`: `*`, `?`, `[set]`, `[!set]`, `[a-z]`.
 /// Case-sensitive, and `*` crosses dots.
-public func fnmatch(_ pattern: String, _ text: String) -> Bool {
-    let p = Array(pattern), t = Array(text)
+/// ```swift
+/// Wildcard.matches("layer[12].*", "layer2.0.conv1.weight")   // true
+/// ```
+public enum Wildcard {
+    public static func matches(_ pattern: String, _ text: String) -> Bool {
+        wildcardMatch(Array(pattern), Array(text))
+    }
+}
+
+private func wildcardMatch(_ p: [Character], _ t: [Character]) -> Bool {
     // Classic backtracking over the last `*`: linear for the patterns people write.
     var pi = 0, ti = 0, starPattern = -1, starText = 0
     while ti < t.count {
