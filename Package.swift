@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooTrain", dependencies: ["ZooNN"]),
+        .target(name: "ZooModels", dependencies: ["ZooNN", "ZooRegistry"]),
         .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto"]),
-        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooTrain", "ZooHub"]),
+        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -44,5 +45,7 @@ let package = Package(
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
+        .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
+        .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN"]),
     ]
 )

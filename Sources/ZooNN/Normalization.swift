@@ -1,0 +1,89 @@
+import ZooTensor
+
+/// Batch normalization over the channels of NCHW input (PyTorch's `nn.BatchNorm2d`).
+/// Keys: `weight`, `bias` (parameters), `running_mean`, `running_var`, `num_batches_tracked` (buffers).
+///
+/// In training mode it normalizes with the batch's statistics and updates the running ones
+/// (`momentum` weight, or a cumulative average when `momentum` is nil); in eval mode it uses the
+/// running statistics.
+/// ```swift
+/// let bn = BatchNorm2d(64)
+/// bn.eval()
+/// let y = bn(x)                    // (x − running_mean) / √(running_var + eps) · weight + bias
+/// ```
+public final class BatchNorm2d: Module {
+    public let numFeatures: Int
+    public let eps: Float
+    /// Weight of the newest batch in the running statistics; nil averages over all batches seen.
+    public let momentum: Float?
+    public let weight: Tensor?
+    public let bias: Tensor?
+    public let runningMean: Tensor?
+    public let runningVar: Tensor?
+    /// Batches seen in training (int64, as PyTorch stores it).
+    public let numBatchesTracked: Tensor?
+
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) {
+        self.numFeatures = numFeatures
+        self.eps = eps
+        self.momentum = momentum
+        weight = affine ? WeightInitialization.parameter(Tensor.ones([numFeatures])) : nil
+        bias = affine ? WeightInitialization.parameter(Tensor.zeros([numFeatures])) : nil
+        runningMean = trackRunningStats ? Tensor.zeros([numFeatures]) : nil
+        runningVar = trackRunningStats ? Tensor.ones([numFeatures]) : nil
+        numBatchesTracked = trackRunningStats ? Tensor([0], shape: [], dtype: .int64) : nil
+    }
+
+    public override var ownParameters: [(String, Tensor)] {
+        [("weight", weight), ("bias", bias)].compactMap { key, tensor in tensor.map { (key, $0) } }
+    }
+
+    public override var ownBuffers: [(String, Tensor)] {
+        [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
+            .compactMap { key, tensor in tensor.map { (key, $0) } }
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4, "BatchNorm2d expects NCHW input, got \(input.shape)")
+        precondition(input.shape[1] == numFeatures, "BatchNorm2d(\(numFeatures)) got \(input.shape[1]) channels")
+        var factor = momentum ?? 0
+        if isTraining, let numBatchesTracked {
+            let batches = numBatchesTracked.toDoubles()[0] + 1
+            numBatchesTracked.assign(Tensor([batches], shape: [], dtype: .int64))
+            if momentum == nil { factor = Float(1 / batches) }
+        }
+        return Tensor.batchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                                training: isTraining, momentum: factor, eps: eps)
+    }
+}
+
+/// Layer normalization over the trailing `normalizedShape` dimensions (PyTorch's `nn.LayerNorm`).
+/// Keys `weight`, `bias`, each shaped `normalizedShape`.
+/// ```swift
+/// let norm = LayerNorm([768])
+/// let y = norm(tokens)             // [N, T, 768], each token normalized
+/// ```
+public final class LayerNorm: Module {
+    public let normalizedShape: [Int]
+    public let eps: Float
+    public let weight: Tensor?
+    public let bias: Tensor?
+
+    public init(_ normalizedShape: [Int], eps: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
+        self.normalizedShape = normalizedShape
+        self.eps = eps
+        weight = elementwiseAffine ? WeightInitialization.parameter(Tensor.ones(normalizedShape)) : nil
+        self.bias = elementwiseAffine && bias ? WeightInitialization.parameter(Tensor.zeros(normalizedShape)) : nil
+    }
+
+    public convenience init(_ features: Int, eps: Float = 1e-5) { self.init([features], eps: eps) }
+
+    public override var ownParameters: [(String, Tensor)] {
+        [("weight", weight), ("bias", bias)].compactMap { key, tensor in tensor.map { (key, $0) } }
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        Tensor.layerNorm(input, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
+    }
+}
