@@ -61,9 +61,11 @@ extension Tensor {
         precondition(b.shape[0] == k, "matmul: \(a.shape) and \(b.shape) do not chain")
         let out = Tensor(empty: [m, n])
         let left = MatrixOperand(a), right = MatrixOperand(b)
-        BLAS.sgemm(transA: left.transposed, transB: right.transposed, m: m, n: n, k: k,
-                   a: left.pointer, lda: left.leading, b: right.pointer, ldb: right.leading,
-                   c: out.mutableFloats, ldc: Swift.max(n, 1))
+        withExtendedLifetime((left, right)) {
+            BLAS.sgemm(transA: left.transposed, transB: right.transposed, m: m, n: n, k: k,
+                       a: left.pointer, lda: left.leading, b: right.pointer, ldb: right.leading,
+                       c: out.mutableFloats, ldc: Swift.max(n, 1))
+        }
         return out
     }
 
@@ -89,7 +91,7 @@ extension Tensor {
             out = Tensor(empty: batch + [n, m])
             for i in 0..<batches {
                 let product = Tensor.gemm(ea.select(0, i), eb.select(0, i))
-                (out.mutableFloats + i * n * m).update(from: product.floats, count: n * m)
+                withExtendedLifetime(product) { (out.mutableFloats + i * n * m).update(from: product.floats, count: n * m) }
             }
         }
         return record("matmul", [a, b], out) { g in
@@ -106,13 +108,17 @@ extension Tensor {
         let x2 = x.detach().reshape([rows, inFeatures])
         let out = Tensor(empty: [rows, outFeatures])
         if let bias {
-            let b = bias.denseFloats().floats
-            for r in 0..<rows { (out.mutableFloats + r * outFeatures).update(from: b, count: outFeatures) }
+            let dense = bias.denseFloats()
+            withExtendedLifetime(dense) {
+                for r in 0..<rows { (out.mutableFloats + r * outFeatures).update(from: dense.floats, count: outFeatures) }
+            }
         }
         let left = MatrixOperand(x2), w = MatrixOperand(weight)
-        BLAS.sgemm(transA: left.transposed, transB: !w.transposed, m: rows, n: outFeatures, k: inFeatures,
-                   a: left.pointer, lda: left.leading, b: w.pointer, ldb: w.leading,
-                   beta: bias == nil ? 0 : 1, c: out.mutableFloats, ldc: outFeatures)
+        withExtendedLifetime((left, w)) {
+            BLAS.sgemm(transA: left.transposed, transB: !w.transposed, m: rows, n: outFeatures, k: inFeatures,
+                       a: left.pointer, lda: left.leading, b: w.pointer, ldb: w.leading,
+                       beta: bias == nil ? 0 : 1, c: out.mutableFloats, ldc: outFeatures)
+        }
         let y = out.reshape(Array(x.shape.dropLast()) + [outFeatures])
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return record("linear", inputs, y) { g in

@@ -49,17 +49,20 @@ extension Tensor {
                               dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
         let geometry = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride,
                                       padding: padding, dilation: dilation, groups: groups)
-        let input = x.denseFloats(), w = weight.denseFloats()
+        let input = x.denseFloats(), w = weight.denseFloats(), b = bias?.denseFloats()
         let out = Tensor(empty: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth])
-        ConvolutionKernels.forward(geometry, input: input.floats, weight: w.floats,
-                                   bias: bias?.denseFloats().floats, output: out.mutableFloats)
+        withExtendedLifetime((input, w, b)) {
+            ConvolutionKernels.forward(geometry, input: input.floats, weight: w.floats, bias: b?.floats, output: out.mutableFloats)
+        }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return record("conv2d", inputs, out) { g in
             let grad = g.denseFloats()
             let gradInput = x.requiresGrad ? Tensor(empty: x.shape) : nil
             let gradWeight = weight.requiresGrad ? Tensor(empty: weight.shape) : nil
-            ConvolutionKernels.backward(geometry, input: input.floats, weight: w.floats, gradOutput: grad.floats,
-                                        gradInput: gradInput?.mutableFloats, gradWeight: gradWeight?.mutableFloats)
+            withExtendedLifetime((input, w, grad)) {
+                ConvolutionKernels.backward(geometry, input: input.floats, weight: w.floats, gradOutput: grad.floats,
+                                            gradInput: gradInput?.mutableFloats, gradWeight: gradWeight?.mutableFloats)
+            }
             let gradBias = bias?.requiresGrad == true ? grad.sum(dims: [0, 2, 3]) : nil
             return [gradInput, gradWeight, gradBias]
         }

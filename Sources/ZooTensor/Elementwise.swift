@@ -9,7 +9,7 @@ extension Tensor {
         let x = denseFloats()
         let out = Tensor(empty: shape)
         let input = x.floats, output = out.mutableFloats
-        for i in 0..<count { output[i] = f(input[i]) }
+        withExtendedLifetime(x) { for i in 0..<count { output[i] = f(input[i]) } }
         return out
     }
 
@@ -22,6 +22,7 @@ extension Tensor {
         let out = Tensor(empty: outShape)
         let output = out.mutableFloats
         let n = out.count
+        withExtendedLifetime((a, b)) {
         if a.isContiguous && b.isContiguous && a.count == n && b.count == n {
             let x = a.floats, y = b.floats
             for i in 0..<n { output[i] = f(x[i], y[i]) }
@@ -40,6 +41,7 @@ extension Tensor {
                 for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }
                 index += length
             }
+        }
         }
         return out
     }

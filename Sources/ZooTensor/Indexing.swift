@@ -15,8 +15,10 @@ extension Tensor {
         var column = 0
         for t in tensors {
             let source = t.denseFloats(), block = t.shape[d...].reduce(1, *)
-            for o in 0..<outer {
-                (out.mutableFloats + o * innerOut + column).update(from: source.floats + o * block, count: block)
+            withExtendedLifetime(source) {
+                for o in 0..<outer {
+                    (out.mutableFloats + o * innerOut + column).update(from: source.floats + o * block, count: block)
+                }
             }
             column += block
         }
@@ -62,14 +64,17 @@ extension Tensor {
         outShape[d] = rows.count
         let out = Tensor(empty: outShape)
         let outer = shape[..<d].reduce(1, *), inner = shape[(d + 1)...].reduce(1, *)
-        for o in 0..<outer {
-            for (k, r) in rows.enumerated() {
-                (out.mutableFloats + (o * rows.count + k) * inner).update(from: x.floats + (o * shape[d] + r) * inner, count: inner)
+        withExtendedLifetime(x) {
+            for o in 0..<outer {
+                for (k, r) in rows.enumerated() {
+                    (out.mutableFloats + (o * rows.count + k) * inner).update(from: x.floats + (o * shape[d] + r) * inner, count: inner)
+                }
             }
         }
         let inputShape = shape
         return record("index_select", [self], out) { g in
-            let grad = Tensor(zeros: inputShape), gd = g.denseFloats().floats
+            let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats
+            defer { withExtendedLifetime(dense) {} }
             for o in 0..<outer {
                 for (k, r) in rows.enumerated() {
                     let target = grad.mutableFloats + (o * inputShape[d] + r) * inner, source = gd + (o * rows.count + k) * inner
@@ -93,6 +98,7 @@ extension Tensor {
         // Source offset of each output element.
         var sources = [Int](repeating: 0, count: picks.count)
         var coordinate = [Int](repeating: 0, count: rank)
+        defer { withExtendedLifetime(x) {} }
         for (flat, pick) in picks.enumerated() {
             precondition(pick >= -shape[d] && pick < shape[d], "gather: index \(pick) out of range for dimension \(d) of size \(shape[d])")
             var offset = 0
@@ -104,8 +110,8 @@ extension Tensor {
         }
         let inputShape = shape
         return record("gather", [self], out) { g in
-            let grad = Tensor(zeros: inputShape), gd = g.denseFloats().floats
-            for (flat, offset) in sources.enumerated() { grad.mutableFloats[offset] += gd[flat] }
+            let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats
+            withExtendedLifetime(dense) { for (flat, offset) in sources.enumerated() { grad.mutableFloats[offset] += gd[flat] } }
             return [grad]
         }
     }

@@ -14,6 +14,7 @@ extension Tensor {
         let reduce = n * spatial
         let input = x.denseFloats()
         let xs = input.floats
+        defer { withExtendedLifetime(input) {} }
         var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
         let useBatchStats = training || runningMean == nil || runningVar == nil
         if useBatchStats {
@@ -34,7 +35,7 @@ extension Tensor {
                 }
             }
         } else if let runningMean, let runningVar {
-            let rm = runningMean.denseFloats().floats, rv = runningVar.denseFloats().floats
+            let rm = runningMean.toArray(), rv = runningVar.toArray()
             for ch in 0..<c { mean[ch] = rm[ch]; invStd[ch] = 1 / (rv[ch] + eps).squareRoot() }
         }
         let gamma = weight?.toArray() ?? [Float](repeating: 1, count: c)
@@ -49,7 +50,8 @@ extension Tensor {
         }
         let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
         return record("batch_norm", inputs, out) { g in
-            let gd = g.denseFloats().floats
+            let dense = g.denseFloats(), gd = dense.floats
+            defer { withExtendedLifetime((dense, input)) {} }
             var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
             for i in 0..<n {
                 for ch in 0..<c {
@@ -99,6 +101,7 @@ extension Tensor {
         let input = x.denseFloats(), xs = input.floats
         var mean = [Float](repeating: 0, count: rows), invStd = [Float](repeating: 0, count: rows)
         let gamma = weight?.denseFloats(), beta = bias?.denseFloats()
+        defer { withExtendedLifetime((input, gamma, beta)) {} }
         let out = Tensor(empty: x.shape), ys = out.mutableFloats
         for r in 0..<rows {
             let row = xs + r * d
@@ -118,7 +121,8 @@ extension Tensor {
         }
         let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
         return record("layer_norm", inputs, out) { g in
-            let gd = g.denseFloats().floats
+            let dense = g.denseFloats(), gd = dense.floats
+            defer { withExtendedLifetime((dense, input)) {} }
             var gradGamma = [Double](repeating: 0, count: d), gradBeta = [Double](repeating: 0, count: d)
             let result = Tensor(empty: x.shape), gi = result.mutableFloats
             for r in 0..<rows {

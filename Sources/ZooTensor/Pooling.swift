@@ -34,6 +34,7 @@ extension Tensor {
         let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
         var argmax = [Int32](repeating: 0, count: out.count)
         let input = x.floats, output = out.mutableFloats
+        defer { withExtendedLifetime(x) {} }
         argmax.withUnsafeMutableBufferPointer { winners in
             for plane in 0..<(n * c) {
                 let source = input + plane * h * w
@@ -59,7 +60,8 @@ extension Tensor {
         }
         let inputShape = shape
         return record("max_pool2d", [self], out) { g in
-            let grad = Tensor(zeros: inputShape), gd = g.denseFloats().floats, gi = grad.mutableFloats
+            let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats, gi = grad.mutableFloats
+            defer { withExtendedLifetime(dense) {} }
             for plane in 0..<(n * c) {
                 for k in 0..<(oh * ow) {
                     let o = plane * oh * ow + k
@@ -92,6 +94,7 @@ extension Tensor {
         }
         let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
         let input = x.floats, output = out.mutableFloats
+        defer { withExtendedLifetime(x) {} }
         for plane in 0..<(n * c) {
             let source = input + plane * h * w
             for (k, win) in windows.enumerated() {
@@ -104,7 +107,8 @@ extension Tensor {
         }
         let inputShape = shape
         return record("avg_pool2d", [self], out) { g in
-            let grad = Tensor(zeros: inputShape), gd = g.denseFloats().floats, gi = grad.mutableFloats
+            let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats, gi = grad.mutableFloats
+            defer { withExtendedLifetime(dense) {} }
             for plane in 0..<(n * c) {
                 let target = gi + plane * h * w
                 for (k, win) in windows.enumerated() {
@@ -134,6 +138,7 @@ extension Tensor {
         }
         let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
         let input = x.floats, output = out.mutableFloats
+        defer { withExtendedLifetime(x) {} }
         for plane in 0..<(n * c) {
             for (k, win) in windows.enumerated() {
                 var total: Float = 0
@@ -143,7 +148,8 @@ extension Tensor {
         }
         let inputShape = shape
         return record("adaptive_avg_pool2d", [self], out) { g in
-            let grad = Tensor(zeros: inputShape), gd = g.denseFloats().floats, gi = grad.mutableFloats
+            let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats, gi = grad.mutableFloats
+            defer { withExtendedLifetime(dense) {} }
             for plane in 0..<(n * c) {
                 for (k, win) in windows.enumerated() {
                     let share = gd[plane * oh * ow + k] * win.scale

@@ -102,8 +102,8 @@ extension Tensor {
         let out = record(name, [self], values) { g in
             // Scatter each gradient to the winning position of its run, then restore the layout.
             let grad = Tensor(zeros: [layout.outer, layout.inner])
-            let gd = g.denseFloats().floats, gp = grad.mutableFloats
-            for r in 0..<layout.outer { gp[r * layout.inner + positions[r]] = gd[r] }
+            let dense = g.denseFloats(), gd = dense.floats, gp = grad.mutableFloats
+            withExtendedLifetime(dense) { for r in 0..<layout.outer { gp[r * layout.inner + positions[r]] = gd[r] } }
             var order = (0..<inputShape.count).filter { $0 != d }
             order.append(d)
             let permutedShape = order.map { inputShape[$0] }
@@ -154,7 +154,7 @@ extension Tensor {
         let n = shape.isEmpty ? 1 : shape[d]
         let result = Tensor(empty: source.shape)
         let rows = n == 0 ? 0 : count / n
-        for r in 0..<rows { body(source.floats + r * n, result.mutableFloats + r * n, n) }
+        withExtendedLifetime(source) { for r in 0..<rows { body(source.floats + r * n, result.mutableFloats + r * n, n) } }
         return last ? result : result.transpose(d, rank - 1).denseFloats()
     }
 }

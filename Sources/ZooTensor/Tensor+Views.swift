@@ -139,7 +139,7 @@ extension Tensor {
     public func assign(_ source: Tensor) {
         let values = source.expand(shape).to(dtype)
         if dtype == .float32 && isContiguous && values.isContiguous {
-            floats.update(from: values.floats, count: count)
+            withExtendedLifetime(values) { floats.update(from: values.floats, count: count) }
         } else if dtype == .float32 {
             let destination = floats - storageOffset
             let input = values.storage.bytes.assumingMemoryBound(to: Float.self)
@@ -147,7 +147,7 @@ extension Tensor {
             sourceOffsets.reserveCapacity(count)
             values.forEachOffset { sourceOffsets.append($0) }
             var i = 0
-            forEachOffset { destination[$0] = input[sourceOffsets[i]]; i += 1 }
+            withExtendedLifetime(values) { forEachOffset { destination[$0] = input[sourceOffsets[i]]; i += 1 } }
         } else {
             let doubles = values.toDoubles()
             var i = 0

@@ -201,7 +201,7 @@ public final class Tensor: @unchecked Sendable {
     /// The values in row-major order as Float.
     public func toArray() -> [Float] {
         let dense = denseFloats()
-        return Array(UnsafeBufferPointer(start: dense.floats, count: count))
+        return withExtendedLifetime(dense) { Array(UnsafeBufferPointer(start: dense.floats, count: count)) }
     }
 
     /// The values in row-major order as Double (exact for every dtype).
@@ -225,7 +225,7 @@ public final class Tensor: @unchecked Sendable {
     public func contiguousBytes() -> [UInt8] {
         let dense = isContiguous ? self : materialized(as: dtype)
         let base = dense.storage.bytes + dense.storageOffset * dtype.byteSize
-        return Array(UnsafeRawBufferPointer(start: base, count: count * dtype.byteSize))
+        return withExtendedLifetime(dense) { Array(UnsafeRawBufferPointer(start: base, count: count * dtype.byteSize)) }
     }
 
     /// Converts to another dtype. Gradients flow through float-to-float conversions.
