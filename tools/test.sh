@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh test
 export ZOO_PARITY_DIR="${ZOO_PARITY_DIR:-$PWD/.cache/parity}"
 for script in tools/parity/make_*_fixtures.py; do
-    [[ -e "$script" ]] && /usr/bin/python3 "$script" --out "$ZOO_PARITY_DIR"
+    [[ -e "$script" ]] && /usr/bin/python3 "$script" "$ZOO_PARITY_DIR"
 done
 swift build --build-tests
 swift test --skip-build

@@ -5,3 +5,4 @@
 @_exported import ZooRegistry
 @_exported import ZooTrain
 @_exported import ZooHub
+@_exported import ZooModels

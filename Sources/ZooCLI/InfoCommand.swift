@@ -16,7 +16,7 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let registry = ModelRegistry.shared
+        let registry = Zoo.registry  // with builders, for the parameter count
         try registry.loadManifestsFromEnvironment()
         let info = try registry.resolve(name).info(parameterCount: registry.parameterCount(of: name))
         print(json ? info.rendered() : Self.keyValueLines(info))

@@ -11,6 +11,10 @@ struct ZooCommand: ParsableCommand {
             ListCommand.self,
             InfoCommand.self,
             LRCommand.self,
+            PullCommand.self,
+            PublishCommand.self,
+            CacheCommand.self,
+            PredictCommand.self,
         ]
     )
 }

@@ -3,6 +3,7 @@
 // "Bag of Tricks" variants (deep stem, average-pool downsample) included; SE, anti-aliasing,
 // drop-path and dilation are not (yet).
 import ZooNN
+import ZooRegistry
 import ZooTensor
 
 // MARK: - Blocks
@@ -304,4 +305,17 @@ public enum ResNetVariants {
         ("wide_resnet50_2", .init(block: .bottleneck, layers: [3, 4, 6, 3], baseWidth: 128)),
         ("wide_resnet101_2", .init(block: .bottleneck, layers: [3, 4, 23, 3], baseWidth: 128)),
     ]
+}
+
+// MARK: - Registration
+
+extension ResNetVariants {
+    /// Attaches a builder for every variant to `registry` under the family "resnet".
+    public static func register(into registry: ModelRegistry) {
+        for name in names {
+            registry.register(architecture: name, family: "resnet") { args in
+                try makeResNet(name, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate))
+            }
+        }
+    }
 }

@@ -1,14 +1,7 @@
-/// Builds one architecture from model arguments: timm's model entrypoint (`resnet50(**kwargs)`).
-///
-/// It returns `AnyObject` until ZooNN's `Module` lands; then it narrows to
-/// `(ModelArgs) throws -> Module` and the registry's callers lose their casts.
-public typealias ModelBuilder = @Sendable (ModelArgs) throws -> AnyObject
+import ZooNN
 
-/// A built model that can say how many parameters it has; `zoo info` prints it.
-/// (`Module` will provide this once ZooNN lands.)
-public protocol ParameterCounting: AnyObject {
-    var parameterCount: Int { get }
-}
+/// Builds one architecture from model arguments: timm's model entrypoint (`resnet50(**kwargs)`).
+public typealias ModelBuilder = @Sendable (ModelArgs) throws -> Module
 
 /// The arguments every architecture accepts, as timm's `create_model` passes them, plus a bag of
 /// architecture-specific ones (`output_stride`, `stem_width`, ...).

@@ -1,3 +1,4 @@
+import ZooNN
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -316,7 +317,9 @@ public final class ModelRegistry: Sendable {
         let resolved = try resolve(name)
         guard let builder = resolved.architecture.builder else { return nil }
         let args = resolved.cfg.map(ModelArgs.init(matching:)) ?? ModelArgs()
-        return (try builder(args) as? any ParameterCounting)?.parameterCount
+        // Zero-filled weights: counting needs shapes, not random draws.
+        let model = try withoutWeightInitialization { try builder(args) }
+        return model.parameters().reduce(0) { $0 + $1.count }
     }
 
     /// Registered names (architectures and `architecture.tag`) close to `name`, closest first.

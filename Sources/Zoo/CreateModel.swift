@@ -1,0 +1,87 @@
+import Foundation
+
+/// Errors of `createModel` beyond the registry's and the checkpoint readers' own.
+public enum CreateModelError: Error, CustomStringConvertible {
+    case noBuilder(String)
+    case incompatibleCheckpoint(model: String, file: String, report: LoadReport)
+
+    public var description: String {
+        switch self {
+        case .noBuilder(let name): "\(name): registered without a builder; nothing can build it"
+        case .incompatibleCheckpoint(let model, let file, let report):
+            "\(file) does not fit \(model): \(report)"
+        }
+    }
+}
+
+/// Builds a registered model, optionally with pretrained weights, as timm's `create_model`.
+///
+/// ```swift
+/// // A 10-class fine-tuning start from ImageNet weights:
+/// let model = try createModel("resnet50.a1_in1k", pretrained: true, numClasses: 10)
+/// // Grayscale input, weights from a file of your own:
+/// let gray = try createModel("resnet18", inChans: 1, checkpointPath: "resnet18.pth")
+/// ```
+/// - Parameters:
+///   - name: `architecture` or `architecture.tag`; the tag picks the pretrained cfg.
+///   - pretrained: Load the cfg's weights, pulled into the cache if needed.
+///   - numClasses: Classifier outputs; a number other than the checkpoint's keeps a fresh head.
+///   - inChans: Input channels; other than 3 adapts the first conv as timm's `adapt_input_conv`.
+///   - checkpointPath: Weights from this file (any format zoo reads) instead of the cfg's source.
+///   - cfgOverlay: Changes to the pretrained cfg (timm's `pretrained_cfg_overlay`).
+/// - Throws: unknown names, unreadable checkpoints, and checkpoints whose keys don't fit, with a
+///   report of missing, unexpected and mismatched keys.
+public func createModel(_ name: String, pretrained: Bool = false, numClasses: Int? = nil, inChans: Int? = nil,
+                        dropRate: Double = 0, checkpointPath: String? = nil,
+                        cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil) throws -> Module {
+    let registry = Zoo.registry
+    let resolved = try registry.resolve(name)
+    guard let builder = resolved.architecture.builder else { throw CreateModelError.noBuilder(name) }
+    var cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
+    cfgOverlay?(&cfg)
+    let classes = numClasses ?? cfg.numClasses
+    let channels = inChans ?? 3
+    let model = try builder(ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate))
+
+    let source: String?
+    if let checkpointPath { source = checkpointPath }
+    else if pretrained { source = try Hub.pull(cfg.name.description, registry: registry).path }
+    else { source = nil }
+    guard let source else { return model }
+
+    let checkpoint = try Checkpoint.load(source)
+    let (state, strict) = prepareStateDict(checkpoint.tensors, cfg: cfg, numClasses: classes, inChans: channels)
+    let report: LoadReport
+    do {
+        report = try model.loadStateDict(state, strict: strict)
+    } catch {
+        throw CreateModelError.incompatibleCheckpoint(model: name, file: source, report: error.report)
+    }
+    // Non-strict loads still may miss only what was dropped on purpose: the head or first conv.
+    if !strict {
+        let allowed = Set(((cfg.classifier?.values ?? []) + (cfg.firstConv?.values ?? [])).flatMap { [$0 + ".weight", $0 + ".bias"] })
+        if !report.unexpectedKeys.isEmpty || !report.mismatchedShapes.isEmpty || report.missingKeys.contains(where: { !allowed.contains($0) }) {
+            throw CreateModelError.incompatibleCheckpoint(model: name, file: source, report: report)
+        }
+    }
+    return model
+}
+
+/// Names of registered models matching timm-style patterns, in timm's order.
+///
+/// ```swift
+/// listModels("*resnet*")                        // architectures
+/// listModels("resnet50*", pretrained: true)     // arch.tag names with weights
+/// ```
+public func listModels(_ patterns: String..., excluding: [String] = [], pretrained: Bool = false) -> [String] {
+    Zoo.registry.list(patterns, excluding: excluding, pretrained: pretrained)
+}
+
+/// The package's entry points share one registry with the built-in families attached.
+public enum Zoo {
+    /// `ModelRegistry.shared` with this package's model builders registered.
+    public static var registry: ModelRegistry {
+        BuiltinModels.register()
+        return .shared
+    }
+}

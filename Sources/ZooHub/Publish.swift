@@ -1,0 +1,87 @@
+import Foundation
+import ZooCheckpoint
+import ZooRegistry
+
+/// Writes models into a static zoo folder (`zoo publish`).
+public enum Publisher {
+    /// Converts `checkpoint` to `<zoo>/<name>/model.zoo`, embedding the cfg, and records it in
+    /// `<zoo>/index.json`. The cfg is the registry's for `name` when it knows it, else the
+    /// architecture's default cfg under the new tag, with the classes the checkpoint's head has.
+    @discardableResult
+    public static func publish(checkpoint path: String, name: String, zoo: URL, registry: ModelRegistry = .shared) throws -> ZooIndex.Entry {
+        let modelName = ModelName(name)
+        let fm = FileManager.default
+        try fm.createDirectory(at: zoo, withIntermediateDirectories: true)
+        var checkpoint = try Checkpoint.load(path)
+        let cfg = publishedCfg(for: modelName, checkpoint: checkpoint, registry: registry)
+        checkpoint.architecture = cfg.architecture
+        checkpoint.tag = cfg.tag
+        checkpoint.config = cfg.timmDict
+        let relative = "\(name)/model.zoo"
+        let target = zoo.appendingPathComponent(relative)
+        try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        return try FileLock.withLock(at: zoo.appendingPathComponent(".index.lock").path) {
+            try checkpoint.save(target.path, format: .zoo)
+            let size = (try fm.attributesOfItem(atPath: target.path)[.size] as? Int64) ?? 0
+            let entry = ZooIndex.Entry(file: relative, sha256: try SHA256Hasher.hexDigest(ofFile: target), size: size, cfg: cfg)
+            var index = fm.fileExists(atPath: zoo.appendingPathComponent(ZooIndex.fileName).path)
+                ? try ZooIndex.load(zoo: zoo.path) : ZooIndex()
+            index.models[name] = entry
+            try index.write(to: zoo)
+            return entry
+        }
+    }
+
+    static func publishedCfg(for name: ModelName, checkpoint: Checkpoint, registry: ModelRegistry) -> PretrainedCfg {
+        if let known = try? registry.resolve(name.description).cfg, known.tag == name.tag { return known }
+        var cfg = (try? registry.resolve(name.architecture).cfg) ?? PretrainedCfg(architecture: name.architecture)
+        cfg.tag = name.tag
+        cfg.url = nil
+        cfg.hfHubID = nil
+        cfg.hfHubFilename = nil
+        cfg.file = nil
+        cfg.sha256 = nil
+        if let classifier = cfg.classifier?.values.first, let head = checkpoint[classifier + ".weight"] {
+            cfg.numClasses = head.shape[0]
+        }
+        return cfg
+    }
+}
+
+/// The cache seen as a whole (`zoo cache list|rm|verify`).
+public struct HubCache {
+    public let home: ZooHome
+
+    public init(home: ZooHome) { self.home = home }
+
+    public func entries() -> [CacheEntry] {
+        home.cachedNames().compactMap { name in
+            FileManager.default.contents(atPath: home.entry(name).appendingPathComponent("entry.json").path)
+                .flatMap { try? JSONDecoder().decode(CacheEntry.self, from: $0) }
+        }
+    }
+
+    /// Removes cached models whose names match the fnmatch `pattern`; returns their names.
+    public func remove(matching pattern: String) throws -> [String] {
+        let matcher = FnMatchPattern(pattern)
+        let names = home.cachedNames().filter { matcher.matches($0) }
+        for name in names {
+            try FileLock.withLock(at: home.lock(name)) { try FileManager.default.removeItem(at: home.entry(name)) }
+        }
+        return names
+    }
+
+    /// Recomputes the SHA-256 of every cached file against `entry.json`; returns how many differ.
+    public func verify(report: (String, Bool) -> Void) throws -> Int {
+        var problems = 0
+        for entry in entries() {
+            let directory = home.entry(entry.name)
+            let original = directory.appendingPathComponent(entry.originalFile)
+            let ok = (try? SHA256Hasher.hexDigest(ofFile: original)) == entry.originalSHA256
+                && (try? SHA256Hasher.hexDigest(ofFile: home.modelFile(entry.name))) == entry.modelSHA256
+            if !ok { problems += 1 }
+            report(entry.name, ok)
+        }
+        return problems
+    }
+}

@@ -1,0 +1,12 @@
+import ZooRegistry
+
+/// The model families this package ships, attached to the shared registry.
+public enum BuiltinModels {
+    /// Registers every family's builders with `ModelRegistry.shared`, once; later calls return at once.
+    /// `createModel`, `listModels` and the `zoo` command call it before they look anything up.
+    public static func register() { _ = registered }
+
+    private static let registered: Void = {
+        ResNetVariants.register(into: .shared)
+    }()
+}
