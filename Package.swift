@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "ZooBench", dependencies: ["Zoo"]),
 
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"]),
+        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"]),
     ]
