@@ -109,6 +109,8 @@ public struct Checkpoint: @unchecked Sendable {
         if bytes.count >= 4, bytes.loadUnaligned(as: UInt32.self) == UInt32(0x0605_4b50).littleEndian { return .zip }  // empty zip
         if bytes.count >= 2, bytes[0] == 0x80, bytes[1] <= 5 { return .legacyPyTorch }
         if bytes.count >= 9, bytes[8] == UInt8(ascii: "{") { return .safetensors }
+        // Protocol 0/1 pickles start with an opcode rather than PROTO.
+        if let first = bytes.first, Array("(c]}".utf8).contains(first) { return .legacyPyTorch }
         if bytes.count < 9 {
             throw CheckpointError.truncated(path: file.path, what: "only \(bytes.count) bytes, too short for any checkpoint format")
         }
