@@ -8,6 +8,8 @@ struct ZooCommand: ParsableCommand {
         abstract: "A model zoo for Swift: find, pull, convert and fine-tune vision models.",
         subcommands: [
             // One subcommand a file; keep this list one name a line.
+            ConvertCommand.self,
+            InspectCommand.self,
         ]
     )
 }

@@ -171,3 +171,15 @@ extension Checkpoint {
         }
     }
 }
+
+extension Checkpoint {
+    /// Which format a file is in, judged by its bytes (legacy and zip PyTorch files are both `.pytorch`).
+    public static func format(of path: String) throws -> CheckpointFormat {
+        let file = try MappedFile(path: path)
+        switch try detectFormat(file) {
+        case .zip: return try ZipArchive(file: file).entry(named: ZooFormat.headerEntry) != nil ? .zoo : .pytorch
+        case .legacyPyTorch: return .pytorch
+        case .safetensors: return .safetensors
+        }
+    }
+}
