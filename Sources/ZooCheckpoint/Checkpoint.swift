@@ -57,6 +57,8 @@ public struct Checkpoint: @unchecked Sendable {
     /// CRCs of tensors' bytes already verified by a reader, keyed by tensor identity. Only the
     /// converter passes these to a writer: nothing can modify tensors between its read and write.
     var verifiedChecksums: [ObjectIdentifier: UInt32] = [:]
+    /// CRCs recorded in the file but not yet checked (`LoadOptions.deferChecksums`), by tensor identity.
+    var pendingChecksums: [ObjectIdentifier: PendingChecksum] = [:]
 
     public init(tensors: [(name: String, tensor: Tensor)] = [], architecture: String? = nil, tag: String? = nil,
                 config: JSONValue? = nil, metadata: [String: String] = [:], training: JSONValue? = nil,
@@ -140,6 +142,9 @@ public struct LoadOptions: Sendable {
     /// Strip the `module.` prefix (DataParallel) from tensor names.
     public var stripModulePrefix = true
     public var limits = ReadLimits()
+    /// For the converter: leave the CRCs of entries that are exactly one tensor unchecked and
+    /// record them in `pendingChecksums`; its writer checks them while writing those bytes.
+    var deferChecksums = false
 
     public init(verifyChecksums: Bool = true, preferEMA: Bool = false, stripModulePrefix: Bool = true, limits: ReadLimits = ReadLimits()) {
         self.verifyChecksums = verifyChecksums

@@ -118,13 +118,16 @@ public func convertCheckpoint(from input: String, to output: String, options: Co
     guard let format = CheckpointFormat(pathExtension: output) else {
         throw CheckpointError.unknownFormat(path: output, reason: "cannot tell the output format from the extension (use .zoo, .pth, .pt, .bin, .ckpt or .safetensors)")
     }
-    let source = try Checkpoint.load(input, options: options.load)
+    // Writers of .zoo and .pth compute a CRC of every entry anyway: when the bytes pass through
+    // unchanged, that one pass also checks the input's recorded CRC (a mismatch aborts the write).
+    var load = options.load
+    load.deferChecksums = load.verifyChecksums && options.dtype == nil && format != .safetensors
+    let source = try Checkpoint.load(input, options: load)
     let (checkpoint, dropped, renamed) = try source.transformed(by: options)
-    // CRCs the reader just verified describe exactly these bytes: reuse them instead of a second pass.
-    let known = checkpoint.verifiedChecksums
+    let checksums = WriterChecksums(known: checkpoint.verifiedChecksums, pending: checkpoint.pendingChecksums)
     switch format {
-    case .zoo: try ZooFormat.write(checkpoint, to: output, options: SaveOptions(compress: options.compress), knownChecksums: known)
-    case .pytorch: try PyTorchWriter.write(checkpoint, to: output, knownChecksums: known)
+    case .zoo: try ZooFormat.write(checkpoint, to: output, options: SaveOptions(compress: options.compress), checksums: checksums)
+    case .pytorch: try PyTorchWriter.write(checkpoint, to: output, checksums: checksums)
     case .safetensors: try SafeTensors.write(checkpoint, to: output)
     }
     return ConvertSummary(outputFormat: format, tensorCount: checkpoint.tensors.count, byteCount: checkpoint.byteCount,

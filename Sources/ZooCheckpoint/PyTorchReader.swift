@@ -21,6 +21,8 @@ enum PyTorchReader {
         var storage: TensorStorage?
         /// CRC of the whole storage, when a reader verified it.
         var verifiedCRC: UInt32?
+        /// CRC recorded for the whole storage, not checked yet (deferred checking).
+        var deferredCRC: PendingChecksum?
 
         var byteCount: Int { elementCount * (dtype?.byteSize ?? 1) }
     }
@@ -128,8 +130,12 @@ enum PyTorchReader {
             if entry.method == .deflate, entry.uncompressedSize > session.slots[index].byteCount + (1 << 20) {
                 throw CheckpointError.limitExceeded(path: path, what: "storage '\(key)' entry declares \(entry.uncompressedSize) bytes for \(session.slots[index].byteCount)")
             }
-            session.slots[index].storage = try archive.storage(of: entry, verify: options.verifyChecksums)
-            if options.verifyChecksums && entry.uncompressedSize == session.slots[index].byteCount {
+            let exact = entry.uncompressedSize == session.slots[index].byteCount
+            let deferred = options.verifyChecksums && options.deferChecksums && exact && entry.method == .stored
+            session.slots[index].storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred)
+            if deferred {
+                session.slots[index].deferredCRC = PendingChecksum(expected: entry.crc32, path: path, entry: entry.name)
+            } else if options.verifyChecksums && exact {
                 session.slots[index].verifiedCRC = entry.crc32
             }
         }
@@ -252,6 +258,20 @@ enum PyTorchReader {
         }
         try checkpoint.checkUniqueNames(path)
         checkpoint.verifiedChecksums = builder.verifiedChecksums
+        // A deferred CRC may wait for the writer only when a single tensor is all of its storage;
+        // every other storage is checked now.
+        var tensorsBySlot = [Int: [Tensor]]()
+        for (slot, tensor) in builder.builtTensors { tensorsBySlot[slot, default: []].append(tensor) }
+        for (index, slot) in session.slots.enumerated() {
+            guard let pending = slot.deferredCRC, let storage = slot.storage else { continue }
+            let users = tensorsBySlot[index] ?? []
+            if users.count == 1, users[0].storageOffset == 0, users[0].isContiguous,
+               users[0].count * users[0].dtype.byteSize == slot.byteCount {
+                checkpoint.pendingChecksums[ObjectIdentifier(users[0])] = pending
+            } else {
+                try pending.check(crc32(UnsafeRawBufferPointer(start: storage.bytes, count: storage.byteCount)))
+            }
+        }
         return checkpoint
     }
 
@@ -262,6 +282,8 @@ enum PyTorchReader {
         let limits: ReadLimits
         var verifiedChecksums: [ObjectIdentifier: UInt32] = [:]
         private var built: [Int: Tensor] = [:]
+        /// (storage slot, tensor) for every distinct tensor built.
+        private(set) var builtTensors: [(Int, Tensor)] = []
 
         init(machine: PickleMachine, session: Session, limits: ReadLimits) {
             self.machine = machine
@@ -361,6 +383,7 @@ enum PyTorchReader {
                 verifiedChecksums[ObjectIdentifier(tensor)] = crc
             }
             built[ref] = tensor
+            builtTensors.append((recipe.storage, tensor))
             return tensor
         }
 

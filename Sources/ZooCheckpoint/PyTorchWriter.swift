@@ -4,9 +4,8 @@ import ZooTensor
 /// calls over storages in `archive/data/<key>`, readable by `torch.load(weights_only=True)` in
 /// PyTorch 1.13 and 2.x. Tensors sharing a `TensorStorage` (views) share a storage in the file.
 enum PyTorchWriter {
-    /// `knownChecksums`: CRCs a reader verified for whole tensors (the converter's fast path).
     static func write(_ checkpoint: Checkpoint, to path: String, forceZip64: Bool = false,
-                      knownChecksums: [ObjectIdentifier: UInt32] = [:]) throws {
+                      checksums: WriterChecksums = WriterChecksums()) throws {
         try checkpoint.checkUniqueNames(path)
         // One file storage per distinct TensorStorage when its tensors agree on a dtype; views
         // keep their offsets and strides. Otherwise each tensor gets its own contiguous copy.
@@ -66,18 +65,25 @@ enum PyTorchWriter {
 
         // A known CRC applies to a storage only when one tensor covers all of it.
         var known = [ObjectIdentifier: UInt32]()
-        for (_, tensor) in checkpoint.tensors {
-            if let crc = knownChecksums[ObjectIdentifier(tensor)], tensor.storageOffset == 0,
-               tensor.count * tensor.dtype.byteSize == tensor.storage.byteCount, tensor.isContiguous {
-                known[ObjectIdentifier(tensor.storage)] = crc
-            }
+        var pending = [ObjectIdentifier: PendingChecksum]()
+        for (_, tensor) in checkpoint.tensors where tensor.storageOffset == 0 && tensor.isContiguous
+            && tensor.count * tensor.dtype.byteSize == tensor.storage.byteCount {
+            known[ObjectIdentifier(tensor.storage)] = checksums.known[ObjectIdentifier(tensor)]
+            pending[ObjectIdentifier(tensor.storage)] = checksums.pending[ObjectIdentifier(tensor)]
         }
+        // Storages are checksummed on a second thread while earlier ones are written.
+        let ahead = storages.map { known[ObjectIdentifier($0.keepAlive)] == nil ? $0.bytes : nil }
+        let pipeline = ChecksumPipeline(buffers: ahead, owners: storages.map(\.keepAlive))
+        defer { pipeline.cancel() }
         try AtomicFileWriter.write(to: path) { output in
             let zip = ZipWriter(output: output, forceZip64: forceZip64)
             try zip.addStored("archive/data.pkl", pickle.bytes)
             try zip.addStored("archive/byteorder", Array("little".utf8))
             for (index, storage) in storages.enumerated() {
-                try zip.addStored("archive/data/\(index)", storage.bytes, crc32: known[ObjectIdentifier(storage.keepAlive)])
+                let id = ObjectIdentifier(storage.keepAlive)
+                let crc = known[id] ?? pipeline.crc(index)
+                try pending[id]?.check(crc)
+                try zip.addStored("archive/data/\(index)", storage.bytes, crc32: crc)
             }
             try zip.addStored("archive/version", Array("3\n".utf8))
             try zip.finish()

@@ -119,7 +119,9 @@ enum ZooFormat {
             guard (entry.method == .deflate) == (record.compression == "deflate") else {
                 throw CheckpointError.corrupt(path: path, what: "entry '\(entry.name)' compression differs from the header")
             }
-            var storage = try archive.storage(of: entry, verify: options.verifyChecksums)
+            let deferred = options.verifyChecksums && options.deferChecksums && entry.method == .stored
+                && !record.shuffled && record.crc32 == entry.crc32
+            var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred)
             if record.shuffled {
                 let plain = TensorStorage(uninitializedByteCount: record.byteSize)
                 ByteShuffle.unshuffle(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize),
@@ -128,14 +130,18 @@ enum ZooFormat {
                 storage = plain
             }
             // The zip CRC covers the entry's bytes; the header's covers the values (they differ when shuffled).
-            if options.verifyChecksums && (record.shuffled || record.crc32 != entry.crc32) {
+            if options.verifyChecksums && !deferred && (record.shuffled || record.crc32 != entry.crc32) {
                 let actual = crc32(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize))
                 if actual != record.crc32 {
                     throw CheckpointError.checksumMismatch(path: path, entry: record.entry, expected: record.crc32, actual: actual)
                 }
             }
             let tensor = Tensor(storage: storage, dtype: record.dtype, shape: record.shape)
-            if options.verifyChecksums { checkpoint.verifiedChecksums[ObjectIdentifier(tensor)] = record.crc32 }
+            if deferred {
+                checkpoint.pendingChecksums[ObjectIdentifier(tensor)] = PendingChecksum(expected: record.crc32, path: path, entry: entry.name)
+            } else if options.verifyChecksums {
+                checkpoint.verifiedChecksums[ObjectIdentifier(tensor)] = record.crc32
+            }
             tensors.append((record.name, tensor))
         }
         return tensors
@@ -144,11 +150,11 @@ enum ZooFormat {
     // MARK: - Writing
 
     static func write(_ checkpoint: Checkpoint, to path: String, options: SaveOptions,
-                      knownChecksums: [ObjectIdentifier: UInt32] = [:]) throws {
+                      checksums: WriterChecksums = WriterChecksums()) throws {
         try checkpoint.checkUniqueNames(path)
         try AtomicFileWriter.write(to: path) { output in
             let zip = ZipWriter(output: output, forceZip64: options.forceZip64)
-            let records = try writeTensors(checkpoint.tensors, prefix: "tensors/", zip: zip, compress: options.compress, known: knownChecksums)
+            let records = try writeTensors(checkpoint.tensors, prefix: "tensors/", zip: zip, compress: options.compress, checksums: checksums)
             var header: [(String, JSONValue)] = [
                 ("format", .string("zoo")),
                 ("format_version", .integer(Int64(formatVersion))),
@@ -159,7 +165,7 @@ enum ZooFormat {
                 ("tensors", .array(records.map(\.json))),
             ]
             if let optimizer = checkpoint.optimizer {
-                let optimizerRecords = try writeTensors(optimizer.tensors, prefix: "optimizer/", zip: zip, compress: options.compress, known: knownChecksums)
+                let optimizerRecords = try writeTensors(optimizer.tensors, prefix: "optimizer/", zip: zip, compress: options.compress, checksums: checksums)
                 header.append(("optimizer", .object([("state", optimizer.state), ("tensors", .array(optimizerRecords.map(\.json)))])))
             }
             if let training = checkpoint.training {
@@ -172,12 +178,21 @@ enum ZooFormat {
     }
 
     private static func writeTensors(_ tensors: [(name: String, tensor: Tensor)], prefix: String, zip: ZipWriter,
-                                     compress: Bool, known: [ObjectIdentifier: UInt32]) throws -> [TensorRecord] {
+                                     compress: Bool, checksums: WriterChecksums) throws -> [TensorRecord] {
+        // Stored, dense tensors are checksummed on a second thread while earlier ones are written.
+        let ahead: [UnsafeRawBufferPointer?] = tensors.map { _, tensor in
+            guard !compress, tensor.isContiguous, checksums.known[ObjectIdentifier(tensor)] == nil else { return nil }
+            return tensor.withContiguousBytes { $0 }
+        }
+        let pipeline = ChecksumPipeline(buffers: ahead, owners: tensors.map(\.tensor))
+        defer { pipeline.cancel() }
         var records = [TensorRecord]()
         for (index, (name, tensor)) in tensors.enumerated() {
             let entry = prefix + String(index)
             let record = try tensor.withContiguousBytes { bytes -> TensorRecord in
-                let crc = known[ObjectIdentifier(tensor)] ?? crc32(bytes)
+                let id = ObjectIdentifier(tensor)
+                let crc = checksums.known[id] ?? (ahead[index] != nil ? pipeline.crc(index) : crc32(bytes))
+                try checksums.pending[id]?.check(crc)
                 var record = TensorRecord(name: name, dtype: tensor.dtype, shape: tensor.shape, entry: entry,
                                           byteSize: bytes.count, crc32: crc, compression: "stored", shuffled: false)
                 if compress, bytes.count >= 256, let packed = deflateIfSmaller(bytes, dtype: tensor.dtype) {

@@ -66,6 +66,37 @@ import ZooTensor
         _ = try Checkpoint.load(bytes: bytes, options: LoadOptions(verifyChecksums: false))
     }
 
+    /// The converter checks most CRCs while writing (one pass over the bytes); a bad one still
+    /// aborts the conversion and leaves no file, for .pth and .zoo inputs and outputs.
+    @Test(arguments: ["out.zoo", "out.pth"])
+    func badCRCStopsConversionMidWrite(output: String) throws {
+        let directory = makeTemporaryDirectory()
+        defer { cleanUp(directory) }
+        var bytes = Self.goodPth
+        let archive = try ZipArchive(file: MappedFile(bytes: bytes, label: "x"))
+        let entry = try #require(archive.entries.first { $0.uncompressedSize == 64 * 64 * 4 })
+        bytes[entry.dataOffset + 5] ^= 1
+        let input = directory + "/bad.pth"
+        _ = FileManager.default.createFile(atPath: input, contents: Data(bytes))
+        #expect {
+            try convertCheckpoint(from: input, to: directory + "/" + output)
+        } throws: { error in
+            guard case let .checksumMismatch(path, name, _, _) = error as? CheckpointError else { return false }
+            return path == input && name == entry.name
+        }
+        #expect(listing(directory) == ["bad.pth"])
+        // The same through a .zoo: corrupt one tensor entry of a converted file.
+        try convertCheckpoint(from: fixture("every_dtype_zip.pth"), to: directory + "/good.zoo")
+        var zoo = Array(FileManager.default.contents(atPath: directory + "/good.zoo")!)
+        let zooArchive = try ZipArchive(file: MappedFile(bytes: zoo, label: "z"))
+        let tensorEntry = try #require(zooArchive.entries.first { $0.uncompressedSize == 64 * 64 * 4 })
+        zoo[tensorEntry.dataOffset + 9] ^= 1
+        _ = FileManager.default.createFile(atPath: directory + "/bad.zoo", contents: Data(zoo))
+        #expect(throws: CheckpointError.self) { try convertCheckpoint(from: directory + "/bad.zoo", to: directory + "/" + output) }
+        #expect(throws: CheckpointError.self) { try Checkpoint.load(directory + "/bad.zoo") }
+        #expect(listing(directory) == ["bad.pth", "bad.zoo", "good.zoo"])
+    }
+
     @Test func deflatedEntryExpandingPastItsDeclaredSizeIsRefused() throws {
         // data/0 claims 16 bytes (four floats, as the pickle says) but inflates to a megabyte.
         let pickle = try Self.stateDictPickle(numel: 4)
