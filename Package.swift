@@ -35,6 +35,11 @@ let package = Package(
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ZooBench", dependencies: ["Zoo"]),
+        // libFuzzer targets, one per checkpoint parser (docs/fuzzing.md).
+        .executableTarget(name: "ZooFuzzPickle", dependencies: ["ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzZip", dependencies: ["ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzSafeTensors", dependencies: ["ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzNPY", dependencies: ["ZooCheckpoint"]),
 
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"], resources: [.copy("Fixtures")]),
