@@ -45,14 +45,10 @@ public enum NPY {
         guard ["<", ">", "|", "="].contains(order), let dtype = descriptors.first(where: { $0.0 == String(descr.dropFirst()) })?.1 else {
             throw CheckpointError.unsupportedDType(path: path, tensor: "array", dtype: descr)
         }
-        var count = 1
-        for dim in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
-            guard !overflow, dim >= 0 else { throw CheckpointError.invalidTensor(path: path, tensor: "array", reason: "shape \(shape) overflows") }
-            count = product
+        guard let byteCount = denseByteCount(shape: shape, elementSize: dtype.byteSize) else {
+            throw CheckpointError.invalidTensor(path: path, tensor: "array", reason: "shape \(shape) overflows")
         }
-        let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
-        guard !overflow else { throw CheckpointError.invalidTensor(path: path, tensor: "array", reason: "shape \(shape) overflows") }
+        let count = byteCount / dtype.byteSize
         let data = try cursor.bytes(byteCount, "npy data of shape \(shape)")
         let storage = PyTorchReader.copyStorage(data)
         if order == ">" && dtype.byteSize > 1 {
@@ -160,7 +156,7 @@ struct PythonLiteralParser {
                 var shape = [Int]()
                 while peek() != ")" {
                     shape.append(try integer())
-                    if peek() == "," { position += 1 }
+                    if peek() == "," { position += 1 } else if peek() != ")" { throw fail("expected ',' in shape") }
                 }
                 try expect(")")
                 header.shape = shape

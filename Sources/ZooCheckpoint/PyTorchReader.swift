@@ -396,6 +396,9 @@ enum PyTorchReader {
             guard recipe.shape.allSatisfy({ $0 >= 0 }), recipe.strides.allSatisfy({ $0 >= 0 }), recipe.storageOffset >= 0 else {
                 throw fail("negative size, stride or offset")
             }
+            guard denseByteCount(shape: recipe.shape, elementSize: dtype.byteSize) != nil else {
+                throw fail("size \(recipe.shape) overflows")
+            }
             var count = 1
             var last = recipe.storageOffset
             for (size, stride) in zip(recipe.shape, recipe.strides) {

@@ -64,12 +64,7 @@ public enum SafeTensors {
             guard let elementSize = dtype?.byteSize ?? foreignDTypeSizes[dtypeName] else {
                 throw CheckpointError.unsupportedDType(path: path, tensor: name, dtype: dtypeName)
             }
-            var bytes = elementSize
-            for dim in shape {
-                let (product, overflow) = bytes.multipliedReportingOverflow(by: dim)
-                guard !overflow else { throw fail("shape \(shape) overflows") }
-                bytes = product
-            }
+            guard let bytes = denseByteCount(shape: shape, elementSize: elementSize) else { throw fail("shape \(shape) overflows") }
             guard end >= begin, end - begin == bytes else {
                 throw fail("data_offsets [\(begin), \(end)] span \(end - begin) bytes, shape \(shape) of \(dtypeName) needs \(bytes)")
             }

@@ -14,3 +14,21 @@ extension Tensor {
     /// Number of bytes of the values.
     var valueByteCount: Int { count * dtype.byteSize }
 }
+
+/// Bytes a dense tensor of `shape` needs, or nil when a size is negative or any product
+/// overflows — including the products of the non-zero sizes, which become the strides even when
+/// another size is 0 (a `[0, 2^40, 2^40]` tensor is empty but its strides do not fit).
+func denseByteCount(shape: [Int], elementSize: Int) -> Int? {
+    var count = 1
+    var stride = elementSize
+    for dim in shape.reversed() {
+        guard dim >= 0 else { return nil }
+        let (nextCount, countOverflow) = count.multipliedReportingOverflow(by: dim)
+        let (nextStride, strideOverflow) = stride.multipliedReportingOverflow(by: max(dim, 1))
+        guard !countOverflow, !strideOverflow else { return nil }
+        count = nextCount
+        stride = nextStride
+    }
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
+    return overflow ? nil : bytes
+}

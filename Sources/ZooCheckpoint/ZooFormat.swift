@@ -51,12 +51,7 @@ enum ZooFormat {
                   let crc = UInt32(checksum.dropFirst(6), radix: 16) else { throw fail("checksum is not 'crc32:<8 hex digits>'") }
             let compression = json["compression"]?.stringValue ?? "stored"
             guard compression == "stored" || compression == "deflate" else { throw fail("unknown compression '\(compression)'") }
-            var expected = dtype.byteSize
-            for dim in shape {
-                let (product, overflow) = expected.multipliedReportingOverflow(by: dim)
-                guard !overflow else { throw fail("shape \(shape) overflows") }
-                expected = product
-            }
+            guard let expected = denseByteCount(shape: shape, elementSize: dtype.byteSize) else { throw fail("shape \(shape) overflows") }
             guard byteSize == expected else { throw fail("byte_size \(byteSize) does not match shape \(shape) of \(dtype) (\(expected))") }
             self.init(name: name, dtype: dtype, shape: shape, entry: entry, byteSize: byteSize, crc32: crc,
                       compression: compression, shuffled: json["byte_shuffle"]?.boolValue ?? false)

@@ -233,6 +233,22 @@ import ZooTensor
         }
     }
 
+    /// Found by ZooFuzzNPY: an empty tensor whose other sizes overflow when multiplied into strides.
+    @Test func emptyTensorWithOverflowingStridesIsRefused() throws {
+        let npyHeader = Array("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 6311867437618, 793996318180796), }\n".utf8)
+        let npy = NPY.magic + [1, 0, UInt8(npyHeader.count), 0] + npyHeader
+        #expect {
+            try NPY.decode(npy)
+        } throws: { error in
+            guard case let .invalidTensor(_, _, reason) = error as? CheckpointError else { return false }
+            return reason.contains("overflows")
+        }
+        let header = #"{"a":{"dtype":"F32","shape":[0,6311867437618,793996318180796],"data_offsets":[0,0]}}"#
+        #expect(throws: CheckpointError.self) { try Self.load(Self.safetensors(header: header, dataBytes: 0)) }
+        let pickle = try Self.stateDictPickle(numel: 4, shape: [0, 1 << 40, 1 << 40], strides: [0, 1 << 40, 1])
+        #expect(throws: CheckpointError.self) { try Self.load(try Self.pth(pickle: pickle, storages: [[UInt8](repeating: 0, count: 16)])) }
+    }
+
     // MARK: No partial output
 
     @Test func failedConversionLeavesNoFile() throws {
@@ -261,7 +277,7 @@ import ZooTensor
     // MARK: Helpers
 
     /// OrderedDict(w=tensor over storage '0' with `numel` floats), as torch.save pickles it.
-    static func stateDictPickle(numel: Int, shape: [Int]? = nil) throws -> [UInt8] {
+    static func stateDictPickle(numel: Int, shape: [Int]? = nil, strides: [Int] = [1]) throws -> [UInt8] {
         var pickle = PickleWriter()
         pickle.emptyOrderedDict()
         pickle.op(.mark)
@@ -274,7 +290,7 @@ import ZooTensor
         pickle.op(.binPersId)
         pickle.int(0)
         pickle.tuple(shape ?? [numel])
-        pickle.tuple([1])
+        pickle.tuple(strides)
         pickle.bool(false)
         pickle.emptyOrderedDict()
         pickle.op(.tuple)
