@@ -32,7 +32,10 @@ public func runCheckpointBenchmark(directory: String? = nil, repeats: Int = 7) {
         }
         print("checkpoint benchmark: \(bytes) bytes of tensors, \(repeats) runs each, files in \(directory)")
 
-        report("convert .pth -> .zoo (stored)", try time(repeats) { try convertCheckpoint(from: pth, to: zoo) }, throughput: true)
+        // Outputs are removed before each timed run: replacing an existing file would add the
+        // kernel's freeing of the old one (~10 ms per 100 MB on tmpfs) to the conversion.
+        let remove = { (path: String) -> () -> Void in { _ = try? FileManager.default.removeItem(atPath: path) } }
+        report("convert .pth -> .zoo (stored)", try time(repeats, before: remove(zoo)) { try convertCheckpoint(from: pth, to: zoo) }, throughput: true)
         report("load .zoo (CRC verified)", try time(repeats) { _ = try Checkpoint.load(zoo) })
         report("load .zoo (no CRC)", try time(repeats) { _ = try Checkpoint.load(zoo, options: LoadOptions(verifyChecksums: false)) })
         report("load .zoo (no CRC) + touch every page", try time(repeats) {
@@ -44,7 +47,7 @@ public func runCheckpointBenchmark(directory: String? = nil, repeats: Int = 7) {
             report("load .safetensors (zoo reader)", try time(repeats) { _ = try Checkpoint.load(safetensors) })
         }
         let packed = directory + "/resnet50-compressed.zoo"
-        report("convert .pth -> .zoo (--compress)", try time(max(1, repeats / 3)) {
+        report("convert .pth -> .zoo (--compress)", try time(max(1, repeats / 3), before: remove(packed)) {
             try convertCheckpoint(from: pth, to: packed, options: ConvertOptions(compress: true))
         }, throughput: true)
         report("load compressed .zoo", try time(max(1, repeats / 3)) { _ = try Checkpoint.load(packed) })
@@ -57,9 +60,11 @@ public func runCheckpointBenchmark(directory: String? = nil, repeats: Int = 7) {
     }
 }
 
-private func time(_ repeats: Int, _ body: () throws -> Void) throws -> [Double] {
+private func time(_ repeats: Int, before: () -> Void = {}, _ body: () throws -> Void) throws -> [Double] {
+    before()
     try body()  // warm the page cache and the code
     return try (0..<repeats).map { _ in
+        before()
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -78,8 +78,11 @@ extension JSONValue {
 
     /// Parses JSON text. `source` names the file in errors.
     public init(parsing data: some Collection<UInt8>, source: String = "<json>", maxDepth: Int = 64) throws {
-        var parser = JSONParser(bytes: Array(data), source: source, maxDepth: maxDepth)
-        self = try parser.parseDocument()
+        let bytes = Array(data)
+        self = try bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer, source: source, maxDepth: maxDepth)
+            return try parser.parseDocument()
+        }
     }
 
     /// Compact JSON text (keys in stored order).
@@ -148,12 +151,12 @@ extension JSONValue {
 /// A strict RFC 8259 parser: duplicate keys, trailing garbage, nesting beyond `maxDepth` and
 /// invalid UTF-8 are errors (safetensors' validation rules ask for the first two).
 struct JSONParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     let source: String
     let maxDepth: Int
     var position = 0
 
-    init(bytes: [UInt8], source: String, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, source: String, maxDepth: Int) {
         self.bytes = bytes
         self.source = source
         self.maxDepth = maxDepth
@@ -182,14 +185,19 @@ struct JSONParser {
         case UInt8(ascii: "{"):
             position += 1
             var pairs = [(String, JSONValue)]()
-            var seen = Set<String>()
+            var seen = Set<String>()  // used past 16 keys; a scan is faster below that
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(pairs) }
             while true {
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a key") }
                 let key = try parseString()
-                if !seen.insert(key).inserted { throw fail("duplicate key '\(key)'") }
+                if pairs.count < 16 {
+                    if pairs.contains(where: { $0.0 == key }) { throw fail("duplicate key '\(key)'") }
+                } else {
+                    if seen.isEmpty { seen = Set(pairs.map(\.0)) }
+                    if !seen.insert(key).inserted { throw fail("duplicate key '\(key)'") }
+                }
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"))
                 pairs.append((key, try parseValue(depth: depth + 1)))
@@ -248,7 +256,13 @@ struct JSONParser {
             break
         }
         guard position > digitsStart, bytes[digitsStart] >= 0x30, bytes[digitsStart] <= 0x39 else { throw fail("expected a value") }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if isInteger && position - start <= 18 {
+            // Up to 18 digits cannot overflow Int64.
+            var value: Int64 = 0
+            for byte in bytes[digitsStart..<position] { value = value * 10 + Int64(byte - 0x30) }
+            return .integer(digitsStart > start ? -value : value)
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
         guard let value = Double(text) else { throw fail("bad number '\(text)'") }
         return .number(value)
@@ -256,11 +270,27 @@ struct JSONParser {
 
     private mutating func parseString() throws -> String {
         position += 1  // opening quote
+        // Fast path: no escapes, so the string is the bytes up to the closing quote.
+        var end = position
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let raw = UnsafeBufferPointer(rebasing: bytes[position..<end])
+            // ASCII needs no validation (and String(validating:) is the slow generic path).
+            let text: String
+            if raw.allSatisfy({ $0 < 0x80 }) {
+                text = String(decoding: raw, as: UTF8.self)
+            } else {
+                guard let valid = String(validating: raw, as: UTF8.self) else { throw fail("invalid UTF-8") }
+                text = valid
+            }
+            position = end + 1
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         var chunkStart = position
         func flush(_ end: Int) throws {
             guard chunkStart < end else { return }
-            guard let text = String(validating: bytes[chunkStart..<end], as: UTF8.self) else { throw fail("invalid UTF-8") }
+            guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[chunkStart..<end]), as: UTF8.self) else { throw fail("invalid UTF-8") }
             scalars.append(contentsOf: text.unicodeScalars)
         }
         while true {
@@ -307,7 +337,7 @@ struct JSONParser {
     }
 
     private mutating func hex4() throws -> UInt32 {
-        guard position + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+        guard position + 4 <= bytes.count, let value = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + 4]), as: UTF8.self), radix: 16) else {
             throw fail("invalid \\u escape")
         }
         position += 4

@@ -178,7 +178,9 @@ final class ZipArchive: @unchecked Sendable {
         _ = try cursor.u16(what); _ = try cursor.u16(what); _ = try cursor.u32(what)  // disk, attributes
         var localOffset = UInt64(try cursor.u32(what))
         let nameBytes = try cursor.bytes(nameLength, what)
-        guard let name = String(validating: nameBytes, as: UTF8.self) else {
+        let nameUTF8 = UnsafeBufferPointer(start: nameBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: nameBytes.count)
+        guard let name = nameUTF8.allSatisfy({ $0 < 0x80 }) ? String(decoding: nameUTF8, as: UTF8.self)
+                : String(validating: nameUTF8, as: UTF8.self) else {
             throw CheckpointError.corrupt(path: path, what: "\(what) has a name that is not UTF-8")
         }
         var extra = ByteCursor(try cursor.bytes(extraLength, what), path: path)
