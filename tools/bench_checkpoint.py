@@ -11,6 +11,8 @@
    which converts the .pth to .zoo and times loading it;
 4. prints both and checks the targets: .zoo load <= load_file, .pth -> .zoo >= 1 GB/s.
 Files go to /dev/shm by default so the disk does not dominate; pass --dir for a disk.
+zoo-bench's main must call runCheckpointBenchmark() for the argument `checkpoint`; --bench takes
+any command that does (e.g. a scratch executable depending on the Zoo library).
 """
 import argparse
 import collections
