@@ -39,11 +39,16 @@ let package = Package(
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ZooBench", dependencies: ["Zoo"]),
+        // libFuzzer targets, one per checkpoint parser (docs/fuzzing.md).
+        .executableTarget(name: "ZooFuzzPickle", dependencies: ["ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzZip", dependencies: ["ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzSafeTensors", dependencies: ["ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzNPY", dependencies: ["ZooCheckpoint"]),
 
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"]),
+        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN"]),

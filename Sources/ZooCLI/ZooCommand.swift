@@ -15,6 +15,8 @@ struct ZooCommand: ParsableCommand {
             PublishCommand.self,
             CacheCommand.self,
             PredictCommand.self,
+            ConvertCommand.self,
+            InspectCommand.self,
         ]
     )
 }

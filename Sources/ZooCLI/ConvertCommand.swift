@@ -1,0 +1,76 @@
+import ArgumentParser
+import Zoo
+
+/// Element types `--dtype` accepts.
+enum DTypeChoice: String, ExpressibleByArgument, CaseIterable {
+    case f16, bf16, f32
+
+    var dtype: DType {
+        switch self {
+        case .f16: .float16
+        case .bf16: .bfloat16
+        case .f32: .float32
+        }
+    }
+}
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a checkpoint between .zoo, PyTorch (.pth .pt .bin .ckpt) and .safetensors.",
+        discussion: """
+            The input format is read from the file's bytes, the output format from its extension. \
+            The output appears only once it is complete.
+            """
+    )
+
+    @Argument(help: "The checkpoint to read.") var input: String
+    @Argument(help: "The file to write (.zoo, .pth, .pt, .bin, .ckpt or .safetensors).") var output: String
+
+    @Option(help: "Cast floating-point tensors to this type.") var dtype: DTypeChoice?
+    @Option(help: ArgumentHelp("Rename tensors: 'REGEX=REPLACEMENT' ($1 for groups). Repeatable, applied in order.", valueName: "rule"))
+    var remap: [String] = []
+    @Option(help: ArgumentHelp("Leave out tensors whose name matches REGEX. Repeatable.", valueName: "regex"))
+    var drop: [String] = []
+    @Option(help: ArgumentHelp("Record the architecture (NAME or NAME.TAG) in the output.", valueName: "name"))
+    var arch: String?
+    @Flag(help: "Deflate .zoo entries where that saves space (floats byte-shuffled first).") var compress = false
+    @Flag(help: "Take EMA weights from training checkpoints that hold both.") var ema = false
+    @Flag(name: .customLong("keep-module-prefix"), help: "Keep DataParallel's 'module.' prefix.") var keepModulePrefix = false
+
+    func validate() throws {
+        guard let format = CheckpointFormat(pathExtension: output) else {
+            throw ValidationError("Cannot tell the output format of '\(output)': use .zoo, .pth, .pt, .bin, .ckpt or .safetensors.")
+        }
+        if compress && format != .zoo { throw ValidationError("--compress applies to .zoo outputs only.") }
+        for rule in remap where !rule.contains("=") {
+            throw ValidationError("--remap '\(rule)' has no '=': expected REGEX=REPLACEMENT.")
+        }
+    }
+
+    func run() throws {
+        var options = ConvertOptions(dtype: dtype?.dtype, drop: drop, compress: compress,
+                                     load: LoadOptions(preferEMA: ema, stripModulePrefix: !keepModulePrefix))
+        options.remaps = try remap.map { try KeyRemap(rule: $0) }
+        if let arch {
+            // The registry's full default_cfg is embedded once `zoo` resolves names; for now the name itself.
+            let parts = arch.split(separator: ".", maxSplits: 1).map(String.init)
+            options.architecture = parts[0]
+            options.tag = parts.count > 1 ? parts[1] : nil
+            options.config = .object([("architecture", .string(parts[0]))])
+        }
+        let summary = try convertCheckpoint(from: input, to: output, options: options)
+        for name in summary.dropped { print("dropped  \(name)") }
+        for (from, to) in summary.renamed { print("renamed  \(from) -> \(to)") }
+        print("wrote \(output): \(summary.tensorCount) tensors, \(formatBytes(summary.byteCount)) (\(summary.outputFormat.rawValue))")
+    }
+}
+
+/// 1536 → "1.5 KiB".
+func formatBytes(_ count: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(count)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+    return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+}

@@ -1,0 +1,126 @@
+import ZooTensor
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A whole file mapped copy-on-write (readable and privately writable), or an in-memory buffer
+/// with the same interface for parsing bytes that never touched a disk (fuzzers, tests).
+///
+/// Tensors loaded from stored entries view this memory directly; each one keeps the mapping
+/// alive, so a checkpoint's bytes are paged in only when a tensor is used. Writes to such a
+/// tensor stay private to the process.
+final class MappedFile: @unchecked Sendable {
+    let path: String
+    let base: UnsafeMutableRawPointer?
+    let count: Int
+    private let isMapping: Bool
+
+    init(path: String) throws {
+        self.path = path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 { throw CheckpointError.io(path: path, operation: "open for reading", reason: errnoText()) }
+        defer { close(descriptor) }
+        var info = stat()
+        if fstat(descriptor, &info) != 0 { throw CheckpointError.io(path: path, operation: "stat", reason: errnoText()) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw CheckpointError.io(path: path, operation: "read", reason: "is a directory") }
+        count = Int(info.st_size)
+        isMapping = true
+        if count == 0 { base = nil; return }
+        let mapped = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, 0)
+        if mapped == MAP_FAILED || mapped == nil {
+            throw CheckpointError.io(path: path, operation: "memory-map", reason: errnoText())
+        }
+        base = mapped
+    }
+
+    /// A private copy of `bytes`, 64-byte aligned like a mapping.
+    init(bytes: UnsafeRawBufferPointer, label: String) {
+        path = label
+        count = bytes.count
+        isMapping = false
+        var pointer: UnsafeMutableRawPointer?
+        guard posix_memalign(&pointer, 64, max(count, 64)) == 0, let pointer else { fatalError("zoo: out of memory") }
+        if let source = bytes.baseAddress { pointer.copyMemory(from: source, byteCount: count) }
+        base = pointer
+    }
+
+    convenience init(bytes: [UInt8], label: String) {
+        self.init(bytes: bytes.withUnsafeBytes { $0 }, label: label)
+    }
+
+    deinit {
+        guard let base else { return }
+        if isMapping { munmap(base, count) } else { free(base) }
+    }
+
+    var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Bytes `range` of the file, or a `truncated` error naming `what`.
+    func slice(_ offset: Int, _ length: Int, _ what: @autoclosure () -> String) throws -> UnsafeRawBufferPointer {
+        guard offset >= 0, length >= 0, offset <= count, length <= count - offset else {
+            throw CheckpointError.truncated(path: path, what: "\(what()) needs bytes \(offset)..<\(offset &+ length), file has \(count)")
+        }
+        return UnsafeRawBufferPointer(start: base.map { $0 + offset }, count: length)
+    }
+
+    /// A storage that views `length` bytes at `offset` without copying; it keeps this file alive.
+    func storage(viewing offset: Int, _ length: Int) -> TensorStorage {
+        if length == 0 { return TensorStorage(byteCount: 0) }
+        return TensorStorage(viewing: base! + offset, byteCount: length, owner: self)
+    }
+}
+
+/// Bounds-checked little-endian reads over a buffer. Every read past the end throws `truncated`.
+struct ByteCursor {
+    let buffer: UnsafeRawBufferPointer
+    let path: String
+    var position: Int
+
+    init(_ buffer: UnsafeRawBufferPointer, path: String, position: Int = 0) {
+        self.buffer = buffer
+        self.path = path
+        self.position = position
+    }
+
+    var remaining: Int { buffer.count - position }
+    var isAtEnd: Bool { position >= buffer.count }
+
+    mutating func bytes(_ count: Int, _ what: @autoclosure () -> String) throws -> UnsafeRawBufferPointer {
+        guard count >= 0, count <= remaining else {
+            throw CheckpointError.truncated(path: path, what: "\(what()) needs \(count) bytes at offset \(position), \(max(remaining, 0)) left")
+        }
+        defer { position += count }
+        return UnsafeRawBufferPointer(rebasing: buffer[position..<position + count])
+    }
+
+    mutating func integer<T: FixedWidthInteger>(_ type: T.Type, _ what: @autoclosure () -> String) throws -> T {
+        let raw = try bytes(MemoryLayout<T>.size, what())
+        return T(littleEndian: raw.loadUnaligned(as: T.self))
+    }
+
+    mutating func u8(_ what: @autoclosure () -> String) throws -> UInt8 { try integer(UInt8.self, what()) }
+    mutating func u16(_ what: @autoclosure () -> String) throws -> UInt16 { try integer(UInt16.self, what()) }
+    mutating func u32(_ what: @autoclosure () -> String) throws -> UInt32 { try integer(UInt32.self, what()) }
+    mutating func u64(_ what: @autoclosure () -> String) throws -> UInt64 { try integer(UInt64.self, what()) }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }
+
+/// Sizes that hostile or broken files may not exceed. The defaults accept any real checkpoint.
+public struct ReadLimits: Sendable {
+    /// Largest single entry (tensor, pickle, header) after decompression.
+    public var maxEntryBytes: Int = 1 << 40
+    /// Largest JSON header (safetensors caps its own at 100 MB).
+    public var maxHeaderBytes: Int = 100_000_000
+    /// Deflate cannot expand data more than 1032:1; a declared size beyond this ratio is a bomb.
+    public var maxInflateRatio: Int = 1032
+    /// Largest pickle program (data.pkl), values and memo entries it may create.
+    public var maxPickleBytes: Int = 1 << 30
+    /// Deepest nesting of containers the checkpoint walker follows.
+    public var maxNesting: Int = 100
+
+    public init() {}
+}

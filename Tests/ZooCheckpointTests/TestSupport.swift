@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import ZooCheckpoint
+import ZooTensor
+
+/// Paths of committed fixtures (written by tools/fixtures/make_checkpoint_fixtures.py).
+func fixture(_ name: String) -> String {
+    Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil)!.path
+}
+
+/// expected.json: per fixture group, per tensor: dtype, shape, stride, storage_offset, storage, hex.
+let expected: JSONValue = {
+    let data = FileManager.default.contents(atPath: fixture("expected.json"))!
+    return try! JSONValue(parsing: data, source: "expected.json")
+}()
+
+func hexString(_ tensor: Tensor) -> String {
+    tensor.contiguousBytes().map { byte in
+        let digits = String(byte, radix: 16)
+        return digits.count == 1 ? "0" + digits : digits
+    }.joined()
+}
+
+/// Checks every tensor of `group` in expected.json against `checkpoint`: bytes, dtype, shape,
+/// and, when `layout` is set, strides, offsets and which tensors share a storage.
+func expectMatches(_ checkpoint: Checkpoint, group: String, layout: Bool = false, ordered: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) {
+    guard let tensors = expected[group]?.objectValue else { Issue.record("no group \(group)"); return }
+    if ordered {
+        #expect(checkpoint.names == tensors.map(\.0), sourceLocation: sourceLocation)
+    } else {
+        #expect(checkpoint.names.sorted() == tensors.map(\.0).sorted(), sourceLocation: sourceLocation)
+    }
+    var storageOf = [Int: ObjectIdentifier]()
+    for (name, info) in tensors {
+        guard let tensor = checkpoint[name] else { Issue.record("missing \(name)", sourceLocation: sourceLocation); continue }
+        #expect(tensor.dtype.rawValue == info["dtype"]?.stringValue, "\(name) dtype", sourceLocation: sourceLocation)
+        #expect(tensor.shape == info["shape"]?.arrayValue?.compactMap(\.intValue), "\(name) shape", sourceLocation: sourceLocation)
+        #expect(hexString(tensor) == info["hex"]?.stringValue, "\(name) bytes", sourceLocation: sourceLocation)
+        if layout {
+            #expect(tensor.strides == info["stride"]?.arrayValue?.compactMap(\.intValue), "\(name) strides", sourceLocation: sourceLocation)
+            #expect(tensor.storageOffset == info["storage_offset"]?.intValue, "\(name) offset", sourceLocation: sourceLocation)
+            let id = info["storage"]!.intValue!
+            if let previous = storageOf[id] {
+                #expect(previous == ObjectIdentifier(tensor.storage), "\(name) shares its storage", sourceLocation: sourceLocation)
+            } else {
+                #expect(!storageOf.values.contains(ObjectIdentifier(tensor.storage)), "\(name) has its own storage", sourceLocation: sourceLocation)
+                storageOf[id] = ObjectIdentifier(tensor.storage)
+            }
+        }
+    }
+}
+
+/// A fresh directory under the system temp dir, removed by the caller with `cleanUp`.
+func makeTemporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "zoo-checkpoint-tests-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func cleanUp(_ directory: String) { try? FileManager.default.removeItem(atPath: directory) }
+
+/// Files in `directory` (to prove failed writes leave nothing behind).
+func listing(_ directory: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+}
+
+/// Runs Debian's python3 (real torch 1.13 and safetensors) on `script`; returns stdout.
+func runPython(_ script: String, arguments: [String] = []) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = ["-c", script] + arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw CheckpointError.invalidArgument("python failed: " + String(decoding: errors, as: UTF8.self))
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Python that prints {name: {dtype, shape, hex}} for a file, as real PyTorch/safetensors read it.
+let describeWithPython = """
+import json, sys, collections, torch
+path, reader = sys.argv[1], sys.argv[2]
+if reader == "torch":
+    sd = torch.load(path, weights_only=True)
+else:
+    from safetensors.torch import load_file
+    sd = load_file(path)
+def raw_hex(t):
+    t = t.detach().contiguous().reshape(-1)
+    return "" if t.numel() == 0 else t.view(torch.uint8).numpy().tobytes().hex()
+out = collections.OrderedDict()
+for k, t in sd.items():
+    out[k] = {"dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape), "hex": raw_hex(t)}
+print(json.dumps(out))
+"""
+
+/// What real PyTorch (`torch`) or safetensors (`safetensors`) reads from `path`.
+func readWithPython(_ path: String, reader: String) throws -> Checkpoint {
+    let json = try JSONValue(parsing: Array(try runPython(describeWithPython, arguments: [path, reader]).utf8))
+    var checkpoint = Checkpoint()
+    for (name, info) in json.objectValue! {
+        let dtype = DType(rawValue: info["dtype"]!.stringValue!)!
+        let shape = info["shape"]!.arrayValue!.map { $0.intValue! }
+        let hex = Array(info["hex"]!.stringValue!.utf8)
+        var bytes = [UInt8]()
+        var index = 0
+        while index + 1 < hex.count { bytes.append(UInt8(String(decoding: hex[index...index + 1], as: UTF8.self), radix: 16)!); index += 2 }
+        checkpoint.tensors.append((name, bytes.withUnsafeBytes { Tensor(copying: $0, dtype: dtype, shape: shape) }))
+    }
+    return checkpoint
+}
