@@ -1,3 +1,4 @@
+import ZooCheckpoint
 /// A JSON field that is missing, unknown or of the wrong type.
 struct JSONFieldError: Error, Equatable {
     /// Where it is, as `cfgs[3].crop_pct`.
@@ -73,13 +74,12 @@ struct JSONObjectReader<Key: RawRepresentable> where Key.RawValue == String {
 extension JSONValue {
     var stringValue: String? { if case .string(let value) = self { value } else { nil } }
     var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
-    var intValue: Int? { if case .int(let value) = self { value } else { nil } }
     var arrayValue: [JSONValue]? { if case .array(let values) = self { values } else { nil } }
     /// Integers read as numbers too (`"crop_pct": 1`).
     var doubleValue: Double? {
         switch self {
-        case .double(let value): value
-        case .int(let value): Double(value)
+        case .number(let value): value
+        case .integer(let value): Double(value)
         default: nil
         }
     }
@@ -89,8 +89,8 @@ extension JSONValue {
         switch self {
         case .null: "null"
         case .bool: "true or false"
-        case .int: "an integer"
-        case .double: "a number with a fraction"
+        case .integer: "an integer"
+        case .number: "a number with a fraction"
         case .string(let value): "a string (\"\(value.prefix(40))\")"
         case .array: "a list"
         case .object: "an object"

@@ -1,3 +1,4 @@
+import ZooCheckpoint
 /// Parses JSON text (RFC 8259) into a ``JSONValue`` that keeps object keys in order.
 ///
 /// Why not Foundation's `JSONDecoder`: it says only "The given data was not valid JSON." where a
@@ -187,8 +188,8 @@ private struct JSONParser {
             try digits()
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        if isInteger, let integer = Int(text) { return .int(integer) }
-        return .double(Double(text)!) // the grammar above only lets through what Double reads
+        if isInteger, let integer = Int64(text) { return .integer(integer) }
+        return .number(Double(text)!) // the grammar above only lets through what Double reads
     }
 
     mutating func keyword(_ word: String) throws(JSONSyntaxError) {

@@ -1,3 +1,4 @@
+import ZooCheckpoint
 #if canImport(FoundationEssentials)
 import FoundationEssentials // files, without loading all of Foundation (start-up time)
 #else

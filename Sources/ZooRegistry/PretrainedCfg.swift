@@ -1,3 +1,4 @@
+import ZooCheckpoint
 /// Where a set of pretrained weights comes from and how to feed the model that uses them: timm's
 /// `PretrainedCfg`, field for field, plus the `sha256` of the weight file where it is known.
 ///

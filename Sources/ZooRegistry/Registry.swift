@@ -1,3 +1,4 @@
+import ZooCheckpoint
 import ZooNN
 #if canImport(FoundationEssentials)
 import FoundationEssentials

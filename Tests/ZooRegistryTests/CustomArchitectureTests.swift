@@ -1,12 +1,19 @@
 import Testing
+import ZooNN
+import ZooTensor
 import ZooRegistry // not @testable: only what another package sees
 
-/// A stand-in model another package might register.
-final class TinyNet: ParameterCounting {
+/// A model another package might register: pixels → 8 hidden units → classes.
+final class TinyNet: Module {
     let classes: Int
-    let inputChannels: Int
-    init(args: ModelArgs) { classes = args.numClasses; inputChannels = args.inChans }
-    var parameterCount: Int { (inputChannels * 8 + 8) + (8 * classes + classes) }
+    let hidden: Linear
+    let head: Linear
+    init(args: ModelArgs) {
+        classes = args.numClasses
+        hidden = Linear(args.inChans, 8)
+        head = Linear(8, args.numClasses)
+    }
+    override func forward(_ x: Tensor) -> Tensor { head(hidden(x).relu()) }
 }
 
 @Suite struct CustomArchitectureTests {

@@ -1,4 +1,5 @@
 import Testing
+import ZooCheckpoint
 @testable import ZooRegistry
 
 @Suite struct JSONTests {
