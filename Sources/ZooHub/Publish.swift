@@ -1,3 +1,4 @@
+import ZooNN
 import Foundation
 import ZooCheckpoint
 import ZooRegistry

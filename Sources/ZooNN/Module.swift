@@ -163,8 +163,9 @@ open class Module {
     }
 
     private func setRequiresGrad(_ enabled: Bool, matching pattern: String) throws(ModuleError) -> [String] {
+        let matcher = FnMatchPattern(pattern)
         let matches = namedParameters().filter { key, _ in
-            Module.keyAndPrefixes(key).contains { Wildcard.matches(pattern, $0) }
+            Module.keyAndPrefixes(key).contains { matcher.matches($0) }
         }
         guard !matches.isEmpty else {
             throw .noParameterMatches(pattern: pattern, example: namedParameters().first?.0)
@@ -189,61 +190,5 @@ public enum ModuleError: Error, CustomStringConvertible, Equatable {
         case let .noParameterMatches(pattern, example):
             "no parameter key matches \"\(pattern)\"" + (example.map { " (keys look like \"\($0)\")" } ?? " (the module has no parameters)")
         }
-    }
-}
-
-/// Shell-style wildcards as Python's `fnmatch.fnmatchcase`: `*`, `?`, `[set]`, `[!set]`, `[a-z]`.
-/// Case-sensitive, and `*` crosses dots.
-/// ```swift
-/// Wildcard.matches("layer[12].*", "layer2.0.conv1.weight")   // true
-/// ```
-public enum Wildcard {
-    public static func matches(_ pattern: String, _ text: String) -> Bool {
-        wildcardMatch(Array(pattern), Array(text))
-    }
-}
-
-private func wildcardMatch(_ p: [Character], _ t: [Character]) -> Bool {
-    // Classic backtracking over the last `*`: linear for the patterns people write.
-    var pi = 0, ti = 0, starPattern = -1, starText = 0
-    while ti < t.count {
-        if pi < p.count, p[pi] == "*" {
-            starPattern = pi; starText = ti; pi += 1
-        } else if pi < p.count, let next = matchOne(p, pi, t[ti]) {
-            pi = next; ti += 1
-        } else if starPattern >= 0 {
-            pi = starPattern + 1; starText += 1; ti = starText
-        } else {
-            return false
-        }
-    }
-    while pi < p.count, p[pi] == "*" { pi += 1 }
-    return pi == p.count
-}
-
-/// Matches one character against the pattern element at `index`; returns the index after it.
-private func matchOne(_ p: [Character], _ index: Int, _ c: Character) -> Int? {
-    switch p[index] {
-    case "?":
-        return index + 1
-    case "[":
-        var i = index + 1
-        let negated = i < p.count && p[i] == "!"
-        if negated { i += 1 }
-        var found = false, first = true
-        while i < p.count && (p[i] != "]" || first) {
-            if i + 2 < p.count, p[i + 1] == "-", p[i + 2] != "]" {
-                if p[i] <= c && c <= p[i + 2] { found = true }
-                i += 3
-            } else {
-                if p[i] == c { found = true }
-                i += 1
-            }
-            first = false
-        }
-        guard i < p.count else { return p[index] == c ? index + 1 : nil }  // no closing ]: a literal "["
-        return found != negated ? i + 1 : nil
-    default:
-        return p[index] == c ? index + 1 : nil
     }
 }

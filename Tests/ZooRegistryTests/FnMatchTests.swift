@@ -1,3 +1,4 @@
+import ZooNN
 import Testing
 import ZooRegistry
 
