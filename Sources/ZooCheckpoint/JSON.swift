@@ -129,7 +129,7 @@ extension JSONValue {
         }
     }
 
-    private static func writeString(_ s: String, to out: inout String) {
+    fileprivate static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -425,7 +425,7 @@ extension JSONValue {
         case .bool(let value): text += value ? "true" : "false"
         case .integer(let value): text += String(value)
         case .number(let value): text += Self.pythonRepr(value)
-        case .string(let value): Self.writeQuoted(value, to: &text)
+        case .string(let value): Self.writeString(value, to: &text)
         case .array(let values) where values.allSatisfy(\.isPlain):
             text += "["
             for (position, value) in values.enumerated() {
@@ -447,7 +447,7 @@ extension JSONValue {
             text += "{\n"
             for (position, field) in fields.enumerated() {
                 text += padding
-                Self.writeQuoted(field.0, to: &text)
+                Self.writeString(field.0, to: &text)
                 text += ": "
                 field.1.write(to: &text, indent: indent + 2)
                 text += position == fields.count - 1 ? "\n" : ",\n"
@@ -469,24 +469,6 @@ extension JSONValue {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
         return String(value)
-    }
-
-    private static func writeQuoted(_ string: String, to text: inout String) {
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
     }
 }
 
