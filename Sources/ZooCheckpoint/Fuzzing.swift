@@ -66,27 +66,3 @@ import Foundation
         _ = try? NPY.decode(MappedFile(bytes: bytes, label: "fuzz.npy"))
     }
 }
-
-#if ZOO_FUZZING
-@_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                                 _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                                 _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-#endif
-
-extension CheckpointFuzzing {
-    /// A fuzz target's entry point: with ZOO_FUZZING (and -sanitize=fuzzer) it hands over to
-    /// libFuzzer; otherwise it replays the files named on the command line through `body`.
-    @_spi(Fuzzing) public static func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
-                                           _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt {
-        #if ZOO_FUZZING
-        var argc = argc
-        var argv = argv
-        return LLVMFuzzerRunDriver(&argc, &argv, body)
-        #else
-        return replay(Array(CommandLine.arguments.dropFirst())) {
-            _ = body($0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
-        }
-        #endif
-    }
-}
