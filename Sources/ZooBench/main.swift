@@ -2,14 +2,19 @@ import Foundation
 import Zoo
 
 // zoo-bench: prints medians and ratios. Build with -c release; never run as a test.
-// usage: zoo-bench [conv] ...
+//   zoo-bench conv          conv2d on ResNet-50 layer shapes vs sgemm (docs/benchmarks.md)
+//   zoo-bench checkpoint    .pth → .zoo conversion and .zoo loading (tools/bench_checkpoint.py adds safetensors)
+//   zoo-bench model         resnet50 forward at batch 8 (tools/bench_model.py adds PyTorch)
+let suites: [String: () -> Void] = [
+    "conv": { ConvBench.run() },
+    "checkpoint": { runCheckpointBenchmark() },
+    "model": { ModelBench.run() },
+]
 let arguments = Array(CommandLine.arguments.dropFirst())
-let suites = arguments.isEmpty ? ["conv"] : arguments
-for suite in suites {
-    switch suite {
-    case "conv": ConvBench.run()
-    default:
-        FileHandle.standardError.write("zoo-bench: unknown suite '\(suite)' (known: conv)\n".data(using: .utf8)!)
+for name in arguments.isEmpty ? ["conv"] : arguments {
+    guard let suite = suites[name] else {
+        FileHandle.standardError.write("zoo-bench: unknown suite '\(name)' (known: \(suites.keys.sorted().joined(separator: ", ")))\n".data(using: .utf8)!)
         exit(2)
     }
+    suite()
 }

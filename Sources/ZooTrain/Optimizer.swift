@@ -318,3 +318,6 @@ func withElements(gradient: Tensor, mutating tensors: [Tensor],
     }
     gradient.to(.float32).withUnsafeFloats { nest(0, [], $0) }
 }
+
+/// Schedulers drive optimizers' per-group learning rates (`scheduler.apply(to: optimizer)`).
+extension Optimizer: LearningRateControlled {}
