@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
-        .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN"]),
+        .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
     ]
 )
