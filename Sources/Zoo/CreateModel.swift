@@ -30,6 +30,7 @@ public enum CreateModelError: Error, CustomStringConvertible {
 ///   - checkpointPath: Weights from this file (any format zoo reads) instead of the cfg's source.
 ///   - cfgOverlay: Changes to the pretrained cfg (timm's `pretrained_cfg_overlay`); a `file` set
 ///     here is where `pretrained` weights come from, as in timm.
+///   - registry: Where to look `name` up: the shared registry with the built-in families by default.
 ///
 /// The family's `checkpointFilter` (registry) first maps foreign key layouts onto the model's.
 /// Loading is strict except for what was dropped on purpose: a classifier of another size, or a
@@ -38,8 +39,8 @@ public enum CreateModelError: Error, CustomStringConvertible {
 ///   report of missing, unexpected and mismatched keys.
 public func createModel(_ name: String, pretrained: Bool = false, numClasses: Int? = nil, inChans: Int? = nil,
                         dropRate: Double = 0, checkpointPath: String? = nil,
-                        cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil) throws -> Module {
-    let registry = Zoo.registry
+                        cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil,
+                        registry: ModelRegistry = Zoo.registry) throws -> Module {
     let resolved = try registry.resolve(name)
     guard let builder = resolved.architecture.builder else { throw CreateModelError.noBuilder(name) }
     var cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)

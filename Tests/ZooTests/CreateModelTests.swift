@@ -5,6 +5,20 @@ import Zoo
 /// `createModel` against timm's `create_model(..., pretrained=True)` on the same checkpoint file,
 /// from tools/parity/make_create_model_fixtures.py.
 struct CreateModelTests {
+    /// The shared registry's names and cfgs with the ResNet builders, apart from `ModelRegistry.shared`:
+    /// every test target runs in one process, and registry tests there expect the shared registry
+    /// without builders or architectures made up by tests.
+    static let registry: ModelRegistry = {
+        let registry = ModelRegistry()
+        for architecture in ModelRegistry.shared.architectures {
+            registry.register(architecture: architecture.name, family: architecture.family)
+            try! registry.register(cfgs: architecture.pretrainedCfgs)
+        }
+        ResNetVariants.register(into: registry)
+        return registry
+    }()
+    var registry: ModelRegistry { Self.registry }
+
     struct Case: Sendable, CustomTestStringConvertible {
         let variant: String, numClasses: Int, inChans: Int
         var fixture: String { "create_model.\(variant).classes\(numClasses)_chans\(inChans).safetensors" }
@@ -22,7 +36,7 @@ struct CreateModelTests {
     func matchesTimm(_ c: Case) throws {
         let checkpoint = try CreateModelFixtures.file("create_model.\(c.variant).pth")
         let model = try createModel(c.variant, pretrained: true, numClasses: c.numClasses, inChans: c.inChans,
-                                    cfgOverlay: { $0.file = checkpoint.path })
+                                    cfgOverlay: { $0.file = checkpoint.path }, registry: registry)
         let expected = try Checkpoint.load(CreateModelFixtures.file(c.fixture).path).tensors
         let actual = model.stateDict()
         #expect(Set(actual.keys) == Set(expected.map(\.name)))
@@ -48,7 +62,7 @@ struct CreateModelTests {
 
         for numClasses in [1000, 10] {  // strict, then non-strict with the head dropped
             let error = #expect(throws: CreateModelError.self) {
-                try createModel("resnet18", numClasses: numClasses, checkpointPath: path)
+                try createModel("resnet18", numClasses: numClasses, checkpointPath: path, registry: registry)
             }
             let message = error.map(String.init(describing:)) ?? ""
             #expect(message.contains("missing keys: layer1.0.bn1.running_mean"), "\(message)")
@@ -63,7 +77,7 @@ struct CreateModelTests {
         tensors[index].tensor = Tensor(zeros: [64, 64, 1, 1])
         let path = try temporaryCheckpoint(tensors)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let error = #expect(throws: CreateModelError.self) { try createModel("resnet18", checkpointPath: path) }
+        let error = #expect(throws: CreateModelError.self) { try createModel("resnet18", checkpointPath: path, registry: registry) }
         #expect(error.map(String.init(describing:))?.contains("layer1.0.conv1.weight") == true)
     }
 
@@ -71,8 +85,8 @@ struct CreateModelTests {
     // timm.create_model("resnet18").load_state_dict(tv)   # strict: the keys are the same
     @Test func torchvisionResNetLoadsWithoutFilter() throws {
         let path = try CreateModelFixtures.file("create_model.resnet18.torchvision.pth").path
-        #expect(Zoo.registry.architecture("resnet18")?.checkpointFilter == nil)
-        let model = try createModel("resnet18", checkpointPath: path)
+        #expect(registry.architecture("resnet18")?.checkpointFilter == nil)
+        let model = try createModel("resnet18", checkpointPath: path, registry: registry)
         let state = model.stateDict()
         for (key, want) in try Checkpoint.load(path).tensors {
             let got = try #require(state[key], "\(key)")
@@ -82,7 +96,7 @@ struct CreateModelTests {
 
     /// A family whose checkpoints nest everything under `backbone.`: its filter strips the prefix.
     @Test func familyCheckpointFilterRunsBeforeLoading() throws {
-        let registry = Zoo.registry
+        let registry = ModelRegistry()  // an architecture made up here stays out of the shared registry
         registry.register(architecture: "prefixed_resnet18", family: "prefixed_resnet") { args in
             try makeResNet("resnet18", numClasses: args.numClasses, inChans: args.inChans)
         } checkpointFilter: { tensors in
@@ -93,7 +107,7 @@ struct CreateModelTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         // No registered cfg: the head is the model's own `fc`, so 10 classes drop the 1000-class one.
-        let model = try createModel("prefixed_resnet18", numClasses: 10, checkpointPath: path)
+        let model = try createModel("prefixed_resnet18", numClasses: 10, checkpointPath: path, registry: registry)
         let state = model.stateDict()
         #expect(state["fc.weight"]?.shape == [10, 512])
         for (key, want) in original where !key.hasPrefix("fc.") {
