@@ -52,5 +52,8 @@ let package = Package(
         .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
+        .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
+        // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files.
+        .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint"]),
     ]
 )

@@ -26,41 +26,58 @@ public enum CreateModelError: Error, CustomStringConvertible {
 ///   - name: `architecture` or `architecture.tag`; the tag picks the pretrained cfg.
 ///   - pretrained: Load the cfg's weights, pulled into the cache if needed.
 ///   - numClasses: Classifier outputs; a number other than the checkpoint's keeps a fresh head.
-///   - inChans: Input channels; other than 3 adapts the first conv as timm's `adapt_input_conv`.
+///   - inChans: Input channels; other than the cfg's (3) adapts the first conv as timm's `adapt_input_conv`.
 ///   - checkpointPath: Weights from this file (any format zoo reads) instead of the cfg's source.
-///   - cfgOverlay: Changes to the pretrained cfg (timm's `pretrained_cfg_overlay`).
+///   - cfgOverlay: Changes to the pretrained cfg (timm's `pretrained_cfg_overlay`); a `file` set
+///     here is where `pretrained` weights come from, as in timm.
+///   - registry: Where to look `name` up: the shared registry with the built-in families by default.
+///
+/// The family's `checkpointFilter` (registry) first maps foreign key layouts onto the model's.
+/// Loading is strict except for what was dropped on purpose: a classifier of another size, or a
+/// first conv that cannot be adapted.
 /// - Throws: unknown names, unreadable checkpoints, and checkpoints whose keys don't fit, with a
 ///   report of missing, unexpected and mismatched keys.
 public func createModel(_ name: String, pretrained: Bool = false, numClasses: Int? = nil, inChans: Int? = nil,
                         dropRate: Double = 0, checkpointPath: String? = nil,
-                        cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil) throws -> Module {
-    let registry = Zoo.registry
+                        cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil,
+                        registry: ModelRegistry = Zoo.registry) throws -> Module {
     let resolved = try registry.resolve(name)
     guard let builder = resolved.architecture.builder else { throw CreateModelError.noBuilder(name) }
     var cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
     cfgOverlay?(&cfg)
+    // Defaults from the cfg, as timm's `_update_default_model_kwargs`.
     let classes = numClasses ?? cfg.numClasses
-    let channels = inChans ?? 3
+    let channels = inChans ?? cfg.inputSize.first ?? 3
     let model = try builder(ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate))
+    if resolved.cfg == nil, cfg.classifier == nil, let classifier = model as? any ClassifierModel {
+        // No registered cfg names the head; the model knows it, so a 1000-class file still fits 10 classes.
+        cfg.classifier = .single(classifier.classifierName)
+    }
 
+    // timm's order: an explicit file (`pretrained_cfg_overlay=dict(file=...)`), then the cfg's source.
     let source: String?
     if let checkpointPath { source = checkpointPath }
-    else if pretrained { source = try Hub.pull(cfg.name.description, registry: registry).path }
+    else if pretrained { source = try cfg.file ?? Hub.pull(cfg.name.description, registry: registry).path }
     else { source = nil }
     guard let source else { return model }
 
-    let checkpoint = try Checkpoint.load(source)
-    let (state, strict) = prepareStateDict(checkpoint.tensors, cfg: cfg, numClasses: classes, inChans: channels)
+    var tensors = try Checkpoint.load(source).tensors
+    if let filter = resolved.architecture.checkpointFilter { tensors = filter(tensors) }
+    let modelShapes = Dictionary(model.stateDict().map { ($0.0, $0.1.shape) }, uniquingKeysWith: { first, _ in first })
+    let (state, strict) = prepareStateDict(tensors, cfg: cfg, numClasses: classes, inChans: channels, modelShapes: modelShapes)
     let report: LoadReport
     do {
         report = try model.loadStateDict(state, strict: strict)
     } catch {
         throw CreateModelError.incompatibleCheckpoint(model: name, file: source, report: error.report)
     }
-    // Non-strict loads still may miss only what was dropped on purpose: the head or first conv.
+    // Non-strict loads may miss only what was dropped on purpose (the head, an unadaptable first
+    // conv); anything else is a checkpoint for another model, which timm would only log.
     if !strict {
-        let allowed = Set(((cfg.classifier?.values ?? []) + (cfg.firstConv?.values ?? [])).flatMap { [$0 + ".weight", $0 + ".bias"] })
-        if !report.unexpectedKeys.isEmpty || !report.mismatchedShapes.isEmpty || report.missingKeys.contains(where: { !allowed.contains($0) }) {
+        let droppedPrefixes = (cfg.classifier?.values ?? []) + (cfg.firstConv?.values ?? [])
+        let allowed = Set(droppedPrefixes.flatMap { [$0 + ".weight", $0 + ".bias"] })
+        if !report.unexpectedKeys.isEmpty || !report.mismatchedShapes.isEmpty
+            || report.missingKeys.contains(where: { !allowed.contains($0) }) {
             throw CreateModelError.incompatibleCheckpoint(model: name, file: source, report: report)
         }
     }

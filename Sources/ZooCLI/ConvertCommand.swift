@@ -32,7 +32,7 @@ struct ConvertCommand: ParsableCommand {
     var remap: [String] = []
     @Option(help: ArgumentHelp("Leave out tensors whose name matches REGEX. Repeatable.", valueName: "regex"))
     var drop: [String] = []
-    @Option(help: ArgumentHelp("Record the architecture (NAME or NAME.TAG) in the output.", valueName: "name"))
+    @Option(help: ArgumentHelp("Record the architecture (NAME or NAME.TAG) and its default_cfg in the output.", valueName: "name"))
     var arch: String?
     @Flag(help: "Deflate .zoo entries where that saves space (floats byte-shuffled first).") var compress = false
     @Flag(help: "Take EMA weights from training checkpoints that hold both.") var ema = false
@@ -53,11 +53,14 @@ struct ConvertCommand: ParsableCommand {
                                      load: LoadOptions(preferEMA: ema, stripModulePrefix: !keepModulePrefix))
         options.remaps = try remap.map { try KeyRemap(rule: $0) }
         if let arch {
-            // The registry's full default_cfg is embedded once `zoo` resolves names; for now the name itself.
-            let parts = arch.split(separator: ".", maxSplits: 1).map(String.init)
-            options.architecture = parts[0]
-            options.tag = parts.count > 1 ? parts[1] : nil
-            options.config = .object([("architecture", .string(parts[0]))])
+            // The header carries the resolved default_cfg, as a pulled checkpoint's does; resolving
+            // first also turns a misspelled name into an error before anything is written.
+            let registry = ModelRegistry.shared
+            try registry.loadManifestsFromEnvironment()
+            let resolved = try registry.resolve(arch)
+            options.architecture = resolved.architecture.name
+            options.tag = ModelName(arch).tag
+            options.config = resolved.cfg?.timmDict ?? .object([("architecture", .string(resolved.architecture.name))])
         }
         let summary = try convertCheckpoint(from: input, to: output, options: options)
         for name in summary.dropped { print("dropped  \(name)") }

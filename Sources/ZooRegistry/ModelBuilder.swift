@@ -1,7 +1,15 @@
 import ZooNN
+import ZooTensor
 
 /// Builds one architecture from model arguments: timm's model entrypoint (`resnet50(**kwargs)`).
 public typealias ModelBuilder = @Sendable (ModelArgs) throws -> Module
+
+/// Rewrites a checkpoint's tensors into an architecture's key layout, as timm's per-family
+/// `checkpoint_filter_fn`: renames, reshapes, drops. Applied to every checkpoint `createModel` loads.
+///
+/// ResNet registers none: torchvision's resnet keys (`conv1`, `bn1`, `layer1.0.downsample.0`, `fc`)
+/// are timm's, so its filter would be the identity.
+public typealias CheckpointFilter = @Sendable ([(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)]
 
 /// The arguments every architecture accepts, as timm's `create_model` passes them, plus a bag of
 /// architecture-specific ones (`output_stride`, `stem_width`, ...).

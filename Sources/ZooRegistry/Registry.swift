@@ -14,6 +14,9 @@ public struct RegisteredArchitecture: Sendable {
     public let family: String
     /// Builds the model; `nil` while only the name is registered.
     public let builder: ModelBuilder?
+    /// Maps foreign checkpoint layouts onto this architecture's keys before `createModel` loads them
+    /// (timm's `checkpoint_filter_fn`); `nil` when checkpoints already use the model's keys.
+    public let checkpointFilter: CheckpointFilter?
     /// Pretrained cfgs in order; the first is the default tag.
     public let pretrainedCfgs: [PretrainedCfg]
 
@@ -69,7 +72,7 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
 /// The registry of architectures and their pretrained cfgs, looked up with timm's names and
 /// wildcards.
 ///
-/// Families register their variants with ``register(architecture:family:builder:)``; pretrained
+/// Families register their variants with ``register(architecture:family:builder:checkpointFilter:)``; pretrained
 /// cfgs come from manifests (``load(_:file:)``) or ``register(cfgs:)``. Any package can add its
 /// own to ``shared``:
 ///
@@ -119,14 +122,18 @@ public final class ModelRegistry: Sendable {
     ///   - architecture: The name, such as `resnet50`: not empty, no `.` or white space.
     ///   - family: The family it belongs to, such as `resnet`.
     ///   - builder: Builds the model; `nil` registers the name only.
-    public func register(architecture: String, family: String, builder: ModelBuilder? = nil) {
+    ///   - checkpointFilter: Maps foreign key layouts onto the model's before loading (a second
+    ///     trailing closure: `register(...) { args in ... } checkpointFilter: { tensors in ... }`).
+    public func register(architecture: String, family: String, builder: ModelBuilder? = nil,
+                         checkpointFilter: CheckpointFilter? = nil) {
         precondition(
             !architecture.isEmpty && !architecture.contains(where: { $0 == "." || $0.isWhitespace }),
             "architecture name \"\(architecture)\" must be non-empty without '.' or white space")
         state.withLock { state in
             let cfgs = state.architectures[architecture]?.pretrainedCfgs ?? []
             state.architectures[architecture] = RegisteredArchitecture(
-                name: architecture, family: family, builder: builder, pretrainedCfgs: cfgs)
+                name: architecture, family: family, builder: builder, checkpointFilter: checkpointFilter,
+                pretrainedCfgs: cfgs)
         }
     }
 
@@ -152,7 +159,8 @@ public final class ModelRegistry: Sendable {
                     entryCfgs.append(cfg)
                 }
                 state.architectures[cfg.architecture] = RegisteredArchitecture(
-                    name: entry.name, family: entry.family, builder: entry.builder, pretrainedCfgs: entryCfgs)
+                    name: entry.name, family: entry.family, builder: entry.builder,
+                    checkpointFilter: entry.checkpointFilter, pretrainedCfgs: entryCfgs)
             }
         }
     }
