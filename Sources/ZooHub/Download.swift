@@ -18,15 +18,22 @@ public enum Download {
     /// Fetches `url` into `partial`, appending to what is already there. Returns the final size.
     /// HTTP errors (4xx, 5xx) fail at once, naming the URL; dropped connections are resumed up to
     /// `attempts` times.
+    ///
+    /// With a `hasher`, every byte of the finished file passes through it exactly once: the prefix
+    /// an earlier attempt left is hashed first, the rest as it arrives (no second read of the file).
     @discardableResult
-    public static func fetch(_ url: String, to partial: URL, attempts: Int = 5,
+    public static func fetch(_ url: String, to partial: URL, attempts: Int = 5, hasher: SHA256Hasher? = nil,
                              progress: ((TransferProgress) -> Void)? = nil) throws -> Int64 {
         _ = globalInit
+        if let hasher {
+            hasher.reset()
+            if FileManager.default.fileExists(atPath: partial.path) { try hasher.update(contentsOf: partial) }
+        }
         var lastReason = ""
         let start = Date()
         for _ in 0..<max(attempts, 1) {
             let existing = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
-            let outcome = try transfer(url, to: partial, resumeFrom: existing ?? 0, start: start, progress: progress)
+            let outcome = try transfer(url, to: partial, resumeFrom: existing, start: start, hasher: hasher, progress: progress)
             switch outcome {
             case .complete(let size): return size
             case .retry(let reason): lastReason = reason
@@ -44,29 +51,38 @@ public enum Download {
         let resumeFrom: Int64
         let handle: UnsafeMutableRawPointer
         let start: Date
+        let hasher: SHA256Hasher?
         let progress: ((TransferProgress) -> Void)?
         var written: Int64 = 0
         var status = 0
         var checkedStatus = false
+        /// Whether the bytes continue the file's existing prefix (206, or file:// which honors it silently).
+        var continues = false
         var lastReport = Date.distantPast
         var failure: Error?
 
         init(url: String, descriptor: Int32, resumeFrom: Int64, handle: UnsafeMutableRawPointer, start: Date,
-             progress: ((TransferProgress) -> Void)?) {
-            (self.url, self.descriptor, self.resumeFrom, self.handle, self.start, self.progress)
-                = (url, descriptor, resumeFrom, handle, start, progress)
+             hasher: SHA256Hasher?, progress: ((TransferProgress) -> Void)?) {
+            (self.url, self.descriptor, self.resumeFrom, self.handle, self.start, self.hasher, self.progress)
+                = (url, descriptor, resumeFrom, handle, start, hasher, progress)
         }
 
         /// Bytes of the file on disk: what an earlier attempt kept plus what this one wrote.
-        var total: Int64 { (status == 206 ? resumeFrom : 0) + written }
+        var total: Int64 { (continues ? resumeFrom : 0) + written }
 
         func receive(_ data: UnsafeRawPointer, _ count: Int) -> Int {
             if !checkedStatus {
                 checkedStatus = true
                 status = zoo_curl_response_code(handle)
                 if status >= 400 { return 0 }  // aborts; reported as an HTTP error
-                // A server that ignores Range answers 200 with the whole file: start over.
-                if status != 206 && resumeFrom > 0 { ftruncate(descriptor, 0); lseek(descriptor, 0, SEEK_SET) }
+                // file:// reports no status and honors the offset; a server that ignores Range
+                // answers 200 with the whole file: start over.
+                continues = resumeFrom > 0 && (status == 206 || status == 0)
+                if resumeFrom > 0 && !continues {
+                    ftruncate(descriptor, 0)
+                    lseek(descriptor, 0, SEEK_SET)
+                    hasher?.reset()
+                }
             }
             var offset = 0
             while offset < count {
@@ -78,11 +94,12 @@ public enum Download {
                 }
                 offset += n
             }
+            hasher?.update(UnsafeRawBufferPointer(start: data, count: count))
             written += Int64(count)
             if let progress, Date().timeIntervalSince(lastReport) >= 0.1 {
                 lastReport = Date()
                 let length = zoo_curl_content_length(handle)
-                let expected: Int64? = length > 0 ? Int64(length) + (status == 206 ? resumeFrom : 0) : nil
+                let expected: Int64? = length > 0 ? Int64(length) + (continues ? resumeFrom : 0) : nil
                 progress(TransferProgress(url: url, received: total, total: expected, elapsed: Date().timeIntervalSince(start)))
             }
             return count
@@ -90,7 +107,7 @@ public enum Download {
     }
 
     private static func transfer(_ url: String, to partial: URL, resumeFrom: Int64, start: Date,
-                                 progress: ((TransferProgress) -> Void)?) throws -> Outcome {
+                                 hasher: SHA256Hasher?, progress: ((TransferProgress) -> Void)?) throws -> Outcome {
         guard let handle = curl_easy_init() else { throw HubError.transfer(url: url, reason: "libcurl could not start") }
         defer { curl_easy_cleanup(handle) }
         let descriptor = open(partial.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -98,7 +115,8 @@ public enum Download {
             throw HubError.transfer(url: url, reason: "cannot write \(partial.path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        let state = Transfer(url: url, descriptor: descriptor, resumeFrom: resumeFrom, handle: handle, start: start, progress: progress)
+        let state = Transfer(url: url, descriptor: descriptor, resumeFrom: resumeFrom, handle: handle, start: start,
+                             hasher: hasher, progress: progress)
         let context = Unmanaged.passUnretained(state).toOpaque()
 
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -134,8 +152,9 @@ public enum Download {
         }
         switch code {
         case CURLE_OK:
-            fsync(descriptor)
-            return .complete(state.total)
+            // No fsync here: the hub verifies, converts and syncs what it keeps; a crash before
+            // that leaves a .part that the next pull resumes and re-verifies.
+            return .complete(state.checkedStatus ? state.total : resumeFrom)
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_OPERATION_TIMEDOUT,
              CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return .retry(cString(errorBuffer))

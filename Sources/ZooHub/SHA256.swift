@@ -19,6 +19,24 @@ public final class SHA256Hasher {
 
     public func update(_ data: Data) { data.withUnsafeBytes { update($0) } }
 
+    /// Starts over, as a fresh hasher.
+    public func reset() { EVP_DigestInit_ex(context, EVP_sha256(), nil) }
+
+    /// Feeds a whole file, read in 4 MiB blocks.
+    public func update(contentsOf url: URL) throws {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw HubError.unreadable(url.path) }
+        defer { close(descriptor) }
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { block.deallocate() }
+        while true {
+            let n = read(descriptor, block.baseAddress, block.count)
+            if n < 0 { if errno == EINTR { continue }; throw HubError.unreadable(url.path) }
+            if n == 0 { return }
+            update(UnsafeRawBufferPointer(rebasing: block[..<n]))
+        }
+    }
+
     /// The digest as lowercase hex. The hasher is finished afterwards.
     public func finalizeHex() -> String {
         var digest = [UInt8](repeating: 0, count: 32)
@@ -29,10 +47,8 @@ public final class SHA256Hasher {
 
     /// SHA-256 of a whole file, read in 4 MiB blocks.
     public static func hexDigest(ofFile url: URL) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw HubError.unreadable(url.path) }
-        defer { try? handle.close() }
         let hasher = SHA256Hasher()
-        while let block = try handle.read(upToCount: 4 << 20), !block.isEmpty { hasher.update(block) }
+        try hasher.update(contentsOf: url)
         return hasher.finalizeHex()
     }
 }

@@ -4,12 +4,14 @@ import Foundation
 nonisolated(unsafe) private var nginxProcessID: Int32 = 0
 
 /// A real nginx on loopback, started by the tests themselves: Range support, a throttled
-/// location (so a test can cut a transfer mid-file by killing the worker), and fixed errors.
+/// location (so a test can cut a transfer mid-file by killing the worker), fixed errors, and an
+/// access log the tests read to count requests.
 final class NginxServer: @unchecked Sendable {
     let root: URL
     let port: Int
     private let directory: URL
     private let process: Process
+    private var accessLog: URL { directory.appendingPathComponent("access.log") }
 
     static let shared: NginxServer = try! NginxServer()
 
@@ -26,7 +28,8 @@ final class NginxServer: @unchecked Sendable {
         error_log \(temp)/error.log;
         events { worker_connections 64; }
         http {
-            access_log off;
+            log_format requests '$request_method $uri $status $http_range';
+            access_log \(temp)/access.log requests;
             client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
             fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
             sendfile on;
@@ -70,6 +73,19 @@ final class NginxServer: @unchecked Sendable {
         try data.write(to: file)
         return url(path)
     }
+
+    /// Requests nginx has logged for `path` (`/files/a.pth`): method, status and Range header.
+    func requests(of path: String) -> [(method: String, status: Int, range: String)] {
+        let log = (try? String(contentsOf: accessLog, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count >= 4, fields[1] == path else { return nil }
+            return (String(fields[0]), Int(fields[2]) ?? 0, fields[3...].joined(separator: " "))
+        }
+    }
+
+    /// GET requests for `path`.
+    func gets(of path: String) -> Int { requests(of: path).filter { $0.method == "GET" }.count }
 
     /// Kills nginx's worker: every open connection drops; the master starts a new worker.
     func dropConnections() {
