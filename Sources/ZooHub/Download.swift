@@ -35,7 +35,9 @@ public enum Download {
             let existing = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
             let outcome = try transfer(url, to: partial, resumeFrom: existing, start: start, hasher: hasher, progress: progress)
             switch outcome {
-            case .complete(let size): return size
+            case .complete(let size):
+                progress?(TransferProgress(url: url, received: size, total: size, elapsed: Date().timeIntervalSince(start)))
+                return size
             case .retry(let reason): lastReason = reason
             }
         }

@@ -353,6 +353,21 @@ import Zoo
         let again = try createModel(name, pretrained: true)
         #expect(again.stateDict()["2.weight"]?.toArray() == source["2.weight"]?.toArray())
         #expect(server.gets(of: "/" + path) == 1)
+    }
+
+    @Test func theEmbeddedZooServesItsDemoModelWithoutTheNetwork() throws {
+        let name = "resnet10t.zoo_demo"
         #expect(Hub.embeddedZoo.hasSuffix("/zoo"))
+        let index = try ZooIndex.load(zoo: Hub.embeddedZoo)
+        let entry = try #require(index.models[name])
+        #expect(entry.size < 3_000_000)
+        #expect(try registry.resolve(name).cfg?.numClasses == 10)
+        let home = HubFixtures.temporaryHome()
+        let cached = try Hub(home: home, offline: false).pull(name, registry: registry)
+        #expect(cached.entry.verified && cached.entry.modelSHA256 == entry.sha256)
+        let model = try createModel(name, pretrained: true)
+        let expected = try Checkpoint.load(cached.modelFile.path)
+        #expect(model.stateDict()["fc.weight"]?.toArray() == expected["fc.weight"]?.to(.float32).toArray())
+        #expect(model.stateDict()["fc.weight"]?.shape == [10, 512])
     }
 }
