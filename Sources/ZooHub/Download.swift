@@ -19,16 +19,12 @@ public enum Download {
     /// HTTP errors (4xx, 5xx) fail at once, naming the URL; dropped connections are resumed up to
     /// `attempts` times.
     ///
-    /// With a `hasher`, every byte of the finished file passes through it exactly once: the prefix
-    /// an earlier attempt left is hashed first, the rest as it arrives (no second read of the file).
+    /// With a `hasher` (following `partial`), every write is reported to it, so the file's SHA-256
+    /// is computed alongside the transfer on another core.
     @discardableResult
-    public static func fetch(_ url: String, to partial: URL, attempts: Int = 5, hasher: SHA256Hasher? = nil,
+    public static func fetch(_ url: String, to partial: URL, attempts: Int = 5, hasher: GrowingFileHasher? = nil,
                              progress: ((TransferProgress) -> Void)? = nil) throws -> Int64 {
         _ = globalInit
-        if let hasher {
-            hasher.reset()
-            if FileManager.default.fileExists(atPath: partial.path) { try hasher.update(contentsOf: partial) }
-        }
         var lastReason = ""
         let start = Date()
         for _ in 0..<max(attempts, 1) {
@@ -53,7 +49,7 @@ public enum Download {
         let resumeFrom: Int64
         let handle: UnsafeMutableRawPointer
         let start: Date
-        let hasher: SHA256Hasher?
+        let hasher: GrowingFileHasher?
         let progress: ((TransferProgress) -> Void)?
         var written: Int64 = 0
         var status = 0
@@ -64,7 +60,7 @@ public enum Download {
         var failure: Error?
 
         init(url: String, descriptor: Int32, resumeFrom: Int64, handle: UnsafeMutableRawPointer, start: Date,
-             hasher: SHA256Hasher?, progress: ((TransferProgress) -> Void)?) {
+             hasher: GrowingFileHasher?, progress: ((TransferProgress) -> Void)?) {
             (self.url, self.descriptor, self.resumeFrom, self.handle, self.start, self.hasher, self.progress)
                 = (url, descriptor, resumeFrom, handle, start, hasher, progress)
         }
@@ -83,7 +79,7 @@ public enum Download {
                 if resumeFrom > 0 && !continues {
                     ftruncate(descriptor, 0)
                     lseek(descriptor, 0, SEEK_SET)
-                    hasher?.reset()
+                    hasher?.restart()
                 }
             }
             var offset = 0
@@ -96,8 +92,8 @@ public enum Download {
                 }
                 offset += n
             }
-            hasher?.update(UnsafeRawBufferPointer(start: data, count: count))
             written += Int64(count)
+            hasher?.advance(to: total)
             if let progress, Date().timeIntervalSince(lastReport) >= 0.1 {
                 lastReport = Date()
                 let length = zoo_curl_content_length(handle)
@@ -109,7 +105,7 @@ public enum Download {
     }
 
     private static func transfer(_ url: String, to partial: URL, resumeFrom: Int64, start: Date,
-                                 hasher: SHA256Hasher?, progress: ((TransferProgress) -> Void)?) throws -> Outcome {
+                                 hasher: GrowingFileHasher?, progress: ((TransferProgress) -> Void)?) throws -> Outcome {
         guard let handle = curl_easy_init() else { throw HubError.transfer(url: url, reason: "libcurl could not start") }
         defer { curl_easy_cleanup(handle) }
         let descriptor = open(partial.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -133,7 +129,7 @@ public enum Download {
                 // A transfer slower than 1 KB/s for 60 s counts as dropped and is resumed.
                 zoo_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1024)
                 zoo_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 60)
-                zoo_curl_set_long(handle, CURLOPT_BUFFERSIZE, 512 * 1024)
+                zoo_curl_set_long(handle, CURLOPT_BUFFERSIZE, 2 * 1024 * 1024)
                 zoo_curl_set_string(handle, CURLOPT_USERAGENT, "zoo/0.1")
                 if resumeFrom > 0 { zoo_curl_set_offset(handle, CURLOPT_RESUME_FROM_LARGE, curl_off_t(resumeFrom)) }
                 zoo_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)

@@ -201,11 +201,16 @@ public struct Hub: Sendable {
 
     // MARK: Downloading, verifying, converting
 
-    /// How long each step of the last pull took, for the benchmark.
+    /// How long each step of a pull took, for the benchmark.
     public struct Timings: Sendable {
+        /// The transfer, with SHA-256 following on another thread.
         public var download = 0.0
-        public var verify = 0.0
+        /// `.pth`/`.safetensors` → `model.zoo`, while the hash finishes.
         public var convert = 0.0
+        /// Waiting for the hash, and checking it.
+        public var verify = 0.0
+        /// entry.json, renames, syncs.
+        public var finish = 0.0
     }
 
     private func download(_ source: Source) throws -> Cached {
@@ -224,7 +229,6 @@ public struct Hub: Sendable {
         log?("pulling \(source.name) from \(source.location)")
 
         var clock = Date()
-        let hasher = SHA256Hasher()
         let url: String
         if source.location.contains("://") {
             url = source.location
@@ -233,9 +237,15 @@ public struct Hub: Sendable {
             guard fm.fileExists(atPath: source.location) else { throw HubError.unreadable(source.location) }
             url = URL(fileURLWithPath: source.location).absoluteString
         }
+        // Hashing runs on another core, following the file as it grows.
+        let existing = fileSize(partial) ?? 0
+        if existing == 0 { guard fm.createFile(atPath: partial.path, contents: nil) else { throw HubError.unreadable(partial.path) } }
+        let hasher = GrowingFileHasher(following: partial, existing: existing)
+        let size: Int64
         do {
-            try Download.fetch(url, to: partial, hasher: hasher, progress: progress)
+            size = try Download.fetch(url, to: partial, hasher: hasher, progress: progress)
         } catch {
+            hasher.cancel()
             // Keep bytes a later pull can resume; drop an empty file, and any file the server says is gone.
             let gone: Bool = if case HubError.httpStatus(_, let status) = error { status == 404 || status == 410 } else { false }
             if gone || (fileSize(partial) ?? 0) == 0 { try? fm.removeItem(at: partialDirectory) }
@@ -243,10 +253,29 @@ public struct Hub: Sendable {
         }
         timings?.pointee.download = -clock.timeIntervalSinceNow
 
-        // Nothing enters the cache before its bytes are checked.
+        // Convert while the hash catches up, into a scratch directory next to the entry's final
+        // place. Nothing enters the cache before the bytes are checked: the scratch directory is
+        // renamed into place only after verification, and removed on any failure.
         clock = Date()
-        let size = fileSize(partial) ?? 0
-        let digest = hasher.finalizeHex()
+        try fm.createDirectory(at: home.models, withIntermediateDirectories: true)
+        let scratch = home.models.appendingPathComponent(".incoming-\(UUID().uuidString)")
+        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: scratch) }
+        let model = scratch.appendingPathComponent("model.zoo")
+        var conversionError: Error?
+        if !source.isZoo {
+            do {
+                // Tensor bytes pass through unchanged: the writer checks the source's CRCs as it copies.
+                try convertCheckpoint(from: partial.path, to: model.path, options: ConvertOptions(
+                    architecture: source.cfg?.architecture, tag: source.cfg?.tag, config: source.cfg?.timmDict))
+            } catch {
+                conversionError = error
+            }
+        }
+        timings?.pointee.convert = -clock.timeIntervalSinceNow
+
+        clock = Date()
+        let digest = try hasher.finish(size: size)
         var verified = false
         do {
             if let expectedSize = source.size, expectedSize != size {
@@ -261,51 +290,38 @@ public struct Hub: Sendable {
                 }
                 verified = true
             }
+            if let conversionError { throw HubError.conversion(url: source.location, reason: "\(conversionError)") }
         } catch {
             try? fm.removeItem(at: partialDirectory)
             throw error
         }
         timings?.pointee.verify = -clock.timeIntervalSinceNow
         log?(verified ? "verified sha256 \(digest)" : "no known hash for \(source.fileName); recorded sha256 \(digest)")
+        if !source.isZoo { log?("converted \(source.fileName) to model.zoo") }
 
-        // Assemble the entry in a scratch directory next to its final place, then rename it in.
         clock = Date()
-        try fm.createDirectory(at: home.models, withIntermediateDirectories: true)
-        let scratch = home.models.appendingPathComponent(".incoming-\(UUID().uuidString)")
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: scratch) }
-        let original = scratch.appendingPathComponent(source.fileName)
+        // The original is kept beside model.zoo (a rename, no copy): `zoo cache verify` re-checks
+        // its upstream SHA-256, and a future .zoo version can be converted again without the
+        // network. A converted model.zoo is not hashed again (a second pass over every byte):
+        // its per-tensor CRC-32s, checked by `zoo cache verify`, cover it.
+        let clashes = !source.isZoo && ["model.zoo", "entry.json"].contains(source.fileName)
+        let originalName = clashes ? "original-" + source.fileName : source.fileName
+        let original = scratch.appendingPathComponent(originalName)
         try fm.moveItem(at: partial, to: original)
-        let model = scratch.appendingPathComponent("model.zoo")
-        let modelDigest: String
-        if source.isZoo {
-            modelDigest = digest  // `original` is model.zoo itself
-        } else {
-            do {
-                // Tensor bytes pass through unchanged: the writer checks the source's CRCs as it copies.
-                try convertCheckpoint(from: original.path, to: model.path, options: ConvertOptions(
-                    architecture: source.cfg?.architecture, tag: source.cfg?.tag, config: source.cfg?.timmDict))
-            } catch {
-                try? fm.removeItem(at: partialDirectory)
-                throw HubError.conversion(url: source.location, reason: "\(error)")
-            }
-            modelDigest = try SHA256Hasher.hexDigest(ofFile: model)
-            log?("converted \(source.fileName) to model.zoo")
-        }
-        let entry = CacheEntry(name: source.name, source: source.location, originalFile: source.fileName,
+        if source.isZoo { try syncFile(original) }  // a converted model.zoo was synced by its writer
+        let entry = CacheEntry(name: source.name, source: source.location, originalFile: originalName,
                                originalSHA256: digest, originalSize: size,
-                               modelSHA256: modelDigest, modelSize: fileSize(model) ?? 0, verified: verified)
+                               modelSHA256: source.isZoo ? digest : nil, modelSize: fileSize(model) ?? 0, verified: verified)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(entry).write(to: scratch.appendingPathComponent("entry.json"))
-        if source.isZoo { try syncFile(original) }  // converted files were synced by their writer
 
         let final = home.entry(source.name)
         if fm.fileExists(atPath: final.path) { try fm.removeItem(at: final) }  // --force
         try fm.moveItem(at: scratch, to: final)
         syncDirectory(home.models)
         try? fm.removeItem(at: partialDirectory)
-        timings?.pointee.convert = -clock.timeIntervalSinceNow
+        timings?.pointee.finish = -clock.timeIntervalSinceNow
         return Cached(name: source.name, modelFile: home.modelFile(source.name), entry: entry)
     }
 

@@ -52,3 +52,101 @@ public final class SHA256Hasher {
         return hasher.finalizeHex()
     }
 }
+
+/// SHA-256 of a file that is still being written, computed on a thread of its own that follows
+/// the writer: the download's thread only writes, and the digest is ready almost as soon as the
+/// last byte lands. The file's existing prefix (a resumed download) is hashed first, from disk.
+///
+/// The writer reports its progress with `advance(to:)`; if it ever starts the file over, it calls
+/// `restart()` and `finish` hashes the finished file once more instead.
+public final class GrowingFileHasher: @unchecked Sendable {
+    private let path: String
+    private let condition = NSCondition()
+    private var available: Int64
+    private var hashed: Int64 = 0
+    private var writerDone = false
+    private var threadDone = false
+    private var invalid = false
+    private var failure: Error?
+    private let hasher = SHA256Hasher()
+
+    /// Starts following `url`, whose first `existing` bytes are already written.
+    public init(following url: URL, existing: Int64) {
+        path = url.path
+        available = existing
+        let thread = Thread { [self] in follow() }
+        thread.name = "zoo-sha256"
+        thread.start()
+    }
+
+    /// The file now holds `size` bytes.
+    public func advance(to size: Int64) {
+        condition.lock()
+        available = size
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The writer truncated the file and starts over.
+    public func restart() {
+        condition.lock()
+        invalid = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until every one of the file's `size` bytes is hashed; returns the hex digest.
+    public func finish(size: Int64) throws -> String {
+        condition.lock()
+        available = size
+        writerDone = true
+        condition.signal()
+        while !threadDone { condition.wait() }
+        let (invalid, hashed, failure) = (self.invalid, self.hashed, self.failure)
+        condition.unlock()
+        if invalid || failure != nil || hashed != size { return try SHA256Hasher.hexDigest(ofFile: URL(fileURLWithPath: path)) }
+        return hasher.finalizeHex()
+    }
+
+    /// Stops following without a digest (the download failed).
+    public func cancel() {
+        condition.lock()
+        invalid = true
+        writerDone = true
+        condition.signal()
+        while !threadDone { condition.wait() }
+        condition.unlock()
+    }
+
+    private func follow() {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer {
+            block.deallocate()
+            if descriptor >= 0 { close(descriptor) }
+            condition.lock()
+            threadDone = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        if descriptor < 0 { failure = HubError.unreadable(path); return }
+        while true {
+            condition.lock()
+            while hashed >= available && !writerDone && !invalid { condition.wait() }
+            let (target, stop) = (available, invalid || (writerDone && hashed >= available))
+            condition.unlock()
+            if stop { return }
+            var offset = hashed
+            while offset < target {
+                let n = pread(descriptor, block.baseAddress, min(block.count, Int(target - offset)), off_t(offset))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { condition.lock(); invalid = true; condition.unlock(); return }  // truncated under us
+                hasher.update(UnsafeRawBufferPointer(rebasing: block[..<n]))
+                offset += Int64(n)
+            }
+            condition.lock()
+            hashed = offset
+            condition.unlock()
+        }
+    }
+}

@@ -17,6 +17,8 @@ enum HubFixtures {
         registry.register(architecture: architecture, family: "hubtest") { args in
             Sequential(Linear(8, 16), ReLU(), Linear(16, args.numClasses))
         }
+        // The default cfg, without weights: what `zoo publish` starts from for a new tag.
+        try! registry.register(cfgs: [cfg(tag: "untrained")])
         return registry
     }()
 
@@ -58,16 +60,21 @@ enum HubFixtures {
 
     /// Registers `hubtest_mlp.<fresh tag>` downloading from `url` or `file`; returns the name.
     static func register(url: String? = nil, file: String? = nil, sha256: String?, tag: String? = nil) throws -> String {
-        var cfg = PretrainedCfg(architecture: architecture, tag: tag ?? "t_\(UUID().uuidString.prefix(8).lowercased())")
+        var cfg = cfg(tag: tag ?? "t_\(UUID().uuidString.prefix(8).lowercased())")
         cfg.url = url
         cfg.file = file
         cfg.sha256 = sha256
+        try registry.register(cfgs: [cfg])
+        return cfg.name.description
+    }
+
+    private static func cfg(tag: String) -> PretrainedCfg {
+        var cfg = PretrainedCfg(architecture: architecture, tag: tag)
         cfg.numClasses = 3
         cfg.inputSize = [8, 1, 1]
         cfg.firstConv = .single("0")
         cfg.classifier = .single("2")
-        try registry.register(cfgs: [cfg])
-        return cfg.name.description
+        return cfg
     }
 
     static func expectSameTensors(_ loaded: Checkpoint, _ expected: Checkpoint, sourceLocation: SourceLocation = #_sourceLocation) {
