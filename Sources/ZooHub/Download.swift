@@ -131,7 +131,9 @@ public enum Download {
                 zoo_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 60)
                 zoo_curl_set_long(handle, CURLOPT_BUFFERSIZE, 2 * 1024 * 1024)
                 zoo_curl_set_string(handle, CURLOPT_USERAGENT, "zoo/0.1")
-                if resumeFrom > 0 { zoo_curl_set_offset(handle, CURLOPT_RESUME_FROM_LARGE, curl_off_t(resumeFrom)) }
+                // CURLOPT_RANGE, not RESUME_FROM: libcurl then leaves a 200 answer (a server that
+                // ignores Range) to the write callback, which starts the file over.
+                if resumeFrom > 0 { zoo_curl_set_string(handle, CURLOPT_RANGE, "\(resumeFrom)-") }
                 zoo_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
                 zoo_curl_set_write_callback(handle) { data, size, count, context in
                     guard let data, let context else { return 0 }

@@ -37,6 +37,7 @@ final class NginxServer: @unchecked Sendable {
                 listen 127.0.0.1:\(port);
                 root \(root.path);
                 location /slow/ { limit_rate 4m; }
+                location /norange/ { max_ranges 0; }
                 location = /error500 { return 500; }
             }
         }

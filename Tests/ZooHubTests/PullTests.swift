@@ -181,6 +181,39 @@ import Zoo
         #expect(server.requests(of: "/" + path).map(\.range) == ["bytes=\(bytes.count / 2)-"])
     }
 
+    @Test func aServerIgnoringRangeRestartsTheFileAndTheHash() throws {
+        let home = HubFixtures.temporaryHome()
+        let source = try HubFixtures.checkpoint(seed: 12)
+        let bytes = try HubFixtures.bytes(of: source, as: "pth")
+        let path = "norange/\(UUID().uuidString)/mlp.pth"
+        let name = try HubFixtures.register(url: try server.serve(bytes, at: path), sha256: HubFixtures.sha256(bytes))
+        let partial = home.partial(name).appendingPathComponent("mlp.pth.part")
+        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(repeating: 0xEE, count: 1000).write(to: partial)  // not even the right prefix
+
+        let cached = try Hub(home: home, offline: false).pull(name, registry: registry)
+        #expect(cached.entry.verified)
+        #expect(server.requests(of: "/" + path).map(\.status) == [200])
+        HubFixtures.expectSameTensors(try Checkpoint.load(cached.modelFile.path), source)
+    }
+
+    @Test func aCorruptPartialFileIsDiscardedAndTheNextPullSucceeds() throws {
+        let home = HubFixtures.temporaryHome()
+        let bytes = try HubFixtures.bytes(of: HubFixtures.checkpoint(seed: 13), as: "pth")
+        let path = "files/\(UUID().uuidString)/mlp.pth"
+        let url = try server.serve(bytes, at: path)
+        let name = try HubFixtures.register(url: url, sha256: HubFixtures.sha256(bytes))
+        let partial = home.partial(name).appendingPathComponent("mlp.pth.part")
+        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(repeating: 0xEE, count: 1000).write(to: partial)
+
+        #expect { try Hub(home: home, offline: false).pull(name, registry: registry) }
+            throws: { if case HubError.checksumMismatch(url, _, _) = $0 { true } else { false } }
+        HubFixtures.expectNothingCached(home, name)
+        #expect(try Hub(home: home, offline: false).pull(name, registry: registry).entry.verified)
+        #expect(server.requests(of: "/" + path).map(\.range) == ["bytes=1000-", "-"])
+    }
+
     @Test func twoConcurrentPullsOfOneModelDownloadItOnce() throws {
         let home = HubFixtures.temporaryHome()
         let source = Checkpoint(tensors: [("w", Tensor((0..<500_000).map { Float($0 % 311) }, shape: [500_000]))])
