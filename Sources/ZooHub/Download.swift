@@ -56,6 +56,7 @@ public enum Download {
         var checkedStatus = false
         /// Whether the bytes continue the file's existing prefix (206, or file:// which honors it silently).
         var continues = false
+        var reportedToHasher: Int64 = 0
         var lastReport = Date.distantPast
         var failure: Error?
 
@@ -93,7 +94,11 @@ public enum Download {
                 offset += n
             }
             written += Int64(count)
-            hasher?.advance(to: total)
+            // Wake the hashing thread per megabyte, not per chunk; `finish` covers the tail.
+            if let hasher, total - reportedToHasher >= 1 << 20 {
+                reportedToHasher = total
+                hasher.advance(to: total)
+            }
             if let progress, Date().timeIntervalSince(lastReport) >= 0.1 {
                 lastReport = Date()
                 let length = zoo_curl_content_length(handle)
