@@ -78,9 +78,9 @@ public enum Download {
                 // answers 200 with the whole file: start over.
                 continues = resumeFrom > 0 && (status == 206 || status == 0)
                 if resumeFrom > 0 && !continues {
+                    hasher?.restart()  // first: it must stop reading before the file shrinks
                     ftruncate(descriptor, 0)
                     lseek(descriptor, 0, SEEK_SET)
-                    hasher?.restart()
                 }
             }
             var offset = 0

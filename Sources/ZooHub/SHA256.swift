@@ -57,8 +57,9 @@ public final class SHA256Hasher {
 /// the writer: the download's thread only writes, and the digest is ready almost as soon as the
 /// last byte lands. The file's existing prefix (a resumed download) is hashed first, from disk.
 ///
-/// The writer reports its progress with `advance(to:)`; if it ever starts the file over, it calls
-/// `restart()` and `finish` hashes the finished file once more instead.
+/// The writer reports its progress with `advance(to:)`; before it ever truncates the file to start
+/// over, it calls `restart()`, and `finish` hashes the finished file once more instead. Nothing
+/// else may truncate the file while it is followed (the hub holds the model's lock).
 public final class GrowingFileHasher: @unchecked Sendable {
     private let path: String
     private let condition = NSCondition()
@@ -87,11 +88,13 @@ public final class GrowingFileHasher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The writer truncated the file and starts over.
+    /// The writer is about to truncate the file and start over. Returns once the hashing thread
+    /// has stopped: it maps the file, and a mapped page cut off by a truncation would fault.
     public func restart() {
         condition.lock()
         invalid = true
         condition.signal()
+        while !threadDone { condition.wait() }
         condition.unlock()
     }
 
@@ -120,9 +123,8 @@ public final class GrowingFileHasher: @unchecked Sendable {
 
     private func follow() {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         defer {
-            block.deallocate()
             if descriptor >= 0 { close(descriptor) }
             condition.lock()
             threadDone = true
@@ -136,13 +138,22 @@ public final class GrowingFileHasher: @unchecked Sendable {
             let (target, stop) = (available, invalid || (writerDone && hashed >= available))
             condition.unlock()
             if stop { return }
+            // Map what was written (page cache, no copy) rather than read it.
             var offset = hashed
             while offset < target {
-                let n = pread(descriptor, block.baseAddress, min(block.count, Int(target - offset)), off_t(offset))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { condition.lock(); invalid = true; condition.unlock(); return }  // truncated under us
-                hasher.update(UnsafeRawBufferPointer(rebasing: block[..<n]))
-                offset += Int64(n)
+                condition.lock()
+                let stopNow = invalid
+                condition.unlock()
+                if stopNow { return }
+                let length = Int(min(target - offset, 16 << 20))
+                let aligned = offset & ~Int64(pageSize - 1)
+                let span = length + Int(offset - aligned)
+                guard let mapped = mmap(nil, span, PROT_READ, MAP_SHARED, descriptor, off_t(aligned)), mapped != MAP_FAILED else {
+                    condition.lock(); invalid = true; condition.unlock(); return
+                }
+                hasher.update(UnsafeRawBufferPointer(start: mapped + Int(offset - aligned), count: length))
+                munmap(mapped, span)
+                offset += Int64(length)
             }
             condition.lock()
             hashed = offset
