@@ -3,6 +3,9 @@ import Testing
 import Zoo
 @testable import ZooHub
 
+/// The scratch root's path, for the exit hook (a C function pointer cannot capture).
+nonisolated(unsafe) private var hubTestScratchRoot: UnsafeMutablePointer<CChar>?
+
 /// A tiny registered architecture (8 → 16 → 3 MLP, kilobytes of weights), checkpoints of it, and
 /// cfgs registered under fresh tags whose `url` or `file` points where a test wants.
 enum HubFixtures {
@@ -22,8 +25,16 @@ enum HubFixtures {
         return registry
     }()
 
+    /// Every test's files, under one directory removed when the test process exits.
+    private static let scratchRoot: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-hubtest-\(getpid())")
+        hubTestScratchRoot = strdup(root.path)
+        atexit { if let root = hubTestScratchRoot { try? FileManager.default.removeItem(atPath: String(cString: root)) } }
+        return root
+    }()
+
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-hubtest-\(UUID().uuidString)")
+        let url = scratchRoot.appendingPathComponent(UUID().uuidString)
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

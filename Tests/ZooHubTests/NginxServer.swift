@@ -2,6 +2,7 @@ import Foundation
 
 /// The server's pid, for the exit hook (a C function pointer cannot capture).
 nonisolated(unsafe) private var nginxProcessID: Int32 = 0
+nonisolated(unsafe) private var nginxDirectory: UnsafeMutablePointer<CChar>?
 
 /// A real nginx on loopback, started by the tests themselves: Range support, a throttled
 /// location (so a test can cut a transfer mid-file by killing the worker), fixed errors, and an
@@ -53,7 +54,14 @@ final class NginxServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         nginxProcessID = process.processIdentifier
-        atexit { if nginxProcessID > 0 { kill(nginxProcessID, SIGTERM) } }
+        nginxDirectory = strdup(directory.path)
+        atexit {
+            if nginxProcessID > 0 {
+                kill(nginxProcessID, SIGTERM)
+                for _ in 0..<100 where kill(nginxProcessID, 0) == 0 { usleep(20_000) }  // gone, or reaped
+            }
+            if let directory = nginxDirectory { try? FileManager.default.removeItem(atPath: String(cString: directory)) }
+        }
         // Ready when the port accepts connections.
         for _ in 0..<100 {
             if NginxServer.canConnect(port) { return }
