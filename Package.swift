@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
+        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo"]),
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),

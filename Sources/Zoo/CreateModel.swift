@@ -97,8 +97,14 @@ public func listModels(_ patterns: String..., excluding: [String] = [], pretrain
 /// The package's entry points share one registry with the built-in families attached.
 public enum Zoo {
     /// `ModelRegistry.shared` with this package's model builders registered.
+    /// The embedded default zoo's names (`resnet10t.zoo_demo`) are registered too.
     public static var registry: ModelRegistry {
         BuiltinModels.register()
+        _ = embeddedZooRegistered
         return .shared
     }
+
+    private static let embeddedZooRegistered: Void = {
+        _ = try? Hub.registerCfgs(ofZoo: Hub.embeddedZoo, into: .shared)
+    }()
 }

@@ -5,10 +5,12 @@ import Zoo
 //   zoo-bench conv          conv2d on ResNet-50 layer shapes vs sgemm (docs/benchmarks.md)
 //   zoo-bench checkpoint    .pth → .zoo conversion and .zoo loading (tools/bench_checkpoint.py adds safetensors)
 //   zoo-bench model         resnet50 forward at batch 8 (tools/bench_model.py adds PyTorch)
+//   zoo-bench hub           a 100 MB pull from nginx on loopback: download, SHA-256, conversion
 let suites: [String: () -> Void] = [
     "conv": { ConvBench.run() },
     "checkpoint": { runCheckpointBenchmark() },
     "model": { ModelBench.run() },
+    "hub": { HubBench.run() },
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 for name in arguments.isEmpty ? ["conv"] : arguments {

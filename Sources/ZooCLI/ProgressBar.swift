@@ -7,6 +7,8 @@ final class ProgressBar: @unchecked Sendable {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var lastPlainLine = Date.distantPast
     private var drew = false
+    /// The latest plain line not yet printed (not a terminal).
+    private var pending: String?
 
     func update(_ progress: TransferProgress) {
         let rate = progress.elapsed > 0 ? Double(progress.received) / progress.elapsed : 0
@@ -28,11 +30,17 @@ final class ProgressBar: @unchecked Sendable {
         } else if Date().timeIntervalSince(lastPlainLine) >= 5 {
             lastPlainLine = Date()
             FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+            pending = nil
+        } else {
+            pending = text
         }
     }
 
-    /// Ends the bar's line so later output starts clean.
-    func finish() { if drew { FileHandle.standardError.write("\n".data(using: .utf8)!); drew = false } }
+    /// Ends the bar's line (or prints the last plain line) so later output starts clean.
+    func finish() {
+        if drew { FileHandle.standardError.write("\n".data(using: .utf8)!); drew = false }
+        if let line = pending { FileHandle.standardError.write((line + "\n").data(using: .utf8)!); pending = nil }
+    }
 
     static func bytes(_ value: Double) -> String {
         let units = ["B", "KB", "MB", "GB", "TB"]

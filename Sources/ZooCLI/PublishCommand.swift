@@ -19,6 +19,9 @@ struct PublishCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The name to publish under, architecture.tag.", valueName: "arch.tag"))
     var name: String
 
+    @Flag(help: "Deflate tensor entries where that pays: smaller files, slower loads.")
+    var compress = false
+
     func validate() throws {
         guard name.split(separator: ".").count == 2 else {
             throw ValidationError("--name must be architecture.tag, such as resnet18.my_data; got \"\(name)\"")
@@ -28,7 +31,8 @@ struct PublishCommand: ParsableCommand {
     func run() throws {
         let registry = Zoo.registry
         try registry.loadManifestsFromEnvironment()
-        let entry = try Publisher.publish(checkpoint: checkpoint, name: name, zoo: URL(fileURLWithPath: zoo), registry: registry)
+        let entry = try Publisher.publish(checkpoint: checkpoint, name: name, zoo: URL(fileURLWithPath: zoo),
+                                               registry: registry, compress: compress)
         print("published \(name): \(entry.file) (\(entry.size) bytes, sha256 \(entry.sha256))")
     }
 }

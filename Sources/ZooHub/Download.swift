@@ -18,17 +18,22 @@ public enum Download {
     /// Fetches `url` into `partial`, appending to what is already there. Returns the final size.
     /// HTTP errors (4xx, 5xx) fail at once, naming the URL; dropped connections are resumed up to
     /// `attempts` times.
+    ///
+    /// With a `hasher` (following `partial`), every write is reported to it, so the file's SHA-256
+    /// is computed alongside the transfer on another core.
     @discardableResult
-    public static func fetch(_ url: String, to partial: URL, attempts: Int = 5,
+    public static func fetch(_ url: String, to partial: URL, attempts: Int = 5, hasher: GrowingFileHasher? = nil,
                              progress: ((TransferProgress) -> Void)? = nil) throws -> Int64 {
         _ = globalInit
         var lastReason = ""
         let start = Date()
         for _ in 0..<max(attempts, 1) {
             let existing = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
-            let outcome = try transfer(url, to: partial, resumeFrom: existing ?? 0, start: start, progress: progress)
+            let outcome = try transfer(url, to: partial, resumeFrom: existing, start: start, hasher: hasher, progress: progress)
             switch outcome {
-            case .complete(let size): return size
+            case .complete(let size):
+                progress?(TransferProgress(url: url, received: size, total: size, elapsed: Date().timeIntervalSince(start)))
+                return size
             case .retry(let reason): lastReason = reason
             }
         }
@@ -44,29 +49,39 @@ public enum Download {
         let resumeFrom: Int64
         let handle: UnsafeMutableRawPointer
         let start: Date
+        let hasher: GrowingFileHasher?
         let progress: ((TransferProgress) -> Void)?
         var written: Int64 = 0
         var status = 0
         var checkedStatus = false
+        /// Whether the bytes continue the file's existing prefix (206, or file:// which honors it silently).
+        var continues = false
+        var reportedToHasher: Int64 = 0
         var lastReport = Date.distantPast
         var failure: Error?
 
         init(url: String, descriptor: Int32, resumeFrom: Int64, handle: UnsafeMutableRawPointer, start: Date,
-             progress: ((TransferProgress) -> Void)?) {
-            (self.url, self.descriptor, self.resumeFrom, self.handle, self.start, self.progress)
-                = (url, descriptor, resumeFrom, handle, start, progress)
+             hasher: GrowingFileHasher?, progress: ((TransferProgress) -> Void)?) {
+            (self.url, self.descriptor, self.resumeFrom, self.handle, self.start, self.hasher, self.progress)
+                = (url, descriptor, resumeFrom, handle, start, hasher, progress)
         }
 
         /// Bytes of the file on disk: what an earlier attempt kept plus what this one wrote.
-        var total: Int64 { (status == 206 ? resumeFrom : 0) + written }
+        var total: Int64 { (continues ? resumeFrom : 0) + written }
 
         func receive(_ data: UnsafeRawPointer, _ count: Int) -> Int {
             if !checkedStatus {
                 checkedStatus = true
                 status = zoo_curl_response_code(handle)
                 if status >= 400 { return 0 }  // aborts; reported as an HTTP error
-                // A server that ignores Range answers 200 with the whole file: start over.
-                if status != 206 && resumeFrom > 0 { ftruncate(descriptor, 0); lseek(descriptor, 0, SEEK_SET) }
+                // file:// reports no status and honors the offset; a server that ignores Range
+                // answers 200 with the whole file: start over.
+                continues = resumeFrom > 0 && (status == 206 || status == 0)
+                if resumeFrom > 0 && !continues {
+                    hasher?.restart()  // first: it must stop reading before the file shrinks
+                    ftruncate(descriptor, 0)
+                    lseek(descriptor, 0, SEEK_SET)
+                }
             }
             var offset = 0
             while offset < count {
@@ -79,10 +94,15 @@ public enum Download {
                 offset += n
             }
             written += Int64(count)
+            // Wake the hashing thread per megabyte, not per chunk; `finish` covers the tail.
+            if let hasher, total - reportedToHasher >= 1 << 20 {
+                reportedToHasher = total
+                hasher.advance(to: total)
+            }
             if let progress, Date().timeIntervalSince(lastReport) >= 0.1 {
                 lastReport = Date()
                 let length = zoo_curl_content_length(handle)
-                let expected: Int64? = length > 0 ? Int64(length) + (status == 206 ? resumeFrom : 0) : nil
+                let expected: Int64? = length > 0 ? Int64(length) + (continues ? resumeFrom : 0) : nil
                 progress(TransferProgress(url: url, received: total, total: expected, elapsed: Date().timeIntervalSince(start)))
             }
             return count
@@ -90,7 +110,7 @@ public enum Download {
     }
 
     private static func transfer(_ url: String, to partial: URL, resumeFrom: Int64, start: Date,
-                                 progress: ((TransferProgress) -> Void)?) throws -> Outcome {
+                                 hasher: GrowingFileHasher?, progress: ((TransferProgress) -> Void)?) throws -> Outcome {
         guard let handle = curl_easy_init() else { throw HubError.transfer(url: url, reason: "libcurl could not start") }
         defer { curl_easy_cleanup(handle) }
         let descriptor = open(partial.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -98,7 +118,8 @@ public enum Download {
             throw HubError.transfer(url: url, reason: "cannot write \(partial.path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        let state = Transfer(url: url, descriptor: descriptor, resumeFrom: resumeFrom, handle: handle, start: start, progress: progress)
+        let state = Transfer(url: url, descriptor: descriptor, resumeFrom: resumeFrom, handle: handle, start: start,
+                             hasher: hasher, progress: progress)
         let context = Unmanaged.passUnretained(state).toOpaque()
 
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -113,9 +134,11 @@ public enum Download {
                 // A transfer slower than 1 KB/s for 60 s counts as dropped and is resumed.
                 zoo_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1024)
                 zoo_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 60)
-                zoo_curl_set_long(handle, CURLOPT_BUFFERSIZE, 512 * 1024)
+                zoo_curl_set_long(handle, CURLOPT_BUFFERSIZE, 2 * 1024 * 1024)
                 zoo_curl_set_string(handle, CURLOPT_USERAGENT, "zoo/0.1")
-                if resumeFrom > 0 { zoo_curl_set_offset(handle, CURLOPT_RESUME_FROM_LARGE, curl_off_t(resumeFrom)) }
+                // CURLOPT_RANGE, not RESUME_FROM: libcurl then leaves a 200 answer (a server that
+                // ignores Range) to the write callback, which starts the file over.
+                if resumeFrom > 0 { zoo_curl_set_string(handle, CURLOPT_RANGE, "\(resumeFrom)-") }
                 zoo_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
                 zoo_curl_set_write_callback(handle) { data, size, count, context in
                     guard let data, let context else { return 0 }
@@ -134,8 +157,9 @@ public enum Download {
         }
         switch code {
         case CURLE_OK:
-            fsync(descriptor)
-            return .complete(state.total)
+            // No fsync here: the hub verifies, converts and syncs what it keeps; a crash before
+            // that leaves a .part that the next pull resumes and re-verifies.
+            return .complete(state.checkedStatus ? state.total : resumeFrom)
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_OPERATION_TIMEDOUT,
              CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return .retry(cString(errorBuffer))

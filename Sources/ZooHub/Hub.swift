@@ -29,11 +29,16 @@ public struct Hub: Sendable {
     public var log: (@Sendable (String) -> Void)?
 
     public init(home: ZooHome = .fromEnvironment(), zoo: String? = nil, mirror: String? = nil,
-                offline: Bool = ProcessInfo.processInfo.environment["ZOO_OFFLINE"].map { $0 == "1" || $0.lowercased() == "true" } ?? false) {
+                offline: Bool = Hub.offlineFromEnvironment()) {
         self.home = home
         self.zoo = zoo
         self.mirror = mirror
         self.offline = offline
+    }
+
+    /// `ZOO_OFFLINE=1` (or `true`).
+    public static func offlineFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        environment["ZOO_OFFLINE"].map { $0 == "1" || $0.lowercased() == "true" } ?? false
     }
 
     /// The zoo that ships in this repository (`zoo/`), or `$ZOO_DEFAULT_ZOO`.
@@ -42,6 +47,28 @@ public struct Hub: Sendable {
         // Sources/ZooHub/Hub.swift → the repository root.
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("zoo").path
+    }
+
+    /// Adds the cfgs a zoo's index carries to `registry`, so `createModel` knows names that exist
+    /// only there (`resnet10t.zoo_demo`). Their `file` points at the zoo's copy and `sha256` is
+    /// the index's; entries of unknown architectures are skipped. Returns the names added.
+    @discardableResult
+    public static func registerCfgs(ofZoo location: String, into registry: ModelRegistry) throws -> [String] {
+        let index = try ZooIndex.load(zoo: location)
+        var cfgs: [PretrainedCfg] = []
+        for (name, entry) in index.models.sorted(by: { $0.key < $1.key }) {
+            guard var cfg = entry.cfg, registry.isModel(cfg.architecture), cfg.name.description == name else { continue }
+            cfg.url = nil
+            cfg.hfHubID = nil
+            cfg.hfHubFilename = nil
+            cfg.file = ZooIndex.resolve(entry.file, in: location)
+            cfg.sha256 = entry.sha256
+            // Keep an existing default tag the default: append, never replace a manifest's cfg.
+            if (try? registry.resolve(name)) != nil { continue }
+            cfgs.append(cfg)
+        }
+        try registry.register(cfgs: cfgs)
+        return cfgs.map { $0.name.description }
     }
 
     /// A cached model.
@@ -57,14 +84,21 @@ public struct Hub: Sendable {
     }
 
     /// Makes `name` (`arch` or `arch.tag`) available in the cache and returns it.
+    ///
+    /// A cached copy answers without touching the network. Concurrent pulls of one model, in
+    /// this process or others, download it once: the second waits on the model's lock and then
+    /// finds it cached.
     public func pull(_ name: String, registry: ModelRegistry = .shared) throws -> Cached {
+        let candidates = cacheKeys(for: name, registry: registry)
+        if !force, let cached = candidates.lazy.compactMap(cached).first { return cached }
+        if offline {
+            let key = candidates.last ?? name
+            throw HubError.offline(model: key, missing: home.modelFile(key).path)
+        }
         let source = try resolveSource(name, registry: registry)
-        let key = source.name
-        if !force, let cached = cached(key) { return cached }
-        if offline { throw HubError.offline(model: key, missing: home.modelFile(key).path) }
-        return try FileLock.withLock(at: home.lock(key)) {
-            // Another process may have finished the same pull while we waited for the lock.
-            if !force, let cached = cached(key) { return cached }
+        return try FileLock.withLock(at: home.lock(source.name)) {
+            // Another pull may have finished the same model while we waited for the lock.
+            if !force, let cached = cached(source.name) { return cached }
             return try download(source)
         }
     }
@@ -78,6 +112,14 @@ public struct Hub: Sendable {
         return Cached(name: name, modelFile: home.modelFile(name), entry: entry)
     }
 
+    /// Names `name` may be cached under, found without the network: as given, and the registry's
+    /// `architecture.tag` for it (`resnet18` → `resnet18.tv_in1k`).
+    func cacheKeys(for name: String, registry: ModelRegistry) -> [String] {
+        var keys = [name]
+        if let key = try? registry.resolve(name).cfg?.name.description, key != name { keys.append(key) }
+        return keys
+    }
+
     // MARK: Resolving where weights come from
 
     struct Source {
@@ -87,26 +129,24 @@ public struct Hub: Sendable {
         let sha256: String?
         let size: Int64?
         let cfg: PretrainedCfg?
-        /// Whether the source is already a .zoo carrying its cfg.
+        /// Whether the source is already a .zoo carrying its cfg (from a zoo index).
         let isZoo: Bool
     }
 
     func resolveSource(_ name: String, registry: ModelRegistry) throws -> Source {
-        let zoos = zoo.map { [$0] } ?? [Hub.embeddedZoo]
-        for location in zoos {
-            guard let index = try? ZooIndex.load(zoo: location) else {
-                if zoo != nil { _ = try ZooIndex.load(zoo: location) }  // an explicit zoo must be readable: rethrow
-                continue
+        let keys = cacheKeys(for: name, registry: registry)
+        if let zoo {
+            // An explicit zoo must be readable and must list the name.
+            let index = try ZooIndex.load(zoo: zoo)
+            guard let source = source(in: index, at: zoo, keys: keys) else {
+                throw HubError.unknownModel("\(name) (not in the zoo at \(zoo))")
             }
-            let key = try? registry.resolve(name).cfg?.name.description
-            guard let entryName = [name, key].compactMap({ $0 }).first(where: { index.models[$0] != nil }),
-                  let entry = index.models[entryName] else { continue }
-            let cfg = entry.cfg
-            return Source(name: entryName, location: ZooIndex.resolve(entry.file, in: location),
-                          fileName: (entry.file as NSString).lastPathComponent, sha256: entry.sha256,
-                          size: entry.size, cfg: cfg, isZoo: true)
+            return source
         }
-        if zoo != nil { throw HubError.unknownModel("\(name) (not in the zoo at \(zoo!))") }
+        let embedded = Hub.embeddedZoo
+        if let index = try? ZooIndex.load(zoo: embedded), let source = source(in: index, at: embedded, keys: keys) {
+            return source
+        }
         let resolved = try registry.resolve(name)
         guard let cfg = resolved.cfg else { throw HubError.noSource(model: name) }
         let key = cfg.name.description
@@ -122,16 +162,31 @@ public struct Hub: Sendable {
             throw HubError.noSource(model: key)
         }
         let mirrored = mirror.map { Hub.mirror(location, base: $0) } ?? location
-        let fileName = URL(string: location)?.lastPathComponent ?? (location as NSString).lastPathComponent
-        return Source(name: key, location: mirrored, fileName: fileName, sha256: cfg.sha256, size: nil, cfg: cfg, isZoo: false)
+        return Source(name: key, location: mirrored, fileName: Hub.fileName(of: location), sha256: cfg.sha256,
+                      size: nil, cfg: cfg, isZoo: false)
+    }
+
+    private func source(in index: ZooIndex, at zoo: String, keys: [String]) -> Source? {
+        guard let key = keys.first(where: { index.models[$0] != nil }), let entry = index.models[key] else { return nil }
+        return Source(name: key, location: ZooIndex.resolve(entry.file, in: zoo), fileName: "model.zoo",
+                      sha256: entry.sha256, size: entry.size, cfg: entry.cfg, isZoo: true)
+    }
+
+    /// The last path component of a URL or path, percent-decoded.
+    static func fileName(of location: String) -> String {
+        if location.contains("://"), let url = URL(string: location), !url.lastPathComponent.isEmpty { return url.lastPathComponent }
+        return (location as NSString).lastPathComponent
     }
 
     /// `https://host/a/b.pth` with base `http://mirror:8080/x` → `http://mirror:8080/x/a/b.pth`.
+    /// The path is kept byte for byte (percent escapes included), and so is the query.
     public static func mirror(_ location: String, base: String) -> String {
-        guard let url = URL(string: location), url.scheme == "http" || url.scheme == "https" else { return location }
+        guard let components = URLComponents(string: location), components.scheme == "http" || components.scheme == "https"
+        else { return location }
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        var path = url.path
-        if let query = url.query { path += "?" + query }
+        var path = components.percentEncodedPath
+        if !path.hasPrefix("/") { path = "/" + path }
+        if let query = components.percentEncodedQuery { path += "?" + query }
         return trimmed + path
     }
 
@@ -140,32 +195,87 @@ public struct Hub: Sendable {
         let stem = (fileName as NSString).deletingPathExtension
         guard let dash = stem.lastIndex(of: "-") else { return nil }
         let candidate = String(stem[stem.index(after: dash)...])
-        guard candidate.count >= 6, candidate.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        guard candidate.count >= 6, candidate.count <= 64, candidate.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
         return candidate
     }
 
     // MARK: Downloading, verifying, converting
 
+    /// How long each step of a pull took, for the benchmark.
+    public struct Timings: Sendable {
+        /// The transfer, with SHA-256 following on another thread.
+        public var download = 0.0
+        /// `.pth`/`.safetensors` → `model.zoo`, while the hash finishes.
+        public var convert = 0.0
+        /// Waiting for the hash, and checking it.
+        public var verify = 0.0
+        /// entry.json, renames, syncs.
+        public var finish = 0.0
+    }
+
     private func download(_ source: Source) throws -> Cached {
+        try download(source, timings: nil)
+    }
+
+    func download(_ source: Source, timings: UnsafeMutablePointer<Timings>?) throws -> Cached {
         let fm = FileManager.default
         let partialDirectory = home.partial(source.name)
         try fm.createDirectory(at: partialDirectory, withIntermediateDirectories: true)
         let partial = partialDirectory.appendingPathComponent(source.fileName + ".part")
         if force { try? fm.removeItem(at: partial) }
+        if let expected = source.size, let existing = fileSize(partial), existing > expected {
+            try? fm.removeItem(at: partial)  // a leftover of some other file: start over
+        }
         log?("pulling \(source.name) from \(source.location)")
 
+        var clock = Date()
+        let url: String
         if source.location.contains("://") {
-            try Download.fetch(source.location, to: partial, progress: progress)
+            url = source.location
         } else {
-            // A local file: copy it in so the cache does not depend on it staying put.
+            // A local file goes through libcurl's file:// too: one path, one hash on the way.
             guard fm.fileExists(atPath: source.location) else { throw HubError.unreadable(source.location) }
-            try? fm.removeItem(at: partial)
-            try fm.copyItem(atPath: source.location, toPath: partial.path)
+            url = URL(fileURLWithPath: source.location).absoluteString
         }
+        // Hashing runs on another core, following the file as it grows.
+        let existing = fileSize(partial) ?? 0
+        if existing == 0 { guard fm.createFile(atPath: partial.path, contents: nil) else { throw HubError.unreadable(partial.path) } }
+        let hasher = GrowingFileHasher(following: partial, existing: existing)
+        let size: Int64
+        do {
+            size = try Download.fetch(url, to: partial, hasher: hasher, progress: progress)
+        } catch {
+            hasher.cancel()
+            // Keep bytes a later pull can resume; drop an empty file, and any file the server says is gone.
+            let gone: Bool = if case HubError.httpStatus(_, let status) = error { status == 404 || status == 410 } else { false }
+            if gone || (fileSize(partial) ?? 0) == 0 { try? fm.removeItem(at: partialDirectory) }
+            throw error
+        }
+        timings?.pointee.download = -clock.timeIntervalSinceNow
 
-        // Nothing enters the cache before its bytes are checked.
-        let size = (try fm.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
-        let digest = try SHA256Hasher.hexDigest(ofFile: partial)
+        // Convert while the hash catches up, into a scratch directory next to the entry's final
+        // place. Nothing enters the cache before the bytes are checked: the scratch directory is
+        // renamed into place only after verification, and removed on any failure.
+        clock = Date()
+        try fm.createDirectory(at: home.models, withIntermediateDirectories: true)
+        let scratch = home.models.appendingPathComponent(".incoming-\(UUID().uuidString)")
+        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: scratch) }
+        let model = scratch.appendingPathComponent("model.zoo")
+        var conversionError: Error?
+        if !source.isZoo {
+            do {
+                // Tensor bytes pass through unchanged: the writer checks the source's CRCs as it copies.
+                try convertCheckpoint(from: partial.path, to: model.path, options: ConvertOptions(
+                    architecture: source.cfg?.architecture, tag: source.cfg?.tag, config: source.cfg?.timmDict))
+            } catch {
+                conversionError = error
+            }
+        }
+        timings?.pointee.convert = -clock.timeIntervalSinceNow
+
+        clock = Date()
+        let digest = try hasher.finish(size: size)
         var verified = false
         do {
             if let expectedSize = source.size, expectedSize != size {
@@ -180,37 +290,28 @@ public struct Hub: Sendable {
                 }
                 verified = true
             }
+            if let conversionError { throw HubError.conversion(url: source.location, reason: "\(conversionError)") }
         } catch {
-            try? fm.removeItem(at: partial)
+            try? fm.removeItem(at: partialDirectory)
             throw error
         }
+        timings?.pointee.verify = -clock.timeIntervalSinceNow
         log?(verified ? "verified sha256 \(digest)" : "no known hash for \(source.fileName); recorded sha256 \(digest)")
+        if !source.isZoo { log?("converted \(source.fileName) to model.zoo") }
 
-        // Assemble the entry in a scratch directory, then rename it into place.
-        try fm.createDirectory(at: home.models, withIntermediateDirectories: true)
-        let scratch = home.models.appendingPathComponent(".incoming-\(UUID().uuidString)")
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: scratch) }
-        let original = scratch.appendingPathComponent(source.fileName)
+        clock = Date()
+        // The original is kept beside model.zoo (a rename, no copy): `zoo cache verify` re-checks
+        // its upstream SHA-256, and a future .zoo version can be converted again without the
+        // network. A converted model.zoo is not hashed again (a second pass over every byte):
+        // its per-tensor CRC-32s, checked by `zoo cache verify`, cover it.
+        let clashes = !source.isZoo && ["model.zoo", "entry.json"].contains(source.fileName)
+        let originalName = clashes ? "original-" + source.fileName : source.fileName
+        let original = scratch.appendingPathComponent(originalName)
         try fm.moveItem(at: partial, to: original)
-        let model = scratch.appendingPathComponent("model.zoo")
-        if source.isZoo {
-            try fm.linkItem(at: original, to: model)
-        } else {
-            var checkpoint = try Checkpoint.load(original.path)
-            if let cfg = source.cfg {
-                checkpoint.architecture = cfg.architecture
-                checkpoint.tag = cfg.tag
-                checkpoint.config = cfg.timmDict
-            }
-            try checkpoint.save(model.path, format: .zoo)
-            log?("converted \(source.fileName) to model.zoo")
-        }
-        let modelSize = (try fm.attributesOfItem(atPath: model.path)[.size] as? Int64) ?? 0
-        let entry = CacheEntry(name: source.name, source: source.location, originalFile: source.fileName,
+        if source.isZoo { try syncFile(original) }  // a converted model.zoo was synced by its writer
+        let entry = CacheEntry(name: source.name, source: source.location, originalFile: originalName,
                                originalSHA256: digest, originalSize: size,
-                               modelSHA256: source.isZoo ? digest : try SHA256Hasher.hexDigest(ofFile: model),
-                               modelSize: modelSize, verified: verified)
+                               modelSHA256: source.isZoo ? digest : nil, modelSize: fileSize(model) ?? 0, verified: verified)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(entry).write(to: scratch.appendingPathComponent("entry.json"))
@@ -218,7 +319,33 @@ public struct Hub: Sendable {
         let final = home.entry(source.name)
         if fm.fileExists(atPath: final.path) { try fm.removeItem(at: final) }  // --force
         try fm.moveItem(at: scratch, to: final)
+        syncDirectory(home.models)
         try? fm.removeItem(at: partialDirectory)
+        timings?.pointee.finish = -clock.timeIntervalSinceNow
         return Cached(name: source.name, modelFile: home.modelFile(source.name), entry: entry)
     }
+
+    /// Pulls `name` bypassing the cache check, reporting each step's time (the benchmark).
+    public func timedPull(_ name: String, registry: ModelRegistry = .shared) throws -> (Cached, Timings) {
+        var timings = Timings()
+        let source = try resolveSource(name, registry: registry)
+        let cached = try FileLock.withLock(at: home.lock(source.name)) { try download(source, timings: &timings) }
+        return (cached, timings)
+    }
+}
+
+private func fileSize(_ url: URL) -> Int64? {
+    (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? nil
+}
+
+private func syncFile(_ url: URL) throws {
+    let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw HubError.unreadable(url.path) }
+    fsync(descriptor)
+    close(descriptor)
+}
+
+private func syncDirectory(_ url: URL) {
+    let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+    if descriptor >= 0 { fsync(descriptor); close(descriptor) }
 }

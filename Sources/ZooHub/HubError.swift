@@ -11,6 +11,7 @@ public enum HubError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String)
     case badIndex(path: String, reason: String)
     case unsupportedURL(String)
+    case conversion(url: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +28,7 @@ public enum HubError: Error, CustomStringConvertible, Equatable {
         case .unknownModel(let name): "\(name): no such model in the registry or the zoo index"
         case .badIndex(let path, let reason): "\(path): bad zoo index: \(reason)"
         case .unsupportedURL(let url): "\(url): only http, https and file URLs (or plain paths) are supported"
+        case .conversion(let url, let reason): "\(url): verified, but cannot be converted to .zoo: \(reason); nothing was cached"
         }
     }
 }

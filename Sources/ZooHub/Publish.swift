@@ -7,9 +7,12 @@ import ZooRegistry
 public enum Publisher {
     /// Converts `checkpoint` to `<zoo>/<name>/model.zoo`, embedding the cfg, and records it in
     /// `<zoo>/index.json`. The cfg is the registry's for `name` when it knows it, else the
-    /// architecture's default cfg under the new tag, with the classes the checkpoint's head has.
+    /// architecture's default cfg under the new tag, with the classes the checkpoint's head has;
+    /// either way without url, hf_hub_id or file (the zoo is the source). `compress` deflates
+    /// tensor entries where that pays (smaller files in a repository, slower loads).
     @discardableResult
-    public static func publish(checkpoint path: String, name: String, zoo: URL, registry: ModelRegistry = .shared) throws -> ZooIndex.Entry {
+    public static func publish(checkpoint path: String, name: String, zoo: URL, registry: ModelRegistry = .shared,
+                               compress: Bool = false) throws -> ZooIndex.Entry {
         let modelName = ModelName(name)
         let fm = FileManager.default
         try fm.createDirectory(at: zoo, withIntermediateDirectories: true)
@@ -22,7 +25,7 @@ public enum Publisher {
         let target = zoo.appendingPathComponent(relative)
         try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         return try FileLock.withLock(at: zoo.appendingPathComponent(".index.lock").path) {
-            try checkpoint.save(target.path, format: .zoo)
+            try checkpoint.save(target.path, format: .zoo, options: SaveOptions(compress: compress))
             let size = (try fm.attributesOfItem(atPath: target.path)[.size] as? Int64) ?? 0
             let entry = ZooIndex.Entry(file: relative, sha256: try SHA256Hasher.hexDigest(ofFile: target), size: size, cfg: cfg)
             var index = fm.fileExists(atPath: zoo.appendingPathComponent(ZooIndex.fileName).path)
@@ -34,9 +37,13 @@ public enum Publisher {
     }
 
     static func publishedCfg(for name: ModelName, checkpoint: Checkpoint, registry: ModelRegistry) -> PretrainedCfg {
-        if let known = try? registry.resolve(name.description).cfg, known.tag == name.tag { return known }
-        var cfg = (try? registry.resolve(name.architecture).cfg) ?? PretrainedCfg(architecture: name.architecture)
-        cfg.tag = name.tag
+        var cfg: PretrainedCfg
+        if let known = try? registry.resolve(name.description).cfg, known.tag == name.tag {
+            cfg = known
+        } else {
+            cfg = (try? registry.resolve(name.architecture).cfg) ?? PretrainedCfg(architecture: name.architecture)
+            cfg.tag = name.tag
+        }
         cfg.url = nil
         cfg.hfHubID = nil
         cfg.hfHubFilename = nil
@@ -67,19 +74,30 @@ public struct HubCache {
         let matcher = FnMatchPattern(pattern)
         let names = home.cachedNames().filter { matcher.matches($0) }
         for name in names {
-            try FileLock.withLock(at: home.lock(name)) { try FileManager.default.removeItem(at: home.entry(name)) }
+            try FileLock.withLock(at: home.lock(name)) {
+                try FileManager.default.removeItem(at: home.entry(name))
+                try? FileManager.default.removeItem(at: home.partial(name))
+            }
         }
         return names
     }
 
-    /// Recomputes the SHA-256 of every cached file against `entry.json`; returns how many differ.
+    /// Recomputes the SHA-256 of every cached original against `entry.json`, and checks each
+    /// `model.zoo` by its SHA-256 when recorded, else by reading it with every CRC-32 checked;
+    /// returns how many models fail.
     public func verify(report: (String, Bool) -> Void) throws -> Int {
         var problems = 0
         for entry in entries() {
-            let directory = home.entry(entry.name)
-            let original = directory.appendingPathComponent(entry.originalFile)
-            let ok = (try? SHA256Hasher.hexDigest(ofFile: original)) == entry.originalSHA256
-                && (try? SHA256Hasher.hexDigest(ofFile: home.modelFile(entry.name))) == entry.modelSHA256
+            let original = home.entry(entry.name).appendingPathComponent(entry.originalFile)
+            let model = home.modelFile(entry.name)
+            var ok = (try? SHA256Hasher.hexDigest(ofFile: original)) == entry.originalSHA256
+            if ok, entry.originalFile != "model.zoo" {
+                if let expected = entry.modelSHA256 {
+                    ok = (try? SHA256Hasher.hexDigest(ofFile: model)) == expected
+                } else {
+                    ok = (try? Checkpoint.load(model.path, options: LoadOptions(verifyChecksums: true))) != nil
+                }
+            }
             if !ok { problems += 1 }
             report(entry.name, ok)
         }

@@ -45,7 +45,9 @@ public struct CacheEntry: Codable, Sendable, Equatable {
     public var originalFile: String
     public var originalSHA256: String
     public var originalSize: Int64
-    public var modelSHA256: String
+    /// SHA-256 of `model.zoo` when it is the download itself (pulled from a zoo); a converted
+    /// one is checked by its per-tensor CRC-32s instead.
+    public var modelSHA256: String?
     public var modelSize: Int64
     /// Whether `originalSHA256` was checked against a known hash before caching.
     public var verified: Bool

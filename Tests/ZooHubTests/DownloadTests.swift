@@ -71,6 +71,20 @@ import Testing
         #expect(HubError.httpStatus(url: url, status: 500).description.contains(url))
     }
 
+    @Test func resumesAFileURL() throws {
+        let payload = Self.randomData(1_500_000, seed: 5)
+        let source = temporaryFile()
+        try payload.write(to: source)
+        let target = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: source); try? FileManager.default.removeItem(at: target) }
+        try payload.prefix(600_000).write(to: target)
+        let hasher = GrowingFileHasher(following: target, existing: 600_000)
+        let size = try Download.fetch(source.absoluteString, to: target, hasher: hasher)
+        #expect(size == Int64(payload.count))
+        #expect(try Data(contentsOf: target) == payload)
+        #expect(try hasher.finish(size: size) == SHA256Hasher.hexDigest(ofFile: source))
+    }
+
     @Test func fileURLsAndHashing() throws {
         let payload = Self.randomData(1_000_000, seed: 4)
         let source = temporaryFile()

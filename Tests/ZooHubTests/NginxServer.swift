@@ -2,14 +2,17 @@ import Foundation
 
 /// The server's pid, for the exit hook (a C function pointer cannot capture).
 nonisolated(unsafe) private var nginxProcessID: Int32 = 0
+nonisolated(unsafe) private var nginxDirectory: UnsafeMutablePointer<CChar>?
 
 /// A real nginx on loopback, started by the tests themselves: Range support, a throttled
-/// location (so a test can cut a transfer mid-file by killing the worker), and fixed errors.
+/// location (so a test can cut a transfer mid-file by killing the worker), fixed errors, and an
+/// access log the tests read to count requests.
 final class NginxServer: @unchecked Sendable {
     let root: URL
     let port: Int
     private let directory: URL
     private let process: Process
+    private var accessLog: URL { directory.appendingPathComponent("access.log") }
 
     static let shared: NginxServer = try! NginxServer()
 
@@ -26,7 +29,8 @@ final class NginxServer: @unchecked Sendable {
         error_log \(temp)/error.log;
         events { worker_connections 64; }
         http {
-            access_log off;
+            log_format requests '$request_method $uri $status $http_range';
+            access_log \(temp)/access.log requests;
             client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
             fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
             sendfile on;
@@ -34,6 +38,7 @@ final class NginxServer: @unchecked Sendable {
                 listen 127.0.0.1:\(port);
                 root \(root.path);
                 location /slow/ { limit_rate 4m; }
+                location /norange/ { max_ranges 0; }
                 location = /error500 { return 500; }
             }
         }
@@ -49,7 +54,14 @@ final class NginxServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         nginxProcessID = process.processIdentifier
-        atexit { if nginxProcessID > 0 { kill(nginxProcessID, SIGTERM) } }
+        nginxDirectory = strdup(directory.path)
+        atexit {
+            if nginxProcessID > 0 {
+                kill(nginxProcessID, SIGTERM)
+                for _ in 0..<100 where kill(nginxProcessID, 0) == 0 { usleep(20_000) }  // gone, or reaped
+            }
+            if let directory = nginxDirectory { try? FileManager.default.removeItem(atPath: String(cString: directory)) }
+        }
         // Ready when the port accepts connections.
         for _ in 0..<100 {
             if NginxServer.canConnect(port) { return }
@@ -70,6 +82,19 @@ final class NginxServer: @unchecked Sendable {
         try data.write(to: file)
         return url(path)
     }
+
+    /// Requests nginx has logged for `path` (`/files/a.pth`): method, status and Range header.
+    func requests(of path: String) -> [(method: String, status: Int, range: String)] {
+        let log = (try? String(contentsOf: accessLog, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count >= 4, fields[1] == path else { return nil }
+            return (String(fields[0]), Int(fields[2]) ?? 0, fields[3...].joined(separator: " "))
+        }
+    }
+
+    /// GET requests for `path`.
+    func gets(of path: String) -> Int { requests(of: path).filter { $0.method == "GET" }.count }
 
     /// Kills nginx's worker: every open connection drops; the master starts a new worker.
     func dropConnections() {
