@@ -91,7 +91,11 @@ public final class ModelRegistry: Sendable {
     /// Manifests from the `ZOO_MANIFESTS` folder are added by ``loadManifestsFromEnvironment(_:)``,
     /// which the `zoo` command calls; a library user calls it too (it reports bad manifests as errors,
     /// which a lazily created singleton could not).
-    public static let shared: ModelRegistry = {
+    public static let shared = ModelRegistry.builtin()
+
+    /// A fresh registry holding the built-in families and manifests, as ``shared`` starts out:
+    /// for code (and tests) that must not see what others registered into ``shared``.
+    public static func builtin() -> ModelRegistry {
         let registry = ModelRegistry()
         BuiltinFamilies.register(into: registry)
         for (fileName, json) in BuiltinManifests.files {
@@ -103,7 +107,7 @@ public final class ModelRegistry: Sendable {
             }
         }
         return registry
-    }()
+    }
 
     private struct State {
         var architectures: [String: RegisteredArchitecture] = [:]

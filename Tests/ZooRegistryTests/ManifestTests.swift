@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func roundTripsThroughCodable() throws {
-        let cfgs = try #require(ModelRegistry.shared.architecture("resnet50")).pretrainedCfgs
+        let cfgs = try #require(ModelRegistry.builtin().architecture("resnet50")).pretrainedCfgs
         let data = try JSONEncoder().encode(Manifest(cfgs: cfgs))
         #expect(try Manifest(json: data, file: "memory").cfgs == cfgs)
     }

@@ -3,7 +3,8 @@ import ZooModels
 @testable import ZooRegistry
 
 @Suite struct RegistryTests {
-    let registry = ModelRegistry.shared
+    // Timm's lists hold for the built-in registry; `shared` may carry what other tests added.
+    let registry = ModelRegistry.builtin()
 
     @Test func registersTheResNetFamily() {
         #expect(registry.list(families: ["resnet"]).sorted() == RegistryFixture.shared.registered.sorted())
@@ -60,7 +61,7 @@ import ZooModels
     }
 
     @Test func infoCarriesTheCfgAndParameterCount() throws {
-        BuiltinModels.register()  // builders: any test in this process may have attached them already
+        ResNetVariants.register(into: registry)
         let info = try registry.resolve("resnet50.a1_in1k").info(parameterCount: registry.parameterCount(of: "resnet50"))
         #expect(info["num_params"] == .int(25_557_032))  // sum(p.numel() for p in timm.create_model("resnet50").parameters())
         #expect(info["pretrained_cfg"]?["crop_pct"] == .double(0.95))
