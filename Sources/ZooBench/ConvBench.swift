@@ -28,7 +28,7 @@ enum ConvBench {
         Shape(name: "l4 1x1 2048>512", cin: 2048, cout: 512, size: 7, kernel: 1, stride: 1),
     ]
 
-    static func run(batch: Int = 8, runs: Int = 5) {
+    static func run(batch: Int = 8, runs: Int = 9) {
         print("conv2d on ResNet-50 layer shapes, batch \(batch), BLAS threads \(BLAS.threads); GFLOP/s, medians of \(runs) runs")
         print(pad("layer", 18) + pad("sgemm", 8) + pad("fwd", 8) + pad("fwd/gemm", 10) + pad("bwd", 8) + "bwd/gemm")
         var totals: [Int: (gemm: Double, fwd: Double, bwd: Double, flops: Double)] = [:]
@@ -40,31 +40,28 @@ enum ConvBench {
                                           padding: (s.padding, s.padding), dilation: (1, 1), groups: 1)
             let m = s.cout, n = batch * geometry.outPlane, k = s.cin * s.kernel * s.kernel
             let flops = geometry.flops
-            // The GEMM alone, on buffers allocated once.
+            // The GEMM alone on buffers allocated once, forward and backward, interleaved run by run
+            // so all three see the machine in the same state (its speed drifts on shared hosts).
             let a = Tensor.normal([m, k], using: &rng), b = Tensor.normal([k, n], using: &rng), c = Tensor.zeros([m, n])
-            let gemmTime = medianSeconds(runs: runs) {
-                a.withUnsafeFloats { pa in b.withUnsafeFloats { pb in c.withUnsafeMutableFloats { pc in
-                    BLAS.sgemm(m: m, n: n, k: k, a: pa, lda: k, b: pb, ldb: n, c: pc, ldc: n)
-                } } }
-            }
-            let forwardTime = medianSeconds(runs: runs) {
-                _ = Tensor.conv2d(x, weight: w, stride: (s.stride, s.stride), padding: (s.padding, s.padding))
-            }
             let xg = Tensor(x.toArray(), shape: x.shape, requiresGrad: true)
             let wg = Tensor(w.toArray(), shape: w.shape, requiresGrad: true)
             let upstream = Tensor.normal([batch, s.cout, geometry.outHeight, geometry.outWidth], using: &rng)
-            var backwardTime = 0.0
-            var samples: [Double] = []
-            for _ in 0..<(runs + 1) {
+            var gemmSamples: [Double] = [], forwardSamples: [Double] = [], backwardSamples: [Double] = []
+            for run in 0...runs {
+                let gemm = seconds {
+                    a.withUnsafeFloats { pa in b.withUnsafeFloats { pb in c.withUnsafeMutableFloats { pc in
+                        BLAS.sgemm(m: m, n: n, k: k, a: pa, lda: k, b: pb, ldb: n, c: pc, ldc: n)
+                    } } }
+                }
+                let forward = seconds { _ = Tensor.conv2d(x, weight: w, stride: (s.stride, s.stride), padding: (s.padding, s.padding)) }
                 let y = Tensor.conv2d(xg, weight: wg, stride: (s.stride, s.stride), padding: (s.padding, s.padding))
-                let start = DispatchTime.now().uptimeNanoseconds
-                y.backward(upstream)
-                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                let backward = seconds { y.backward(upstream) }
                 xg.grad = nil; wg.grad = nil
+                if run > 0 {  // the first run warms caches and buffer pools
+                    gemmSamples.append(gemm); forwardSamples.append(forward); backwardSamples.append(backward)
+                }
             }
-            samples.removeFirst()
-            samples.sort()
-            backwardTime = samples[samples.count / 2]
+            let gemmTime = median(gemmSamples), forwardTime = median(forwardSamples), backwardTime = median(backwardSamples)
             let gemm = flops / gemmTime / 1e9, fwd = flops / forwardTime / 1e9, bwd = 2 * flops / backwardTime / 1e9
             print(pad(s.name, 18) + pad(format(gemm), 8) + pad(format(fwd), 8) + pad(format(100 * fwd / gemm, 0) + "%", 10)
                   + pad(format(bwd), 8) + format(100 * bwd / gemm, 0) + "%")

@@ -36,6 +36,13 @@ public struct Conv2dGeometry: Sendable, Equatable {
     /// Images whose columns share one GEMM: enough to make it about 3000 columns wide.
     var imagesPerTile: Int { Swift.max(1, Swift.min(batch, 3136 / Swift.max(outPlane, 1))) }
 
+    /// Stride-1, undilated convolutions on large maps skip im2col: one GEMM per kernel tap over a
+    /// zero-padded copy of the input (`ConvolutionKernels.shiftedForward`). Small maps keep im2col,
+    /// whose tiles of several images make wider GEMMs.
+    var usesShiftedGEMMs: Bool {
+        strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && kernelH * kernelW > 1 && outPlane >= 784
+    }
+
     /// Multiply-adds ×2 of the forward pass.
     public var flops: Double {
         2 * Double(batch) * Double(outChannels) * Double(outPlane) * Double(patch)
@@ -75,6 +82,7 @@ enum ConvolutionKernels {
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let tile = g.imagesPerTile
         let inPlane = g.height * g.width, plane = g.outPlane
+        if g.usesShiftedGEMMs { return shiftedForward(g, input: input, weight: weight, bias: bias, output: output) }
         // Pointwise: GEMM straight from each input image into its output, no copies.
         if g.isPointwise {
             for n in 0..<g.batch {
@@ -182,6 +190,56 @@ enum ConvolutionKernels {
         }
     }
 
+    /// Forward without im2col. With the input zero-padded to rows of `wp = W + 2·pw` values, the
+    /// output computed on a grid of `oh × wp` (the last kw − 1 columns of each row are junk) is
+    /// Σ over taps (i, j) of W[:, :, i, j] · Xpad shifted by i·wp + j: kh·kw GEMMs with K = Cin
+    /// reading the padded input in place, then the valid columns are copied out.
+    static func shiftedForward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        let taps = g.kernelH * g.kernelW
+        let wp = g.width + 2 * g.padW, hp = g.height + 2 * g.padH
+        let paddedPlane = (hp + 1) * wp  // one spare row: the last tap's junk columns read past hp·wp
+        let wide = g.outHeight * wp
+        let inPlane = g.height * g.width, plane = g.outPlane
+        let repacked = taps * g.outChannels * g.groupIn, padded = g.groupIn * paddedPlane
+        Workspace.shared.withFloats(repacked + padded + g.groupOut * wide) { scratch in
+            // Weights as [tap][out][in], so each tap's matrix is contiguous.
+            let tapWeights = scratch, xpad = scratch + repacked, y = xpad + padded
+            for o in 0..<g.outChannels {
+                for c in 0..<g.groupIn {
+                    for t in 0..<taps { tapWeights[(t * g.outChannels + o) * g.groupIn + c] = weight[(o * g.groupIn + c) * taps + t] }
+                }
+            }
+            xpad.initialize(repeating: 0, count: padded)
+            for n in 0..<g.batch {
+                for group in 0..<g.groups {
+                    let x = input + (n * g.inChannels + group * g.groupIn) * inPlane
+                    Parallel.forEachChunk(g.groupIn, work: padded) { channels in
+                        for c in channels {
+                            for row in 0..<g.height {
+                                (xpad + c * paddedPlane + (row + g.padH) * wp + g.padW).update(from: x + c * inPlane + row * g.width, count: g.width)
+                            }
+                        }
+                    }
+                    for t in 0..<taps {
+                        let (i, j) = (t / g.kernelW, t % g.kernelW)
+                        BLAS.sgemm(m: g.groupOut, n: wide, k: g.groupIn,
+                                   a: tapWeights + (t * g.outChannels + group * g.groupOut) * g.groupIn, lda: g.groupIn,
+                                   b: xpad + i * wp + j, ldb: paddedPlane, beta: t == 0 ? 0 : 1, c: y, ldc: wide)
+                    }
+                    let out = output + (n * g.outChannels + group * g.groupOut) * plane
+                    for o in 0..<g.groupOut {
+                        let shift = bias?[group * g.groupOut + o] ?? 0
+                        for row in 0..<g.outHeight {
+                            let source = y + o * wide + row * wp, target = out + o * plane + row * g.outWidth
+                            for col in 0..<g.outWidth { target[col] = source[col] + shift }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static func fillBias(_ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
         guard let bias else { return }
         for r in 0..<rows { (y + r * ld).initialize(repeating: bias[r], count: cols) }
@@ -212,13 +270,14 @@ enum ConvolutionKernels {
                         let iy = y * g.strideH - g.padH + i * g.dilationH
                         guard iy >= 0 && iy < g.height else { out.initialize(repeating: 0, count: ow); continue }
                         let source = channel + iy * g.width + dx
-                        if lo > 0 { out.initialize(repeating: 0, count: lo) }
+                        // Plain loops: rows are short (7 to 112 values), where memcpy calls cost more than they move.
+                        for xo in 0..<lo { out[xo] = 0 }
                         if g.strideW == 1 {
-                            (out + lo).update(from: source + lo, count: hi - lo)
+                            for xo in lo..<hi { out[xo] = source[xo] }
                         } else {
                             for xo in lo..<hi { out[xo] = source[xo * g.strideW] }
                         }
-                        if hi < ow { (out + hi).initialize(repeating: 0, count: ow - hi) }
+                        for xo in hi..<ow { out[xo] = 0 }
                     }
                 }
             }

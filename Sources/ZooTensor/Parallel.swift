@@ -5,7 +5,11 @@ import Dispatch
 /// threads inside each GEMM; these loops run only between GEMMs, so the two never overlap.
 public enum Parallel {
     /// Worker count for our own loops; 1 turns them off.
-    nonisolated(unsafe) public static var threads = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+    /// `ZOO_THREADS` overrides the default of one per core.
+    nonisolated(unsafe) public static var threads: Int = {
+        if let value = ProcessInfo.processInfo.environment["ZOO_THREADS"].flatMap(Int.init), value > 0 { return value }
+        return min(ProcessInfo.processInfo.activeProcessorCount, 8)
+    }()
 
     /// Calls `body` on contiguous chunks of 0..<count, in parallel when `work` (elements touched) is large.
     static func forEachChunk(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
