@@ -33,7 +33,7 @@ public final class BasicBlock: Module {
     var lastNorm: BatchNorm2d { bn2 }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let branch = bn2(conv2(act1(bn1(conv1(input)))))
+        let branch = conv2.forward(act1(conv1.forward(input, normalizedBy: bn1)), normalizedBy: bn2)
         return act2(branch + (downsample?(input) ?? input))
     }
 }
@@ -70,8 +70,8 @@ public final class Bottleneck: Module {
     var lastNorm: BatchNorm2d { bn3 }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let reduced = act1(bn1(conv1(input)))
-        let branch = bn3(conv3(act2(bn2(conv2(reduced)))))
+        let reduced = act1(conv1.forward(input, normalizedBy: bn1))
+        let branch = conv3.forward(act2(conv2.forward(reduced, normalizedBy: bn2)), normalizedBy: bn3)
         return act3(branch + (downsample?(input) ?? input))
     }
 }

@@ -87,3 +87,22 @@ public final class LayerNorm: Module {
         Tensor.layerNorm(input, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
     }
 }
+
+extension Conv2d {
+    /// `norm(self(input))`. In eval mode with no graph to record, the batch norm folds into the
+    /// convolution (W·γ/σ, β − μ·γ/σ): one pass over the activations instead of two, no extra
+    /// tensor. Otherwise (training, or gradients wanted) it is exactly the two modules in turn.
+    public func forward(_ input: Tensor, normalizedBy norm: BatchNorm2d) -> Tensor {
+        let needsGraph = GradMode.isEnabled && (input.requiresGrad || parameters().contains { $0.requiresGrad }
+            || norm.parameters().contains { $0.requiresGrad })
+        guard !norm.isTraining, !needsGraph, let mean = norm.runningMean, let variance = norm.runningVar else {
+            return norm(self(input))
+        }
+        let zeros = Tensor.zeros([outChannels])
+        let scale = (norm.weight ?? Tensor.ones([outChannels])) / (variance + norm.eps).sqrt()
+        let shift = (norm.bias ?? zeros) + ((bias ?? zeros) - mean) * scale
+        let foldedWeight = weight * scale.reshape([outChannels, 1, 1, 1])
+        return Tensor.conv2d(input, weight: foldedWeight, bias: shift, stride: stride, padding: padding,
+                             dilation: dilation, groups: groups)
+    }
+}

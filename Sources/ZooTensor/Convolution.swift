@@ -83,8 +83,9 @@ enum ConvolutionKernels {
         let tile = g.imagesPerTile
         let inPlane = g.height * g.width, plane = g.outPlane
         if g.usesShiftedGEMMs { return shiftedForward(g, input: input, weight: weight, bias: bias, output: output) }
-        // Pointwise: GEMM straight from each input image into its output, no copies.
-        if g.isPointwise {
+        // Pointwise on maps of 14×14 and up: GEMM straight from each input image into its output,
+        // no copies. Smaller maps go through tiles below, so the GEMM is wide enough to run well.
+        if g.isPointwise && plane >= 196 {
             for n in 0..<g.batch {
                 for group in 0..<g.groups {
                     let y = output + (n * g.outChannels + group * g.groupOut) * plane
