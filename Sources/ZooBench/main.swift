@@ -6,6 +6,16 @@ import Zoo
 //   zoo-bench checkpoint    .pth → .zoo conversion and .zoo loading (tools/bench_checkpoint.py adds safetensors)
 //   zoo-bench model         resnet50 forward at batch 8 (tools/bench_model.py adds PyTorch)
 //   zoo-bench hub           a 100 MB pull from nginx on loopback: download, SHA-256, conversion
+#if os(Linux)
+// OpenBLAS's idle workers spin for ~2^28 cycles after each GEMM, taking the cores that im2col and
+// the other loops between GEMMs run on. The library reads OPENBLAS_THREAD_TIMEOUT only when it
+// loads, so set it and start again (tools/zoo.sh exports it for the zoo command).
+if ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] == nil {
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+}
+#endif
+
 let suites: [String: () -> Void] = [
     "conv": { ConvBench.run() },
     "checkpoint": { runCheckpointBenchmark() },
