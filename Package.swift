@@ -38,7 +38,9 @@ let package = Package(
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "ZooBench", dependencies: ["Zoo"]),
+        .executableTarget(name: "ZooBench", dependencies: ["Zoo", "ZooLoopback"]),
+        // nginx on a free loopback port for the hub's tests and benchmark.
+        .target(name: "ZooLoopback"),
         // libFuzzer targets, one per checkpoint parser (docs/fuzzing.md).
         .executableTarget(name: "ZooFuzzPickle", dependencies: ["ZooCheckpoint"]),
         .executableTarget(name: "ZooFuzzZip", dependencies: ["ZooCheckpoint"]),
@@ -49,7 +51,7 @@ let package = Package(
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo"]),
+        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback"]),
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),

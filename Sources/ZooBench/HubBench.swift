@@ -1,4 +1,5 @@
 import Foundation
+import ZooLoopback
 import Zoo
 
 /// `zoo pull` of a 100 MB `.pth` from nginx on loopback: download with SHA-256 on the way, verify,
@@ -67,79 +68,5 @@ enum HubBench {
         print(pad("  wait for sha256, verify", 40) + "median \(format(median(verifies) * 1e3, 2)) ms")
         print(pad("  entry.json, rename, sync", 40) + "median \(format(median(finishes) * 1e3, 2)) ms")
         print("runs (ms): " + totals.map { format($0 * 1e3) }.joined(separator: " "))
-    }
-}
-
-/// nginx serving a folder on a free loopback port (the tests have their own, richer twin).
-final class LoopbackNginx {
-    let root: URL
-    let port: Int
-    private let process = Process()
-
-    init(directory: URL) throws {
-        root = directory.appendingPathComponent("www")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        port = try Self.freePort()
-        let temp = directory.path
-        let config = """
-        worker_processes 1;
-        daemon off;
-        pid \(temp)/nginx.pid;
-        error_log \(temp)/error.log;
-        events { worker_connections 64; }
-        http {
-            access_log off;
-            client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
-            fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
-            sendfile on;
-            server { listen 127.0.0.1:\(port); root \(root.path); }
-        }
-        """
-        let configURL = directory.appendingPathComponent("nginx.conf")
-        try config.write(to: configURL, atomically: true, encoding: .utf8)
-        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let binary else { throw HubError.unreadable("nginx (install it: apt-get install nginx)") }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["-c", configURL.path, "-p", temp]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<100 {
-            if Self.canConnect(port) { return }
-            usleep(50_000)
-        }
-        stop()
-        throw HubError.transfer(url: url(""), reason: "nginx did not start")
-    }
-
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
-
-    func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func canConnect(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }

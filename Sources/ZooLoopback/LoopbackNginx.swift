@@ -1,0 +1,100 @@
+import Foundation
+
+/// A real nginx serving a folder on a free loopback port: the HTTP server behind the hub's tests
+/// and benchmark (Range requests, sendfile). It runs in the foreground as our child, with no
+/// inherited pipes (`swift test` waits for every holder of its output pipe), in a directory of its own.
+public final class LoopbackNginx: @unchecked Sendable {
+    public let directory: URL
+    public let root: URL
+    public let port: Int
+    /// Method, path, status and Range header of each request, one a line, when `logRequests`.
+    public var accessLog: URL { directory.appendingPathComponent("access.log") }
+    public var processIdentifier: Int32 { process.processIdentifier }
+    private let process = Process()
+
+    /// Starts nginx with `root` = `directory/www`; `locations` is extra nginx config for the server block.
+    public init(directory: URL, locations: String = "", logRequests: Bool = false) throws {
+        self.directory = directory
+        root = directory.appendingPathComponent("www")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        port = try Self.freePort()
+        let temp = directory.path
+        let logging = logRequests
+            ? "log_format requests '$request_method $uri $status $http_range';\n    access_log \(temp)/access.log requests;"
+            : "access_log off;"
+        let config = """
+        worker_processes 1;
+        daemon off;
+        pid \(temp)/nginx.pid;
+        error_log \(temp)/error.log;
+        events { worker_connections 64; }
+        http {
+            \(logging)
+            client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
+            fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
+            sendfile on;
+            server {
+                listen 127.0.0.1:\(port);
+                root \(root.path);
+                \(locations)
+            }
+        }
+        """
+        let configURL = directory.appendingPathComponent("nginx.conf")
+        try config.write(to: configURL, atomically: true, encoding: .utf8)
+        guard let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw LoopbackError("nginx is not installed (tools/test.sh installs it: apt-get install nginx-light)")
+        }
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["-c", configURL.path, "-p", temp]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if Self.canConnect(port) { return }
+            usleep(50_000)
+        }
+        stop()
+        throw LoopbackError("nginx did not start on 127.0.0.1:\(port); see \(temp)/error.log")
+    }
+
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    public func stop() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw LoopbackError("no free loopback port: \(String(cString: strerror(errno)))") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func canConnect(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return address
+    }
+}
+
+public struct LoopbackError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
