@@ -11,23 +11,10 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 
 #if ZOO_FUZZING
 // SwiftPM links executables with main = <target>_main; here that entry hands over to libFuzzer.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
 @_cdecl("ZooFuzzPickle_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput)
+    CheckpointFuzzing.runLibFuzzer(argc, argv, fuzzOneInput)
 }
 #else
-@main enum Replay {
-    static func main() {
-        exit(CheckpointFuzzing.replay(Array(CommandLine.arguments.dropFirst())) {
-            _ = fuzzOneInput($0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
-        })
-    }
-}
+@main enum Replay { static func main() { CheckpointFuzzing.replay(fuzzOneInput) } }
 #endif
