@@ -23,7 +23,6 @@ Usage: /usr/bin/python3 tools/parity/make_create_model_fixtures.py [OUT_DIR] [--
 OUT_DIR defaults to $ZOO_PARITY_DIR, else <repo>/.cache/parity. Existing fixtures made by the
 same FIXTURE_VERSION are kept unless --force.
 """
-import argparse
 import json
 import os
 import sys
@@ -33,6 +32,8 @@ import torch
 import timm
 import torchvision
 from safetensors.torch import save_file
+
+from parity_common import is_current, parse_arguments
 
 # Bump when what the fixtures contain changes, so stale folders are rebuilt.
 FIXTURE_VERSION = 2
@@ -91,25 +92,11 @@ def make_variant(name, out_dir):
         json.dump(meta, f, indent=1)
 
 
-def is_current(name, out_dir):
-    try:
-        with open(os.path.join(out_dir, f"create_model.{name}.json")) as f:
-            return json.load(f).get("fixture_version") == FIXTURE_VERSION
-    except (OSError, ValueError):
-        return False
-
-
 def main():
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out_dir", nargs="?",
-                        default=os.environ.get("ZOO_PARITY_DIR") or os.path.join(repo, ".cache", "parity"))
-    parser.add_argument("--force", action="store_true", help="rebuild fixtures that are already current")
-    args = parser.parse_args()
-    os.makedirs(args.out_dir, exist_ok=True)
+    args = parse_arguments(__doc__)
     torch.set_num_threads(2)
     for name in VARIANTS:
-        if not args.force and is_current(name, args.out_dir):
+        if not args.force and is_current(os.path.join(args.out_dir, f"create_model.{name}.json"), FIXTURE_VERSION):
             print(f"{name}: current", file=sys.stderr)
             continue
         start = time.time()

@@ -16,7 +16,6 @@ Usage: /usr/bin/python3 tools/parity/make_resnet_fixtures.py [OUT_DIR] [--force]
 OUT_DIR defaults to $ZOO_PARITY_DIR, else <repo>/.cache/parity. Existing fixtures made by the
 same FIXTURE_VERSION are kept unless --force.
 """
-import argparse
 import json
 import os
 import sys
@@ -26,6 +25,8 @@ import torch
 import torch.nn.functional as F
 import timm
 from safetensors.torch import save_file
+
+from parity_common import is_current, parse_arguments
 
 # Bump when what the fixtures contain changes, so stale folders are rebuilt.
 FIXTURE_VERSION = 2
@@ -120,27 +121,11 @@ def make_train_step(model, generator, out_dir):
     save_file(contiguous(tensors), os.path.join(out_dir, "resnet18.train.safetensors"))
 
 
-def is_current(name, out_dir):
-    path = os.path.join(out_dir, f"{name}.json")
-    try:
-        with open(path) as f:
-            return json.load(f).get("fixture_version") == FIXTURE_VERSION
-    except (OSError, ValueError):
-        return False
-
-
 def main():
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out_dir", nargs="?",
-                        default=os.environ.get("ZOO_PARITY_DIR") or os.path.join(repo, ".cache", "parity"))
-    parser.add_argument("--force", action="store_true", help="rebuild fixtures that are already current")
-    parser.add_argument("--only", nargs="+", metavar="NAME", choices=VARIANTS, help="just these variants")
-    args = parser.parse_args()
-    os.makedirs(args.out_dir, exist_ok=True)
+    args = parse_arguments(__doc__, VARIANTS)
     torch.set_num_threads(2)
     for name in args.only or VARIANTS:
-        if not args.force and is_current(name, args.out_dir):
+        if not args.force and is_current(os.path.join(args.out_dir, f"{name}.json"), FIXTURE_VERSION):
             print(f"{name}: current", file=sys.stderr)
             continue
         start = time.time()
