@@ -78,7 +78,7 @@ extension Tensor {
         precondition(rank == 4, "avg_pool2d expects NCHW, got \(shape)")
         let stride = stride ?? kernel
         let window = PoolWindow(kernel: kernel, stride: stride, padding: padding, dilation: (1, 1), ceilMode: ceilMode)
-        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (h, w) = (shape[2], shape[3])
         let (oh, ow) = window.outputSize(h, w)
         // Each output's window (clipped to the image) and divisor, shared by forward and backward.
         var windows: [(y0: Int, y1: Int, x0: Int, x1: Int, scale: Float)] = []
@@ -92,6 +92,33 @@ extension Tensor {
                 windows.append((y0, y1, x0, x1, 1 / Float(divisor)))
             }
         }
+        return averagePool("avg_pool2d", windows: windows, outputSize: (oh, ow))
+    }
+
+    /// PyTorch's `F.adaptive_avg_pool2d`: window i spans [⌊i·H/O⌋, ⌈(i+1)·H/O⌉).
+    public func adaptiveAvgPool2d(_ outputSize: (Int, Int)) -> Tensor {
+        precondition(rank == 4, "adaptive_avg_pool2d expects NCHW, got \(shape)")
+        let (h, w) = (shape[2], shape[3])
+        let (oh, ow) = outputSize
+        if oh == 1 && ow == 1 { return mean(dims: [2, 3], keepDim: true) }
+        var windows: [(y0: Int, y1: Int, x0: Int, x1: Int, scale: Float)] = []
+        for y in 0..<oh {
+            for xo in 0..<ow {
+                let y0 = y * h / oh, y1 = ((y + 1) * h + oh - 1) / oh
+                let x0 = xo * w / ow, x1 = ((xo + 1) * w + ow - 1) / ow
+                windows.append((y0, y1, x0, x1, 1 / Float((y1 - y0) * (x1 - x0))))
+            }
+        }
+        return averagePool("adaptive_avg_pool2d", windows: windows, outputSize: (oh, ow))
+    }
+
+    /// Output k of each plane is the mean (times `scale`) of window k, clipped to the image; the
+    /// gradient spreads back evenly. Shared by avg_pool2d and adaptive_avg_pool2d, which differ
+    /// only in their windows.
+    private func averagePool(_ name: String, windows: [(y0: Int, y1: Int, x0: Int, x1: Int, scale: Float)],
+                             outputSize: (Int, Int)) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (oh, ow) = outputSize
         let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
         let input = x.floats, output = out.mutableFloats
         defer { withExtendedLifetime(x) {} }
@@ -106,7 +133,7 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        return record("avg_pool2d", [self], out) { g in
+        return record(name, [self], out) { g in
             let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats, gi = grad.mutableFloats
             defer { withExtendedLifetime(dense) {} }
             for plane in 0..<(n * c) {
@@ -116,44 +143,6 @@ extension Tensor {
                     for iy in win.y0..<Swift.max(win.y0, win.y1) {
                         for ix in win.x0..<Swift.max(win.x0, win.x1) { target[iy * w + ix] += share }
                     }
-                }
-            }
-            return [grad]
-        }
-    }
-
-    /// PyTorch's `F.adaptive_avg_pool2d`: window i spans [⌊i·H/O⌋, ⌈(i+1)·H/O⌉).
-    public func adaptiveAvgPool2d(_ outputSize: (Int, Int)) -> Tensor {
-        precondition(rank == 4, "adaptive_avg_pool2d expects NCHW, got \(shape)")
-        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let (oh, ow) = outputSize
-        if oh == 1 && ow == 1 { return mean(dims: [2, 3], keepDim: true) }
-        var windows: [(y0: Int, y1: Int, x0: Int, x1: Int, scale: Float)] = []
-        for y in 0..<oh {
-            for xo in 0..<ow {
-                let y0 = y * h / oh, y1 = ((y + 1) * h + oh - 1) / oh
-                let x0 = xo * w / ow, x1 = ((xo + 1) * w + ow - 1) / ow
-                windows.append((y0, y1, x0, x1, 1 / Float((y1 - y0) * (x1 - x0))))
-            }
-        }
-        let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
-        let input = x.floats, output = out.mutableFloats
-        defer { withExtendedLifetime(x) {} }
-        for plane in 0..<(n * c) {
-            for (k, win) in windows.enumerated() {
-                var total: Float = 0
-                for iy in win.y0..<win.y1 { for ix in win.x0..<win.x1 { total += input[plane * h * w + iy * w + ix] } }
-                output[plane * oh * ow + k] = total * win.scale
-            }
-        }
-        let inputShape = shape
-        return record("adaptive_avg_pool2d", [self], out) { g in
-            let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats, gi = grad.mutableFloats
-            defer { withExtendedLifetime(dense) {} }
-            for plane in 0..<(n * c) {
-                for (k, win) in windows.enumerated() {
-                    let share = gd[plane * oh * ow + k] * win.scale
-                    for iy in win.y0..<win.y1 { for ix in win.x0..<win.x1 { gi[plane * h * w + iy * w + ix] += share } }
                 }
             }
             return [grad]
