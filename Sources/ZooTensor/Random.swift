@@ -120,4 +120,21 @@ extension Tensor {
     public func dropout(p: Float, training: Bool) -> Tensor {
         DefaultRandom.with { rng in dropout(p: p, training: training, using: &rng) }
     }
+
+    /// Stochastic depth (timm's `drop_path`): zeroes whole samples of the batch (dim 0) with
+    /// probability `p` in training and scales the kept ones by 1/(1−p) when `scaleByKeep`.
+    public func dropPath(p: Float, training: Bool, scaleByKeep: Bool = true, using rng: inout RandomGenerator) -> Tensor {
+        precondition(p >= 0 && p < 1, "drop path probability must be in [0, 1), got \(p)")
+        guard training && p > 0 else { return self }
+        let keep = 1 - p, scale = scaleByKeep ? 1 / keep : 1
+        let maskShape = [shape[0]] + Array(repeating: 1, count: rank - 1)
+        let mask = Tensor(empty: maskShape), m = mask.mutableFloats
+        for i in 0..<shape[0] { m[i] = rng.unit() < keep ? scale : 0 }
+        return self * mask
+    }
+
+    /// Stochastic depth drawing from the default generator.
+    public func dropPath(p: Float, training: Bool, scaleByKeep: Bool = true) -> Tensor {
+        DefaultRandom.with { rng in dropPath(p: p, training: training, scaleByKeep: scaleByKeep, using: &rng) }
+    }
 }
