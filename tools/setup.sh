@@ -20,9 +20,12 @@ need_debs() {
 
 need_python() {
     # timm and safetensors from PyPI next to Debian's torch; --no-deps keeps Debian's torch in charge.
+    # Each argument is MODULE==VERSION: the version the fixtures and manifests were made with.
     local missing=()
-    for module in "$@"; do
-        /usr/bin/python3 -c "import $module" 2>/dev/null || missing+=("$module")
+    for spec in "$@"; do
+        local module="${spec%%==*}" version="${spec##*==}"
+        /usr/bin/python3 -c "import $module, sys; sys.exit($module.__version__ != '$version')" 2>/dev/null \
+            || missing+=("$spec")
     done
     if ((${#missing[@]})); then
         echo "zoo setup: pip installing ${missing[*]}" >&2
@@ -31,8 +34,10 @@ need_python() {
 }
 
 mode="${1:-build}"
-need_debs libopenblas-dev libarchive-dev zlib1g-dev libcurl4-openssl-dev libssl-dev
+# BLAS and oneDNN kernels, checkpoint zips, downloads, image decoders, plotting with a real font.
+need_debs libopenblas-dev libdnnl-dev libarchive-dev zlib1g-dev libcurl4-openssl-dev libssl-dev \
+    libjpeg62-turbo-dev libpng-dev libcairo2-dev fonts-dejavu-core
 if [[ "$mode" == "test" ]]; then
-    need_debs python3-torch python3-torchvision python3-pip python3-yaml nginx-light
-    need_python timm safetensors
+    need_debs python3-torch python3-torchvision python3-pil python3-pip python3-yaml nginx-light
+    need_python timm==1.0.31 safetensors==0.8.0
 fi
