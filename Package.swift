@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "ZooDistributed", dependencies: ["ZooNN", "CMPI"]),
         .target(name: "ZooModels", dependencies: ["ZooNN", "ZooRegistry"]),
         .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto"]),
-        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub"]),
+        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub", "ZooDistributed"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
