@@ -8,7 +8,8 @@ enum DistributedBench {
     static func run(model name: String = "resnet18", globalBatch: Int = 16, size: Int = 160, steps: Int = 5) {
         do {
             let world = try MPICommunicator.fromEnvironment()
-            precondition(globalBatch % world.size == 0, "global batch \(globalBatch) must split evenly over \(world.size) ranks")
+            precondition(
+                globalBatch % world.size == 0, "global batch \(globalBatch) must split evenly over \(world.size) ranks")
             let model = try createModel(name, numClasses: 10)
             let parallel = DataParallel(communicator: world)
             try parallel.broadcastState(of: model)
@@ -26,12 +27,14 @@ enum DistributedBench {
             }
             guard world.isMain else { return }
             let threads = Parallel.threads
-            print("\(name) train step, global batch \(globalBatch) at \(size)px, \(world.size) rank(s) x \(threads) thread(s): "
-                + "median \(format(step * 1000, 1)) ms, \(format(Double(globalBatch) / step, 1)) images/s, "
-                + "all-reduce \(format(median(reduceTimes) * 1000, 2)) ms/step")
-            print("BENCH_JSON {\"model\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(threads), "
-                + "\"step_ms\": \(step * 1000), \"images_per_s\": \(Double(globalBatch) / step), "
-                + "\"allreduce_ms\": \(median(reduceTimes) * 1000)}")
+            print(
+                "\(name) train step, global batch \(globalBatch) at \(size)px, \(world.size) rank(s) x \(threads) thread(s): "
+                    + "median \(format(step * 1000, 1)) ms, \(format(Double(globalBatch) / step, 1)) images/s, "
+                    + "all-reduce \(format(median(reduceTimes) * 1000, 2)) ms/step")
+            print(
+                "BENCH_JSON {\"model\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(threads), "
+                    + "\"step_ms\": \(step * 1000), \"images_per_s\": \(Double(globalBatch) / step), "
+                    + "\"allreduce_ms\": \(median(reduceTimes) * 1000)}")
         } catch {
             FileHandle.standardError.write("zoo-bench distributed: \(error)\n".data(using: .utf8)!)
             exit(1)
