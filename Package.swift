@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers import downward only:
-// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor.
+// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor;
+// ZooTrain → ZooDistributed → ZooNN.
 let blasLinker: [LinkerSetting] = [
     .linkedLibrary("openblas", .when(platforms: [.linux])),
     .linkedFramework("Accelerate", .when(platforms: [.macOS])),
