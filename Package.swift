@@ -48,14 +48,16 @@ let package = Package(
         .executableTarget(name: "ZooFuzzNPY", dependencies: ["ZooCheckpoint"]),
 
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint", "ZooTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback"]),
-        .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
+        .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
         // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files.
-        .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint"]),
+        .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint", "ZooTestSupport"]),
+        // What tests share and no product ships: programs run with bounded waits.
+        .target(name: "ZooTestSupport", path: "Tests/ZooTestSupport"),
     ]
 )

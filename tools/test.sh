@@ -2,6 +2,10 @@
 # The whole test suite on a fresh Debian machine with the Swift toolchain: installs what the tests
 # need (C libraries, Debian's PyTorch, timm, safetensors, nginx), makes the PyTorch parity
 # fixtures that are too large to commit, then runs every test.
+#
+# It can fail but never hang: past ZOO_TEST_TIMEOUT seconds (default 1500) of `swift test` a
+# watchdog stops the run, names the tests still running, and exits 124. Arguments go to
+# `swift test` (e.g. `tools/test.sh --filter DownloadTests`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh test
@@ -10,4 +14,47 @@ for script in tools/parity/make_*_fixtures.py; do
     [[ -e "$script" ]] && /usr/bin/python3 "$script" "$ZOO_PARITY_DIR"
 done
 swift build --build-tests
-swift test --skip-build
+
+limit="${ZOO_TEST_TIMEOUT:-1500}"
+events="$(mktemp -t zoo-test-events.XXXXXX)"
+trap 'rm -f "$events"' EXIT
+# Its own session, so the watchdog can stop swift test and every process under it at once.
+setsid swift test --skip-build --experimental-event-stream-output "$events" "$@" &
+run=$!
+waited=0
+while kill -0 "$run" 2>/dev/null && ((waited < limit)); do
+    sleep 1
+    waited=$((waited + 1))
+done
+if kill -0 "$run" 2>/dev/null; then
+    echo "tools/test.sh: the tests ran past ZOO_TEST_TIMEOUT=${limit}s; stopping them." >&2
+    kill -TERM -- "-$run" 2>/dev/null || true
+    for _ in {1..5}; do kill -0 "$run" 2>/dev/null || break; sleep 1; done
+    kill -KILL -- "-$run" 2>/dev/null || true
+    wait "$run" 2>/dev/null || true
+    # Swift Testing's event stream: one JSON record a line; a test started and never ended is hung.
+    /usr/bin/python3 - "$events" >&2 <<'PY' || echo "(no event stream to name the tests from: $events)" >&2
+import json, sys
+running = {}
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        record = json.loads(line)
+    except ValueError:
+        continue
+    if record.get("kind") != "event":
+        continue
+    event = record.get("payload", {})
+    test, kind = event.get("testID"), event.get("kind")
+    if kind == "testStarted":
+        running[test] = running.get(test, 0) + 1
+    elif kind in ("testEnded", "testSkipped") and test in running:
+        running[test] -= 1
+        if not running[test]:
+            del running[test]
+print("tests still running when stopped:" if running else "no test was running (stuck outside a test?)")
+for test in running:
+    print("  " + test)
+PY
+    exit 124
+fi
+wait "$run"
