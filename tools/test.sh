@@ -18,9 +18,20 @@ swift build --build-tests
 limit="${ZOO_TEST_TIMEOUT:-1500}"
 events="$(mktemp -t zoo-test-events.XXXXXX)"
 trap 'rm -f "$events"' EXIT
-# Its own session, so the watchdog can stop swift test and every process under it at once.
+# Its own session, so the watchdog can find swift test and every process under it (the test
+# runner sits in a process group of its own, but stays in the session).
 setsid swift test --skip-build --experimental-event-stream-output "$events" "$@" &
 run=$!
+signal_session() {  # signal_session SIGNAL: every process whose session is the run's
+    local stat rest state ppid pgrp sid
+    for stat_file in /proc/[0-9]*/stat; do
+        stat="$(<"$stat_file")" 2>/dev/null || continue
+        rest="${stat##*) }"
+        read -r state ppid pgrp sid _ <<<"$rest"
+        [[ "$sid" == "$run" ]] && kill "-$1" "${stat%% *}" 2>/dev/null
+    done
+    return 0
+}
 waited=0
 while kill -0 "$run" 2>/dev/null && ((waited < limit)); do
     sleep 1
@@ -28,9 +39,9 @@ while kill -0 "$run" 2>/dev/null && ((waited < limit)); do
 done
 if kill -0 "$run" 2>/dev/null; then
     echo "tools/test.sh: the tests ran past ZOO_TEST_TIMEOUT=${limit}s; stopping them." >&2
-    kill -TERM -- "-$run" 2>/dev/null || true
-    for _ in {1..5}; do kill -0 "$run" 2>/dev/null || break; sleep 1; done
-    kill -KILL -- "-$run" 2>/dev/null || true
+    signal_session TERM
+    sleep 5
+    signal_session KILL
     wait "$run" 2>/dev/null || true
     # Swift Testing's event stream: one JSON record a line; a test started and never ended is hung.
     /usr/bin/python3 - "$events" >&2 <<'PY' || echo "(no event stream to name the tests from: $events)" >&2
@@ -51,8 +62,10 @@ for line in open(sys.argv[1], errors="replace"):
         running[test] -= 1
         if not running[test]:
             del running[test]
-print("tests still running when stopped:" if running else "no test was running (stuck outside a test?)")
-for test in running:
+# A suite is "running" while its tests are: name the innermost.
+hung = [t for t in running if not any(other.startswith(t + "/") for other in running)]
+print("tests still running when stopped:" if hung else "no test was running (stuck outside a test?)")
+for test in hung:
     print("  " + test)
 PY
     exit 124
