@@ -26,6 +26,8 @@ struct PullCommand: ParsableCommand {
     @Flag(help: "Download again even if cached.")
     var force = false
 
+    @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
+
     func validate() throws {
         if let mirror, URL(string: mirror)?.scheme.map({ ["http", "https", "file"].contains($0) }) != true {
             throw ValidationError("--mirror must be an http(s) or file URL, got \"\(mirror)\"")
@@ -33,6 +35,7 @@ struct PullCommand: ParsableCommand {
     }
 
     func run() throws {
+        readLimits.apply()
         let registry = Zoo.registry
         try registry.loadManifestsFromEnvironment()
         let bar = ProgressBar()
