@@ -12,8 +12,9 @@ public final class LoopbackNginx: @unchecked Sendable {
     public var processIdentifier: Int32 { process.processIdentifier }
     private let process = Process()
 
-    /// Starts nginx with `root` = `directory/www`; `locations` is extra nginx config for the server block.
-    public init(directory: URL, locations: String = "", logRequests: Bool = false) throws {
+    /// Starts nginx with `root` = `directory/www`; `locations` is extra nginx config for the server
+    /// block, `http` for the http block (log formats: `$http_authorization` shows what a client sent).
+    public init(directory: URL, locations: String = "", logRequests: Bool = false, http: String = "") throws {
         self.directory = directory
         root = directory.appendingPathComponent("www")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -30,6 +31,7 @@ public final class LoopbackNginx: @unchecked Sendable {
         events { worker_connections 64; }
         http {
             \(logging)
+            \(http)
             client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
             fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
             sendfile on;
