@@ -22,11 +22,14 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the logits [N, classes] as .npy.", valueName: "y.npy"))
     var output: String
 
+    @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
+
     func validate() throws {
         guard output.hasSuffix(".npy") else { throw ValidationError("--output must end in .npy, got \"\(output)\"") }
     }
 
     func run() throws {
+        readLimits.apply()
         let x = try NPY.read(input)
         guard x.rank == 4 else { throw ValidationError("\(input): expected an NCHW tensor, got shape \(x.shape)") }
         let model = try createModel(name, pretrained: checkpoint == nil, inChans: x.shape[1], checkpointPath: checkpoint)
