@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers import downward only:
-// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor.
+// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor;
+// ZooTrain → ZooDistributed → ZooNN.
 // ZooTrain → ZooPlot → {ZooCheckpoint (atomic files), CCairo}: charts know nothing of training.
 let blasLinker: [LinkerSetting] = [
     .linkedLibrary("openblas", .when(platforms: [.linux])),
@@ -30,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),  // libcairo2-dev: PNG and SVG drawing
         // The embedded default zoo (zoo/) compiled in with #embed, so an installed `zoo` carries it.
         .target(name: "CEmbeddedZoo"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),  // libopenmpi-dev
 
         .target(name: "ZooTensor", dependencies: ["CBLAS"]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
@@ -39,9 +41,11 @@ let package = Package(
         .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooPlot"]),
         // Reads pictures back (PNG pixels, SVG path points) for the tests that check what was drawn.
         .target(name: "ZooPlotTesting", dependencies: ["ZooPlot", "CCairo"]),
+        // Data-parallel training over MPI (docs/distributed.md).
+        .target(name: "ZooDistributed", dependencies: ["ZooNN", "CMPI"]),
         .target(name: "ZooModels", dependencies: ["ZooNN", "ZooRegistry"]),
         .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto", "CEmbeddedZoo"]),
-        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub", "ZooPlot"]),
+        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub", "ZooDistributed", "ZooPlot"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -63,6 +67,7 @@ let package = Package(
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
+        .testTarget(name: "ZooDistributedTests", dependencies: ["ZooDistributed"], resources: [.copy("Fixtures")]),
         // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files,
         // ZooTrain and ZooPlotTesting say what `zoo lr --plot` should have drawn.
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint", "ZooTrain", "ZooPlotTesting"]),

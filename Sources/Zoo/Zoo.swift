@@ -7,3 +7,4 @@
 @_exported import ZooHub
 @_exported import ZooModels
 @_exported import ZooPlot
+@_exported import ZooDistributed
