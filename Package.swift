@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers import downward only:
 // ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor.
+// ZooData (image decoding, transforms, datasets, loader) stands on ZooRegistry (cfgs), ZooTensor, CJPEG, CPNG.
 let blasLinker: [LinkerSetting] = [
     .linkedLibrary("openblas", .when(platforms: [.linux])),
     .linkedFramework("Accelerate", .when(platforms: [.macOS])),
@@ -26,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),  // libssl-dev: SHA-256
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),  // libcurl4-openssl-dev
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),  // libjpeg62-turbo-dev
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),  // libpng-dev
 
         .target(name: "ZooTensor", dependencies: ["CBLAS"]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
@@ -34,7 +37,8 @@ let package = Package(
         .target(name: "ZooTrain", dependencies: ["ZooNN"]),
         .target(name: "ZooModels", dependencies: ["ZooNN", "ZooRegistry"]),
         .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto"]),
-        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub"]),
+        .target(name: "ZooData", dependencies: ["ZooTensor", "ZooRegistry", "CJPEG", "CPNG"]),
+        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub", "ZooData"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -46,6 +50,9 @@ let package = Package(
         .executableTarget(name: "ZooFuzzZip", dependencies: ["ZooCheckpoint"]),
         .executableTarget(name: "ZooFuzzSafeTensors", dependencies: ["ZooCheckpoint"]),
         .executableTarget(name: "ZooFuzzNPY", dependencies: ["ZooCheckpoint"]),
+        // libFuzzer targets for the image decoders.
+        .executableTarget(name: "ZooFuzzJPEG", dependencies: ["ZooData", "ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzPNG", dependencies: ["ZooData", "ZooCheckpoint"]),
 
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"], resources: [.copy("Fixtures")]),
@@ -55,6 +62,7 @@ let package = Package(
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
+        .testTarget(name: "ZooDataTests", dependencies: ["ZooData", "ZooCheckpoint"], resources: [.copy("Fixtures")]),
         // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files.
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint"]),
     ]
