@@ -6,3 +6,4 @@
 @_exported import ZooTrain
 @_exported import ZooHub
 @_exported import ZooModels
+@_exported import ZooData
