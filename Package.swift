@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers import downward only:
-// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor.
+// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor;
+// ZooTrain → ZooDistributed → ZooNN.
 // ZooData (image decoding, transforms, datasets, loader) stands on ZooRegistry (cfgs), ZooTensor, CJPEG, CPNG.
 let blasLinker: [LinkerSetting] = [
     .linkedLibrary("openblas", .when(platforms: [.linux])),
@@ -29,16 +30,19 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),  // libcurl4-openssl-dev
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),  // libjpeg62-turbo-dev
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),  // libpng-dev
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),  // libopenmpi-dev
 
         .target(name: "ZooTensor", dependencies: ["CBLAS"]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
         .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooTrain", dependencies: ["ZooNN"]),
+        // Data-parallel training over MPI (docs/distributed.md).
+        .target(name: "ZooDistributed", dependencies: ["ZooNN", "CMPI"]),
         .target(name: "ZooModels", dependencies: ["ZooNN", "ZooRegistry"]),
         .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto"]),
         .target(name: "ZooData", dependencies: ["ZooTensor", "ZooRegistry", "CJPEG", "CPNG"]),
-        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub", "ZooData"]),
+        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub", "ZooDistributed", "ZooData"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -63,6 +67,7 @@ let package = Package(
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
         .testTarget(name: "ZooDataTests", dependencies: ["ZooData", "ZooCheckpoint"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooDistributedTests", dependencies: ["ZooDistributed"], resources: [.copy("Fixtures")]),
         // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files.
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint"]),
     ]

@@ -6,4 +6,5 @@
 @_exported import ZooTrain
 @_exported import ZooHub
 @_exported import ZooModels
+@_exported import ZooDistributed
 @_exported import ZooData
