@@ -8,5 +8,6 @@ public enum BuiltinModels {
 
     private static let registered: Void = {
         ResNetVariants.register(into: .shared)
+        VisionTransformerVariants.register(into: .shared)
     }()
 }
