@@ -9,5 +9,6 @@ public enum BuiltinModels {
     private static let registered: Void = {
         ResNetVariants.register(into: .shared)
         VisionTransformerVariants.register(into: .shared)
+        ConvNeXtVariants.register(into: .shared)
     }()
 }

@@ -64,6 +64,14 @@ enum BuiltinFamilies {
             "deit_base_patch16_384", "deit_small_distilled_patch16_224", "deit_small_patch16_224",
             "deit_tiny_distilled_patch16_224", "deit_tiny_patch16_224",
         ]),
+        ("convnext", [
+            "convnext_atto", "convnext_atto_ols", "convnext_atto_rms", "convnext_base", "convnext_femto",
+            "convnext_femto_ols", "convnext_large", "convnext_large_mlp", "convnext_nano", "convnext_nano_ols",
+            "convnext_pico", "convnext_pico_ols", "convnext_small", "convnext_tiny", "convnext_tiny_hnf",
+            "convnext_xlarge", "convnext_xxlarge", "convnext_zepto_rms", "convnext_zepto_rms_ols", "convnextv2_atto",
+            "convnextv2_base", "convnextv2_femto", "convnextv2_huge", "convnextv2_large", "convnextv2_nano",
+            "convnextv2_pico", "convnextv2_small", "convnextv2_tiny",
+        ]),
     ]
 
     static func register(into registry: ModelRegistry) {

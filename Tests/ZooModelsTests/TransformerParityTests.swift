@@ -13,6 +13,8 @@ struct TransformerParityTests {
     static let representatives = [
         "vit_tiny", "vit_clip_quickgelu", "vit_siglip_map", "vit_dinov2_reg", "vit_gap", "vit_rpn", "vit_18x2",
         "vit_giant_glu", "vit_dynamic", "deit_distilled", "deit3",
+        "convnext_atto", "convnext_tiny", "convnext_tiny_hnf", "convnext_large_mlp", "convnext_atto_rms",
+        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto",
     ]
 
     struct Meta: Decodable {
@@ -77,6 +79,13 @@ struct TransformerParityTests {
             let intermediates = withNoGrad { vit.forwardIntermediates(x, indices: [0, 1]) }
             for (i, t) in intermediates.enumerated() {
                 #expect(relativeError(t, try io["intermediate.\(i)"]) <= 1e-4, "\(fixture) forward_intermediates[\(i)]")
+            }
+        }
+
+        if let convnext = model as? ConvNeXt {
+            let stages = withNoGrad { convnext.forwardStages(x) }
+            for (i, t) in stages.enumerated() {
+                #expect(relativeError(t, try io["stage.\(i)"]) <= 1e-4, "\(fixture) features_only stage \(i)")
             }
         }
 

@@ -32,6 +32,7 @@ FIXTURE_VERSION = 2
 # CI representatives: (fixture name, timm name, kwargs shrinking it, input size). Each exercises a
 # different option of its family; kwargs are timm's own keywords, the Swift test passes the same.
 SMALL_VIT = dict(depth=2, img_size=32)
+SMALL_CNX = dict(depths=[1, 1, 2, 1], dims=[16, 32, 48, 64])
 REPRESENTATIVES = [
     ("vit_tiny", "vit_tiny_patch16_224", SMALL_VIT, 32),
     ("vit_clip_quickgelu", "vit_base_patch16_clip_quickgelu_224", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
@@ -44,6 +45,15 @@ REPRESENTATIVES = [
     ("vit_dynamic", "vit_tiny_patch16_224", dict(SMALL_VIT, dynamic_img_size=True), 48),
     ("deit_distilled", "deit_tiny_distilled_patch16_224", SMALL_VIT, 32),
     ("deit3", "deit3_small_patch16_224", SMALL_VIT, 32),
+    ("convnext_atto", "convnext_atto", dict(depths=[1, 1, 2, 1]), 64),
+    ("convnext_tiny", "convnext_tiny", SMALL_CNX, 64),
+    ("convnext_tiny_hnf", "convnext_tiny_hnf", SMALL_CNX, 64),
+    ("convnext_large_mlp", "convnext_large_mlp", dict(SMALL_CNX, head_hidden_size=24), 64),
+    ("convnext_atto_rms", "convnext_atto_rms", dict(depths=[1, 1, 1, 1]), 64),
+    ("convnext_zepto_rms_ols", "convnext_zepto_rms_ols", dict(depths=[1, 1, 1, 1]), 64),
+    ("convnext_nano_ols", "convnext_nano_ols", dict(depths=[1, 1, 1, 1]), 64),
+    ("convnextv2_tiny", "convnextv2_tiny", SMALL_CNX, 64),
+    ("convnextv2_atto", "convnextv2_atto", dict(depths=[1, 1, 1, 1]), 64),
 ]
 NAMES = [r[0] for r in REPRESENTATIVES]
 
@@ -95,6 +105,14 @@ def make_representative(fixture, name, kwargs, size, out_dir):
             feats = model.forward_features(x)
             tensors["features"] = feats
             tensors["pre_logits"] = model.forward_head(feats, pre_logits=True)
+    if name.startswith("convnext"):
+        # features_only: timm's FeatureListNet returns each stage's output; the same walk here.
+        model.eval()
+        with torch.no_grad():
+            y = model.stem(x)
+            for i, stage in enumerate(model.stages):
+                y = stage(y)
+                tensors[f"stage.{i}"] = y
     save_file(contiguous(model.state_dict()), os.path.join(out_dir, f"{fixture}.safetensors"))
     save_file(contiguous(tensors), os.path.join(out_dir, f"{fixture}.io.safetensors"))
     meta = {
