@@ -121,7 +121,17 @@ func readWithPython(_ path: String, reader: String) throws -> Checkpoint {
 
 /// This process's file-backed memory mappings: address range and file, from /proc/self/maps.
 func fileMappings() throws -> [(range: Range<UInt>, path: String)] {
-    try String(contentsOfFile: "/proc/self/maps", encoding: .utf8).split(separator: "\n").compactMap { line in
+    // read(2) to the end: procfs files report size 0, and Foundation's whole-file readers may stop early.
+    let descriptor = open("/proc/self/maps", O_RDONLY)
+    guard descriptor >= 0 else { throw CheckpointError.invalidArgument("cannot open /proc/self/maps") }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { break }
+        bytes += chunk[..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
         // "start-end perms offset dev inode path"
         let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
         guard fields.count == 6 else { return nil }
