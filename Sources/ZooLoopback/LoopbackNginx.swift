@@ -16,10 +16,11 @@ public final class LoopbackNginx: @unchecked Sendable {
     /// The default access log line: `GET /files/a.bin 206 1250000 bytes=750000-`.
     public static let requestLogFormat = "$request_method $uri $status $body_bytes_sent $http_range"
 
-    /// Starts nginx with `root` = `directory/www`; `locations` is extra nginx config for the server block;
+    /// Starts nginx with `root` = `directory/www`; `locations` is extra nginx config for the server
+    /// block, `http` for the http block (log formats: `$http_authorization` shows what a client sent);
     /// `logFormat` is an nginx `log_format` string for the access log (with `logRequests`).
     public init(directory: URL, locations: String = "", logRequests: Bool = false,
-                logFormat: String = LoopbackNginx.requestLogFormat) throws {
+                logFormat: String = LoopbackNginx.requestLogFormat, http: String = "") throws {
         self.directory = directory
         root = directory.appendingPathComponent("www")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -36,6 +37,7 @@ public final class LoopbackNginx: @unchecked Sendable {
         events { worker_connections 64; }
         http {
             \(logging)
+            \(http)
             client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
             fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
             sendfile on;

@@ -27,13 +27,14 @@ enum ZooProcess {
     /// files, not pipes, so a chatty command can't fill a pipe buffer and block.
     static func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw MissingBinary() }
         let scratch = try TemporaryDirectory()
         // The built-in registry only: manifests or a cache from the caller's shell must not leak in.
         var environment = ProcessInfo.processInfo.environment
         environment["ZOO_MANIFESTS"] = nil
         environment["ZOO_HOME"] = scratch.url.appendingPathComponent("zoo-home").path
+        environment.merge(extra) { $1 }
         let result = try BoundedProcess.run(binary, arguments, environment: environment)
         return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
