@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain", "ZooPlotTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooPlotTests", dependencies: ["ZooPlot", "ZooPlotTesting"]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback"]),
+        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback", "ZooTestSupport"]),
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),

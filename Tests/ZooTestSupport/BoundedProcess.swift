@@ -25,8 +25,10 @@ public enum BoundedProcess {
     public static let defaultTimeout: Double = 600
 
     /// Runs `executable arguments...` to completion (or to `timeout` seconds), stdin from /dev/null.
-    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                           timeout: Double = defaultTimeout) throws -> Result {
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+        timeout: Double = defaultTimeout
+    ) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
