@@ -34,7 +34,8 @@ public struct ZooIndex: Sendable, Equatable {
         let data: Data
         let indexLocation = ZooIndex.resolve(ZooIndex.fileName, in: location)
         if let url = URL(string: indexLocation), url.scheme == "http" || url.scheme == "https" {
-            let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-index-\(UUID().uuidString)")
+            let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "zoo-index-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: temporary) }
             try Download.fetch(indexLocation, to: temporary, attempts: 3)
             data = try Data(contentsOf: temporary)
@@ -49,7 +50,9 @@ public struct ZooIndex: Sendable, Equatable {
         } catch {
             throw HubError.badIndex(path: indexLocation, reason: "\(error)")
         }
-        guard index.format == "zoo-index" else { throw HubError.badIndex(path: indexLocation, reason: "format is \"\(index.format)\"") }
+        guard index.format == "zoo-index" else {
+            throw HubError.badIndex(path: indexLocation, reason: "format is \"\(index.format)\"")
+        }
         return index
     }
 
@@ -74,14 +77,19 @@ public struct ZooIndex: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             (Field.format.rawValue, .string(format)), (Field.version.rawValue, .int(version)),
-            (Field.models.rawValue, .object(models.sorted { $0.key < $1.key }.map { name, entry in
-                var fields: [(String, JSONValue)] = [
-                    (Entry.Field.file.rawValue, .string(entry.file)), (Entry.Field.sha256.rawValue, .string(entry.sha256)),
-                    (Entry.Field.size.rawValue, .integer(entry.size)),
-                ]
-                if let cfg = entry.cfg { fields.append((Entry.Field.cfg.rawValue, cfg.timmDict)) }
-                return (name, .object(fields))
-            })),
+            (
+                Field.models.rawValue,
+                .object(
+                    models.sorted { $0.key < $1.key }.map { name, entry in
+                        var fields: [(String, JSONValue)] = [
+                            (Entry.Field.file.rawValue, .string(entry.file)),
+                            (Entry.Field.sha256.rawValue, .string(entry.sha256)),
+                            (Entry.Field.size.rawValue, .integer(entry.size)),
+                        ]
+                        if let cfg = entry.cfg { fields.append((Entry.Field.cfg.rawValue, cfg.timmDict)) }
+                        return (name, .object(fields))
+                    })
+            ),
         ])
     }
 

@@ -25,7 +25,8 @@ public struct JSONObjectReader<Key: RawRepresentable> where Key.RawValue == Stri
     public init(_ value: JSONValue, path: String) throws(JSONFieldError) {
         self.path = path
         guard case .object(let pairs) = value else {
-            throw JSONFieldError(field: path.isEmpty ? "(top level)" : path, message: "expected an object, found \(value.kind)")
+            throw JSONFieldError(
+                field: path.isEmpty ? "(top level)" : path, message: "expected an object, found \(value.kind)")
         }
         var fields: [String: JSONValue] = [:]
         for (key, value) in pairs {
@@ -64,7 +65,9 @@ public struct JSONObjectReader<Key: RawRepresentable> where Key.RawValue == Stri
     }
     public func double(_ key: Key) throws(JSONFieldError) -> Double? { try read(key, "a number", \.doubleValue) }
     public func array(_ key: Key) throws(JSONFieldError) -> [JSONValue]? { try read(key, "a list", \.arrayValue) }
-    public func object(_ key: Key) throws(JSONFieldError) -> [(String, JSONValue)]? { try read(key, "an object", \.objectValue) }
+    public func object(_ key: Key) throws(JSONFieldError) -> [(String, JSONValue)]? {
+        try read(key, "an object", \.objectValue)
+    }
     public func strings(_ key: Key) throws(JSONFieldError) -> [String]? {
         try read(key, "a list of strings") { $0.arrayValue?.allConverted(\.stringValue) }
     }

@@ -88,8 +88,10 @@ struct JSONParser {
         }
         var text = message
         if found {
-            text += ", " + (current.map { $0 < 0x80 ? "found '\(Character(Unicode.Scalar($0)))'" : "found byte \($0)" }
-                ?? "found the end of the text")
+            text +=
+                ", "
+                + (current.map { $0 < 0x80 ? "found '\(Character(Unicode.Scalar($0)))'" : "found byte \($0)" }
+                    ?? "found the end of the text")
         }
         return JSONSyntaxError(line: line, column: position - lineStart + 1, field: field, message: text)
     }
@@ -234,7 +236,8 @@ struct JSONParser {
         position += 1  // opening quote
         // Fast path: no escapes, so the string is the bytes up to the closing quote.
         var end = position
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20
+        { end += 1 }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             let raw = UnsafeBufferPointer(rebasing: bytes[position..<end])
             // ASCII needs no validation (and String(validating:) is the slow generic path).
@@ -242,7 +245,9 @@ struct JSONParser {
             if raw.allSatisfy({ $0 < 0x80 }) {
                 text = String(decoding: raw, as: UTF8.self)
             } else {
-                guard let valid = String(validating: raw, as: UTF8.self) else { throw failure("invalid UTF-8 in a string", found: false) }
+                guard let valid = String(validating: raw, as: UTF8.self) else {
+                    throw failure("invalid UTF-8 in a string", found: false)
+                }
                 text = valid
             }
             position = end + 1
@@ -252,7 +257,10 @@ struct JSONParser {
         var chunkStart = position
         func flush(_ parser: JSONParser, _ end: Int) throws(JSONSyntaxError) {
             guard chunkStart < end else { return }
-            guard let text = String(validating: UnsafeBufferPointer(rebasing: parser.bytes[chunkStart..<end]), as: UTF8.self) else {
+            guard
+                let text = String(
+                    validating: UnsafeBufferPointer(rebasing: parser.bytes[chunkStart..<end]), as: UTF8.self)
+            else {
                 throw parser.failure("invalid UTF-8 in a string", found: false)
             }
             scalars.append(contentsOf: text.unicodeScalars)
@@ -282,7 +290,9 @@ struct JSONParser {
                 position += 1
                 var code = try hex4()
                 if (0xD800..<0xDC00).contains(code) {
-                    guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
+                    guard current == UInt8(ascii: "\\"), position + 1 < bytes.count,
+                        bytes[position + 1] == UInt8(ascii: "u")
+                    else {
                         throw failure("unpaired surrogate in a string")
                     }
                     position += 2
