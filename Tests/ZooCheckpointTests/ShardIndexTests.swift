@@ -9,17 +9,8 @@ import ZooTensor
 @Suite struct ShardIndexTests {
     /// tools/parity/make_sharded_fixtures.py: resnet18 in one file and in three shards.
     static func folder() throws -> String {
-        let parity =
-            ProcessInfo.processInfo.environment["ZOO_PARITY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".cache/parity").path
-        let folder = parity + "/sharded"
-        guard FileManager.default.fileExists(atPath: folder + "/model.safetensors.index.json") else {
-            throw CheckpointError.io(
-                path: folder, operation: "find the fixtures",
-                reason: "run /usr/bin/python3 tools/parity/make_sharded_fixtures.py first")
-        }
-        return folder
+        let index = try parityFixture("sharded/model.safetensors.index.json", madeBy: "make_sharded_fixtures.py")
+        return URL(fileURLWithPath: index).deletingLastPathComponent().path
     }
 
     @Test(arguments: ["model.safetensors.index.json", "pytorch_model.bin.index.json"])

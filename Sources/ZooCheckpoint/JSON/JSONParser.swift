@@ -147,14 +147,7 @@ struct JSONParser {
             path.append(.key(key))
             pairs.append((key, try value(depth: depth)))
             path.removeLast()
-            skipWhitespace()
-            if current == UInt8(ascii: ",") {
-                position += 1
-                skipWhitespace()
-                continue
-            }
-            try expect(UInt8(ascii: "}"), "expected ',' or '}'")
-            return .object(pairs)
+            if try !another(closedBy: UInt8(ascii: "}")) { return .object(pairs) }
         }
     }
 
@@ -168,15 +161,20 @@ struct JSONParser {
             path.append(.index(items.count))
             items.append(try value(depth: depth))
             path.removeLast()
-            skipWhitespace()
-            if current == UInt8(ascii: ",") {
-                position += 1
-                skipWhitespace()
-                continue
-            }
-            try expect(UInt8(ascii: "]"), "expected ',' or ']'")
-            return .array(items)
+            if try !another(closedBy: UInt8(ascii: "]")) { return .array(items) }
         }
+    }
+
+    /// After a member: true past a ',' (another follows), false past `closing`, else an error.
+    private mutating func another(closedBy closing: UInt8) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        if current == UInt8(ascii: ",") {
+            position += 1
+            skipWhitespace()
+            return true
+        }
+        try expect(closing, "expected ',' or '\(Character(Unicode.Scalar(closing)))'")
+        return false
     }
 
     private mutating func keyword(_ word: StaticString) throws(JSONSyntaxError) {
