@@ -51,12 +51,14 @@ public struct Hub: Sendable {
         ["ZOO_OFFLINE", "HF_HUB_OFFLINE"].contains { environment[$0].map { $0 == "1" || $0.lowercased() == "true" } ?? false }
     }
 
-    /// The zoo that ships in this repository (`zoo/`), or `$ZOO_DEFAULT_ZOO`.
+    /// The zoo that ships in this repository (`zoo/`), or `$ZOO_DEFAULT_ZOO`. Its files are
+    /// compiled into the binary and unpacked once into `$ZOO_HOME/embedded/` (or, when the home
+    /// cannot be written, the temporary directory), so it is found wherever `zoo` is installed.
     public static var embeddedZoo: String {
         if let path = ProcessInfo.processInfo.environment["ZOO_DEFAULT_ZOO"], !path.isEmpty { return path }
-        // Sources/ZooHub/Hub.swift → the repository root.
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("zoo").path
+        if let folder = try? EmbeddedZoo.unpacked(in: .fromEnvironment()) { return folder.path }
+        let temporary = ZooHome(root: FileManager.default.temporaryDirectory.appendingPathComponent("zoo-\(getuid())"))
+        return (try? EmbeddedZoo.unpacked(in: temporary).path) ?? temporary.root.path
     }
 
     /// Adds the cfgs a zoo's index carries to `registry`, so `createModel` knows names that exist
