@@ -26,7 +26,10 @@ enum ZooProcess {
     /// command can't fill a pipe buffer and block.
     static func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `executable` (the built `zoo` unless told) with extra environment variables, in
+    /// `directory` when given.
+    static func run(_ arguments: [String], executable: URL = binary, environment extra: [String: String] = [:],
+                    directory: URL? = nil) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw MissingBinary() }
         let scratch = try TemporaryDirectory()
         let outURL = scratch.url.appendingPathComponent("stdout"), errURL = scratch.url.appendingPathComponent("stderr")
@@ -36,7 +39,8 @@ enum ZooProcess {
         defer { try? out.close(); try? err.close() }
 
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
+        if let directory { process.currentDirectoryURL = directory }
         process.arguments = arguments
         process.standardOutput = out
         process.standardError = err
@@ -45,6 +49,7 @@ enum ZooProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["ZOO_MANIFESTS"] = nil
         environment["ZOO_HOME"] = scratch.url.appendingPathComponent("zoo-home").path
+        environment.merge(extra) { $1 }
         process.environment = environment
         try process.run()
         process.waitUntilExit()
