@@ -8,3 +8,4 @@
 @_exported import ZooModels
 @_exported import ZooPlot
 @_exported import ZooDistributed
+@_exported import ZooData

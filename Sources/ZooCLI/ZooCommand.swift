@@ -16,6 +16,7 @@ struct ZooCommand: ParsableCommand {
             PublishCommand.self,
             CacheCommand.self,
             PredictCommand.self,
+            EvaluateCommand.self,
             ConvertCommand.self,
             InspectCommand.self,
         ]
