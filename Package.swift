@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooPlot", dependencies: ["ZooCheckpoint", "CCairo"]),
-        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooPlot"]),
+        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooCheckpoint", "ZooPlot"]),
         // Reads pictures back (PNG pixels, SVG path points) for the tests that check what was drawn.
         .target(name: "ZooPlotTesting", dependencies: ["ZooPlot", "CCairo"]),
         // Data-parallel training over MPI (docs/distributed.md).
