@@ -43,6 +43,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Square input side overriding the cfg's input_size.", valueName: "S"))
     var inputSize: Int?
 
+    @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
+
     func validate() throws {
         if let output, !output.hasSuffix(".npy") { throw ValidationError("--output must end in .npy, got \"\(output)\"") }
         if checkpoint != nil && pretrained { throw ValidationError("--checkpoint and --pretrained exclude each other") }
@@ -54,6 +56,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        readLimits.apply()
         if let input { return try runTensor(input) }
         let classifier = try ImageClassifier(name, pretrained: checkpoint == nil, checkpointPath: checkpoint, inputSize: inputSize)
         let logits = try classifier.logits(files: images)
