@@ -26,10 +26,13 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),  // libssl-dev: SHA-256
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),  // libcurl4-openssl-dev
+        // libdnnl-dev (oneDNN): convolutions and sgemm JIT-compiled for the CPU's instruction set (Linux).
+        .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),  // libdeflate-dev: CRC-32 with PCLMUL
 
-        .target(name: "ZooTensor", dependencies: ["CBLAS"]),
+        .target(name: "ZooTensor", dependencies: ["CBLAS", .target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
-        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
+        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive", "CDeflate"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooTrain", dependencies: ["ZooNN"]),
         .target(name: "ZooModels", dependencies: ["ZooNN", "ZooRegistry"]),

@@ -17,6 +17,7 @@ struct ZooCommand: ParsableCommand {
             PredictCommand.self,
             ConvertCommand.self,
             InspectCommand.self,
+            BenchCommand.self,
         ]
     )
 }

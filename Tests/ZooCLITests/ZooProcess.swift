@@ -26,7 +26,7 @@ enum ZooProcess {
     /// command can't fill a pipe buffer and block.
     static func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw MissingBinary() }
         let scratch = try TemporaryDirectory()
         let outURL = scratch.url.appendingPathComponent("stdout"), errURL = scratch.url.appendingPathComponent("stderr")
@@ -45,6 +45,7 @@ enum ZooProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["ZOO_MANIFESTS"] = nil
         environment["ZOO_HOME"] = scratch.url.appendingPathComponent("zoo-home").path
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         try process.run()
         process.waitUntilExit()
