@@ -106,6 +106,7 @@ enum ZooFormat {
         guard let records = list?.arrayValue else { throw CheckpointError.corrupt(path: path, what: "zoo.json has no tensor list") }
         var tensors = [(name: String, tensor: Tensor)]()
         tensors.reserveCapacity(records.count)
+        var pairs: [(TensorRecord, ZipEntry)] = []
         for json in records {
             let record = try TensorRecord(json, path: path)
             guard let entry = archive.entry(named: record.entry) else { throw CheckpointError.missingEntry(path: path, entry: record.entry) }
@@ -115,9 +116,22 @@ enum ZooFormat {
             guard (entry.method == .deflate) == (record.compression == "deflate") else {
                 throw CheckpointError.corrupt(path: path, what: "entry '\(entry.name)' compression differs from the header")
             }
+            pairs.append((record, entry))
+        }
+        // Stored entries checked now are checked on every core at once (CRC-32 runs at memory speed).
+        let checkedNow = pairs.map { record, entry in
+            options.verifyChecksums && entry.method == .stored
+                && !(options.deferChecksums && !record.shuffled && record.crc32 == entry.crc32)
+        }
+        let crcs = try archive.storedCRCs(pairs.enumerated().compactMap { checkedNow[$0.offset] ? $0.element.1 : nil })
+        for (record, entry) in pairs {
             let deferred = options.verifyChecksums && options.deferChecksums && entry.method == .stored
                 && !record.shuffled && record.crc32 == entry.crc32
-            var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred)
+            if let actual = crcs[entry.name], actual != entry.crc32 {
+                throw CheckpointError.checksumMismatch(path: path, entry: entry.name, expected: entry.crc32, actual: actual)
+            }
+            let checked = crcs[entry.name] != nil
+            var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred && !checked)
             if record.shuffled {
                 let plain = TensorStorage(uninitializedByteCount: record.byteSize)
                 ByteShuffle.unshuffle(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize),

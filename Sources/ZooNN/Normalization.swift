@@ -119,7 +119,8 @@ extension Conv2d {
         let zeros = Tensor.zeros([outChannels])
         let scale = (norm.weight ?? Tensor.ones([outChannels])) / (variance + norm.eps).sqrt()
         let shift = (norm.bias ?? zeros) + ((bias ?? zeros) - mean) * scale
-        let prepared = PreparedConvolution(weight: weight * scale.reshape([outChannels, 1, 1, 1]), bias: shift)
+        let weight = weight, columnScale = scale.reshape([outChannels, 1, 1, 1])
+        let prepared = PreparedConvolution(weightShape: weight.shape, bias: shift) { weight.detach() * columnScale }
         inferenceCache.store(prepared, for: fingerprint)
         return prepared
     }

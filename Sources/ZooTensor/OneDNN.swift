@@ -90,26 +90,43 @@ enum OneDNN {
 
 /// A convolution's weights made ready for inference once: batch norm folded in, and (on oneDNN)
 /// reordered into the primitive's blocked layout for each input shape seen. Built and cached by
-/// `Conv2d.forward(_:normalizedBy:adding:relu:)` in eval mode.
+/// `Conv2d.forward(_:normalizedBy:adding:relu:)` in eval mode. Once oneDNN holds its reordered copy
+/// the plain folded weights are dropped (memory: a model's weights are not kept three times); they
+/// are folded again from `fold` if another shape or the GEMM path needs them.
 public final class PreparedConvolution: @unchecked Sendable {
-    public let weight: Tensor
+    public let weightShape: [Int]
     public let bias: Tensor?
+    private let fold: () -> Tensor
+    private var plain: Tensor?
     private var reordered: [[Int]: TensorStorage] = [:]
     private let lock = NSLock()
 
-    public init(weight: Tensor, bias: Tensor?) {
-        self.weight = weight.denseFloats()
+    /// `fold` makes the folded weights ([out, in/groups, kh, kw]); `bias` is the folded shift.
+    public init(weightShape: [Int], bias: Tensor?, fold: @escaping () -> Tensor) {
+        self.weightShape = weightShape
         self.bias = bias?.denseFloats()
+        self.fold = fold
+    }
+
+    /// The folded weights, plain OIHW.
+    public var weight: Tensor {
+        lock.withLock {
+            if let plain { return plain }
+            let folded = fold().denseFloats()
+            plain = folded
+            return folded
+        }
     }
 
     func reorderedWeights(_ g: Conv2dGeometry, flags: Int32) -> TensorStorage? {
         let key = [g.batch, g.height, g.width, Int(flags)]
-        return lock.withLock {
-            if let cached = reordered[key] { return cached }
-            let storage = withExtendedLifetime(weight) { OneDNN.prepareWeights(g, flags: flags, weight: weight.floats) }
-            if let storage { reordered[key] = storage }
-            return storage
+        if let cached = lock.withLock({ reordered[key] }) { return cached }
+        let folded = weight
+        let storage = withExtendedLifetime(folded) { OneDNN.prepareWeights(g, flags: flags, weight: folded.floats) }
+        lock.withLock {
+            if let storage { reordered[key] = storage; plain = nil }
         }
+        return storage
     }
 }
 
@@ -119,24 +136,24 @@ extension Tensor {
     public static func conv2dInference(_ x: Tensor, prepared: PreparedConvolution, stride: (Int, Int) = (1, 1),
                                        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
                                        adding residual: Tensor? = nil, relu: Bool = false) -> Tensor {
-        let g = Conv2dGeometry(input: x.shape, weight: prepared.weight.shape, stride: stride, padding: padding,
+        let g = Conv2dGeometry(input: x.shape, weight: prepared.weightShape, stride: stride, padding: padding,
                                dilation: dilation, groups: groups)
         let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
         if let residual { precondition(residual.shape == outShape, "conv2d: residual \(residual.shape) is not \(outShape)") }
         let input = x.denseFloats(), extra = residual?.denseFloats()
         let out = Tensor(empty: outShape)
-        let w = prepared.weight, b = prepared.bias
-        let done: Bool = withExtendedLifetime((input, extra, w, b)) {
+        let b = prepared.bias
+        let done: Bool = withExtendedLifetime((input, extra, b)) {
             guard KernelPath.usesOneDNN else { return false }
             let flags = OneDNN.flags(bias: b != nil, residual: extra != nil, relu: relu, inference: true)
-            let reordered = prepared.reorderedWeights(g, flags: flags)
+            guard let reordered = prepared.reorderedWeights(g, flags: flags) else { return false }
             return withExtendedLifetime(reordered) {
-                OneDNN.forward(g, flags: flags, input: input.floats, weight: w.floats,
-                               prepared: reordered.map { UnsafeRawPointer($0.bytes) }, bias: b?.floats,
-                               residual: extra?.floats, output: out.mutableFloats)
+                OneDNN.forward(g, flags: flags, input: input.floats, weight: nil, prepared: UnsafeRawPointer(reordered.bytes),
+                               bias: b?.floats, residual: extra?.floats, output: out.mutableFloats)
             }
         }
         if !done {
+            let w = prepared.weight
             withExtendedLifetime((input, extra, w, b)) {
                 ConvolutionKernels.forward(g, input: input.floats, weight: w.floats, bias: b?.floats, output: out.mutableFloats)
                 Epilogue.apply(out.mutableFloats, count: out.count, adding: extra?.floats, relu: relu)
