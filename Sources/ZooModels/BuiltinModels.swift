@@ -8,5 +8,7 @@ public enum BuiltinModels {
 
     private static let registered: Void = {
         ResNetVariants.register(into: .shared)
+        VisionTransformerVariants.register(into: .shared)
+        ConvNeXtVariants.register(into: .shared)
     }()
 }

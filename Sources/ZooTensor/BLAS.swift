@@ -52,7 +52,7 @@ public enum KernelPath {
     }
 
     /// The OpenBLAS kernel set in use ("Haswell", "SkylakeX", …; "Accelerate" on macOS).
-    public static var blasCore: String { String(cString: zoo_blas_core_name()) }
+    public static var blasCore: String { BLAS.coreName }
     /// The kernel set OpenBLAS picked by itself, before zoo looked at the CPU's features.
     public static var blasCoreChosenByOpenBLAS: String { String(cString: zoo_blas_original_core_name()) }
 
@@ -122,6 +122,13 @@ public enum BLAS {
         get { Int(zoo_blas_threads()) }
         set { zoo_blas_set_threads(Int32(newValue)) }
     }
+
+    /// The kernels OpenBLAS chose for this CPU (its `openblas_get_corename()`, such as "SkylakeX",
+    /// or "Prescott" for its generic fallback); "Accelerate" on macOS.
+    public static var coreName: String { String(cString: zoo_blas_core_name()) }
+
+    /// The BLAS build (`openblas_get_config()`: version and build options).
+    public static var configuration: String { String(cString: zoo_blas_config()) }
 
     /// Row-major C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C.
     @inline(__always)
