@@ -29,6 +29,9 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),  // libssl-dev: SHA-256
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),  // libcurl4-openssl-dev
+        // libdnnl-dev (oneDNN): convolutions and sgemm JIT-compiled for the CPU's instruction set (Linux).
+        .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),  // libdeflate-dev: CRC-32 with PCLMUL
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),  // libcairo2-dev: PNG and SVG drawing
         // The embedded default zoo (zoo/) compiled in with #embed, so an installed `zoo` carries it.
         .target(name: "CEmbeddedZoo"),
@@ -36,9 +39,9 @@ let package = Package(
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),  // libpng-dev
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),  // libopenmpi-dev
 
-        .target(name: "ZooTensor", dependencies: ["CBLAS"]),
+        .target(name: "ZooTensor", dependencies: ["CBLAS", .target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
-        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
+        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive", "CDeflate"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooPlot", dependencies: ["ZooCheckpoint", "CCairo"]),
         .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooCheckpoint", "ZooPlot"]),

@@ -33,8 +33,8 @@ public final class BasicBlock: Module {
     var lastNorm: BatchNorm2d { bn2 }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let branch = conv2.forward(act1(conv1.forward(input, normalizedBy: bn1)), normalizedBy: bn2)
-        return act2(branch + (downsample?(input) ?? input))
+        let hidden = conv1.forward(input, normalizedBy: bn1, relu: true)
+        return conv2.forward(hidden, normalizedBy: bn2, adding: downsample?(input) ?? input, relu: true)
     }
 }
 
@@ -70,9 +70,9 @@ public final class Bottleneck: Module {
     var lastNorm: BatchNorm2d { bn3 }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let reduced = act1(conv1.forward(input, normalizedBy: bn1))
-        let branch = conv3.forward(act2(conv2.forward(reduced, normalizedBy: bn2)), normalizedBy: bn3)
-        return act3(branch + (downsample?(input) ?? input))
+        let reduced = conv1.forward(input, normalizedBy: bn1, relu: true)
+        let hidden = conv2.forward(reduced, normalizedBy: bn2, relu: true)
+        return conv3.forward(hidden, normalizedBy: bn3, adding: downsample?(input) ?? input, relu: true)
     }
 }
 
@@ -180,8 +180,14 @@ public final class ResNet: Module, ClassifierModel {
     }
 
     public func forwardFeatures(_ input: Tensor) -> Tensor {
-        let stem = maxpool(act1(bn1(conv1(input))))
+        let stem = maxpool(stemForward(input))
         return layer4(layer3(layer2(layer1(stem))))
+    }
+
+    /// conv1, bn1 and act1; a single stem convolution runs fused with its norm and ReLU.
+    private func stemForward(_ input: Tensor) -> Tensor {
+        if let conv = conv1 as? Conv2d { return conv.forward(input, normalizedBy: bn1, relu: true) }
+        return act1(bn1(conv1(input)))
     }
 
     public func forwardHead(_ features: Tensor, preLogits: Bool) -> Tensor {
