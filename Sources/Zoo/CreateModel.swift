@@ -4,12 +4,14 @@ import Foundation
 public enum CreateModelError: Error, CustomStringConvertible {
     case noBuilder(String)
     case incompatibleCheckpoint(model: String, file: String, report: LoadReport)
+    case noFeatures(String)
 
     public var description: String {
         switch self {
         case .noBuilder(let name): "\(name): registered without a builder; nothing can build it"
         case .incompatibleCheckpoint(let model, let file, let report):
             "\(file) does not fit \(model): \(report)"
+        case .noFeatures(let name): "\(name) cannot return feature maps (featuresOnly)"
         }
     }
 }
@@ -31,6 +33,9 @@ public enum CreateModelError: Error, CustomStringConvertible {
 ///   - cfgOverlay: Changes to the pretrained cfg (timm's `pretrained_cfg_overlay`); a `file` set
 ///     here is where `pretrained` weights come from, as in timm.
 ///   - registry: Where to look `name` up: the shared registry with the built-in families by default.
+///   - dropPathRate: Stochastic depth of the deepest block (timm's `drop_path_rate`), linear from 0.
+///   - featuresOnly: Return a `FeatureExtractor` (timm's `features_only=True`): no head, `features(x)`
+///     gives the maps at `outIndices` (default all), described by its `featureInfo`.
 ///
 /// The family's `checkpointFilter` (registry) first maps foreign key layouts onto the model's.
 /// Loading is strict except for what was dropped on purpose: a classifier of another size, or a
@@ -40,7 +45,16 @@ public enum CreateModelError: Error, CustomStringConvertible {
 public func createModel(_ name: String, pretrained: Bool = false, numClasses: Int? = nil, inChans: Int? = nil,
                         dropRate: Double = 0, checkpointPath: String? = nil,
                         cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil,
-                        registry: ModelRegistry = Zoo.registry) throws -> Module {
+                        registry: ModelRegistry = Zoo.registry, dropPathRate: Double? = nil,
+                        featuresOnly: Bool = false, outIndices: [Int]? = nil) throws -> Module {
+    if featuresOnly {
+        // timm's features_only: the backbone without its head, cut to the maps at `outIndices`.
+        let model = try createModel(name, pretrained: pretrained, numClasses: 0, inChans: inChans, dropRate: dropRate,
+                                    checkpointPath: checkpointPath, cfgOverlay: cfgOverlay, registry: registry,
+                                    dropPathRate: dropPathRate)
+        guard let backbone = model as? any FeatureExtracting else { throw CreateModelError.noFeatures(name) }
+        return FeatureExtractor(backbone, outIndices: outIndices ?? Array(backbone.featureInfo.indices))
+    }
     let resolved = try registry.resolve(name)
     guard let builder = resolved.architecture.builder else { throw CreateModelError.noBuilder(name) }
     var cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
@@ -48,7 +62,7 @@ public func createModel(_ name: String, pretrained: Bool = false, numClasses: In
     // Defaults from the cfg, as timm's `_update_default_model_kwargs`.
     let classes = numClasses ?? cfg.numClasses
     let channels = inChans ?? cfg.inputSize.first ?? 3
-    let model = try builder(ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate))
+    let model = try builder(ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate, dropPathRate: dropPathRate))
     if resolved.cfg == nil, cfg.classifier == nil, let classifier = model as? any ClassifierModel {
         // No registered cfg names the head; the model knows it, so a 1000-class file still fits 10 classes.
         cfg.classifier = .single(classifier.classifierName)
