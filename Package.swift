@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "zoo", targets: ["ZooCLI"]),
         .executable(name: "zoo-bench", targets: ["ZooBench"]),
+        .executable(name: "zoo-parity", targets: ["ZooParity"]),
         .library(name: "Zoo", targets: ["Zoo"]),
     ],
     dependencies: [
@@ -57,6 +58,8 @@ let package = Package(
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ZooBench", dependencies: ["Zoo", "ZooLoopback"]),
+        // The Swift half of tools/parity/sweep.py: runs models on PyTorch-made weights and inputs.
+        .executableTarget(name: "ZooParity", dependencies: ["Zoo"]),
         // nginx on a free loopback port for the hub's tests and benchmark.
         .target(name: "ZooLoopback"),
         // libFuzzer targets, one per checkpoint parser (docs/fuzzing.md).
