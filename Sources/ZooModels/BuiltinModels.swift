@@ -8,5 +8,7 @@ public enum BuiltinModels {
 
     private static let registered: Void = {
         ResNetVariants.register(into: .shared)
+        EfficientNetVariants.register(into: .shared)
+        MobileNetV3Variants.register(into: .shared)
     }()
 }
