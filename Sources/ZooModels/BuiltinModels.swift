@@ -10,5 +10,6 @@ public enum BuiltinModels {
         ResNetVariants.register(into: .shared)
         EfficientNetVariants.register(into: .shared)
         MobileNetV3Variants.register(into: .shared)
+        TorchvisionMobileVariants.register(into: .shared)
     }()
 }

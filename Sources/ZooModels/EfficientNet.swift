@@ -38,6 +38,7 @@ struct EfficientNetBuilder {
         -> (stages: [Sequential], features: [EfficientNetFeature], outChannels: Int) {
         let total = specs.reduce(0) { $0 + $1.count }
         var index = 0, inChannels = inChannels, currentStride = 2, dilation = 1, spaceToDepth = 0
+        var nominalIn = inChannels  // unpruned width, which decides skip connections
         var features: [EfficientNetFeature] = []
         if let first = specs.first?.first, first.stride > 1 || first.spaceToDepth > 0 {
             features.append(EfficientNetFeature(channels: inChannels, reduction: currentStride, module: "bn1", stage: 0))
@@ -81,9 +82,11 @@ struct EfficientNetBuilder {
                 spec.dilation = dilation
                 dilation = nextDilation
                 let prefix = "blocks.\(stageIndex).\(blockIndex)."
-                let block = makeBlock(spec, inChannels: inChannels, index: index, total: total, prefix: prefix)
+                let block = makeBlock(spec, inChannels: inChannels, nominalIn: nominalIn, index: index, total: total,
+                                      prefix: prefix)
                 stage.append(block)
                 inChannels = block.outChannels
+                nominalIn = rounding(spec.outChannels) * (spec.spaceToDepth > 0 ? 4 : 1)
                 if spaceToDepth == 1 { spaceToDepth = 2 }
                 if extract {
                     features.append(EfficientNetFeature(channels: block.outChannels, reduction: currentStride,
@@ -96,7 +99,7 @@ struct EfficientNetBuilder {
         return (stages, features, inChannels)
     }
 
-    private func makeBlock(_ spec: EfficientNetBlockSpec, inChannels: Int, index: Int, total: Int,
+    private func makeBlock(_ spec: EfficientNetBlockSpec, inChannels: Int, nominalIn: Int, index: Int, total: Int,
                            prefix: String) -> any EfficientNetBlock {
         let dropPath = dropPathRate * Float(index) / Float(total)
         var outChannels = rounding(spec.outChannels)
@@ -118,10 +121,10 @@ struct EfficientNetBuilder {
                                     seRatio: seRatio, dropPathRate: dropPath, numExperts: spec.numExperts)
         case .ir:
             return InvertedResidual(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
-                                    seRatio: seRatio, dropPathRate: dropPath, prunedWidths: widths)
+                                    seRatio: seRatio, dropPathRate: dropPath, prunedWidths: widths, nominalIn: nominalIn)
         case .ds, .dsa:
             return DepthwiseSeparableConv(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
-                                          seRatio: seRatio, dropPathRate: dropPath, prunedWidths: widths)
+                                          seRatio: seRatio, dropPathRate: dropPath, prunedWidths: widths, nominalIn: nominalIn)
         case .er:
             let force = spec.forceInChannels > 0 ? rounding(spec.forceInChannels) : 0
             return EdgeResidual(spec, inChannels: inChannels, outChannels: outChannels, forceInChannels: force, act: act,
@@ -721,10 +724,12 @@ extension EfficientNetVariants {
     /// Attaches a builder for every variant to `registry` under the family "efficientnet".
     public static func register(into registry: ModelRegistry) {
         for name in names {
-            registry.register(architecture: name, family: "efficientnet") { args in
+            // A torchvision checkpoint of the same architecture (efficientnet_b0…b4, mobilenet_v2,
+            // mnasnet0_5/0_75/1_0) loads through the filter.
+            registry.register(architecture: name, family: "efficientnet", builder: { args in
                 try makeEfficientNet(name, numClasses: args.numClasses, inChans: args.inChans,
                                      dropRate: Float(args.dropRate), dropPathRate: Float(args.dropPathRate ?? 0))
-            }
+            }, checkpointFilter: TorchvisionMobileCheckpoint.filter { try makeEfficientNet(name) })
         }
     }
 }

@@ -279,10 +279,12 @@ public final class DepthwiseSeparableConv: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    /// - Parameter prunedWidths: shapes of a pruned model's convs by key within the block.
+    /// - Parameter prunedWidths: shapes of a pruned model's convs by key within the block; the skip
+    ///   connection still follows the unpruned widths (`nominalIn`, `outChannels`), as in timm.
     init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
-         layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, prunedWidths: [String: [Int]] = [:]) {
-        hasSkip = spec.stride == 1 && inChannels == nominalOut && !spec.noskip
+         layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, prunedWidths: [String: [Int]] = [:],
+         nominalIn: Int? = nil) {
+        hasSkip = spec.stride == 1 && (nominalIn ?? inChannels) == nominalOut && !spec.noskip
         let outChannels = prunedWidths["conv_pw.weight"]?[0] ?? nominalOut
         var useAA = layers.antiAlias != nil && spec.stride > 1
         var channels = inChannels, kernel = spec.kernel, dwPadding = layers.padding
@@ -334,8 +336,8 @@ public class InvertedResidual: Module, EfficientNetBlock {
 
     init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
          layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int = 0,
-         prunedWidths: [String: [Int]] = [:]) {
-        hasSkip = inChannels == nominalOut && spec.stride == 1 && !spec.noskip
+         prunedWidths: [String: [Int]] = [:], nominalIn: Int? = nil) {
+        hasSkip = (nominalIn ?? inChannels) == nominalOut && spec.stride == 1 && !spec.noskip
         let outChannels = prunedWidths["conv_pwl.weight"]?[0] ?? nominalOut
         var useAA = layers.antiAlias != nil && spec.stride > 1
         var channels = inChannels, kernel = spec.kernel, dwPadding = layers.padding

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 import ZooModels
+import ZooCheckpoint
 import ZooNN
+import ZooRegistry
 import ZooTensor
 
 /// One representative per block kind, padding mode, norm, attention and head of the EfficientNet and
@@ -112,5 +114,33 @@ struct EfficientNetParityTests {
         let model = try withoutWeightInitialization { try Self.make(variant) }
         let info = (model as? EfficientNet)?.featureInfo ?? (model as! MobileNetV3).featureInfo
         #expect(info.map { Meta.Entry(numChs: $0.channels, reduction: $0.reduction, module: $0.module) } == meta.featureInfo)
+    }
+
+    static let torchvision = [
+        "efficientnet_b0", "efficientnet_v2_s", "mnasnet0_5", "mnasnet1_3", "mobilenet_v2", "mobilenet_v3_large",
+        "mobilenet_v3_small",
+    ]
+
+    /// torchvision: `torch.save(model.state_dict())` of a random model loads strictly into the zoo
+    /// architecture docs/torchvision.md names, through its registered checkpoint filter, and gives
+    /// torchvision's eval logits within 1e-4 of the largest.
+    @Test(arguments: torchvision)
+    func torchvisionCheckpointLoads(name: String) throws {
+        struct Meta: Decodable { let zoo_architecture: String }
+        let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("tv.\(name).json")))
+        BuiltinModels.register()
+        let architecture = try ModelRegistry.shared.resolve(meta.zoo_architecture).architecture
+        let model = try withoutWeightInitialization { try architecture.builder!(ModelArgs()) }
+        var tensors = try Checkpoint.load(ParityFixtures.file("tv.\(name).pth").path).tensors
+        let filter = try #require(architecture.checkpointFilter, "\(meta.zoo_architecture) has no checkpoint filter")
+        tensors = filter(tensors)
+        let report = try model.loadStateDict(StateDict(tensors.map { ($0.name, $0.tensor) }))
+        #expect(report.isComplete)
+        model.eval()
+        let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
+        let logits = withNoGrad { model(try! io["input"]) }
+        let error = relativeError(logits, try io["logits"])
+        print("parity torchvision \(name) as \(meta.zoo_architecture): eval logits relative error \(error)")
+        #expect(error <= 1e-4, "\(name): logits differ from torchvision's by \(error) of the largest logit")
     }
 }

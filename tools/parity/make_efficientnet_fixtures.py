@@ -8,10 +8,16 @@ scale non-trivial values (batch norms get running statistics from a batch of noi
 save what the Swift tests compare against:
 
   <name>.safetensors      the state dict (num_batches_tracked stays int64)
-  <name>.io.safetensors   `input` [2, 3, S, S] and the eval-mode `logits`
+  <name>.io.safetensors   `input` [2, 3, S, S] and the eval-mode `logits` (computed in float64)
   <name>.json             timm's state-dict keys in order, with shapes and dtypes, and feature_info
   <name>.train.safetensors  (TRAIN_STEP models) `input`, `target`, `loss` of one train-mode step,
                           `after.<buffer>` running statistics and `grad.<parameter>` gradients
+
+And for torchvision's models of these families (TORCHVISION, random weights as above):
+
+  tv.<tv name>.pth             `torch.save(model.state_dict())` of torchvision's model
+  tv.<tv name>.io.safetensors  `input` [2, 3, 64, 64] and the eval-mode `logits` (float64)
+  tv.<tv name>.json            the zoo architecture that loads it (written last)
 
 Usage: /usr/bin/python3 tools/parity/make_efficientnet_fixtures.py [OUT_DIR] [--force] [--only NAME ...]
 OUT_DIR defaults to $ZOO_PARITY_DIR, else <repo>/.cache/parity.
@@ -28,7 +34,7 @@ from safetensors.torch import save_file
 
 from parity_common import is_current, parse_arguments
 
-FIXTURE_VERSION = 1
+FIXTURE_VERSION = 2
 
 # name: (input size, what it stands for)
 REPRESENTATIVES = {
@@ -57,6 +63,18 @@ REPRESENTATIVES = {
     "mobilenetv4_conv_small": (64, "UniversalInvertedResidual, head norm"),
     "mobilenetv4_conv_aa_medium": (64, "average-pool anti-aliasing in uir"),
     "mobilenetv4_hybrid_medium": (64, "multi-query attention, layer scale"),
+}
+# torchvision name: (zoo architecture loading its checkpoint, in CI)
+TORCHVISION = {
+    "efficientnet_b0": ("efficientnet_b0", True), "efficientnet_b1": ("efficientnet_b1", False),
+    "efficientnet_b2": ("efficientnet_b2", False), "efficientnet_b3": ("efficientnet_b3", False),
+    "efficientnet_b4": ("efficientnet_b4", False), "efficientnet_b5": ("tv_efficientnet_b5", False),
+    "efficientnet_b6": ("tv_efficientnet_b6", False), "efficientnet_b7": ("tv_efficientnet_b7", False),
+    "efficientnet_v2_s": ("efficientnet_v2_s", True), "efficientnet_v2_m": ("efficientnet_v2_m", False),
+    "efficientnet_v2_l": ("efficientnet_v2_l", False), "mnasnet0_5": ("mnasnet_050", True),
+    "mnasnet0_75": ("mnasnet_075", False), "mnasnet1_0": ("mnasnet_100", False), "mnasnet1_3": ("mnasnet1_3", True),
+    "mobilenet_v2": ("mobilenetv2_100", True), "mobilenet_v3_large": ("mobilenet_v3_large", True),
+    "mobilenet_v3_small": ("mobilenet_v3_small", True),
 }
 TRAIN_STEP = ["efficientnet_b0", "mobilenetv3_small_050", "mixnet_s", "efficientnet_cc_b0_4e",
               "mobilenetv4_hybrid_medium"]
@@ -108,8 +126,11 @@ def make_variant(name, size, out_dir):
     randomize_norms(model, generator, size)
     state = model.state_dict()
     x = torch.randn(2, 3, size, size, generator=generator)
+    # The reference logits are float64: some of these nets (deep, SE-gated, random weights) lose
+    # 1e-4 of the largest logit to float32 rounding in PyTorch itself, run to run.
     with torch.no_grad():
-        logits = model(x)
+        logits = model.double()(x.double()).float()
+    model.float()
     save_file(contiguous(state), os.path.join(out_dir, f"{name}.safetensors"))
     save_file({"input": x, "logits": logits.contiguous()}, os.path.join(out_dir, f"{name}.io.safetensors"))
     if name in TRAIN_STEP:
@@ -143,10 +164,38 @@ def make_train_step(name, model, generator, size, out_dir):
     save_file(contiguous(tensors), os.path.join(out_dir, f"{name}.train.safetensors"))
 
 
+def make_torchvision(name, out_dir, size=64):
+    import torchvision
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    model = getattr(torchvision.models, name)()
+    randomize_norms(model, generator, size)
+    x = torch.randn(2, 3, size, size, generator=generator)
+    with torch.no_grad():
+        logits = model.double()(x.double()).float()
+    model.float()
+    torch.save(model.state_dict(), os.path.join(out_dir, f"tv.{name}.pth"))
+    save_file({"input": x, "logits": logits.contiguous()}, os.path.join(out_dir, f"tv.{name}.io.safetensors"))
+    with open(os.path.join(out_dir, f"tv.{name}.json"), "w") as f:
+        json.dump({"fixture_version": FIXTURE_VERSION, "name": name, "zoo_architecture": TORCHVISION[name][0],
+                   "torchvision_version": torchvision.__version__}, f)
+
+
 def main():
-    args = parse_arguments(__doc__, list(REPRESENTATIVES))
+    args = parse_arguments(__doc__, list(REPRESENTATIVES) + [f"tv.{n}" for n in TORCHVISION])
     torch.set_num_threads(2)
+    for name in args.only or [f"tv.{n}" for n, (_, ci) in TORCHVISION.items() if ci]:
+        if not name.startswith("tv."):
+            continue
+        if not args.force and is_current(os.path.join(args.out_dir, f"{name}.json"), FIXTURE_VERSION):
+            print(f"{name}: current", file=sys.stderr)
+            continue
+        start = time.time()
+        make_torchvision(name[3:], args.out_dir)
+        print(f"{name}: written in {time.time() - start:.1f}s", file=sys.stderr)
     for name in args.only or REPRESENTATIVES:
+        if name.startswith("tv."):
+            continue
         if not args.force and is_current(os.path.join(args.out_dir, f"{name}.json"), FIXTURE_VERSION):
             print(f"{name}: current", file=sys.stderr)
             continue
