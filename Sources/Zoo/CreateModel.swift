@@ -30,6 +30,9 @@ public enum CreateModelError: Error, CustomStringConvertible {
 ///   - checkpointPath: Weights from this file (any format zoo reads) instead of the cfg's source.
 ///   - cfgOverlay: Changes to the pretrained cfg (timm's `pretrained_cfg_overlay`); a `file` set
 ///     here is where `pretrained` weights come from, as in timm.
+///   - imgSize: Input image size to build for (timm's `img_size`), other than the cfg's: learned
+///     position embeddings and relative-position tables of a checkpoint are resampled to it on load.
+///   - modelArgs: Architecture keywords as timm's `**kwargs` (`window_size`, `dynamic_img_size`, …).
 ///   - registry: Where to look `name` up: the shared registry with the built-in families by default.
 ///
 /// The family's `checkpointFilter` (registry) first maps foreign key layouts onto the model's.
@@ -39,7 +42,8 @@ public enum CreateModelError: Error, CustomStringConvertible {
 ///   report of missing, unexpected and mismatched keys.
 public func createModel(_ name: String, pretrained: Bool = false, numClasses: Int? = nil, inChans: Int? = nil,
                         dropRate: Double = 0, checkpointPath: String? = nil,
-                        cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil,
+                        cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil, imgSize: Int? = nil,
+                        modelArgs: [String: ModelArgValue] = [:],
                         registry: ModelRegistry = Zoo.registry) throws -> Module {
     let resolved = try registry.resolve(name)
     guard let builder = resolved.architecture.builder else { throw CreateModelError.noBuilder(name) }
@@ -48,7 +52,11 @@ public func createModel(_ name: String, pretrained: Bool = false, numClasses: In
     // Defaults from the cfg, as timm's `_update_default_model_kwargs`.
     let classes = numClasses ?? cfg.numClasses
     let channels = inChans ?? cfg.inputSize.first ?? 3
-    let model = try builder(ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate))
+    var args = ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate, extra: modelArgs)
+    // timm's `_update_default_model_kwargs`: img_size from the cfg's input size unless given.
+    if let imgSize { args.extra["img_size"] = .ints([imgSize, imgSize]) }
+    else if args.extra["img_size"] == nil, cfg.inputSize.count == 3 { args.extra["img_size"] = .ints(Array(cfg.inputSize[1...])) }
+    let model = try builder(args)
     if resolved.cfg == nil, cfg.classifier == nil, let classifier = model as? any ClassifierModel {
         // No registered cfg names the head; the model knows it, so a 1000-class file still fits 10 classes.
         cfg.classifier = .single(classifier.classifierName)
@@ -63,6 +71,7 @@ public func createModel(_ name: String, pretrained: Bool = false, numClasses: In
 
     var tensors = try Checkpoint.load(source).tensors
     if let filter = resolved.architecture.checkpointFilter { tensors = filter(tensors) }
+    if let adapting = model as? any CheckpointAdapting { tensors = adapting.adaptCheckpoint(tensors) }
     let modelShapes = Dictionary(model.stateDict().map { ($0.0, $0.1.shape) }, uniquingKeysWith: { first, _ in first })
     let (state, strict) = prepareStateDict(tensors, cfg: cfg, numClasses: classes, inChans: channels, modelShapes: modelShapes)
     let report: LoadReport

@@ -11,5 +11,7 @@ public enum BuiltinModels {
         EfficientNetVariants.register(into: .shared)
         MobileNetV3Variants.register(into: .shared)
         TorchvisionMobileVariants.register(into: .shared)
+        VisionTransformerVariants.register(into: .shared)
+        ConvNeXtVariants.register(into: .shared)
     }()
 }

@@ -57,6 +57,8 @@ public enum ModelArgValue: Hashable, Sendable, ExpressibleByIntegerLiteral, Expr
     case double(Double)
     case bool(Bool)
     case string(String)
+    /// A list of integers (`depths`, `img_size` as (H, W)).
+    case ints([Int])
 
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(floatLiteral value: Double) { self = .double(value) }

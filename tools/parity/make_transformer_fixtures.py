@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""Parity fixtures for the transformer engine pieces and the ViT, DeiT, ConvNeXt and Swin families,
+produced by real PyTorch/timm.
+
+  transformer_ops.safetensors   attention, interpolation, roll and the channel norms: for each case
+                                `<case>.<input>`, `<case>.upstream`, `<case>.output`, `<case>.grad.<input>`
+  <rep>.safetensors             a small representative's state dict (random weights, see `perturb`)
+  <rep>.io.safetensors          `input`, eval `logits`; train step: `target`, `loss`, `grad.<parameter>`
+  <rep>.json                    timm's keys/shapes/dtypes, the timm name and the model kwargs
+  adapt_*.safetensors           load-time adaptation: a checkpoint saved at one size, the logits timm
+                                gets after `create_model(..., pretrained=True)` at another
+
+Torch 1.13 has no F.scaled_dot_product_attention: the attention reference is its definition,
+softmax(q·kᵀ/√d + bias)·v, which is what timm runs on this torch (its non-fused path).
+
+Usage: /usr/bin/python3 tools/parity/make_transformer_fixtures.py [OUT_DIR] [--force] [--only NAME ...]
+"""
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+import timm
+from safetensors.torch import save_file
+
+from parity_common import is_current, parse_arguments
+
+FIXTURE_VERSION = 2
+
+# CI representatives: (fixture name, timm name, kwargs shrinking it, input size). Each exercises a
+# different option of its family; kwargs are timm's own keywords, the Swift test passes the same.
+SMALL_VIT = dict(depth=2, img_size=32)
+SMALL_CNX = dict(depths=[1, 1, 2, 1], dims=[16, 32, 48, 64])
+REPRESENTATIVES = [
+    ("vit_tiny", "vit_tiny_patch16_224", SMALL_VIT, 32),
+    ("vit_clip_quickgelu", "vit_base_patch16_clip_quickgelu_224", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
+    ("vit_siglip_map", "vit_base_patch16_siglip_224", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
+    ("vit_dinov2_reg", "vit_small_patch14_reg4_dinov2", dict(depth=2, img_size=28), 28),
+    ("vit_gap", "vit_medium_patch16_gap_256", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
+    ("vit_rpn", "vit_base_patch16_rpn_224", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
+    ("vit_18x2", "vit_small_patch16_18x2_224", SMALL_VIT, 32),
+    ("vit_giant_glu", "vit_giant_patch14_dinov2", dict(depth=2, img_size=28, embed_dim=96, num_heads=4), 28),
+    ("vit_dynamic", "vit_tiny_patch16_224", dict(SMALL_VIT, dynamic_img_size=True), 48),
+    ("deit_distilled", "deit_tiny_distilled_patch16_224", SMALL_VIT, 32),
+    ("deit3", "deit3_small_patch16_224", SMALL_VIT, 32),
+    ("convnext_atto", "convnext_atto", dict(depths=[1, 1, 2, 1]), 64),
+    ("convnext_tiny", "convnext_tiny", SMALL_CNX, 64),
+    ("convnext_tiny_hnf", "convnext_tiny_hnf", SMALL_CNX, 64),
+    ("convnext_large_mlp", "convnext_large_mlp", dict(SMALL_CNX, head_hidden_size=24), 64),
+    ("convnext_atto_rms", "convnext_atto_rms", dict(depths=[1, 1, 1, 1]), 64),
+    ("convnext_zepto_rms_ols", "convnext_zepto_rms_ols", dict(depths=[1, 1, 1, 1]), 64),
+    ("convnext_nano_ols", "convnext_nano_ols", dict(depths=[1, 1, 1, 1]), 64),
+    ("convnextv2_tiny", "convnextv2_tiny", SMALL_CNX, 64),
+    ("convnextv2_atto", "convnextv2_atto", dict(depths=[1, 1, 1, 1]), 64),
+]
+NAMES = [r[0] for r in REPRESENTATIVES]
+
+
+def perturb(model, generator):
+    """Random weights around timm's init: zero-initialized biases, layer scales of 1e-5 and unit
+    norms would hide mistakes, so every parameter moves by noise of its own size (at least 0.02)."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            scale = max(float(p.std()) if p.numel() > 1 else 0.0, 0.02)
+            p.add_(torch.randn(p.shape, generator=generator) * scale)
+
+
+def key_table(state_dict):
+    dtypes = {torch.float32: "F32", torch.int64: "I64"}
+    return [[k, list(v.shape), dtypes[v.dtype]] for k, v in state_dict.items()]
+
+
+def contiguous(tensors):
+    return {k: v.detach().contiguous() for k, v in tensors.items()}
+
+
+def make_representative(fixture, name, kwargs, size, out_dir):
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    model = timm.create_model(name, pretrained=False, **kwargs)
+    perturb(model, generator)
+    model.eval()
+    x = torch.randn(2, 3, size, size, generator=generator)
+    with torch.no_grad():
+        logits = model(x)
+    tensors = {"input": x, "logits": logits}
+    # One train-mode step (dropout and drop path are off in these kwargs, so it is deterministic).
+    model.train()
+    target = torch.randint(0, logits.shape[1], (2,), generator=generator)
+    out = model(x)
+    if isinstance(out, tuple):
+        out = (out[0] + out[1]) / 2
+    loss = F.cross_entropy(out, target)
+    loss.backward()
+    tensors.update({"target": target, "loss": loss.detach().reshape([])})
+    tensors.update({f"grad.{k}": p.grad for k, p in model.named_parameters() if p.grad is not None})
+    if hasattr(model, "forward_intermediates") and name.startswith("vit_"):
+        model.eval()
+        with torch.no_grad():
+            inter = model.forward_intermediates(x, indices=[0, 1], intermediates_only=True)
+        tensors.update({f"intermediate.{i}": t for i, t in enumerate(inter)})
+        with torch.no_grad():
+            feats = model.forward_features(x)
+            tensors["features"] = feats
+            tensors["pre_logits"] = model.forward_head(feats, pre_logits=True)
+    if name.startswith("convnext"):
+        # features_only: timm's FeatureListNet returns each stage's output; the same walk here.
+        model.eval()
+        with torch.no_grad():
+            y = model.stem(x)
+            for i, stage in enumerate(model.stages):
+                y = stage(y)
+                tensors[f"stage.{i}"] = y
+    save_file(contiguous(model.state_dict()), os.path.join(out_dir, f"{fixture}.safetensors"))
+    save_file(contiguous(tensors), os.path.join(out_dir, f"{fixture}.io.safetensors"))
+    meta = {
+        "fixture_version": FIXTURE_VERSION, "name": fixture, "timm_name": name,
+        "kwargs": dict(kwargs, num_classes=model.num_classes),
+        "timm_version": timm.__version__, "torch_version": torch.__version__,
+        "max_abs_logit": float(logits.abs().max()), "keys": key_table(model.state_dict()),
+    }
+    with open(os.path.join(out_dir, f"{fixture}.json"), "w") as f:
+        json.dump(meta, f, indent=0)
+
+
+def make_adaptation(out_dir):
+    """A checkpoint saved at one size, loaded by timm at another with pretrained=True."""
+    tensors = {}
+    cases = [
+        # (case, timm name, kwargs at save, kwargs at load, input size at load)
+        ("vit_img48", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=48), 48),
+        ("vit_patch8", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=32, patch_size=8), 32),
+        ("dinov2_img42", "vit_small_patch14_reg4_dinov2", dict(depth=2, img_size=28), dict(depth=2, img_size=42), 42),
+    ]
+    for case, name, save_kwargs, load_kwargs, size in cases:
+        torch.manual_seed(0)
+        generator = torch.Generator().manual_seed(2)
+        model = timm.create_model(name, pretrained=False, **save_kwargs)
+        perturb(model, generator)
+        path = os.path.join(out_dir, f"adapt_{case}.checkpoint.safetensors")
+        save_file(contiguous(model.state_dict()), path)
+        loaded = timm.create_model(name, pretrained=True, pretrained_cfg_overlay=dict(file=path), **load_kwargs).eval()
+        x = torch.randn(2, 3, size, size, generator=generator)
+        with torch.no_grad():
+            tensors[f"{case}.input"] = x
+            tensors[f"{case}.logits"] = loaded(x)
+    save_file(contiguous(tensors), os.path.join(out_dir, "adapt_transformers.safetensors"))
+
+
+def op_cases():
+    """Engine pieces: inputs, upstream gradient, output and input gradients, by case."""
+    g = torch.Generator().manual_seed(3)
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=g)
+
+    def attention(q, k, v, bias=None):
+        scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+        if bias is not None:
+            scores = scores + bias
+        return scores.softmax(-1) @ v
+
+    cases = {
+        "sdpa_plain": (lambda q, k, v: attention(q, k, v), dict(q=randn(2, 3, 5, 4), k=randn(2, 3, 7, 4), v=randn(2, 3, 7, 6))),
+        "sdpa_bias": (lambda q, k, v, bias: attention(q, k, v, bias),
+                      dict(q=randn(2, 3, 6, 4), k=randn(2, 3, 6, 4), v=randn(2, 3, 6, 4), bias=randn(1, 3, 6, 6))),
+        # Swin's layout: [batch, windows, heads, T, D] with a per-window mask broadcast over heads.
+        "sdpa_window_mask": (lambda q, k, v, bias: attention(q, k, v, bias),
+                             dict(q=randn(2, 4, 2, 9, 4), k=randn(2, 4, 2, 9, 4), v=randn(2, 4, 2, 9, 4), bias=randn(4, 1, 9, 9))),
+        "roll": (lambda x: torch.roll(x, shifts=(-1, 2), dims=(1, 2)), dict(x=randn(2, 5, 6, 3))),
+    }
+    for mode in ["bilinear", "bicubic"]:
+        for align in [False, True]:
+            for (h, w), size in [((5, 7), (9, 4)), ((8, 8), (3, 5))]:
+                for aa in [False, True]:
+                    if aa and align:
+                        continue  # timm never combines them; PyTorch allows it, covered below once
+                    name = f"interp_{mode}_{'ac' if align else 'hp'}_{'aa' if aa else 'plain'}_{h}x{w}to{size[0]}x{size[1]}"
+                    cases[name] = ((lambda mode, align, size, aa: lambda x: F.interpolate(
+                        x, size=size, mode=mode, align_corners=align, antialias=aa))(mode, align, size, aa),
+                        dict(x=randn(2, 3, h, w)))
+    out = {}
+    for name, (fn, inputs) in cases.items():
+        leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
+        y = fn(**leaves)
+        upstream = randn(*y.shape)
+        y.backward(upstream)
+        for k, v in inputs.items():
+            out[f"{name}.{k}"] = v
+            out[f"{name}.grad.{k}"] = leaves[k].grad
+        out[f"{name}.upstream"] = upstream
+        out[f"{name}.output"] = y
+    # Channel norms as timm's layers compute them, with random affine parameters.
+    from timm.layers import LayerNorm2d, RmsNorm
+    from timm.layers.grn import GlobalResponseNorm
+    for name, layer, shape in [("layernorm2d", LayerNorm2d(6), (2, 6, 4, 5)), ("rmsnorm", RmsNorm(6), (2, 5, 6)),
+                               ("grn", GlobalResponseNorm(6, channels_last=True), (2, 4, 5, 6))]:
+        with torch.no_grad():
+            for p in layer.parameters():
+                p.copy_(randn(*p.shape))
+        x = randn(*shape).requires_grad_(True)
+        y = layer(x)
+        upstream = randn(*y.shape)
+        y.backward(upstream)
+        out[f"{name}.x"] = x.detach()
+        out[f"{name}.upstream"] = upstream
+        out[f"{name}.output"] = y
+        out[f"{name}.grad.x"] = x.grad
+        for k, p in layer.named_parameters():
+            out[f"{name}.param.{k}"] = p.detach()
+            out[f"{name}.grad.param.{k}"] = p.grad
+    return out
+
+
+def main():
+    args = parse_arguments(__doc__, NAMES)
+    torch.set_num_threads(2)
+    marker = os.path.join(args.out_dir, "transformer_ops.json")
+    if args.force or not is_current(marker, FIXTURE_VERSION):
+        save_file(contiguous(op_cases()), os.path.join(args.out_dir, "transformer_ops.safetensors"))
+        make_adaptation(args.out_dir)
+        with open(marker, "w") as f:
+            json.dump({"fixture_version": FIXTURE_VERSION}, f)
+    for fixture, name, kwargs, size in REPRESENTATIVES:
+        if args.only and fixture not in args.only:
+            continue
+        if not args.force and is_current(os.path.join(args.out_dir, f"{fixture}.json"), FIXTURE_VERSION):
+            print(f"{fixture}: current", file=sys.stderr)
+            continue
+        start = time.time()
+        make_representative(fixture, name, kwargs, size, args.out_dir)
+        print(f"{fixture}: written in {time.time() - start:.1f}s", file=sys.stderr)
+    print(args.out_dir)
+
+
+if __name__ == "__main__":
+    main()
