@@ -10,5 +10,6 @@ public enum BuiltinModels {
         ResNetVariants.register(into: .shared)
         VisionTransformerVariants.register(into: .shared)
         ConvNeXtVariants.register(into: .shared)
+        SwinVariants.register(into: .shared)
     }()
 }

@@ -14,7 +14,7 @@ struct TransformerParityTests {
         "vit_tiny", "vit_clip_quickgelu", "vit_siglip_map", "vit_dinov2_reg", "vit_gap", "vit_rpn", "vit_18x2",
         "vit_giant_glu", "vit_dynamic", "deit_distilled", "deit3",
         "convnext_atto", "convnext_tiny", "convnext_tiny_hnf", "convnext_large_mlp", "convnext_atto_rms",
-        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto",
+        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto", "swin_tiny", "swin_s3",
     ]
 
     struct Meta: Decodable {
@@ -82,8 +82,9 @@ struct TransformerParityTests {
             }
         }
 
-        if let convnext = model as? ConvNeXt {
-            let stages = withNoGrad { convnext.forwardStages(x) }
+        let stageOutputs = (model as? ConvNeXt).map { m in { m.forwardStages($0) } } ?? (model as? SwinTransformer).map { m in { m.forwardStages($0) } }
+        if let stageOutputs {
+            let stages = withNoGrad { stageOutputs(x) }
             for (i, t) in stages.enumerated() {
                 #expect(relativeError(t, try io["stage.\(i)"]) <= 1e-4, "\(fixture) features_only stage \(i)")
             }

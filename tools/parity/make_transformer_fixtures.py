@@ -27,11 +27,14 @@ from safetensors.torch import save_file
 
 from parity_common import is_current, parse_arguments
 
-FIXTURE_VERSION = 2
+FIXTURE_VERSION = 3
 
 # CI representatives: (fixture name, timm name, kwargs shrinking it, input size). Each exercises a
 # different option of its family; kwargs are timm's own keywords, the Swift test passes the same.
 SMALL_VIT = dict(depth=2, img_size=32)
+# Windows of 4 on a 16×16 patch grid: shifted windows and masks in the first two stages, a window
+# clamped to the map in the last ones. Drop path off (timm's Swin default is 0.1).
+SMALL_SWIN = dict(img_size=64, window_size=4, embed_dim=24, depths=[2, 2, 2, 1], num_heads=[2, 2, 4, 4], drop_path_rate=0.0)
 SMALL_CNX = dict(depths=[1, 1, 2, 1], dims=[16, 32, 48, 64])
 REPRESENTATIVES = [
     ("vit_tiny", "vit_tiny_patch16_224", SMALL_VIT, 32),
@@ -54,6 +57,8 @@ REPRESENTATIVES = [
     ("convnext_nano_ols", "convnext_nano_ols", dict(depths=[1, 1, 1, 1]), 64),
     ("convnextv2_tiny", "convnextv2_tiny", SMALL_CNX, 64),
     ("convnextv2_atto", "convnextv2_atto", dict(depths=[1, 1, 1, 1]), 64),
+    ("swin_tiny", "swin_tiny_patch4_window7_224", SMALL_SWIN, 64),
+    ("swin_s3", "swin_s3_tiny_224", dict(SMALL_SWIN, window_size=[2, 8, 4, 2]), 64),
 ]
 NAMES = [r[0] for r in REPRESENTATIVES]
 
@@ -105,12 +110,12 @@ def make_representative(fixture, name, kwargs, size, out_dir):
             feats = model.forward_features(x)
             tensors["features"] = feats
             tensors["pre_logits"] = model.forward_head(feats, pre_logits=True)
-    if name.startswith("convnext"):
+    if name.startswith(("convnext", "swin")):
         # features_only: timm's FeatureListNet returns each stage's output; the same walk here.
         model.eval()
         with torch.no_grad():
-            y = model.stem(x)
-            for i, stage in enumerate(model.stages):
+            y = model.stem(x) if name.startswith("convnext") else model.patch_embed(x)
+            for i, stage in enumerate(model.stages if name.startswith("convnext") else model.layers):
                 y = stage(y)
                 tensors[f"stage.{i}"] = y
     save_file(contiguous(model.state_dict()), os.path.join(out_dir, f"{fixture}.safetensors"))
@@ -133,6 +138,7 @@ def make_adaptation(out_dir):
         ("vit_img48", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=48), 48),
         ("vit_patch8", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=32, patch_size=8), 32),
         ("dinov2_img42", "vit_small_patch14_reg4_dinov2", dict(depth=2, img_size=28), dict(depth=2, img_size=42), 42),
+        ("swin_window8", "swin_tiny_patch4_window7_224", SMALL_SWIN, dict(SMALL_SWIN, window_size=8), 64),
     ]
     for case, name, save_kwargs, load_kwargs, size in cases:
         torch.manual_seed(0)
