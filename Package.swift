@@ -2,7 +2,10 @@
 import PackageDescription
 
 // Layers import downward only:
-// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor.
+// ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor;
+// ZooTrain → ZooDistributed → ZooNN.
+// ZooTrain → ZooPlot → {ZooCheckpoint (atomic files), CCairo}: charts know nothing of training.
+// ZooData (image decoding, transforms, datasets, loader) stands on ZooRegistry (cfgs), ZooTensor, CJPEG, CPNG.
 let blasLinker: [LinkerSetting] = [
     .linkedLibrary("openblas", .when(platforms: [.linux])),
     .linkedFramework("Accelerate", .when(platforms: [.macOS])),
@@ -26,15 +29,27 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),  // libssl-dev: SHA-256
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),  // libcurl4-openssl-dev
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo"),  // libcairo2-dev: PNG and SVG drawing
+        // The embedded default zoo (zoo/) compiled in with #embed, so an installed `zoo` carries it.
+        .target(name: "CEmbeddedZoo"),
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),  // libjpeg62-turbo-dev
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),  // libpng-dev
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),  // libopenmpi-dev
 
         .target(name: "ZooTensor", dependencies: ["CBLAS"]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
         .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
-        .target(name: "ZooTrain", dependencies: ["ZooNN"]),
+        .target(name: "ZooPlot", dependencies: ["ZooCheckpoint", "CCairo"]),
+        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooPlot"]),
+        // Reads pictures back (PNG pixels, SVG path points) for the tests that check what was drawn.
+        .target(name: "ZooPlotTesting", dependencies: ["ZooPlot", "CCairo"]),
+        // Data-parallel training over MPI (docs/distributed.md).
+        .target(name: "ZooDistributed", dependencies: ["ZooNN", "CMPI"]),
         .target(name: "ZooModels", dependencies: ["ZooNN", "ZooRegistry"]),
-        .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto"]),
-        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub"]),
+        .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto", "CEmbeddedZoo"]),
+        .target(name: "ZooData", dependencies: ["ZooTensor", "ZooRegistry", "CJPEG", "CPNG"]),
+        .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub", "ZooDistributed", "ZooPlot", "ZooData"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -46,16 +61,25 @@ let package = Package(
         .executableTarget(name: "ZooFuzzZip", dependencies: ["ZooCheckpoint"]),
         .executableTarget(name: "ZooFuzzSafeTensors", dependencies: ["ZooCheckpoint"]),
         .executableTarget(name: "ZooFuzzNPY", dependencies: ["ZooCheckpoint"]),
+        // libFuzzer targets for the image decoders.
+        .executableTarget(name: "ZooFuzzJPEG", dependencies: ["ZooData", "ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzPNG", dependencies: ["ZooData", "ZooCheckpoint"]),
 
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint", "ZooTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain", "ZooPlotTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooPlotTests", dependencies: ["ZooPlot", "ZooPlotTesting"]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback"]),
-        .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"]),
+        .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
-        // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files.
-        .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint"]),
+        .testTarget(name: "ZooDataTests", dependencies: ["ZooData", "ZooCheckpoint"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooDistributedTests", dependencies: ["ZooDistributed"], resources: [.copy("Fixtures")]),
+        // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files,
+        // ZooTrain and ZooPlotTesting say what `zoo lr --plot` should have drawn.
+        .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint", "ZooTrain", "ZooPlotTesting", "ZooTestSupport"]),
+        // What tests share and no product ships: programs run with bounded waits.
+        .target(name: "ZooTestSupport", path: "Tests/ZooTestSupport"),
     ]
 )

@@ -100,6 +100,9 @@ def write_manifests(architectures):
     import timm
     from timm.models import _registry
 
+    from pinned import require_pinned
+    require_pinned("timm")
+
     by_family = OrderedDict()
     for our_family, arch in architectures:
         if arch not in _registry._model_entrypoints:

@@ -6,3 +6,6 @@
 @_exported import ZooTrain
 @_exported import ZooHub
 @_exported import ZooModels
+@_exported import ZooPlot
+@_exported import ZooDistributed
+@_exported import ZooData

@@ -6,6 +6,7 @@ import Zoo
 //   zoo-bench checkpoint    .pth → .zoo conversion and .zoo loading (tools/bench_checkpoint.py adds safetensors)
 //   zoo-bench model         resnet50 forward at batch 8 (tools/bench_model.py adds PyTorch)
 //   zoo-bench hub           a 100 MB pull from nginx on loopback: download, SHA-256, conversion
+//   zoo-bench distributed   data-parallel train steps under mpirun (tools/bench_distributed.sh)
 #if os(Linux)
 // OpenBLAS's idle workers spin for ~2^28 cycles after each GEMM, taking the cores that im2col and
 // the other loops between GEMMs run on. The library reads OPENBLAS_THREAD_TIMEOUT only when it
@@ -21,6 +22,7 @@ let suites: [String: () -> Void] = [
     "checkpoint": { runCheckpointBenchmark() },
     "model": { ModelBench.run() },
     "hub": { HubBench.run() },
+    "distributed": { DistributedBench.run() },
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 for name in arguments.isEmpty ? ["conv"] : arguments {

@@ -38,6 +38,8 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Take EMA weights from training checkpoints that hold both.") var ema = false
     @Flag(name: .customLong("keep-module-prefix"), help: "Keep DataParallel's 'module.' prefix.") var keepModulePrefix = false
 
+    @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
+
     func validate() throws {
         guard let format = CheckpointFormat(pathExtension: output) else {
             throw ValidationError("Cannot tell the output format of '\(output)': use .zoo, .pth, .pt, .bin, .ckpt or .safetensors.")
@@ -49,6 +51,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        readLimits.apply()
         var options = ConvertOptions(dtype: dtype?.dtype, drop: drop, compress: compress,
                                      load: LoadOptions(preferEMA: ema, stripModulePrefix: !keepModulePrefix))
         options.remaps = try remap.map { try KeyRemap(rule: $0) }

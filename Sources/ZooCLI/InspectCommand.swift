@@ -11,7 +11,10 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Check every entry's CRC-32 as well (reads all the bytes).") var verify = false
     @Flag(help: "Take EMA weights from training checkpoints that hold both.") var ema = false
 
+    @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
+
     func run() throws {
+        readLimits.apply()
         let format = try Checkpoint.format(of: file)
         let checkpoint = try Checkpoint.load(file, options: LoadOptions(verifyChecksums: verify, preferEMA: ema))
         print("\(file): \(format.rawValue)")

@@ -36,6 +36,31 @@ final class ProgressBar: @unchecked Sendable {
         }
     }
 
+    /// Counted work (images evaluated, ...): the same bar with a count instead of bytes.
+    func update(done: Int, total: Int, unit: String, elapsed: Double) {
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let width = 30, filled = Int(fraction * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let text = String(format: "%3.0f%% ", fraction * 100) + (isTerminal ? "\(bar) " : "")
+            + "\(done) / \(total) \(unit)  " + String(format: "%.1f", rate) + " \(unit)/s  ETA \(Self.duration(eta))"
+        show(text)
+    }
+
+    private func show(_ text: String) {
+        if isTerminal {
+            FileHandle.standardError.write(("\r\u{1B}[K" + text).data(using: .utf8)!)
+            drew = true
+        } else if Date().timeIntervalSince(lastPlainLine) >= 5 {
+            lastPlainLine = Date()
+            FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+            pending = nil
+        } else {
+            pending = text
+        }
+    }
+
     /// Ends the bar's line (or prints the last plain line) so later output starts clean.
     func finish() {
         if drew { FileHandle.standardError.write("\n".data(using: .utf8)!); drew = false }

@@ -15,6 +15,7 @@ struct ZooCommand: ParsableCommand {
             PublishCommand.self,
             CacheCommand.self,
             PredictCommand.self,
+            EvaluateCommand.self,
             ConvertCommand.self,
             InspectCommand.self,
         ]

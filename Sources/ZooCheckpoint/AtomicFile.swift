@@ -9,8 +9,8 @@ private let systemWrite = Darwin.write
 
 /// Writes a file so that it appears complete or not at all: bytes go to a temporary file in the
 /// destination's directory, which is fsynced and renamed over the destination on success and
-/// removed on any failure.
-final class AtomicFileWriter {
+/// removed on any failure. Public for the other layers' files that matter (plots, training checkpoints).
+public final class AtomicFileWriter {
     let destination: String
     let temporaryPath: String
     private var descriptor: Int32
@@ -35,7 +35,7 @@ final class AtomicFileWriter {
     deinit { abandon() }
 
     /// Small writes are gathered; large ones go straight to the file.
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         if bytes.count >= 1 << 16 {
             try flush()
             try writeAll(bytes)
@@ -46,7 +46,7 @@ final class AtomicFileWriter {
         offset += bytes.count
     }
 
-    func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }
@@ -93,7 +93,7 @@ final class AtomicFileWriter {
     }
 
     /// Runs `body` against a fresh writer and commits; any error removes the partial file.
-    static func write(to destination: String, _ body: (AtomicFileWriter) throws -> Void) throws {
+    public static func write(to destination: String, _ body: (AtomicFileWriter) throws -> Void) throws {
         let writer = try AtomicFileWriter(destination: destination)
         do {
             try body(writer)

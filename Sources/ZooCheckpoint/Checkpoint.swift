@@ -80,8 +80,9 @@ public struct Checkpoint: @unchecked Sendable {
     /// Bytes of all tensors' values (views count their own elements only).
     public var byteCount: Int { tensors.reduce(0) { $0 + $1.tensor.count * $1.tensor.dtype.byteSize } }
 
-    /// Reads any supported file: `.zoo`, PyTorch zip or legacy, safetensors. The format comes
-    /// from the first bytes, not the extension. Nothing in the file is executed.
+    /// Reads any supported file: `.zoo`, PyTorch zip or legacy, safetensors, or the index of a
+    /// sharded checkpoint (`model.safetensors.index.json`, its shards beside it). The format
+    /// comes from the first bytes, not the extension. Nothing in the file is executed.
     public static func load(_ path: String, options: LoadOptions = LoadOptions()) throws -> Checkpoint {
         let file = try MappedFile(path: path)
         return try load(file, options: options)
@@ -100,16 +101,24 @@ public struct Checkpoint: @unchecked Sendable {
             return try PyTorchReader.read(archive: archive, options: options)
         case .legacyPyTorch: return try PyTorchReader.readLegacy(file, options: options)
         case .safetensors: return try SafeTensors.read(file, options: options)
+        case .shardIndex: return try ShardIndex.read(file, options: options)
         }
     }
 
-    enum DetectedFormat { case zip, legacyPyTorch, safetensors }
+    enum DetectedFormat { case zip, legacyPyTorch, safetensors, shardIndex }
 
     static func detectFormat(_ file: MappedFile) throws -> DetectedFormat {
         let bytes = file.buffer
         if bytes.count >= 4, bytes.loadUnaligned(as: UInt32.self) == UInt32(0x0403_4b50).littleEndian { return .zip }
         if bytes.count >= 4, bytes.loadUnaligned(as: UInt32.self) == UInt32(0x0605_4b50).littleEndian { return .zip }  // empty zip
+        // safetensors: a little-endian header length that fits the file, then the header's '{'.
+        // Checked before pickles: a length whose low byte is 0x80 (384, 640, ...) starts as a
+        // protocol-2 pickle does.
+        if bytes.count >= 9, bytes[8] == UInt8(ascii: "{"),
+           UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)) <= UInt64(bytes.count - 8) { return .safetensors }
         if bytes.count >= 2, bytes[0] == 0x80, bytes[1] <= 5 { return .legacyPyTorch }
+        if ShardIndex.looks(like: file) { return .shardIndex }
+        // A header length past the end: the safetensors reader names the truncation.
         if bytes.count >= 9, bytes[8] == UInt8(ascii: "{") { return .safetensors }
         // Protocol 0/1 pickles start with an opcode rather than PROTO.
         if let first = bytes.first, Array("(c]}".utf8).contains(first) { return .legacyPyTorch }
@@ -185,6 +194,10 @@ extension Checkpoint {
         case .zip: return try ZipArchive(file: file).entry(named: ZooFormat.headerEntry) != nil ? .zoo : .pytorch
         case .legacyPyTorch: return .pytorch
         case .safetensors: return .safetensors
+        case .shardIndex:
+            // The format of the shards (an index of .safetensors shards is a safetensors checkpoint).
+            let first = try ShardIndex.parse(file).shards[0]
+            return try format(of: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(first).path)
         }
     }
 }

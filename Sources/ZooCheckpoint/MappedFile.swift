@@ -108,19 +108,3 @@ struct ByteCursor {
 }
 
 func errnoText() -> String { String(cString: strerror(errno)) }
-
-/// Sizes that hostile or broken files may not exceed. The defaults accept any real checkpoint.
-public struct ReadLimits: Sendable {
-    /// Largest single entry (tensor, pickle, header) after decompression.
-    public var maxEntryBytes: Int = 1 << 40
-    /// Largest JSON header (safetensors caps its own at 100 MB).
-    public var maxHeaderBytes: Int = 100_000_000
-    /// Deflate cannot expand data more than 1032:1; a declared size beyond this ratio is a bomb.
-    public var maxInflateRatio: Int = 1032
-    /// Largest pickle program (data.pkl), values and memo entries it may create.
-    public var maxPickleBytes: Int = 1 << 30
-    /// Deepest nesting of containers the checkpoint walker follows.
-    public var maxNesting: Int = 100
-
-    public init() {}
-}

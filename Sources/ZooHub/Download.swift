@@ -15,6 +15,30 @@ public struct TransferProgress: Sendable {
 public enum Download {
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
+    /// A bearer token for one origin (the Hugging Face endpoint): sent only to a URL on that
+    /// origin, and never along a redirect to another host or port.
+    public struct Authorization: Sendable, Equatable {
+        public let origin: String
+        public let token: String
+
+        public init(origin: String, token: String) {
+            self.origin = origin
+            self.token = token
+        }
+    }
+
+    /// Whether two URLs share scheme, host and port (the default port filled in).
+    public static func sameOrigin(_ a: String, _ b: String) -> Bool {
+        func origin(_ text: String) -> (String, String, Int)? {
+            guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+                  let host = url.host?.lowercased(), !host.isEmpty else { return nil }
+            let port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
+            return (scheme, host, port)
+        }
+        guard let left = origin(a), let right = origin(b) else { return false }
+        return left == right
+    }
+
     /// Fetches `url` into `partial`, appending to what is already there. Returns the final size.
     /// HTTP errors (4xx, 5xx) fail at once, naming the URL; dropped connections are resumed up to
     /// `attempts` times.
@@ -23,13 +47,15 @@ public enum Download {
     /// is computed alongside the transfer on another core.
     @discardableResult
     public static func fetch(_ url: String, to partial: URL, attempts: Int = 5, hasher: GrowingFileHasher? = nil,
+                             authorization: Authorization? = nil,
                              progress: ((TransferProgress) -> Void)? = nil) throws -> Int64 {
         _ = globalInit
         var lastReason = ""
         let start = Date()
         for _ in 0..<max(attempts, 1) {
             let existing = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
-            let outcome = try transfer(url, to: partial, resumeFrom: existing, start: start, hasher: hasher, progress: progress)
+            let outcome = try transfer(url, to: partial, resumeFrom: existing, start: start, hasher: hasher,
+                                       authorization: authorization, progress: progress)
             switch outcome {
             case .complete(let size):
                 progress?(TransferProgress(url: url, received: size, total: size, elapsed: Date().timeIntervalSince(start)))
@@ -110,9 +136,20 @@ public enum Download {
     }
 
     private static func transfer(_ url: String, to partial: URL, resumeFrom: Int64, start: Date,
-                                 hasher: GrowingFileHasher?, progress: ((TransferProgress) -> Void)?) throws -> Outcome {
+                                 hasher: GrowingFileHasher?, authorization: Authorization?,
+                                 progress: ((TransferProgress) -> Void)?) throws -> Outcome {
         guard let handle = curl_easy_init() else { throw HubError.transfer(url: url, reason: "libcurl could not start") }
         defer { curl_easy_cleanup(handle) }
+        // The token goes in a header only when the URL is on its origin. libcurl drops an
+        // Authorization header on a redirect to another host or port unless UNRESTRICTED_AUTH
+        // is on, which is set off explicitly (the Hub redirects large files to a CDN).
+        var headers: UnsafeMutablePointer<curl_slist>?
+        if let authorization, sameOrigin(url, authorization.origin) {
+            headers = curl_slist_append(nil, "Authorization: Bearer \(authorization.token)")
+        }
+        defer { curl_slist_free_all(headers) }
+        zoo_curl_set_long(handle, CURLOPT_UNRESTRICTED_AUTH, 0)
+        if let headers { zoo_curl_set_pointer(handle, CURLOPT_HTTPHEADER, headers) }
         let descriptor = open(partial.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw HubError.transfer(url: url, reason: "cannot write \(partial.path): \(String(cString: strerror(errno)))")

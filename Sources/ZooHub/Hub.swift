@@ -6,8 +6,12 @@ import ZooRegistry
 /// afterwards (`zoo pull`).
 ///
 /// Where weights come from, first match wins: the zoo given as `zoo` (an index URL or folder),
-/// the embedded default zoo when it lists the name, else the manifest cfg's `url`, `hf_hub_id` or
-/// `file` — with `mirror` replacing scheme and host of URLs, for sites without the internet.
+/// the embedded default zoo when it lists the name, else the manifest cfg's `file`, then, as
+/// timm's `_resolve_pretrained_source`, the Hugging Face Hub when it has an `hf_hub_id` (its
+/// weight files in timm's order, sharded ones included; `huggingFace` says where the Hub is and
+/// which token to send it), then its `url` — each with `mirror` replacing scheme and host of
+/// URLs, for sites without the internet. A source that answers 404 (or fails to connect) passes
+/// the turn to the next.
 ///
 /// ```swift
 /// var hub = Hub()
@@ -24,6 +28,12 @@ public struct Hub: Sendable {
     public var offline: Bool
     /// Download again even when cached.
     public var force = false
+    /// The Hub's endpoint (`HF_ENDPOINT`) and token (`HF_TOKEN`, or the token file).
+    public var huggingFace: HuggingFace = .fromEnvironment()
+    /// The Hub revision (branch, tag or commit) to pull; a name may also carry it (`NAME@REV`).
+    /// Nil takes the cfg's own (`hf_hub_id` `repo@rev`), else `main`. A revision given here or
+    /// in the name is part of the cache key (`resnet50.a1_in1k@v2`).
+    public var revision: String?
     public var progress: (@Sendable (TransferProgress) -> Void)?
     /// Called with a line of news (source chosen, verified, converted) for the CLI to print.
     public var log: (@Sendable (String) -> Void)?
@@ -36,17 +46,19 @@ public struct Hub: Sendable {
         self.offline = offline
     }
 
-    /// `ZOO_OFFLINE=1` (or `true`).
+    /// `ZOO_OFFLINE=1` (or `true`), or Hugging Face's `HF_HUB_OFFLINE=1`.
     public static func offlineFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        environment["ZOO_OFFLINE"].map { $0 == "1" || $0.lowercased() == "true" } ?? false
+        ["ZOO_OFFLINE", "HF_HUB_OFFLINE"].contains { environment[$0].map { $0 == "1" || $0.lowercased() == "true" } ?? false }
     }
 
-    /// The zoo that ships in this repository (`zoo/`), or `$ZOO_DEFAULT_ZOO`.
+    /// The zoo that ships in this repository (`zoo/`), or `$ZOO_DEFAULT_ZOO`. Its files are
+    /// compiled into the binary and unpacked once into `$ZOO_HOME/embedded/` (or, when the home
+    /// cannot be written, the temporary directory), so it is found wherever `zoo` is installed.
     public static var embeddedZoo: String {
         if let path = ProcessInfo.processInfo.environment["ZOO_DEFAULT_ZOO"], !path.isEmpty { return path }
-        // Sources/ZooHub/Hub.swift → the repository root.
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("zoo").path
+        if let folder = try? EmbeddedZoo.unpacked(in: .fromEnvironment()) { return folder.path }
+        let temporary = ZooHome(root: FileManager.default.temporaryDirectory.appendingPathComponent("zoo-\(getuid())"))
+        return (try? EmbeddedZoo.unpacked(in: temporary).path) ?? temporary.root.path
     }
 
     /// Adds the cfgs a zoo's index carries to `registry`, so `createModel` knows names that exist
@@ -95,11 +107,22 @@ public struct Hub: Sendable {
             let key = candidates.last ?? name
             throw HubError.offline(model: key, missing: home.modelFile(key).path)
         }
-        let source = try resolveSource(name, registry: registry)
-        return try FileLock.withLock(at: home.lock(source.name)) {
+        let sources = try resolveSources(name, registry: registry)
+        return try FileLock.withLock(at: home.lock(sources[0].name)) {
             // Another pull may have finished the same model while we waited for the lock.
-            if !force, let cached = cached(source.name) { return cached }
-            return try download(source)
+            if !force, let cached = cached(sources[0].name) { return cached }
+            var failures = [String]()
+            for (index, source) in sources.enumerated() {
+                do {
+                    return try download(source)
+                } catch let error as HubError where index + 1 < sources.count && error.passesTheTurn {
+                    log?("\(error); trying the next source")
+                    failures.append("\(error)")
+                } catch let error as HubError where !failures.isEmpty && error.passesTheTurn {
+                    throw HubError.noSourceAnswered(model: sources[0].name, attempts: failures + ["\(error)"])
+                }
+            }
+            throw HubError.noSource(model: sources[0].name)  // not reached: the last source throws or returns
         }
     }
 
@@ -115,9 +138,22 @@ public struct Hub: Sendable {
     /// Names `name` may be cached under, found without the network: as given, and the registry's
     /// `architecture.tag` for it (`resnet18` → `resnet18.tv_in1k`).
     func cacheKeys(for name: String, registry: ModelRegistry) -> [String] {
-        var keys = [name]
-        if let key = try? registry.resolve(name).cfg?.name.description, key != name { keys.append(key) }
-        return keys
+        let (base, revision) = split(name)
+        var keys = [base]
+        if let key = try? registry.resolve(base).cfg?.name.description, key != base { keys.append(key) }
+        return keys.map { key in revision.map { Hub.cacheKey(key, revision: $0) } ?? key }
+    }
+
+    /// `resnet50.a1_in1k@v2`; a revision's slashes (`refs/pr/1`) are quoted, so a key stays one
+    /// directory name.
+    static func cacheKey(_ name: String, revision: String) -> String {
+        name + "@" + revision.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F")
+    }
+
+    /// The name without its revision, and the revision asked for (in the name, else `revision`).
+    func split(_ name: String) -> (name: String, revision: String?) {
+        let (base, given) = HuggingFace.splitRevision(name)
+        return (base, given ?? revision)
     }
 
     // MARK: Resolving where weights come from
@@ -131,9 +167,28 @@ public struct Hub: Sendable {
         let cfg: PretrainedCfg?
         /// Whether the source is already a .zoo carrying its cfg (from a zoo index).
         let isZoo: Bool
+        /// A shard index (`model.safetensors.index.json`): its shards are fetched beside it.
+        var sharded = false
+        /// The Hub's token, for the Hub's own origin.
+        var authorization: Download.Authorization?
     }
 
     func resolveSource(_ name: String, registry: ModelRegistry) throws -> Source {
+        try resolveSources(name, registry: registry)[0]
+    }
+
+    /// Every place `name` may be pulled from, in the order they are tried.
+    func resolveSources(_ name: String, registry: ModelRegistry) throws -> [Source] {
+        let (base, revision) = split(name)
+        guard revision == nil, let zooSource = try resolveUnrevisioned(base, registry: registry) else {
+            return try manifestSources(base, registry: registry, revision: revision)
+        }
+        // The zoo's copy first; the cfg's sources, if it has any, when that copy is unreachable.
+        return [zooSource] + ((try? manifestSources(base, registry: registry, revision: nil)) ?? [])
+    }
+
+    /// A zoo's answer for a name without a revision (zoos have no revisions), or nil.
+    private func resolveUnrevisioned(_ name: String, registry: ModelRegistry) throws -> Source? {
         let keys = cacheKeys(for: name, registry: registry)
         if let zoo {
             // An explicit zoo must be readable and must list the name.
@@ -147,23 +202,36 @@ public struct Hub: Sendable {
         if let index = try? ZooIndex.load(zoo: embedded), let source = source(in: index, at: embedded, keys: keys) {
             return source
         }
+        return nil
+    }
+
+    /// The cfg's sources in timm's order: `file`, the Hub's weight files, `url`.
+    private func manifestSources(_ name: String, registry: ModelRegistry, revision: String?) throws -> [Source] {
+        // An explicit zoo answered (or failed) already.
+        if zoo != nil && revision == nil { return [] }
         let resolved = try registry.resolve(name)
         guard let cfg = resolved.cfg else { throw HubError.noSource(model: name) }
-        let key = cfg.name.description
-        let location: String
-        if let url = cfg.url, !url.isEmpty {
-            location = url
-        } else if let hub = cfg.hfHubID, !hub.isEmpty {
-            let file = cfg.hfHubFilename ?? "model.safetensors"
-            location = "https://huggingface.co/\(hub)/resolve/main/\(file)"
-        } else if let file = cfg.file, !file.isEmpty {
-            location = file
-        } else {
-            throw HubError.noSource(model: key)
+        let key = revision.map { Hub.cacheKey(cfg.name.description, revision: $0) } ?? cfg.name.description
+        var sources = [Source]()
+        func add(_ location: String, sharded: Bool = false, authorization: Download.Authorization? = nil) {
+            let mirrored = mirror.map { Hub.mirror(location, base: $0) } ?? location
+            sources.append(Source(name: key, location: mirrored, fileName: Hub.fileName(of: location),
+                                  sha256: sharded ? nil : cfg.sha256, size: nil, cfg: cfg, isZoo: false,
+                                  sharded: sharded, authorization: authorization))
         }
-        let mirrored = mirror.map { Hub.mirror(location, base: $0) } ?? location
-        return Source(name: key, location: mirrored, fileName: Hub.fileName(of: location), sha256: cfg.sha256,
-                      size: nil, cfg: cfg, isZoo: false)
+        if let file = cfg.file, !file.isEmpty, revision == nil { add(file) }
+        if let hubID = cfg.hfHubID, !hubID.isEmpty {
+            let (repo, cfgRevision) = HuggingFace.splitRevision(hubID)
+            for file in HuggingFace.weightFiles(hfHubFilename: cfg.hfHubFilename) {
+                let url = huggingFace.url(repo: repo, revision: revision ?? cfgRevision ?? "main", file: file)
+                add(url, sharded: file.hasSuffix(".index.json"), authorization: huggingFace.authorization(for: url))
+            }
+        }
+        if let url = cfg.url, !url.isEmpty, revision == nil { add(url) }
+        guard !sources.isEmpty else {
+            throw HubError.noSource(model: revision == nil ? key : "\(key) (a revision needs an hf_hub_id)")
+        }
+        return sources
     }
 
     private func source(in index: ZooIndex, at zoo: String, keys: [String]) -> Source? {
@@ -243,13 +311,28 @@ public struct Hub: Sendable {
         let hasher = GrowingFileHasher(following: partial, existing: existing)
         let size: Int64
         do {
-            size = try Download.fetch(url, to: partial, hasher: hasher, progress: progress)
+            size = try Download.fetch(url, to: partial, hasher: hasher, authorization: source.authorization, progress: progress)
         } catch {
             hasher.cancel()
-            // Keep bytes a later pull can resume; drop an empty file, and any file the server says is gone.
+            // Keep bytes a later pull can resume (shards of another source too); drop an empty
+            // file, and any file the server says is gone.
             let gone: Bool = if case HubError.httpStatus(_, let status) = error { status == 404 || status == 410 } else { false }
-            if gone || (fileSize(partial) ?? 0) == 0 { try? fm.removeItem(at: partialDirectory) }
+            if gone || (fileSize(partial) ?? 0) == 0 {
+                try? fm.removeItem(at: partial)
+                rmdir(partialDirectory.path)  // only when nothing else is in it
+            }
             throw error
+        }
+        var shards = [URL]()
+        if source.sharded {
+            do {
+                shards = try fetchShards(index: partial, indexURL: url, into: partialDirectory, authorization: source.authorization)
+            } catch {
+                hasher.cancel()
+                // An index that cannot be followed is useless to resume: start afresh next time.
+                if case HubError.badShardIndex = error { try? fm.removeItem(at: partialDirectory) }
+                throw error
+            }
         }
         timings?.pointee.download = -clock.timeIntervalSinceNow
 
@@ -308,6 +391,8 @@ public struct Hub: Sendable {
         let originalName = clashes ? "original-" + source.fileName : source.fileName
         let original = scratch.appendingPathComponent(originalName)
         try fm.moveItem(at: partial, to: original)
+        // The shards stay beside their index, as the index names them.
+        for shard in shards { try fm.moveItem(at: shard, to: scratch.appendingPathComponent(shard.lastPathComponent)) }
         if source.isZoo { try syncFile(original) }  // a converted model.zoo was synced by its writer
         let entry = CacheEntry(name: source.name, source: source.location, originalFile: originalName,
                                originalSHA256: digest, originalSize: size,
@@ -323,6 +408,31 @@ public struct Hub: Sendable {
         try? fm.removeItem(at: partialDirectory)
         timings?.pointee.finish = -clock.timeIntervalSinceNow
         return Cached(name: source.name, modelFile: home.modelFile(source.name), entry: entry)
+    }
+
+    /// Downloads the shards a (complete) index names, each into `folder` under its own name, one
+    /// after the other: a shard already there is kept, a `.part` one is resumed with Range.
+    private func fetchShards(index: URL, indexURL: String, into folder: URL,
+                             authorization: Download.Authorization?) throws -> [URL] {
+        let names: [String]
+        do {
+            names = try ShardIndex.shardNames(ofIndex: index.path)
+        } catch {
+            throw HubError.badShardIndex(url: indexURL, reason: "\(error)")
+        }
+        let base = String(indexURL[...indexURL.lastIndex(of: "/")!])
+        var files = [URL]()
+        for (number, name) in names.enumerated() {
+            let file = folder.appendingPathComponent(name)
+            files.append(file)
+            if FileManager.default.fileExists(atPath: file.path) { continue }
+            let part = folder.appendingPathComponent(name + ".part")
+            let shardURL = base + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)
+            log?("shard \(number + 1) of \(names.count): \(name)")
+            try Download.fetch(shardURL, to: part, authorization: authorization, progress: progress)
+            try FileManager.default.moveItem(at: part, to: file)
+        }
+        return files
     }
 
     /// Pulls `name` bypassing the cache check, reporting each step's time (the benchmark).

@@ -12,6 +12,10 @@ public enum HubError: Error, CustomStringConvertible, Equatable {
     case badIndex(path: String, reason: String)
     case unsupportedURL(String)
     case conversion(url: String, reason: String)
+    /// Every source of a model failed; `attempts` says how, in the order they were tried.
+    case noSourceAnswered(model: String, attempts: [String])
+    /// A shard index that cannot be followed (malformed, or naming files outside its folder).
+    case badShardIndex(url: String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,6 +33,20 @@ public enum HubError: Error, CustomStringConvertible, Equatable {
         case .badIndex(let path, let reason): "\(path): bad zoo index: \(reason)"
         case .unsupportedURL(let url): "\(url): only http, https and file URLs (or plain paths) are supported"
         case .conversion(let url, let reason): "\(url): verified, but cannot be converted to .zoo: \(reason); nothing was cached"
+        case .noSourceAnswered(let model, let attempts):
+            "\(model): no source could be downloaded:\n  " + attempts.joined(separator: "\n  ")
+        case .badShardIndex(let url, let reason): "\(url): bad shard index: \(reason)"
+        }
+    }
+}
+
+extension HubError {
+    /// Whether the next source may be tried: this one is missing, refused us, or was unreachable.
+    /// A file that arrived but failed its checks (hash, size, conversion) ends the pull.
+    var passesTheTurn: Bool {
+        switch self {
+        case .httpStatus, .transfer, .unreadable: true
+        default: false
         }
     }
 }

@@ -7,20 +7,27 @@ public final class LoopbackNginx: @unchecked Sendable {
     public let directory: URL
     public let root: URL
     public let port: Int
-    /// Method, path, status and Range header of each request, one a line, when `logRequests`.
+    /// Each request, one a line, when `logRequests`: in `logFormat`, by default
+    /// `LoopbackNginx.requestLogFormat` (method, path, status, body bytes sent, Range header).
     public var accessLog: URL { directory.appendingPathComponent("access.log") }
     public var processIdentifier: Int32 { process.processIdentifier }
     private let process = Process()
 
-    /// Starts nginx with `root` = `directory/www`; `locations` is extra nginx config for the server block.
-    public init(directory: URL, locations: String = "", logRequests: Bool = false) throws {
+    /// The default access log line: `GET /files/a.bin 206 1250000 bytes=750000-`.
+    public static let requestLogFormat = "$request_method $uri $status $body_bytes_sent $http_range"
+
+    /// Starts nginx with `root` = `directory/www`; `locations` is extra nginx config for the server
+    /// block, `http` for the http block (log formats: `$http_authorization` shows what a client sent);
+    /// `logFormat` is an nginx `log_format` string for the access log (with `logRequests`).
+    public init(directory: URL, locations: String = "", logRequests: Bool = false,
+                logFormat: String = LoopbackNginx.requestLogFormat, http: String = "") throws {
         self.directory = directory
         root = directory.appendingPathComponent("www")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         port = try Self.freePort()
         let temp = directory.path
         let logging = logRequests
-            ? "log_format requests '$request_method $uri $status $http_range';\n    access_log \(temp)/access.log requests;"
+            ? "log_format requests '\(logFormat)';\n    access_log \(temp)/access.log requests;"
             : "access_log off;"
         let config = """
         worker_processes 1;
@@ -30,6 +37,7 @@ public final class LoopbackNginx: @unchecked Sendable {
         events { worker_connections 64; }
         http {
             \(logging)
+            \(http)
             client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
             fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
             sendfile on;
@@ -61,8 +69,44 @@ public final class LoopbackNginx: @unchecked Sendable {
 
     public func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
 
+    /// Stops nginx: SIGTERM, then SIGKILL if it is still there after 5 s; never waits longer than 10 s.
     public func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        process.terminate()
+        if !Self.waitForExit(process, seconds: 5) {
+            kill(pid, SIGKILL)
+            _ = Self.waitForExit(process, seconds: 5)
+        }
+    }
+
+    /// The pids of nginx's worker processes: children of the master, found in /proc (no procps needed).
+    public func workerProcessIdentifiers() -> [Int32] {
+        let master = processIdentifier
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == master ? pid : nil
+        }
+    }
+
+    /// Kills nginx's workers with SIGKILL: every open connection drops, and the master starts new
+    /// workers. Returns how many it killed.
+    @discardableResult
+    public func killWorkers() -> Int {
+        let workers = workerProcessIdentifiers()
+        for pid in workers { kill(pid, SIGKILL) }
+        return workers.count
+    }
+
+    private static func waitForExit(_ process: Process, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        return !process.isRunning
     }
 
     private static func freePort() throws -> Int {

@@ -22,6 +22,9 @@ public final class BatchNorm2d: Module {
     public let runningVar: Tensor?
     /// Batches seen in training (int64, as PyTorch stores it).
     public let numBatchesTracked: Tensor?
+    /// When set, training-mode statistics span every process of a data-parallel run (PyTorch's
+    /// `SyncBatchNorm`); `DataParallel.synchronizeBatchNorm` sets it.
+    public var crossProcessSum: CrossProcessSum?
 
     public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true) {
@@ -52,6 +55,10 @@ public final class BatchNorm2d: Module {
             let batches = numBatchesTracked.toDoubles()[0] + 1
             numBatchesTracked.assign(Tensor([batches], shape: [], dtype: .int64))
             if momentum == nil { factor = Float(1 / batches) }
+        }
+        if isTraining, let crossProcessSum {
+            return Tensor.syncBatchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight,
+                                        bias: bias, momentum: factor, eps: eps, sum: crossProcessSum)
         }
         return Tensor.batchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                                 training: isTraining, momentum: factor, eps: eps)

@@ -8,6 +8,13 @@ public enum BLAS {
         set { zoo_blas_set_threads(Int32(newValue)) }
     }
 
+    /// The kernels OpenBLAS chose for this CPU (its `openblas_get_corename()`, such as "SkylakeX",
+    /// or "Prescott" for its generic fallback); "Accelerate" on macOS.
+    public static var coreName: String { String(cString: zoo_blas_core_name()) }
+
+    /// The BLAS build (`openblas_get_config()`: version and build options).
+    public static var configuration: String { String(cString: zoo_blas_config()) }
+
     /// Row-major C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C.
     @inline(__always)
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZooCheckpoint
+import ZooTestSupport
 
 /// The `zoo` executable `swift build` made, run as a user would run it.
 enum ZooProcess {
@@ -22,35 +23,20 @@ enum ZooProcess {
         }
     }
 
-    /// Runs `zoo arguments...` to completion. Output goes through files, not pipes, so a chatty
-    /// command can't fill a pipe buffer and block.
+    /// Runs `zoo arguments...` to completion, within `BoundedProcess`'s limit: output goes through
+    /// files, not pipes, so a chatty command can't fill a pipe buffer and block.
     static func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw MissingBinary() }
         let scratch = try TemporaryDirectory()
-        let outURL = scratch.url.appendingPathComponent("stdout"), errURL = scratch.url.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        defer { try? out.close(); try? err.close() }
-
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
         // The built-in registry only: manifests or a cache from the caller's shell must not leak in.
         var environment = ProcessInfo.processInfo.environment
         environment["ZOO_MANIFESTS"] = nil
         environment["ZOO_HOME"] = scratch.url.appendingPathComponent("zoo-home").path
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: try String(contentsOf: outURL, encoding: .utf8),
-                      stderr: try String(contentsOf: errURL, encoding: .utf8))
+        environment.merge(extra) { $1 }
+        let result = try BoundedProcess.run(binary, arguments, environment: environment)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }
 

@@ -17,8 +17,13 @@ import ZooTensor
     @Test func storedEntriesAreMappedNotCopied() throws {
         let checkpoint = try Checkpoint.load(fixture("every_dtype_zip.pth"))
         let big = try #require(checkpoint["big"])
-        // 64-byte-aligned stored entries are views into the mapped file.
-        #expect(Int(bitPattern: big.storage.bytes) % 64 == 0)
+        // 64-byte-aligned stored entries are views into the mapped file: the tensor's bytes lie in
+        // a mapping of that very file, as the kernel lists it in /proc/self/maps.
+        let address = UInt(bitPattern: big.storage.bytes)
+        let mapping = try #require(try fileMappings().first { $0.range.contains(address) },
+                                   "the tensor's bytes at 0x\(String(address, radix: 16)) are in no file mapping")
+        #expect(mapping.path.hasSuffix("/every_dtype_zip.pth"), "mapped from \(mapping.path)")
+        #expect(mapping.range.contains(address + UInt(big.storage.byteCount) - 1))
     }
 
     @Test func readsAnyArchiveFolderName() throws {

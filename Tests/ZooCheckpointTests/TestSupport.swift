@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ZooCheckpoint
 import ZooTensor
+import ZooTestSupport
 
 /// Paths of committed fixtures (written by tools/fixtures/make_checkpoint_fixtures.py).
 func fixture(_ name: String) -> String {
@@ -66,20 +67,9 @@ func listing(_ directory: String) -> [String] {
 
 /// Runs Debian's python3 (real torch 1.13 and safetensors) on `script`; returns stdout.
 func runPython(_ script: String, arguments: [String] = []) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = ["-c", script] + arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw CheckpointError.invalidArgument("python failed: " + String(decoding: errors, as: UTF8.self))
-    }
-    return String(decoding: data, as: UTF8.self)
+    let result = try BoundedProcess.run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script] + arguments)
+    guard result.status == 0 else { throw CheckpointError.invalidArgument("python failed: " + result.stderr) }
+    return result.stdout
 }
 
 /// Python that prints {name: {dtype, shape, hex}} for a file, as real PyTorch/safetensors read it.
@@ -114,4 +104,17 @@ func readWithPython(_ path: String, reader: String) throws -> Checkpoint {
         checkpoint.tensors.append((name, bytes.withUnsafeBytes { Tensor(copying: $0, dtype: dtype, shape: shape) }))
     }
     return checkpoint
+}
+
+/// This process's file-backed memory mappings: address range and file, from /proc/self/maps.
+func fileMappings() throws -> [(range: Range<UInt>, path: String)] {
+    try String(contentsOfFile: "/proc/self/maps", encoding: .utf8).split(separator: "\n").compactMap { line in
+        // "start-end perms offset dev inode path"
+        let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+        guard fields.count == 6 else { return nil }
+        let path = fields[5].trimmingCharacters(in: .whitespaces), bounds = fields[0].split(separator: "-")
+        guard path.hasPrefix("/"), bounds.count == 2, let start = UInt(bounds[0], radix: 16),
+              let end = UInt(bounds[1], radix: 16) else { return nil }
+        return (start..<end, path)
+    }
 }

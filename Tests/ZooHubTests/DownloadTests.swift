@@ -4,7 +4,9 @@ import Testing
 
 /// Downloads against a real nginx on loopback.
 @Suite(.serialized) struct DownloadTests {
-    let server = NginxServer.shared
+    let server: NginxServer
+
+    init() throws { server = try NginxServer.shared() }
 
     func temporaryFile() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("zoo-download-\(UUID().uuidString).part")
@@ -32,28 +34,44 @@ import Testing
 
     @Test func resumesAPartialFileWithRange() throws {
         let payload = Self.randomData(2_000_000, seed: 2)
-        let url = try server.serve(payload, at: "files/resume.bin")
+        let path = "files/\(UUID().uuidString)/resume.bin"
+        let url = try server.serve(payload, at: path)
         let target = temporaryFile()
         defer { try? FileManager.default.removeItem(at: target) }
         try payload.prefix(750_000).write(to: target)
         try Download.fetch(url, to: target)
         #expect(try Data(contentsOf: target) == payload)
+        // One request, for the rest only: the 750 000 bytes on disk were not fetched again.
+        let requests = server.requests(of: "/" + path)
+        #expect(requests.map(\.status) == [206])
+        #expect(requests.map(\.range) == ["bytes=750000-"])
+        #expect(requests.map(\.bytesSent) == [payload.count - 750_000])
     }
 
     @Test func resumesAfterTheServerDropsTheConnection() throws {
+        // Killing the worker would disturb other tests' requests: this test has a server of its own.
+        let server = try NginxServer()
         let payload = Self.randomData(12_000_000, seed: 3)
-        let url = try server.serve(payload, at: "slow/dropped.bin")
+        let path = "slow/dropped.bin"
+        let url = try server.serve(payload, at: path)
         let target = temporaryFile()
         defer { try? FileManager.default.removeItem(at: target) }
-        var dropped = false
+        var cut: Int64?
         try Download.fetch(url, to: target) { progress in
-            if !dropped && progress.received > 2_000_000 {
-                dropped = true
+            if cut == nil && progress.received > 2_000_000 {
+                cut = progress.received
                 server.dropConnections()
             }
         }
-        #expect(dropped)
         #expect(try Data(contentsOf: target) == payload)
+        // The killed worker logs nothing of the first request. What came after it asked for Range
+        // requests answered 206, each starting past the cut: no byte before it was fetched twice.
+        let cutAt = try #require(cut, "the transfer was never cut")
+        let resumed = server.requests(of: "/" + path)
+        #expect(!resumed.isEmpty, "no request after the cut")
+        #expect(resumed.allSatisfy { $0.status == 206 }, "\(resumed.map(\.status))")
+        #expect(resumed.allSatisfy { Int64($0.firstByte) >= cutAt }, "\(resumed.map(\.range)), cut at \(cutAt)")
+        if let last = resumed.last { #expect(last.firstByte + last.bytesSent == payload.count) }
     }
 
     @Test func notFoundNamesTheURL() throws {

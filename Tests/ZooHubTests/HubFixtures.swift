@@ -79,7 +79,7 @@ enum HubFixtures {
         return cfg.name.description
     }
 
-    private static func cfg(tag: String) -> PretrainedCfg {
+    static func cfg(tag: String, architecture: String = architecture) -> PretrainedCfg {
         var cfg = PretrainedCfg(architecture: architecture, tag: tag)
         cfg.numClasses = 3
         cfg.inputSize = [8, 1, 1]

@@ -1,19 +1,40 @@
 import Foundation
+import Testing
 import ZooLoopback
 
-/// The server's pid, for the exit hook (a C function pointer cannot capture).
-nonisolated(unsafe) private var nginxProcessID: Int32 = 0
-nonisolated(unsafe) private var nginxDirectory: UnsafeMutablePointer<CChar>?
+/// The servers' pids and folders, for the exit hook (a C function pointer cannot capture).
+nonisolated(unsafe) private var nginxProcessIDs: [Int32] = []
+nonisolated(unsafe) private var nginxDirectories: [String] = []
+private let nginxExitHookLock = NSLock()
+private let nginxExitHook: Void = {
+    atexit {
+        nginxExitHookLock.lock()
+        defer { nginxExitHookLock.unlock() }
+        for pid in nginxProcessIDs {
+            kill(pid, SIGTERM)
+            for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }  // gone, or reaped
+            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        }
+        for directory in nginxDirectories { try? FileManager.default.removeItem(atPath: directory) }
+    }
+}()
 
 /// A real nginx on loopback, started by the tests themselves: Range support, a throttled
 /// location (so a test can cut a transfer mid-file by killing the worker), fixed errors, and an
 /// access log the tests read to count requests.
+///
+/// Tests share one (`try NginxServer.shared()`); a test that disturbs the server (kills its worker)
+/// starts its own with `try NginxServer()`, so no other test's request counts see the disturbance.
+/// A missing or broken nginx makes every test that asks for one fail with the reason, not crash.
 final class NginxServer: @unchecked Sendable {
     private let server: LoopbackNginx
     var root: URL { server.root }
     var port: Int { server.port }
 
-    static let shared: NginxServer = try! NginxServer()
+    private static let sharedServer = Result { try NginxServer() }
+
+    /// The server the tests share.
+    static func shared() throws -> NginxServer { try sharedServer.get() }
 
     init() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-nginx-\(UUID().uuidString)")
@@ -22,15 +43,11 @@ final class NginxServer: @unchecked Sendable {
             location /norange/ { max_ranges 0; }
             location = /error500 { return 500; }
             """, logRequests: true)
-        nginxProcessID = server.processIdentifier
-        nginxDirectory = strdup(directory.path)
-        atexit {
-            if nginxProcessID > 0 {
-                kill(nginxProcessID, SIGTERM)
-                for _ in 0..<100 where kill(nginxProcessID, 0) == 0 { usleep(20_000) }  // gone, or reaped
-            }
-            if let directory = nginxDirectory { try? FileManager.default.removeItem(atPath: String(cString: directory)) }
-        }
+        nginxExitHook
+        nginxExitHookLock.lock()
+        nginxProcessIDs.append(server.processIdentifier)
+        nginxDirectories.append(directory.path)
+        nginxExitHookLock.unlock()
     }
 
     deinit { server.stop() }
@@ -46,29 +63,39 @@ final class NginxServer: @unchecked Sendable {
         return url(path)
     }
 
-    /// Requests nginx has logged for `path` (`/files/a.pth`): method, status and Range header.
-    func requests(of path: String) -> [(method: String, status: Int, range: String)] {
+    /// A request as nginx logged it.
+    struct Request {
+        let method: String
+        let status: Int
+        /// Body bytes nginx sent.
+        let bytesSent: Int
+        /// The Range header, `-` when there was none.
+        let range: String
+        /// The first byte asked for: the Range's start, 0 without one.
+        var firstByte: Int {
+            guard range.hasPrefix("bytes="), let dash = range.firstIndex(of: "-") else { return 0 }
+            return Int(range[range.index(range.startIndex, offsetBy: 6)..<dash]) ?? 0
+        }
+    }
+
+    /// Requests nginx has logged for `path` (`/files/a.pth`), in order.
+    func requests(of path: String) -> [Request] {
         let log = (try? String(contentsOf: server.accessLog, encoding: .utf8)) ?? ""
         return log.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard fields.count >= 4, fields[1] == path else { return nil }
-            return (String(fields[0]), Int(fields[2]) ?? 0, fields[3...].joined(separator: " "))
+            guard fields.count >= 5, fields[1] == path else { return nil }
+            return Request(method: String(fields[0]), status: Int(fields[2]) ?? 0, bytesSent: Int(fields[3]) ?? 0,
+                           range: fields[4...].joined(separator: " "))
         }
     }
 
     /// GET requests for `path`.
     func gets(of path: String) -> Int { requests(of: path).filter { $0.method == "GET" }.count }
 
-    /// Kills nginx's worker: every open connection drops; the master starts a new worker.
+    /// Kills nginx's worker (found through /proc, no external tool): every open connection drops;
+    /// the master starts a new worker. Only for a server of the test's own.
     func dropConnections() {
-        let pipe = Pipe()
-        let pgrep = Process()
-        pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        pgrep.arguments = ["-P", String(server.processIdentifier)]
-        pgrep.standardOutput = pipe
-        try? pgrep.run()
-        pgrep.waitUntilExit()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        for line in output.split(separator: "\n") { if let pid = Int32(line) { kill(pid, SIGKILL) } }
+        let killed = server.killWorkers()
+        if killed == 0 { Issue.record("nginx (pid \(server.processIdentifier)) has no worker to kill") }
     }
 }

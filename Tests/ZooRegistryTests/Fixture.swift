@@ -31,15 +31,23 @@ struct RegistryFixture: Decodable {
 
     let fnmatch: FnMatchCases
     let natural_sort: [[String]]
-    let registered: [String]
+    /// The timm modules whose tags the fixture carries.
+    let claimed: [String]
+    /// timm.list_models(module=M) for every timm module.
+    let modules: [String: [String]]
     let tags: [String: [String]]
     let list_cases: [ListCase]
     let cfgs: [Cfg]
 
-    static let shared: RegistryFixture = {
-        let url = Bundle.module.url(forResource: "registry", withExtension: "json", subdirectory: "Fixtures")!
-        return try! JSONDecoder().decode(RegistryFixture.self, from: Data(contentsOf: url))
-    }()
+    /// The fixture, read once; a missing or unreadable file fails every test that asks for it.
+    static func shared() throws -> RegistryFixture { try loaded.get() }
+
+    private static let loaded = Result { () throws -> RegistryFixture in
+        guard let url = Bundle.module.url(forResource: "registry", withExtension: "json", subdirectory: "Fixtures") else {
+            throw MissingFixture(name: "registry.json", script: "tools/fixtures/make_registry_fixtures.py")
+        }
+        return try JSONDecoder().decode(RegistryFixture.self, from: Data(contentsOf: url))
+    }
 }
 
 import Testing
@@ -47,3 +55,9 @@ import Testing
 /// The repository's top folder, for checks against manifests/ itself.
 let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+struct MissingFixture: Error, CustomStringConvertible {
+    let name: String
+    let script: String
+    var description: String { "Fixtures/\(name) is missing: run /usr/bin/python3 \(script)" }
+}

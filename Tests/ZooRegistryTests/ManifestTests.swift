@@ -24,6 +24,28 @@ import Testing
         }
     }
 
+    /// The manifests and the registry fixture were made with the timm that tools/setup.sh pins, so
+    /// a new timm release cannot silently change what the tests expect.
+    @Test func manifestsAndFixturesRecordThePinnedTimm() throws {
+        let setup = try String(contentsOf: repositoryRoot.appendingPathComponent("tools/setup.sh"), encoding: .utf8)
+        let pin = try #require(setup.firstMatch(of: /timm==([0-9][0-9A-Za-z.+-]*)/)?.1, "tools/setup.sh pins no timm version")
+        let madeWith = "from timm \(pin)"
+        let folder = repositoryRoot.appendingPathComponent("manifests")
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        #expect(!manifests.isEmpty)
+        func generatedBy(_ file: URL) throws -> String? {
+            (try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])?["generated_by"] as? String
+        }
+        for name in manifests.sorted() {
+            let generatedBy = try #require(try generatedBy(folder.appendingPathComponent(name)),
+                                           "manifests/\(name) does not say what made it")
+            #expect(generatedBy.hasSuffix(madeWith), "manifests/\(name): \(generatedBy); tools/setup.sh pins timm \(pin)")
+        }
+        let fixture = repositoryRoot.appendingPathComponent("Tests/ZooRegistryTests/Fixtures/registry.json")
+        let fixtureMadeBy = try generatedBy(fixture)
+        #expect(fixtureMadeBy?.hasSuffix(madeWith) == true, "registry.json: \(fixtureMadeBy ?? "no generated_by")")
+    }
+
     @Test func roundTripsThroughCodable() throws {
         let cfgs = try #require(ModelRegistry.builtin().architecture("resnet50")).pretrainedCfgs
         let data = try JSONEncoder().encode(Manifest(cfgs: cfgs))

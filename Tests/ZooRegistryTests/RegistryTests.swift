@@ -6,12 +6,24 @@ import ZooModels
     // Timm's lists hold for the built-in registry; `shared` may carry what other tests added.
     let registry = ModelRegistry.builtin()
 
-    @Test func registersTheResNetFamily() {
-        #expect(registry.list(families: ["resnet"]).sorted() == RegistryFixture.shared.registered.sorted())
+    /// A family named after a timm module holds every architecture of that module, in timm's order:
+    /// `timm.list_models(module=family)`. A variant missing from a family we ship fails here.
+    @Test func familiesHoldTheirWholeTimmModule() throws {
+        let modules = try RegistryFixture.shared().modules
+        let families = Set(registry.architectures.map(\.family))
+        #expect(families.contains("resnet"))
+        for family in families.sorted() {
+            guard let timmNames = modules[family] else { continue }  // not one of timm's modules
+            let names = registry.list(families: [family])
+            let missing = timmNames.filter { !names.contains($0) }, extra = names.filter { !timmNames.contains($0) }
+            #expect(missing.isEmpty, "family \(family) lacks \(missing.count) of timm's: \(missing)")
+            #expect(extra.isEmpty, "family \(family) has architectures timm's \(family) module has not: \(extra)")
+            if missing.isEmpty && extra.isEmpty { #expect(names == timmNames, "family \(family): not in timm's order") }
+        }
     }
 
-    /// `list` answers what timm's `list_models` answers, kept to the registered architectures.
-    @Test(arguments: RegistryFixture.shared.list_cases)
+    /// `list` answers what timm's `list_models` answers, kept to timm's resnet module.
+    @Test(arguments: try RegistryFixture.shared().list_cases)
     func listsLikeTimm(_ testCase: RegistryFixture.ListCase) {
         let names = registry.list(
             testCase.patterns, excluding: testCase.exclude, families: ["resnet"],
@@ -19,22 +31,26 @@ import ZooModels
         #expect(names == testCase.expected)
     }
 
-    @Test func doneWhenCases() {
-        let fixture = RegistryFixture.shared.list_cases
+    @Test func doneWhenCases() throws {
+        let fixture = try RegistryFixture.shared().list_cases
         #expect(registry.list(["*resnet*"]) == fixture.first { $0.patterns == ["*resnet*"] && !$0.pretrained && $0.exclude.isEmpty }!.expected)
         #expect(registry.list(["resnet50*"], pretrained: true) == fixture.first { $0.patterns == ["resnet50*"] && $0.pretrained }!.expected)
     }
 
-    /// Tags in timm's order, the first being the default.
-    @Test(arguments: RegistryFixture.shared.registered)
-    func tagsInTimmOrder(_ architecture: String) throws {
-        let entry = try #require(registry.architecture(architecture))
-        #expect(entry.pretrainedCfgs.map(\.name.description) == RegistryFixture.shared.tags[architecture])
-        #expect(try registry.pretrainedCfg(for: architecture) == entry.pretrainedCfgs.first)
+    /// Tags in timm's order, the first being the default, for every registered architecture of
+    /// the timm modules the fixture claims.
+    @Test(arguments: try RegistryFixture.shared().claimed)
+    func tagsInTimmOrder(_ family: String) throws {
+        let fixture = try RegistryFixture.shared()
+        for entry in registry.architectures where entry.family == family {
+            let tags = try #require(fixture.tags[entry.name], "\(entry.name) is not in timm's \(family) module")
+            #expect(entry.pretrainedCfgs.map(\.name.description) == tags, "\(entry.name)")
+            #expect(try registry.pretrainedCfg(for: entry.name) == entry.pretrainedCfgs.first)
+        }
     }
 
     /// The cfg equals timm's `get_pretrained_cfg(name).to_dict()`, value for value and as printed.
-    @Test(arguments: RegistryFixture.shared.cfgs)
+    @Test(arguments: try RegistryFixture.shared().cfgs)
     func cfgEqualsTimm(_ expected: RegistryFixture.Cfg) throws {
         let cfg = try #require(try registry.pretrainedCfg(for: expected.name))
         #expect(cfg == expected.timm_dict)

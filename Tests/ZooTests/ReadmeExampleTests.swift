@@ -22,6 +22,7 @@ import Zoo
         schedule.apply(to: optimizer)
 
         let frozen = model.namedParameters().filter { $0.0.hasPrefix("layer2.") }.map(\.1)
+        #expect(!frozen.isEmpty, "resnet18 has no layer2 parameters")
         #expect(frozen.allSatisfy { $0.grad == nil })
         #expect(optimizer.learningRates[0] < 1e-3)
     }

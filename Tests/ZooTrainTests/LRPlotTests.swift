@@ -1,52 +1,33 @@
-// The plot writers: PNG structure and checksums, SVG content, atomic files.
-// The pictures themselves were checked by eye (see the report of the sched branch).
+// The learning-rate plot shows the schedule: its curve's pixels (PNG) and path points (SVG) sit
+// at the schedule's values, read back from the written files.
 
 import Foundation
 import Testing
+import ZooPlot
+import ZooPlotTesting
+
 @testable import ZooTrain
 
 @Suite struct LRPlotTests {
-    let plot = try! SchedulerSpec(name: "StepLR", lr: 0.1, options: ["step_size": .int(30)])
-        .trace(epochs: 100).plot(title: "StepLR", subtitle: "lr=0.1, step_size=30")
+    let trace = try! SchedulerSpec(name: "StepLR", lr: 0.1, options: ["step_size": .int(30)]).trace(epochs: 100)
+    var plot: LRPlot { trace.plot(title: "StepLR", subtitle: "lr=0.1, step_size=30") }
+    var schedule: [Point] { trace.rows.map { Point(x: Double($0.epoch), y: $0.lr) } }
 
-    @Test func checksumsMatchTheirCheckValues() {
-        #expect(PNGEncoder.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
-        #expect(PNGEncoder.adler32(Array("Wikipedia".utf8)) == 0x11E6_0398)
-        #expect(PNGEncoder.adler32(Array(repeating: 255, count: 100_000)) == adler32Slowly(Array(repeating: 255, count: 100_000)))
+    @Test func pngCurveFollowsTheSchedule() throws {
+        let chart = try #require(try plot.figure.layout().first)
+        // Epochs across from the first to the last, rates up from zero.
+        #expect(chart.xDomain == 0...99 && chart.yDomain.lowerBound == 0)
+        let raster = try Raster(png: try plot.png())
+        let off = raster.pointsWithoutCurve(schedule, color: Color.cycle[0], chart: chart)
+        #expect(off.isEmpty, "no curve pixel at \(off.prefix(5))")
+        // And nothing of the curve's colour where the schedule is not: above the first step's rate.
+        let above = try #require(chart.position(of: Point(x: 50, y: 0.05)))
+        #expect(!raster.hasColor(Color.cycle[0], near: above.x, above.y, radius: 3))
     }
 
-    @Test func storedZlibBlocksHoldTheBytes() {
-        let data = (0..<150_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
-        let stream = PNGEncoder.zlibStored(data)
-        #expect(stream.count == 2 + 3 * 5 + data.count + 4)  // header, 3 block headers, data, Adler-32
-        #expect(stream[2] == 0 && stream[2 + 5 + 65535] == 0 && stream[2 + 2 * (5 + 65535)] == 1)
-        let payload = Array(stream[7..<(7 + 65535)])
-        #expect(payload == Array(data[0..<65535]))
-    }
-
-    @Test func pngIsWellFormed() throws {
-        let bytes = plot.png()
-        #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        var offset = 8
-        var chunkTypes: [String] = []
-        while offset < bytes.count {
-            let length = Int(bytes[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) })
-            let type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
-            let stored = bytes[offset + 8 + length..<offset + 12 + length].reduce(0) { $0 << 8 | UInt32($1) }
-            #expect(PNGEncoder.crc32(bytes[offset + 4..<offset + 8 + length]) == stored, "CRC of \(type)")
-            chunkTypes.append(type)
-            offset += 12 + length
-        }
-        #expect(chunkTypes == ["IHDR", "IDAT", "IEND"])
-        #expect(offset == bytes.count)
-    }
-
-    @Test func svgHasTitleAxesAndCurve() {
-        let svg = plot.svg()
-        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
-        #expect(svg.contains(">StepLR</text>") && svg.contains(">epoch</text>") && svg.contains(">learning rate</text>"))
-        #expect(svg.contains(">0.1</text>") && svg.contains(">50</text>"))
-        #expect(svg.contains("<polyline"))
+    @Test func svgPathPointsAreTheSchedule() throws {
+        let chart = try #require(try plot.figure.layout().first)
+        try LRPlotTests.expectPathIsSchedule(svg: try plot.svg(), schedule: schedule, chart: chart)
     }
 
     @Test func writesAtomicallyByExtension() throws {
@@ -61,12 +42,17 @@ import Testing
         #expect(throws: PlotError.self) { try plot.write(to: "/nonexistent-zoo-dir/lr.png") }
     }
 
-    private func adler32Slowly(_ data: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in data {
-            a = (a + UInt32(byte)) % 65521
-            b = (b + a) % 65521
+    /// The curve's path: each point is a schedule point (thinning keeps a subset), the first and
+    /// last epochs and both sides of every change of rate are there.
+    static func expectPathIsSchedule(svg: String, schedule: [Point], chart: ChartLayout) throws {
+        let curve = try #require(
+            SVGStroke.all(in: svg).first { $0.color.isClose(to: Color.cycle[0], tolerance: 0.002) })
+        let indices = curve.dataIndices(of: schedule, chart: chart)
+        #expect(indices.count >= 4 && !indices.contains(nil), "path points off the schedule: \(indices)")
+        let matched = Set(indices.compactMap { $0 })
+        #expect(matched.contains(0) && matched.contains(schedule.count - 1))
+        for index in schedule.indices.dropFirst() where schedule[index].y != schedule[index - 1].y {
+            #expect(matched.contains(index) && matched.contains(index - 1), "the step at \(schedule[index].x)")
         }
-        return b << 16 | a
     }
 }

@@ -26,12 +26,17 @@ struct SchedulerFixture: Decodable, Sendable, CustomTestStringConvertible {
 
     static func loadAll() throws -> [SchedulerFixture] {
         struct Document: Decodable { let cases: [SchedulerFixture] }
-        let url = try #require(Bundle.module.url(forResource: "schedulers", withExtension: "json",
-                                                 subdirectory: "Fixtures"))
+        guard let url = Bundle.module.url(forResource: "schedulers", withExtension: "json", subdirectory: "Fixtures") else {
+            throw MissingSchedulerFixture()
+        }
         return try JSONDecoder().decode(Document.self, from: Data(contentsOf: url)).cases
     }
+}
 
-    static let all: [SchedulerFixture] = (try? loadAll()) ?? []
+struct MissingSchedulerFixture: Error, CustomStringConvertible {
+    var description: String {
+        "Fixtures/schedulers.json is missing: run /usr/bin/python3 tools/fixtures/make_scheduler_fixtures.py"
+    }
 }
 
 /// Same relative tolerance everywhere: 1e-9 of the larger magnitude.
@@ -107,7 +112,7 @@ func makeScheduler(for fixture: SchedulerFixture) throws -> any LRScheduler {
         #expect(fixtures.contains { $0.options["warmup_steps"] != nil })
     }
 
-    @Test(arguments: SchedulerFixture.all)
+    @Test(arguments: try SchedulerFixture.loadAll())
     func sequenceMatchesPyTorch(_ fixture: SchedulerFixture) throws {
         let scheduler = try makeScheduler(for: fixture)
         var lrs = [scheduler.lrs[0]]
@@ -282,7 +287,7 @@ func makeScheduler(for fixture: SchedulerFixture) throws -> any LRScheduler {
 
     @Test func oneCycleSpansTheRunWhenNotToldOtherwise() throws {
         // Same as PyTorch's OneCycleLR(max_lr=0.05, epochs=10, steps_per_epoch=25, ...) in the fixtures.
-        let fixture = try #require(SchedulerFixture.all.first {
+        let fixture = try #require(try SchedulerFixture.loadAll().first {
             $0.scheduler == "OneCycleLR" && $0.options["epochs"] == .int(10)
         })
         var options = fixture.options

@@ -41,16 +41,63 @@ import ZooTrain
         #expect(history.last!.trainLoss < history.first!.trainLoss / 2)
     }
 
-    @Test func statefulLossTypeWithPerIterationScheduler() {
+    @Test func statefulLossTypeWithPerIterationScheduler() throws {
         // Segmentation-style: each sample's 4 "pixels" are on where the input is positive.
         var rng = RandomGenerator(seed: 4)
         let inputs = Tensor.normal([32, 4], using: &rng)
         let masks = inputs.gt(0).to(.float32)
         let model = Sequential([Linear(4, 4)])
-        let trainer = Trainer(model: model, loss: DiceLoss(smooth: 1), optimizer: Adam(parameters: model.parameters(), lr: 0.05),
+        let optimizer = Adam(parameters: model.parameters(), lr: 0.05)
+        let loss = RunningNormalizedDice { optimizer.learningRates[0] }
+        let trainer = Trainer(model: model, loss: loss, optimizer: optimizer,
                               scheduler: CosineAnnealingLR(baseLRs: [0.05], tMax: 40), schedulerInterval: .iteration)
         let history = trainer.fit(epochs: 20, train: { [(inputs, masks), (inputs * 0.5, masks)] })
-        #expect(history[1].learningRates[0] < history[0].learningRates[0])  // stepped every batch
-        #expect(history.last!.trainLoss < history.first!.trainLoss * 0.7)
+
+        // Every one of the 40 steps ran at the scheduler's learning rate for that step, not the epoch's.
+        let reference = CosineAnnealingLR(baseLRs: [0.05], tMax: 40)
+        var expected: [Double] = []
+        for _ in 0..<40 {
+            expected.append(reference.lrs[0])
+            reference.step()
+        }
+        #expect(loss.observedLearningRates == expected)
+        // The trainer used this one instance throughout: its state saw all 40 calls, and each epoch's
+        // loss is the mean of what the stateful loss returned in it.
+        #expect(loss.calls == 40)
+        #expect(history.count == 20)
+        for (epoch, metrics) in history.enumerated() {
+            let returned = loss.returned[2 * epoch..<2 * epoch + 2]
+            #expect(abs(metrics.trainLoss - returned.reduce(0, +) / 2) <= 1e-6 * abs(metrics.trainLoss), "epoch \(epoch)")
+        }
+        let raw = try #require(loss.raw.first), rawLast = try #require(loss.raw.last)
+        #expect(rawLast < raw * 0.7)
+    }
+}
+
+/// A loss that carries state from call to call: Dice loss divided by the running mean of its
+/// earlier values (an adaptive loss weighting, as multi-task training uses), so each value depends
+/// on what the loss saw before. It also notes the learning rate in effect at each call.
+final class RunningNormalizedDice: LossFunction {
+    private let dice = DiceLoss(smooth: 1)
+    private let learningRate: () -> Double
+    private var runningMean: Double?
+    private(set) var calls = 0
+    private(set) var observedLearningRates: [Double] = []
+    private(set) var raw: [Double] = []
+    private(set) var returned: [Double] = []
+
+    init(learningRate: @escaping () -> Double) { self.learningRate = learningRate }
+
+    func callAsFunction(_ output: Tensor, _ target: Tensor) -> Tensor {
+        observedLearningRates.append(learningRate())
+        let value = dice(output, target)
+        let scale = Float(1 / max(runningMean ?? 1, 1e-3))
+        let plain = Double(value.item())
+        runningMean = runningMean.map { 0.9 * $0 + 0.1 * plain } ?? plain
+        calls += 1
+        let scaled = value * scale
+        raw.append(plain)
+        returned.append(Double(scaled.item()))
+        return scaled
     }
 }

@@ -2,6 +2,10 @@
 import argparse
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pinned import require_pinned  # noqa: E402
 
 
 def parse_arguments(doc, variants=None):
@@ -14,6 +18,7 @@ def parse_arguments(doc, variants=None):
     if variants:
         parser.add_argument("--only", nargs="+", metavar="NAME", choices=variants, help="just these variants")
     args = parser.parse_args()
+    require_pinned("timm", "safetensors")  # the versions the tests' references are made with
     os.makedirs(args.out_dir, exist_ok=True)
     return args
 

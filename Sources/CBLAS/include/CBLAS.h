@@ -6,6 +6,8 @@
 #include <Accelerate/Accelerate.h>
 static inline void zoo_blas_set_threads(int n) { (void)n; }
 static inline int zoo_blas_threads(void) { return 0; }
+static inline const char *zoo_blas_core_name(void) { return "Accelerate"; }
+static inline const char *zoo_blas_config(void) { return "Accelerate"; }
 #else
 #include <cblas.h>
 // OpenBLAS-specific thread control; declared here so Swift sees one name on every platform.
@@ -13,5 +15,10 @@ void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
 static inline void zoo_blas_set_threads(int n) { openblas_set_num_threads(n); }
 static inline int zoo_blas_threads(void) { return openblas_get_num_threads(); }
+// The kernel set OpenBLAS picked for this CPU ("Prescott" means its generic SSE3 fallback) and its build.
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
+static inline const char *zoo_blas_core_name(void) { return openblas_get_corename(); }
+static inline const char *zoo_blas_config(void) { return openblas_get_config(); }
 #endif
 #endif

@@ -51,6 +51,10 @@ final class ZipArchive: @unchecked Sendable {
         }
         self.entries = entries
         self.indexByName = indexByName
+        // The bomb check, on declared sizes, before any entry is read: the inflater never goes
+        // past an entry's declared size, so these sizes bound what reading can allocate.
+        let inflated = entries.lazy.filter { $0.method == .deflate }.reduce(0) { $0.addingReportingOverflow($1.uncompressedSize).partialValue }
+        try InflationLimit.check(inflated: inflated, fileSize: file.count, limits: limits, path: path)
     }
 
     func entry(named name: String) -> ZipEntry? { indexByName[name].map { entries[$0] } }
@@ -94,9 +98,10 @@ final class ZipArchive: @unchecked Sendable {
         if entry.uncompressedSize > limits.maxEntryBytes {
             throw CheckpointError.limitExceeded(path: path, what: "entry '\(entry.name)' declares \(entry.uncompressedSize) bytes, limit is \(limits.maxEntryBytes)")
         }
-        let (bound, overflow) = entry.compressedSize.multipliedReportingOverflow(by: limits.maxInflateRatio)
+        // Deflate cannot expand data more than 1032:1: a declared size beyond that is a lie.
+        let (bound, overflow) = entry.compressedSize.multipliedReportingOverflow(by: 1032)
         if !overflow && entry.uncompressedSize > bound + 1024 {
-            throw CheckpointError.limitExceeded(path: path, what: "entry '\(entry.name)' declares \(entry.uncompressedSize) bytes from \(entry.compressedSize) compressed, beyond deflate's \(limits.maxInflateRatio):1 ratio")
+            throw CheckpointError.corrupt(path: path, what: "entry '\(entry.name)' declares \(entry.uncompressedSize) bytes from \(entry.compressedSize) compressed, beyond deflate's 1032:1 ratio")
         }
     }
 

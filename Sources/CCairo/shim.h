@@ -1,0 +1,3 @@
+// cairo (Debian: libcairo2-dev): 2-D drawing onto image (PNG) and SVG surfaces.
+#include <cairo/cairo.h>
+#include <cairo/cairo-svg.h>

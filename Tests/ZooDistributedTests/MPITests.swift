@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import ZooDistributed
+import ZooNN
+import ZooTensor
+
+/// Real Open MPI: the test process starts `mpirun -np 2` on its own test binary, which runs
+/// `MPIWorkerTests` in two ranks (enabled only there, by ZOO_MPI_WORKER). A failed expectation in
+/// a rank makes that rank, and so mpirun, exit non-zero.
+@Suite(.serialized) struct MPITests {
+    @Test func twoRanksAgreeWithOneProcessOverTheWholeBatch() throws {
+        let run = try MPIRun.start(ranks: 2, suite: "MPIWorkerTests", timeout: 240)
+        #expect(run.status == 0, "mpirun failed:\n\(run.output)")
+        // Both ranks really ran the worker tests (a filter that matched nothing would also exit 0).
+        #expect(run.output.components(separatedBy: "MPI worker rank").count - 1 == 2, "\(run.output)")
+    }
+}
+
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["ZOO_MPI_WORKER"] != nil), .serialized)
+struct MPIWorkerTests {
+    static let communicator: any Communicator = try! MPICommunicator()
+
+    @Test func collectivesSumAndBroadcast() throws {
+        let world = Self.communicator
+        print("MPI worker rank \(world.rank) of \(world.size)")
+        #expect(world.size == 2)
+        var values = [Float](repeating: Float(world.rank + 1), count: 1000)
+        try values.withUnsafeMutableBufferPointer { try world.allReduceSum($0) }
+        #expect(values.allSatisfy { $0 == 3 })
+        var doubles = [Double(world.rank), 0.5]
+        try world.allReduceSum(&doubles)
+        #expect(doubles == [1, 1])
+        var bytes: [UInt8] = world.rank == 0 ? [1, 2, 3] : [0, 0, 0]
+        try bytes.withUnsafeMutableBytes { try world.broadcast($0, from: 0) }
+        #expect(bytes == [1, 2, 3])
+    }
+
+    /// Sync BN plus averaged gradients over two half batches equal one process over the whole batch.
+    @Test func syncBatchNormStepEqualsTheWholeBatch() throws {
+        let world = Self.communicator
+        func tinyNet(seed: UInt64) -> Module {
+            DefaultRandom.seed(seed)
+            return Sequential(
+                Conv2d(3, 4, kernelSize: 3, padding: 1), BatchNorm2d(4), ReLU(), Flatten(),
+                Linear(4 * 6 * 6, 3))
+        }
+        var rng = RandomGenerator(seed: 11)
+        let images = Tensor.normal([8, 3, 6, 6], using: &rng), targets = Tensor.normal([8, 3], using: &rng)
+        func loss(_ model: Module, rows: [Int]) -> Tensor {
+            let index = Tensor(indices: rows)
+            let difference = model(images.indexSelect(dim: 0, index: index)) - targets.indexSelect(dim: 0, index: index)
+            return (difference * difference).mean(dims: [0, 1])
+        }
+
+        let reference = tinyNet(seed: 0)
+        loss(reference, rows: Array(0..<8)).backward()
+
+        // Rank 1 starts from other weights: broadcasting rank 0's state must fix that.
+        let model = tinyNet(seed: UInt64(world.rank))
+        let parallel = DataParallel(communicator: world)
+        try parallel.broadcastState(of: model)
+        parallel.synchronizeBatchNorm(in: model)
+        let rows = DistributedSampler(rank: world.rank, size: world.size).shard(0..<8)
+        loss(model, rows: rows).backward()
+        try parallel.averageGradients(of: model.parameters())
+
+        // Errors relative to the model's largest gradient: a bias in front of batch norm has a
+        // gradient of zero up to rounding, which no per-tensor scale can judge.
+        let scale = reference.parameters().map { $0.grad!.toArray().map(abs).max()! }.max()!
+        for ((key, mine), (_, expected)) in zip(model.namedParameters(), reference.namedParameters()) {
+            let a = mine.grad!.toArray(), b = expected.grad!.toArray()
+            let worst = zip(a, b).map { abs($0 - $1) }.max()! / scale
+            #expect(worst < 1e-5, "rank \(world.rank) \(key): \(worst)")
+        }
+        for ((key, mine), (_, expected)) in zip(model.namedBuffers(), reference.namedBuffers())
+        where key.hasSuffix("running_var") || key.hasSuffix("running_mean") {
+            let worst = zip(mine.toArray(), expected.toArray()).map { abs($0 - $1) }.max()!
+            #expect(worst < 1e-5, "rank \(world.rank) \(key): \(worst)")
+        }
+    }
+}
+
+/// `mpirun` on this test binary, bounded in time, with output captured through a file.
+struct MPIRun {
+    let status: Int32
+    let output: String
+
+    static func start(ranks: Int, suite: String, timeout: TimeInterval) throws -> MPIRun {
+        let mpirun = "/usr/bin/mpirun"
+        try #require(
+            FileManager.default.isExecutableFile(atPath: mpirun), "mpirun missing: tools/setup.sh installs openmpi-bin")
+        let binary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-mpi-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun)
+        // Root is allowed (CI runs as root); more ranks than cores is fine; loopback TCP and shared
+        // memory only, without the single-copy mechanism that containers forbid.
+        process.arguments = [
+            "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)",
+            "--mca", "btl", "self,vader,tcp", "--mca", "btl_vader_single_copy_mechanism", "none",
+            "-x", "ZOO_MPI_WORKER=1", binary, "--testing-library", "swift-testing", "--filter", suite,
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        environment["OMPI_MCA_plm_rsh_agent"] = ""  // one machine: no ssh
+        process.environment = environment
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        let done = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in done.signal() }
+        try process.run()
+        if done.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            if done.wait(timeout: .now() + 5) == .timedOut { kill(process.processIdentifier, SIGKILL); done.wait() }
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            Issue.record("mpirun did not finish within \(Int(timeout)) s:\n\(output)")
+            return MPIRun(status: -1, output: output)
+        }
+        return MPIRun(status: process.terminationStatus, output: try String(contentsOf: log, encoding: .utf8))
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Deliberate breakages the tests must catch (not part of CI; see docs/testing.md).
+#
+#   tools/mutants.sh [--full] [tools/mutants/NAME.patch ...]
+#
+# Copies the working tree to a scratch folder (its own .build, kept between runs), runs the tests
+# the mutants name on the unmodified copy (they must pass), then for each patch under
+# tools/mutants/ (or those given): applies it, builds, runs the tests its `# caught-by:` line names
+# (every test with --full), reverts it. Prints a table of mutant | caught by | result and exits
+# non-zero when a mutant survives, does not apply or does not build.
+#
+# Each patch starts with `# caught-by: Suite[/test]` (a `swift test --filter` regex) and a line
+# saying what it breaks, then a `git diff` against the sources (applied with `git apply`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+full=0
+patches=()
+for argument in "$@"; do
+    case "$argument" in
+        --full) full=1 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        *) patches+=("$(realpath "$argument")") ;;
+    esac
+done
+((${#patches[@]})) || patches=("$repo"/tools/mutants/*.patch)
+export ZOO_PARITY_DIR="${ZOO_PARITY_DIR:-$repo/.cache/parity}"
+limit="${ZOO_TEST_TIMEOUT:-1500}"
+
+scratch="${ZOO_MUTANTS_DIR:-$repo/.cache/mutants}/tree"
+mkdir -p "$scratch"
+# A fresh copy of the tracked and new files; .build stays, and tar keeps modification times so
+# only what changed since the last run is rebuilt.
+find "$scratch" -mindepth 1 -maxdepth 1 ! -name .build -exec rm -rf {} +
+{ git ls-files -z --cached --others --exclude-standard; if [[ -e Package.resolved ]]; then printf 'Package.resolved\0'; fi; } \
+    | tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -xf - -C "$scratch"
+cd "$scratch"
+# The copy may sit inside this repository (.cache): keep git from finding it, so `git apply` patches the copy.
+export GIT_CEILING_DIRECTORIES="$(dirname "$scratch")"
+log="$scratch/.build/mutants-logs"
+mkdir -p "$log"
+
+caught_by() { sed -n 's/^# caught-by: *//p' "$1" | head -n 1; }
+
+run_tests() {  # run_tests FILTER LOGFILE: swift test within the time limit; FILTER empty = everything
+    local filter=("--filter" "$1")
+    [[ -z "$1" ]] && filter=()
+    timeout --kill-after=10 "$limit" swift test --skip-build "${filter[@]}" >"$2" 2>&1
+}
+
+build() { swift build --build-tests >"$1" 2>&1; }
+
+filters=()
+for patch in "${patches[@]}"; do
+    filter="$(caught_by "$patch")"
+    [[ -n "$filter" ]] || { echo "$patch: no '# caught-by:' line" >&2; exit 2; }
+    filters+=("$filter")
+done
+baseline_filter="$(IFS='|'; echo "${filters[*]}")"
+((full)) && baseline_filter=""
+
+echo "mutants: building the unmodified copy in $scratch" >&2
+build "$log/baseline-build.log" || { echo "the unmodified tree does not build: $log/baseline-build.log" >&2; exit 2; }
+echo "mutants: baseline tests ${baseline_filter:+(--filter '$baseline_filter')}" >&2
+if ! run_tests "$baseline_filter" "$log/baseline-test.log"; then
+    echo "the unmodified tree fails its tests; no mutant can be judged. See $log/baseline-test.log:" >&2
+    grep -E "✘|error:" "$log/baseline-test.log" | head -n 20 >&2
+    exit 2
+fi
+
+rows=()
+survivors=0
+for patch in "${patches[@]}"; do
+    name="$(basename "$patch" .patch)"
+    filter="$(caught_by "$patch")"
+    start=$SECONDS
+    if ! git apply "$patch" 2>"$log/$name-apply.log"; then
+        result="DOES NOT APPLY"
+        survivors=$((survivors + 1))
+    else
+        if ! build "$log/$name-build.log"; then
+            result="DOES NOT BUILD"
+            survivors=$((survivors + 1))
+        elif run_tests "$( ((full)) || echo "$filter")" "$log/$name-test.log"; then
+            result="SURVIVED"
+            survivors=$((survivors + 1))
+        else
+            failed="$(grep -c "✘ Test .* failed" "$log/$name-test.log" || true)"
+            result="caught ($failed failing)"
+        fi
+        git apply -R "$patch"
+    fi
+    echo "mutants: $name: $result ($((SECONDS - start)) s)" >&2
+    rows+=("| $name | $filter | $result |")
+done
+# Leave the copy unmodified and built, so the next run starts from it.
+build "$log/final-build.log" || true
+
+echo
+echo "| mutant | caught by | result |"
+echo "|---|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "$((${#patches[@]} - survivors)) of ${#patches[@]} mutants caught$( ((full)) && echo " (full suite)")"
+((survivors == 0))
