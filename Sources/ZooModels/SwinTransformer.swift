@@ -439,7 +439,8 @@ public enum SwinVariants {
     /// Attaches a builder for every variant under timm's module name "swin_transformer".
     public static func register(into registry: ModelRegistry) {
         for name in names {
-            registry.register(architecture: name, family: "swin_transformer") { args in try makeSwinTransformer(name, args: args) }
+            registry.register(architecture: name, family: "swin_transformer", builder: { args in try makeSwinTransformer(name, args: args) },
+                              checkpointFilter: TorchvisionCheckpoints.swin)
         }
     }
 }

@@ -27,7 +27,7 @@ from safetensors.torch import save_file
 
 from parity_common import is_current, parse_arguments
 
-FIXTURE_VERSION = 3
+FIXTURE_VERSION = 4
 
 # CI representatives: (fixture name, timm name, kwargs shrinking it, input size). Each exercises a
 # different option of its family; kwargs are timm's own keywords, the Swift test passes the same.
@@ -130,6 +130,48 @@ def make_representative(fixture, name, kwargs, size, out_dir):
         json.dump(meta, f, indent=0)
 
 
+# torchvision models built small with torchvision's own classes, and the timm twin's kwargs that
+# give the same architecture: (fixture, timm name, timm kwargs, builder, input size).
+def _tv_convnext():
+    from torchvision.models.convnext import ConvNeXt, CNBlockConfig
+    return ConvNeXt([CNBlockConfig(16, 32, 1), CNBlockConfig(32, 48, 1), CNBlockConfig(48, 64, 2), CNBlockConfig(64, None, 1)])
+
+
+def _tv_vit():
+    from torchvision.models.vision_transformer import VisionTransformer
+    return VisionTransformer(image_size=32, patch_size=16, num_layers=2, num_heads=4, hidden_dim=64, mlp_dim=128)
+
+
+def _tv_swin():
+    from torchvision.models.swin_transformer import SwinTransformer
+    return SwinTransformer(patch_size=[4, 4], embed_dim=24, depths=[2, 2, 2, 1], num_heads=[2, 2, 4, 4], window_size=[4, 4])
+
+
+TORCHVISION = [
+    ("tv_convnext", "convnext_tiny", SMALL_CNX, _tv_convnext, 64),
+    ("tv_vit", "vit_base_patch16_224", dict(SMALL_VIT, embed_dim=64, num_heads=4, mlp_ratio=2.0), _tv_vit, 32),
+    ("tv_swin", "swin_tiny_patch4_window7_224", SMALL_SWIN, _tv_swin, 64),
+]
+
+
+def make_torchvision(out_dir):
+    """torchvision state dicts (random, perturbed weights) and torchvision's eval logits."""
+    for fixture, name, kwargs, build, size in TORCHVISION:
+        torch.manual_seed(0)
+        generator = torch.Generator().manual_seed(4)
+        model = build()
+        perturb(model, generator)
+        model.eval()
+        x = torch.randn(2, 3, size, size, generator=generator)
+        with torch.no_grad():
+            logits = model(x)
+        save_file(contiguous(model.state_dict()), os.path.join(out_dir, f"{fixture}.safetensors"))
+        save_file(contiguous({"input": x, "logits": logits}), os.path.join(out_dir, f"{fixture}.io.safetensors"))
+        with open(os.path.join(out_dir, f"{fixture}.json"), "w") as f:
+            json.dump({"fixture_version": FIXTURE_VERSION, "name": fixture, "timm_name": name,
+                       "kwargs": dict(kwargs, num_classes=1000), "keys": key_table(model.state_dict())}, f, indent=0)
+
+
 def make_adaptation(out_dir):
     """A checkpoint saved at one size, loaded by timm at another with pretrained=True."""
     tensors = {}
@@ -227,6 +269,7 @@ def main():
     if args.force or not is_current(marker, FIXTURE_VERSION):
         save_file(contiguous(op_cases()), os.path.join(args.out_dir, "transformer_ops.safetensors"))
         make_adaptation(args.out_dir)
+        make_torchvision(args.out_dir)
         with open(marker, "w") as f:
             json.dump({"fixture_version": FIXTURE_VERSION}, f)
     for fixture, name, kwargs, size in REPRESENTATIVES:
