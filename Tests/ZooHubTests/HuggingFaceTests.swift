@@ -129,7 +129,7 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
     }
 
     @Test func theHubComesBeforeTheURLAndEachFileInTurn() throws {
-        let server = NginxServer.shared
+        let server = try NginxServer.shared()
         let fromURL = try HubFixtures.checkpoint(seed: 11), fromHub = try HubFixtures.checkpoint(seed: 12)
         let fromBin = try HubFixtures.checkpoint(seed: 13)
         let urlPath = "files/\(UUID().uuidString)/mlp.pth"
