@@ -27,7 +27,7 @@ from safetensors.torch import save_file
 
 from parity_common import is_current, parse_arguments
 
-FIXTURE_VERSION = 5
+FIXTURE_VERSION = 6
 
 # CI representatives: (fixture name, timm name, kwargs shrinking it, input size). Each exercises a
 # different option of its family; kwargs are timm's own keywords, the Swift test passes the same.
@@ -196,6 +196,14 @@ def make_adaptation(out_dir):
         with torch.no_grad():
             tensors[f"{case}.input"] = x
             tensors[f"{case}.logits"] = loaded(x)
+    # `zoo convert --arch vit_tiny_patch16_224 --img-size 64`: a full-size checkpoint at 224 and
+    # the pos_embed timm's loader makes of it at 64 (a 4x4 grid).
+    torch.manual_seed(0)
+    full = timm.create_model("vit_tiny_patch16_224", pretrained=False)
+    path = os.path.join(out_dir, "adapt_cli_vit_tiny.checkpoint.safetensors")
+    save_file(contiguous(full.state_dict()), path)
+    loaded = timm.create_model("vit_tiny_patch16_224", pretrained=True, pretrained_cfg_overlay=dict(file=path), img_size=64)
+    tensors["cli_vit_tiny.pos_embed"] = loaded.pos_embed
     save_file(contiguous(tensors), os.path.join(out_dir, "adapt_transformers.safetensors"))
 
 
