@@ -122,6 +122,11 @@ enum BuiltinFamilies {
             "convnextv2_base", "convnextv2_femto", "convnextv2_huge", "convnextv2_large", "convnextv2_nano",
             "convnextv2_pico", "convnextv2_small", "convnextv2_tiny",
         ]),
+        ("swin_transformer", [
+            "swin_base_patch4_window7_224", "swin_base_patch4_window12_384", "swin_large_patch4_window7_224",
+            "swin_large_patch4_window12_384", "swin_s3_base_224", "swin_s3_small_224", "swin_s3_tiny_224",
+            "swin_small_patch4_window7_224", "swin_tiny_patch4_window7_224",
+        ]),
     ]
 
     static func register(into registry: ModelRegistry) {
