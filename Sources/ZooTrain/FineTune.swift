@@ -5,6 +5,7 @@
 
 import Foundation
 import ZooCheckpoint
+import ZooDistributed
 import ZooNN
 import ZooPlot
 import ZooTensor
@@ -99,6 +100,9 @@ public final class FineTune {
 
     public var onEpoch: ((FineTuneEpoch) -> Void)?
     public var onProgress: ((FineTuneProgress) -> Void)?
+    /// The processes training together (docs/distributed.md): each gives `fit` its own shard of every
+    /// batch; gradients are averaged and metrics summed over all, and rank 0 alone writes files.
+    public var communicator: any Communicator = SingleProcess()
 
     public private(set) var history: [FineTuneEpoch] = []
     /// Optimizer steps taken (the EMA's and a per-step scheduler's clock).
@@ -126,14 +130,16 @@ public final class FineTune {
     public func fit<Train: Sequence, Validation: Sequence>(
         train: (Int) -> Train, validation: (() -> Validation)? = nil
     ) throws -> [FineTuneEpoch] where Train.Element == Trainer.Batch, Validation.Element == Trainer.Batch {
-        if let directory = options.outputDirectory { try Self.prepare(directory) }
+        let writes = communicator.isMain ? options.outputDirectory : nil
+        if let directory = writes { try Self.prepare(directory) }
+        try DataParallel(communicator: communicator).broadcastState(of: model)
         var bestTop1 = history.compactMap(\.top1).max() ?? -1
         var sinceBest = 0
         for epoch in history.count..<options.epochs {
             setFrozen(epoch < options.freezeEpochs)
-            var record = trainEpoch(train(epoch), epoch: epoch)
+            var record = try trainEpoch(train(epoch), epoch: epoch)
             if let validation {
-                let measured = evaluate(validation())
+                let measured = try evaluate(validation())
                 (record.validationLoss, record.top1, record.top5) = (measured.loss, measured.top1, measured.top5)
             }
             history.append(record)
@@ -145,9 +151,7 @@ public final class FineTune {
             }
             let improved = (record.top1 ?? -1) > bestTop1
             if improved { bestTop1 = record.top1 ?? -1; sinceBest = 0 } else { sinceBest += 1 }
-            if let directory = options.outputDirectory {
-                try writeOutputs(to: directory, best: improved)
-            }
+            if let directory = writes { try writeOutputs(to: directory, best: improved) }
             onEpoch?(record)
             if let patience = options.earlyStopPatience, sinceBest >= patience, record.top1 != nil { break }
         }
@@ -166,7 +170,7 @@ public final class FineTune {
         }
     }
 
-    private func trainEpoch<Batches: Sequence>(_ batches: Batches, epoch: Int) -> FineTuneEpoch
+    private func trainEpoch<Batches: Sequence>(_ batches: Batches, epoch: Int) throws -> FineTuneEpoch
     where Batches.Element == Trainer.Batch {
         model.trainKeepingFrozenNormsInEval()
         let lr = optimizer.learningRates.first ?? 0
@@ -180,15 +184,18 @@ public final class FineTune {
             pending += 1
             total += Double(value.item())
             count += 1
-            if pending == options.accumulationSteps { step(); pending = 0 }
+            if pending == options.accumulationSteps { try step(); pending = 0 }
             onProgress?(FineTuneProgress(epoch: epoch + 1, batch: count, batches: nil, loss: total / Double(count),
                                          elapsed: Date().timeIntervalSince(started)))
         }
-        if pending > 0 { step() }
-        return FineTuneEpoch(epoch: epoch + 1, trainLoss: count > 0 ? total / Double(count) : .nan, lr: lr)
+        if pending > 0 { try step() }
+        // Every rank's batch losses: equal shards make this the mean loss of the global batches.
+        let summed = try DataParallel(communicator: communicator).sum([total, Double(count)])
+        return FineTuneEpoch(epoch: epoch + 1, trainLoss: summed[1] > 0 ? summed[0] / summed[1] : .nan, lr: lr)
     }
 
-    private func step() {
+    private func step() throws {
+        try DataParallel(communicator: communicator).averageGradients(of: model.trainableParameters())
         if let maxNorm = options.clipGradNorm { clipGradNorm(model.parameters(), maxNorm: maxNorm) }
         optimizer.step()
         optimizer.zeroGrad()
@@ -202,9 +209,10 @@ public final class FineTune {
     }
 
     /// Mean loss, top-1 and top-5 in eval mode without a graph — of the EMA weights when there are.
-    public func evaluate<Batches: Sequence>(_ batches: Batches) -> (loss: Double, top1: Double?, top5: Double?)
+    /// Under several ranks each evaluates its own shard and the counts are summed over all.
+    public func evaluate<Batches: Sequence>(_ batches: Batches) throws -> (loss: Double, top1: Double?, top5: Double?)
     where Batches.Element == Trainer.Batch {
-        func measure() -> (Double, Double?, Double?) {
+        func measure() throws -> (Double, Double?, Double?) {
             model.eval()
             var total = 0.0, batchCount = 0, correct1 = 0, correct5 = 0, samples = 0
             withNoGrad {
@@ -223,11 +231,15 @@ public final class FineTune {
                     samples += truth.count
                 }
             }
+            let summed = try DataParallel(communicator: communicator).sum(
+                [total, Double(batchCount), Double(correct1), Double(correct5), Double(samples)])
+            (total, batchCount) = (summed[0], Int(summed[1]))
+            (correct1, correct5, samples) = (Int(summed[2]), Int(summed[3]), Int(summed[4]))
             let mean = batchCount > 0 ? total / Double(batchCount) : .nan
             return samples > 0 ? (mean, Double(correct1) / Double(samples), Double(correct5) / Double(samples)) : (mean, nil, nil)
         }
-        if let ema { return ema.withWeights(in: model, measure) }
-        return measure()
+        if let ema { return try ema.withWeights(in: model, measure) }
+        return try measure()
     }
 
     // MARK: Files
