@@ -119,6 +119,19 @@ func readWithPython(_ path: String, reader: String) throws -> Checkpoint {
     return checkpoint
 }
 
+/// A fixture that `tools/parity/make_*_fixtures.py` made (too large to commit): under
+/// `$ZOO_PARITY_DIR`, else `<repo>/.cache/parity`. Missing, it is an error saying which script makes it.
+func parityFixture(_ name: String, madeBy script: String) throws -> String {
+    let folder = ProcessInfo.processInfo.environment["ZOO_PARITY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".cache/parity").path
+    let path = folder + "/" + name
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw CheckpointError.io(path: path, operation: "find the fixture", reason: "run /usr/bin/python3 tools/parity/\(script) first")
+    }
+    return path
+}
+
 /// This process's file-backed memory mappings: address range and file, from /proc/self/maps.
 func fileMappings() throws -> [(range: Range<UInt>, path: String)] {
     // read(2) to the end: procfs files report size 0, and Foundation's whole-file readers may stop early.

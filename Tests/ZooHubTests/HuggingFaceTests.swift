@@ -251,7 +251,8 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         #expect(layout.authorizations(of: path).map(\.authorization) == ["Bearer \(token)"])
         let atCDN = layout.authorizations(of: path, onCDN: true)
         #expect(atCDN.map(\.status) == [200])
-        #expect(atCDN.map(\.authorization) == ["-"], "the token crossed the redirect: \(atCDN)")  // nginx logs none as -
+        // nginx logs a missing header as "-".
+        #expect(atCDN.map(\.authorization) == ["-"], "the token crossed the redirect: \(atCDN)")
 
         // A cfg url on another host (here the cdn's port) gets no token either.
         let urlWeights = try HubFixtures.checkpoint(seed: 42)
