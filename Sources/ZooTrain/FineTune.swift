@@ -124,16 +124,16 @@ public final class FineTune {
     /// batches for the same epoch, so a resumed run sees the data a whole run would).
     @discardableResult
     public func fit<Train: Sequence, Validation: Sequence>(
-        train: (Int) -> Train, validation: (() -> Validation)? = nil
+        train: (Int) throws -> Train, validation: (() throws -> Validation)? = nil
     ) throws -> [FineTuneEpoch] where Train.Element == Trainer.Batch, Validation.Element == Trainer.Batch {
         if let directory = options.outputDirectory { try Self.prepare(directory) }
         var bestTop1 = history.compactMap(\.top1).max() ?? -1
         var sinceBest = 0
         for epoch in history.count..<options.epochs {
             setFrozen(epoch < options.freezeEpochs)
-            var record = trainEpoch(train(epoch), epoch: epoch)
+            var record = trainEpoch(try train(epoch), epoch: epoch)
             if let validation {
-                let measured = evaluate(validation())
+                let measured = evaluate(try validation())
                 (record.validationLoss, record.top1, record.top5) = (measured.loss, measured.top1, measured.top5)
             }
             history.append(record)
@@ -267,8 +267,8 @@ public final class FineTune {
         if !classNames.isEmpty {
             let names = JSONValue.array(classNames.map(JSONValue.string))
             if case .object(var pairs) = config ?? .object([]) {
-                pairs.removeAll { $0.0 == "label_names" }
-                pairs.append(("label_names", names))
+                pairs.removeAll { $0.0 == "class_names" }
+                pairs.append(("class_names", names))
                 config = .object(pairs)
             }
         }
