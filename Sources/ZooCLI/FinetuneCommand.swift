@@ -75,7 +75,25 @@ struct FinetuneCommand: ParsableCommand {
         guard classes >= train.classNames.count else {
             throw ValidationError("--num-classes \(classes) is smaller than the \(train.classNames.count) classes in \(data)")
         }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("--out \(out): cannot create the folder: \(error.localizedDescription)")
+        }
+        guard access(out, W_OK) == 0 else { throw ValidationError("--out \(out): the folder is not writable") }
+
+        // The schedule is checked before anything is built or written.
+        var options = try schedulerOptions.pytorchOptions()
+        if sched.lowercased().hasPrefix("cosine") && options["T_max"] == nil {
+            options["T_max"] = .int(max(1, epochs - warmupEpochs))
+        }
+        if warmupEpochs > 0 { options["warmup_steps"] = .int(warmupEpochs) }
+        let scheduler: any LRScheduler
+        do {
+            scheduler = try SchedulerSpec(name: sched, lr: lr, options: options).makeScheduler(runLength: epochs)
+        } catch {
+            throw ValidationError("\(error)")
+        }
 
         let model = try createModel(name, pretrained: pretrained, numClasses: classes, checkpointPath: checkpoint)
         let head = cfg.classifier?.values.first ?? "fc"
@@ -123,18 +141,6 @@ struct FinetuneCommand: ParsableCommand {
             print(result.suggestion.map { "suggested learning rate: \(String(format: "%.3g", $0))" }
                 ?? "no suggestion: the loss did not fall")
             return
-        }
-
-        var options = try schedulerOptions.pytorchOptions()
-        if sched.lowercased().hasPrefix("cosine") && options["T_max"] == nil {
-            options["T_max"] = .int(max(1, epochs - warmupEpochs))
-        }
-        if warmupEpochs > 0 { options["warmup_steps"] = .int(warmupEpochs) }
-        let scheduler: any LRScheduler
-        do {
-            scheduler = try SchedulerSpec(name: sched, lr: lr, options: options).makeScheduler(runLength: epochs)
-        } catch {
-            throw ValidationError("\(error)")
         }
 
         var runOptions = FineTuneOptions(epochs: epochs)
