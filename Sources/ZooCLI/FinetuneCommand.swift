@@ -163,30 +163,13 @@ struct FinetuneCommand: ParsableCommand {
         run.onProgress = { progress.update($0) }
         run.onEpoch = { progress.finish($0) }
         var loaderError: Error?
-        try run.fit(train: { epoch in
-            LoaderBatches(iterator: trainLoader.epoch(epoch)) { loaderError = $0 }
-        }, validation: validationLoader.map { loader in { LoaderBatches(iterator: loader.epoch(0)) { loaderError = $0 } } })
+        try run.fit(train: { epoch in trainLoader.trainerBatches(epoch: epoch) { loaderError = $0 } },
+                    validation: validationLoader.map { loader in { loader.trainerBatches(epoch: 0) { loaderError = $0 } } })
         if let loaderError { throw loaderError }
         if !trainLoader.failures.isEmpty {
             printError("skipped \(trainLoader.failures.count) unreadable images, such as \(trainLoader.failures[0])")
         }
         print("wrote \(out)/metrics.csv, curves.png, curves.svg, last.zoo and best.zoo")
-    }
-}
-
-/// A loader's epoch as a sequence of (input, class index) batches; an error ends it and is reported.
-struct LoaderBatches: Sequence, IteratorProtocol {
-    let iterator: EpochIterator
-    let failed: (Error) -> Void
-
-    mutating func next() -> Trainer.Batch? {
-        do {
-            guard let batch = try iterator.next() else { return nil }
-            return (batch.inputs, Tensor(indices: batch.labels))
-        } catch {
-            failed(error)
-            return nil
-        }
     }
 }
 
