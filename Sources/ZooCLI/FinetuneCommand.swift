@@ -69,11 +69,13 @@ struct FinetuneCommand: ParsableCommand {
         let train = try ImageFolder(root: data)
         let validation = try val.map { try ImageFolder(root: $0) }
         if let validation, validation.classNames != train.classNames {
-            throw ValidationError("\(val!): its classes \(validation.classNames) differ from \(data)'s \(train.classNames)")
+            throw ValidationError(
+                "\(val!): its classes \(validation.classNames) differ from \(data)'s \(train.classNames)")
         }
         let classes = numClasses ?? train.classNames.count
         guard classes >= train.classNames.count else {
-            throw ValidationError("--num-classes \(classes) is smaller than the \(train.classNames.count) classes in \(data)")
+            throw ValidationError(
+                "--num-classes \(classes) is smaller than the \(train.classNames.count) classes in \(data)")
         }
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -108,11 +110,14 @@ struct FinetuneCommand: ParsableCommand {
         case .trivial: augmentation.autoAugment = "trivialaugment"
         case .randAugment: augmentation.autoAugment = "rand-m9-mstd0.5"
         }
-        let trainTransform: any ImageTransform = aug == .none ? EvalTransform(config) : try TrainTransform(config, augmentation)
+        let trainTransform: any ImageTransform =
+            aug == .none ? EvalTransform(config) : try TrainTransform(config, augmentation)
         var loaderOptions = LoaderOptions(batchSize: batchSize, shuffle: true, dropLast: false, seed: seed)
         let trainLoader = DataLoader(train, transform: trainTransform, options: loaderOptions)
         loaderOptions.shuffle = false
-        let validationLoader = validation.map { DataLoader($0, transform: EvalTransform(config), options: loaderOptions) }
+        let validationLoader = validation.map {
+            DataLoader($0, transform: EvalTransform(config), options: loaderOptions)
+        }
 
         let parameters = model.parameters()
         let optimizer: Optimizer
@@ -121,8 +126,9 @@ struct FinetuneCommand: ParsableCommand {
         case .adam: optimizer = Adam(parameters: parameters, lr: lr, weightDecay: weightDecay)
         case .adamw: optimizer = AdamW(groups: [ParameterGroup(params: parameters)], lr: lr, weightDecay: weightDecay)
         case .rmsprop:
-            optimizer = RMSprop(groups: [ParameterGroup(params: parameters)], lr: lr, weightDecay: weightDecay,
-                                momentum: momentum)
+            optimizer = RMSprop(
+                groups: [ParameterGroup(params: parameters)], lr: lr, weightDecay: weightDecay,
+                momentum: momentum)
         }
         let smoothing = Float(labelSmoothing)
         let lossFunction = ClosureLoss { Loss.crossEntropy($0, $1, labelSmoothing: smoothing) }
@@ -133,13 +139,15 @@ struct FinetuneCommand: ParsableCommand {
             while batches.count < 100, let batch = try iterator.next() {
                 batches.append((batch.inputs, Tensor(indices: batch.labels)))
             }
-            let result = LRRangeTest(start: 1e-7, end: 10, steps: 100).run(model: model, loss: lossFunction,
-                                                                           optimizer: optimizer, batches: batches)
+            let result = LRRangeTest(start: 1e-7, end: 10, steps: 100).run(
+                model: model, loss: lossFunction,
+                optimizer: optimizer, batches: batches)
             try result.figure.write(to: out + "/lr-find.png")
             try result.figure.write(to: out + "/lr-find.svg")
             print("wrote \(out)/lr-find.png and .svg")
-            print(result.suggestion.map { "suggested learning rate: \(String(format: "%.3g", $0))" }
-                ?? "no suggestion: the loss did not fall")
+            print(
+                result.suggestion.map { "suggested learning rate: \(String(format: "%.3g", $0))" }
+                    ?? "no suggestion: the loss did not fall")
             return
         }
 
@@ -154,17 +162,20 @@ struct FinetuneCommand: ParsableCommand {
         var savedCfg = cfg
         savedCfg.numClasses = classes
         if let inputSize { savedCfg.inputSize = [config.channels, inputSize, inputSize] }
-        let run = FineTune(model: model, loss: lossFunction, optimizer: optimizer, scheduler: scheduler,
-                           options: runOptions, classNames: train.classNames + (train.classNames.count..<classes).map { "class \($0)" },
-                           config: savedCfg.timmDict, architecture: resolved.architecture.name)
+        let run = FineTune(
+            model: model, loss: lossFunction, optimizer: optimizer, scheduler: scheduler,
+            options: runOptions,
+            classNames: train.classNames + (train.classNames.count..<classes).map { "class \($0)" },
+            config: savedCfg.timmDict, architecture: resolved.architecture.name)
         if let resume { try run.resume(from: resume) }
 
         let progress = EpochProgress(epochs: epochs, batches: (train.count + batchSize - 1) / batchSize)
         run.onProgress = { progress.update($0) }
         run.onEpoch = { progress.finish($0) }
         var loaderError: Error?
-        try run.fit(train: { epoch in trainLoader.trainerBatches(epoch: epoch) { loaderError = $0 } },
-                    validation: validationLoader.map { loader in { loader.trainerBatches(epoch: 0) { loaderError = $0 } } })
+        try run.fit(
+            train: { epoch in trainLoader.trainerBatches(epoch: epoch) { loaderError = $0 } },
+            validation: validationLoader.map { loader in { loader.trainerBatches(epoch: 0) { loaderError = $0 } } })
         if let loaderError { throw loaderError }
         if !trainLoader.failures.isEmpty {
             printError("skipped \(trainLoader.failures.count) unreadable images, such as \(trainLoader.failures[0])")
@@ -193,8 +204,9 @@ final class EpochProgress: @unchecked Sendable {
         let rate = progress.elapsed > 0 ? Double(progress.batch) / progress.elapsed : 0
         let eta = rate > 0 ? Double(batches - progress.batch) / rate : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let text = String(format: "epoch %d/%d %@ %d/%d  loss %.4f  %.1f batch/s  ETA %@", progress.epoch, epochs, bar,
-                          progress.batch, batches, progress.loss, rate, ProgressBar.duration(eta))
+        let text = String(
+            format: "epoch %d/%d %@ %d/%d  loss %.4f  %.1f batch/s  ETA %@", progress.epoch, epochs, bar,
+            progress.batch, batches, progress.loss, rate, ProgressBar.duration(eta))
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
     }
 

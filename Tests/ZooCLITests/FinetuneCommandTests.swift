@@ -23,8 +23,9 @@ import Testing
             (["--data", train, "--pretrained", "--checkpoint", "x.zoo"], "not both"),
         ]
         for (arguments, message) in cases {
-            let result = try ZooProcess.run(["finetune", "resnet10t", "--epochs", "1"]
-                + (arguments.contains("--out") ? [] : ["--out", out]) + arguments)
+            let result = try ZooProcess.run(
+                ["finetune", "resnet10t", "--epochs", "1"]
+                    + (arguments.contains("--out") ? [] : ["--out", out]) + arguments)
             #expect(result.status != 0, "\(arguments)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
@@ -36,7 +37,8 @@ import Testing
     @Test func theExamplePhotosAreThreeClasses() throws {
         for split in ["train", "val"] {
             let classes = try FileManager.default.contentsOfDirectory(
-                atPath: Self.photos.appendingPathComponent(split).path).sorted()
+                atPath: Self.photos.appendingPathComponent(split).path
+            ).sorted()
             #expect(classes == ["astronaut", "cat", "coffee"])
         }
     }
