@@ -20,6 +20,7 @@ struct ZooCommand: ParsableCommand {
             ConvertCommand.self,
             InspectCommand.self,
             FinetuneCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -26,8 +26,10 @@ public enum BoundedProcess {
 
     /// Runs `executable arguments...` to completion (or to `timeout` seconds), stdin from /dev/null,
     /// in `directory` when given.
-    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                           directory: URL? = nil, timeout: Double = defaultTimeout) throws -> Result {
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+        directory: URL? = nil, timeout: Double = defaultTimeout
+    ) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
