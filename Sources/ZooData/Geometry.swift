@@ -23,9 +23,12 @@ extension Image {
     public func flippedHorizontally() -> Image {
         let c = channels
         var out = pixels
-        for y in 0..<height {
-            for x in 0..<width {
-                for ch in 0..<c { out[(y * width + x) * c + ch] = pixels[(y * width + width - 1 - x) * c + ch] }
+        pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    let from = src.baseAddress! + y * width * c, to = dst.baseAddress! + y * width * c
+                    for x in 0..<width { for ch in 0..<c { to[x * c + ch] = from[(width - 1 - x) * c + ch] } }
+                }
             }
         }
         return Image(width: width, height: height, mode: mode, pixels: out)

@@ -27,8 +27,10 @@ public struct Image: Sendable, Equatable {
     public init(width: Int, height: Int, mode: Mode, fill: [UInt8]) {
         let channels = mode == .gray ? 1 : 3
         precondition(fill.count == channels, "fill needs \(channels) values")
-        var pixels = [UInt8](repeating: 0, count: width * height * channels)
-        for i in 0..<width * height { for c in 0..<channels { pixels[i * channels + c] = fill[c] } }
+        var pixels = [UInt8](repeating: fill[0], count: width * height * channels)
+        if fill.contains(where: { $0 != fill[0] }) {
+            for i in 0..<width * height { for c in 0..<channels { pixels[i * channels + c] = fill[c] } }
+        }
         self.init(width: width, height: height, mode: mode, pixels: pixels)
     }
 

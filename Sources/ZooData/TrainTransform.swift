@@ -55,8 +55,8 @@ public struct TrainTransform: ImageTransform {
                                              ratio: augmentation.ratio, using: &rng)
         let filter: Interpolation = augmentation.interpolation == "random"
             ? (rng.randint(0, 1) == 0 ? .bilinear : .bicubic) : (Interpolation(timmName: augmentation.interpolation) ?? .bilinear)
-        image = image.cropped(left: crop.left, top: crop.top, width: crop.width, height: crop.height)
-            .resized(width: config.width, height: config.height, interpolation: filter)
+        image = image.resizedCrop(left: crop.left, top: crop.top, width: crop.width, height: crop.height,
+                                  outWidth: config.width, outHeight: config.height, interpolation: filter)
         if augmentation.hflip > 0 && rng.random() < augmentation.hflip { image = image.flippedHorizontally() }
         if augmentation.vflip > 0 && rng.random() < augmentation.vflip { image = image.flippedVertically() }
         if let autoAugment {

@@ -83,11 +83,11 @@ import ZooTensor
         var rng = RandomGenerator(seed: 3)
         var lambdas = [Double]()
         var values = [Float](repeating: 0, count: 8 * 3 * 32 * 32)
-        for _ in 0..<5000 {  // a quarter of timm's draws keeps the debug build quick; shares still agree within 0.02
+        for _ in 0..<5000 {  // a quarter of timm's draws keeps the debug build quick; λ has sd 0.33, so 0.02 is 4 standard errors
             lambdas.append(mixup.apply(inputs: &values, shape: [8, 3, 32, 32], labels: expected.labels, using: &rng).lambda)
         }
         let mean = lambdas.reduce(0, +) / Double(lambdas.count)
-        #expect(abs(mean - expected.mean_lambda) < 0.01, "mean λ \(mean) vs timm \(expected.mean_lambda)")
+        #expect(abs(mean - expected.mean_lambda) < 0.02, "mean λ \(mean) vs timm \(expected.mean_lambda)")
         let ours = Self.histogram(lambdas, bins: expected.lambda_bins)
         let theirs = expected.lambda_histogram.map { Double($0) / Double(expected.draws) }
         #expect(zip(ours, theirs).allSatisfy { abs($0 - $1) < 0.02 }, "λ shares \(ours) vs timm \(theirs)")
