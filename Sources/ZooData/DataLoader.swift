@@ -67,7 +67,8 @@ public final class DataLoader: @unchecked Sendable {
 
     /// Batches per epoch.
     public var count: Int {
-        options.dropLast ? dataset.count / options.batchSize : (dataset.count + options.batchSize - 1) / options.batchSize
+        options.dropLast
+            ? dataset.count / options.batchSize : (dataset.count + options.batchSize - 1) / options.batchSize
     }
 
     /// Samples skipped so far, across epochs.
@@ -100,7 +101,11 @@ public final class DataLoader: @unchecked Sendable {
             case .success(let (tensor, label)): tensors.append(tensor); labels.append(label); kept.append(indices[k])
             case .failure(let error):
                 let path: String
-                if case .file(let p) = dataset.sample(at: indices[k]).sample { path = p } else { path = "sample \(indices[k])" }
+                if case .file(let p) = dataset.sample(at: indices[k]).sample {
+                    path = p
+                } else {
+                    path = "sample \(indices[k])"
+                }
                 var reason = "\(error)"
                 if reason.hasPrefix(path + ": ") { reason.removeFirst(path.count + 2) }
                 guard options.skipFailures else { throw DataError.sampleFailed(path: path, reason: reason) }
@@ -109,14 +114,17 @@ public final class DataLoader: @unchecked Sendable {
         }
         guard let first = tensors.first else { return nil }
         for (k, t) in tensors.enumerated() where t.shape != first.shape {
-            throw DataError.badDataset(path: "sample \(kept[k])", reason: "shape \(t.shape) differs from the batch's \(first.shape)")
+            throw DataError.badDataset(
+                path: "sample \(kept[k])", reason: "shape \(t.shape) differs from the batch's \(first.shape)")
         }
         let shape = [tensors.count] + first.shape, size = first.shape.reduce(1, *)
         var values = [Float](repeating: 0, count: shape.reduce(1, *))
         values.withUnsafeMutableBufferPointer { out in
             for (k, t) in tensors.enumerated() {
                 let dense = t.contiguous().toArray()
-                dense.withUnsafeBufferPointer { (out.baseAddress! + k * size).update(from: $0.baseAddress!, count: size) }
+                dense.withUnsafeBufferPointer {
+                    (out.baseAddress! + k * size).update(from: $0.baseAddress!, count: size)
+                }
             }
         }
         var targets: Tensor?
@@ -168,12 +176,15 @@ public final class EpochIterator: @unchecked Sendable {
                 while true {
                     state.condition.lock()
                     while !state.cancelled && state.nextSample < order.count
-                            && state.nextSample / batchSize >= state.consumed + prefetch { state.condition.wait() }
+                        && state.nextSample / batchSize >= state.consumed + prefetch
+                    { state.condition.wait() }
                     guard !state.cancelled && state.nextSample < order.count else { state.condition.unlock(); return }
                     let k = state.nextSample
                     state.nextSample += 1
                     state.condition.unlock()
-                    let result = Result<(Tensor, Int), Error> { let (values, label) = try loader.load(order[k], epoch: epoch); return (values, label) }
+                    let result = Result<(Tensor, Int), Error> {
+                        let (values, label) = try loader.load(order[k], epoch: epoch); return (values, label)
+                    }
                     state.condition.lock()
                     state.results[k / batchSize][k % batchSize] = result
                     state.remaining[k / batchSize] -= 1
@@ -201,7 +212,9 @@ public final class EpochIterator: @unchecked Sendable {
             state.condition.unlock()
             let indices = Array(order[number * batchSize..<number * batchSize + results.count])
             do {
-                if let batch = try loader.assemble(number, indices: indices, results: results, epoch: epoch) { return batch }
+                if let batch = try loader.assemble(number, indices: indices, results: results, epoch: epoch) {
+                    return batch
+                }
             } catch {
                 cancel()
                 state.condition.lock()
@@ -221,4 +234,3 @@ public final class EpochIterator: @unchecked Sendable {
 
     deinit { cancel() }
 }
-

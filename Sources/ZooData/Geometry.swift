@@ -1,7 +1,9 @@
 /// Crops, pads and flips, as PIL's `crop`, `ImageOps`/torchvision's `pad` and `transpose`.
 extension Image {
     /// The `width` x `height` region at (`left`, `top`), as PIL's `crop`: parts outside the image are `fill`.
-    public func cropped(left: Int, top: Int, width cropWidth: Int, height cropHeight: Int, fill: [UInt8]? = nil) -> Image {
+    public func cropped(left: Int, top: Int, width cropWidth: Int, height cropHeight: Int, fill: [UInt8]? = nil)
+        -> Image
+    {
         let c = channels
         var out = Image(width: cropWidth, height: cropHeight, mode: mode, fill: fill ?? [UInt8](repeating: 0, count: c))
         let x0 = max(left, 0), x1 = min(left + cropWidth, width), y0 = max(top, 0), y1 = min(top + cropHeight, height)
