@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "zoo", targets: ["ZooCLI"]),
         .executable(name: "zoo-bench", targets: ["ZooBench"]),
+        .executable(name: "zoo-parity", targets: ["ZooParity"]),
         .library(name: "Zoo", targets: ["Zoo"]),
     ],
     dependencies: [
@@ -44,7 +45,7 @@ let package = Package(
         .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive", "CDeflate"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooPlot", dependencies: ["ZooCheckpoint", "CCairo"]),
-        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooPlot"]),
+        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooCheckpoint", "ZooPlot"]),
         // Reads pictures back (PNG pixels, SVG path points) for the tests that check what was drawn.
         .target(name: "ZooPlotTesting", dependencies: ["ZooPlot", "CCairo"]),
         // Data-parallel training over MPI (docs/distributed.md).
@@ -57,6 +58,8 @@ let package = Package(
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ZooBench", dependencies: ["Zoo", "ZooLoopback"]),
+        // The Swift half of tools/parity/sweep.py: runs models on PyTorch-made weights and inputs.
+        .executableTarget(name: "ZooParity", dependencies: ["Zoo"]),
         // nginx on a free loopback port for the hub's tests and benchmark.
         .target(name: "ZooLoopback"),
         // libFuzzer targets, one per checkpoint parser (docs/fuzzing.md).
@@ -73,7 +76,7 @@ let package = Package(
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain", "ZooPlotTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooPlotTests", dependencies: ["ZooPlot", "ZooPlotTesting"]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback"]),
+        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback", "ZooTestSupport"]),
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),

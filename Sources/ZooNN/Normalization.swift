@@ -12,7 +12,7 @@ import ZooTensor
 /// bn.eval()
 /// let y = bn(x)                    // (x − running_mean) / √(running_var + eps) · weight + bias
 /// ```
-public final class BatchNorm2d: Module {
+open class BatchNorm2d: Module {
     public let numFeatures: Int
     public let eps: Float
     /// Weight of the newest batch in the running statistics; nil averages over all batches seen.
@@ -48,7 +48,7 @@ public final class BatchNorm2d: Module {
             .compactMap { key, tensor in tensor.map { (key, $0) } }
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4, "BatchNorm2d expects NCHW input, got \(input.shape)")
         precondition(input.shape[1] == numFeatures, "BatchNorm2d(\(numFeatures)) got \(input.shape[1]) channels")
         var factor = momentum ?? 0
