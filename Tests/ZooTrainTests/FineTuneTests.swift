@@ -59,7 +59,7 @@ struct FineTuneFixture: Decodable {
     let ema: [EMACase]
     let clip: [ClipCase]
 
-    static let shared = loadFixture("finetune", as: FineTuneFixture.self)
+    static let shared = try! loadFixture("finetune", as: FineTuneFixture.self)
 }
 
 @Suite struct FineTuneTests {
