@@ -15,7 +15,9 @@ weights and input, then stored as float32.
   <name>.train.safetensors  one train-mode step from those weights: `input` [2, 3, 64, 64],
                             `target`, `loss` (cross entropy), `after.<buffer>` for every buffer
                             after the step and `grad.<parameter>` for every parameter gradient
-  <name>.json               timm's state-dict keys in order, with shapes and dtypes
+  <name>.json               timm's state-dict keys in order, with shapes and dtypes, and
+                            "gradient_floor": per parameter, the relative error of PyTorch's own
+                            float32 gradient against the float64 one (tests allow twice that)
   resnet18.features.safetensors  `map.<i>`: timm's features_only maps at FEATURE_INDICES; the
                             JSON's "features" holds out_indices and timm's feature_info
 
@@ -23,6 +25,7 @@ Usage: /usr/bin/python3 tools/parity/make_resnet_fixtures.py [OUT_DIR] [--force]
 OUT_DIR defaults to $ZOO_PARITY_DIR, else <repo>/.cache/parity. Existing fixtures made by the
 same FIXTURE_VERSION are kept unless --force.
 """
+import copy
 import json
 import os
 import sys
@@ -34,10 +37,10 @@ import timm
 import timm.models.resnet as timm_resnet
 
 from parity_common import is_current, parse_arguments
-from timm_fixture import key_table, randomize_norms, save_contiguous
+from timm_fixture import key_table, randomize_norms, relative_error, save_contiguous
 
 # Bump when what the fixtures contain changes, so stale folders are rebuilt.
-FIXTURE_VERSION = 5
+FIXTURE_VERSION = 6
 
 # (fixture name, what it stands for). `.l1111` = one block per stage.
 REPRESENTATIVES = [
@@ -103,11 +106,12 @@ def make_fixture(name, out_dir):
     # The expectations come from the same weights in float64: PyTorch's own float32 gradients of
     # deep stages stray up to 2e-1 from exact ones (train-mode norms over 2×2 maps amplify rounding),
     # so a float32 reference would test agreement in rounding, not correctness.
+    model32 = copy.deepcopy(model)
     model = model.double()
     with torch.no_grad():
         logits = model(x.double()).float()
     save_contiguous({"input": x, "logits": logits}, os.path.join(out_dir, f"{name}.io.safetensors"))
-    make_train_step(name, model, generator, out_dir)
+    floor = make_train_step(name, model, model32, generator, out_dir)
     features = make_features(state, x, out_dir) if name == "resnet18" else None
     meta = {
         "fixture_version": FIXTURE_VERSION,
@@ -117,6 +121,8 @@ def make_fixture(name, out_dir):
         "parameter_count": sum(p.numel() for p in model.parameters()),
         "max_abs_logit": float(logits.abs().max()),
         "keys": key_table(state),
+        # Per parameter: how far PyTorch's own float32 gradient strays from the float64 one.
+        "gradient_floor": floor,
     }
     if features:
         meta["features"] = features
@@ -141,11 +147,14 @@ def make_features(state, x, out_dir):
     return {"out_indices": list(FEATURE_INDICES), "feature_info": model.feature_info.get_dicts(keys=("num_chs", "reduction", "module"))}
 
 
-def make_train_step(name, model, generator, out_dir):
-    """One train-mode forward and backward from the saved weights (the model is left in train mode)."""
+def make_train_step(name, model, model32, generator, out_dir):
+    """One train-mode forward and backward from the saved weights (the model is left in train mode),
+    in float64; returns {parameter: relative error of PyTorch's float32 gradient against it}."""
     model.train()
     x = torch.randn(2, 3, INPUT_SIZE, INPUT_SIZE, generator=generator)
     target = torch.randint(0, 1000, (2,), generator=generator)
+    model32.train()
+    F.cross_entropy(model32(x), target).backward()
     loss = F.cross_entropy(model(x.double()), target)
     model.zero_grad()
     loss.backward()
@@ -155,6 +164,8 @@ def make_train_step(name, model, generator, out_dir):
                     for k, v in model.named_buffers() if k in state})
     tensors.update({f"grad.{k}": p.grad.float() for k, p in model.named_parameters()})
     save_contiguous(tensors, os.path.join(out_dir, f"{name}.train.safetensors"))
+    exact = dict(model.named_parameters())
+    return {k: relative_error(p.grad.double(), exact[k].grad) for k, p in model32.named_parameters()}
 
 
 def main():

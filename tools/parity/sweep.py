@@ -98,13 +98,21 @@ class Result:
     logits: float = float("nan")
     first_conv: float = float("nan")
     classifier: float = float("nan")
+    # PyTorch's own float32 gradient error against float64 (the larger of the two gradients).
+    floor: float = float("nan")
     error: str = ""
     seconds: float = 0.0
 
     @property
+    def grad_tolerance(self):
+        """1e-3, or twice PyTorch's own float32 error where rounding alone exceeds it (ill-conditioned
+        train-mode norms over tiny maps): no float32 implementation can do better than rounding."""
+        return max(GRAD_TOLERANCE, 2 * self.floor) if self.floor == self.floor else GRAD_TOLERANCE
+
+    @property
     def passed(self):
         return (not self.error and self.keys == "equal" and self.logits <= LOGIT_TOLERANCE
-                and self.first_conv <= GRAD_TOLERANCE and self.classifier <= GRAD_TOLERANCE)
+                and self.first_conv <= self.grad_tolerance and self.classifier <= self.grad_tolerance)
 
 
 def prepare(arch, family, hooks, work):
@@ -120,6 +128,13 @@ def prepare(arch, family, hooks, work):
     num_classes = state[f"{classifier}.weight"].shape[0]
     x = torch.randn(2, in_chans, size, size, generator=generator)
     target = torch.randint(0, num_classes, (2,), generator=generator)
+    # PyTorch's own float32 step: how far float32 rounding alone strays from the exact gradients.
+    model.train()
+    model.zero_grad()
+    out32 = model(x)
+    F.cross_entropy(out32[0] if isinstance(out32, tuple) else out32, target).backward()
+    grads32 = {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
+    model.eval()
     # Expectations in float64 from the float32 weights: PyTorch's own float32 gradients of deep
     # stages can stray 1e-1 from exact ones, which would test agreement in rounding, not correctness.
     state = {k: v.clone() for k, v in state.items()}
@@ -138,6 +153,9 @@ def prepare(arch, family, hooks, work):
         f"grad.{first}.weight": params[f"{first}.weight"].grad.float(),
         f"grad.{classifier}.weight": params[f"{classifier}.weight"].grad.float(),
     }
+    for prefix in (first, classifier):
+        key = f"{prefix}.weight"
+        expected[f"floor.{key}"] = relative_error(grads32[key].double(), params[key].grad)
     keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
     save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
     save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"),
@@ -166,6 +184,7 @@ def compare(result, expected, reference_keys, heads, work):
     first, classifier = heads
     result.first_conv = relative_error(ours[f"grad.{first}.weight"], expected[f"grad.{first}.weight"])
     result.classifier = relative_error(ours[f"grad.{classifier}.weight"], expected[f"grad.{classifier}.weight"])
+    result.floor = max(expected[f"floor.{first}.weight"], expected[f"floor.{classifier}.weight"])
 
 
 def run_chunk(chunk, binary, work, results):
@@ -218,13 +237,17 @@ def write_report(results, path, command):
         "",
         f"**{len(results) - len(failed)} of {len(results)} pass.**",
         "",
-        "| architecture | family | keys | logits | first conv grad | classifier grad | result |",
-        "|---|---|---|---|---|---|---|",
+        "Gradients pass within 1e-3, or within twice PyTorch's own float32 error where float32 rounding",
+        "alone strays further from the float64 reference (column \"torch f32\"; train-mode norms over 2×2",
+        "maps in deep stages amplify rounding).",
+        "",
+        "| architecture | family | keys | logits | first conv grad | classifier grad | torch f32 | result |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         status = "pass" if r.passed else ("FAIL: " + (r.error or "tolerance")).replace("|", "/")[:160]
         lines.append(f"| {r.arch} | {r.family} | {r.keys.replace('|', '/')} | {format_error(r.logits)} | "
-                     f"{format_error(r.first_conv)} | {format_error(r.classifier)} | {status} |")
+                     f"{format_error(r.first_conv)} | {format_error(r.classifier)} | {format_error(r.floor)} | {status} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
