@@ -7,7 +7,7 @@ import Foundation
 import ZooNN
 
 /// The activations an arch string names (`nre`, `nr6`, `nhs`, `nsw`) or a model defaults to.
-public enum ActivationKind: String, Sendable {
+public enum EfficientNetActivation: String, Sendable {
     case relu, relu6, hardSwish = "hard_swish", silu, gelu, hardSigmoid = "hard_sigmoid", sigmoid
 
     public func make() -> Module {
@@ -44,7 +44,7 @@ public struct EfficientNetBlockSpec: Equatable, Sendable {
     public var type: EfficientNetBlockType
     public var outChannels: Int
     public var stride: Int
-    public var act: ActivationKind?
+    public var act: EfficientNetActivation?
     /// `k`: depthwise kernel(s); several make a MixedConv2d. For `uir` the middle depthwise (0: none).
     public var kernel: [Int] = [3]
     /// `a`: expansion conv kernel(s) (`ir`), or the start depthwise of `uir` (0: none).
@@ -85,7 +85,7 @@ public enum EfficientNetArchDef {
         }
         var options: [String: String] = [:]
         var skip: Bool?
-        var act: ActivationKind?
+        var act: EfficientNetActivation?
         for op in ops.dropFirst() {
             if op == "noskip" { skip = false; continue }
             if op == "skip" { skip = true; continue }

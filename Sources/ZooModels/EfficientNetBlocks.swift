@@ -20,7 +20,7 @@ public enum EfficientNetNorm: Sendable, Equatable {
     public static let batchTF = EfficientNetNorm.batch(eps: 1e-3, momentum: 0.01)
 
     /// timm's `norm_act_layer(channels, apply_act=...)`.
-    public func make(_ channels: Int, act: ActivationKind?) -> Module {
+    public func make(_ channels: Int, act: EfficientNetActivation?) -> Module {
         switch self {
         case let .batch(eps, momentum): BatchNormAct2d(channels, eps: eps, momentum: momentum, act: act?.make())
         case let .group(groupSize): GroupNormAct(channels, groupSize: groupSize, act: act?.make())
@@ -34,12 +34,12 @@ public enum EfficientNetNorm: Sendable, Equatable {
 public enum EfficientNetAttention: Sendable, Equatable {
     /// Squeeze-excite: `gate` after the expand conv, `forceAct` instead of the block's activation
     /// inside, reduced channels rounded by Python's `round` or, with `rounding`, made divisible.
-    case squeezeExcite(gate: ActivationKind = .sigmoid, forceAct: ActivationKind? = nil, rounding: ChannelRounding? = nil)
+    case squeezeExcite(gate: EfficientNetActivation = .sigmoid, forceAct: EfficientNetActivation? = nil, rounding: ChannelRounding? = nil)
     /// Global context (GCNet's attention, `se_layer='gc'`).
     case globalContext
 
     /// - Parameter reduced: the squeezed width when it is given (pruned models), not computed.
-    func make(channels: Int, ratio: Double, act: ActivationKind, reduced: Int? = nil) -> Module {
+    func make(channels: Int, ratio: Double, act: EfficientNetActivation, reduced: Int? = nil) -> Module {
         switch self {
         case let .squeezeExcite(gate, forceAct, rounding):
             let raw = Double(channels) * ratio
@@ -109,7 +109,7 @@ public final class SqueezeExcite: Module {
     public let convExpand: Conv2d
     public let gate: Module
 
-    public init(_ channels: Int, reducedChannels: Int, act: ActivationKind, gate: ActivationKind = .sigmoid) {
+    public init(_ channels: Int, reducedChannels: Int, act: EfficientNetActivation, gate: EfficientNetActivation = .sigmoid) {
         convReduce = Conv2d(channels, reducedChannels, kernelSize: 1)
         act1 = act.make()
         convExpand = Conv2d(reducedChannels, channels, kernelSize: 1)
@@ -122,38 +122,22 @@ public final class SqueezeExcite: Module {
     }
 }
 
-/// Layer norm over the channels of NCHW (timm's `LayerNorm2d`); keys `weight`, `bias` [C].
-class ChannelLayerNorm2d: Module {
-    public let weight: Tensor
-    public let bias: Tensor
-    public let eps: Float
-
-    init(_ channels: Int, eps: Float = 1e-5) {
-        weight = WeightInitialization.parameter(Tensor.ones([channels]))
-        bias = WeightInitialization.parameter(Tensor.zeros([channels]))
-        self.eps = eps
-    }
-
-    override var ownParameters: [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
-
-    override func forward(_ input: Tensor) -> Tensor {
-        let channelsLast = input.permute([0, 2, 3, 1])
-        return Tensor.layerNorm(channelsLast, normalizedShape: [weight.shape[0]], weight: weight, bias: bias, eps: eps)
-            .permute([0, 3, 1, 2])
-    }
-}
-
 /// Layer norm over channels then an activation (timm's `LayerNormAct2d`).
-final class LayerNormAct2d: ChannelLayerNorm2d {
+final class LayerNormAct2d: Module {
+    let norm: LayerNorm2d
     let drop = Identity()
     let act: Module
 
     init(_ channels: Int, act: Module?) {
+        norm = LayerNorm2d(channels, eps: 1e-5)
         self.act = act ?? Identity()
-        super.init(channels)
     }
 
-    override func forward(_ input: Tensor) -> Tensor { act(super.forward(input)) }
+    // The norm's tensors are this module's own (`bn1.weight`), as timm's subclass of nn.LayerNorm.
+    override var ownParameters: [(String, Tensor)] { norm.ownParameters }
+    override func namedChildren() -> [(String, Module)] { [("drop", drop), ("act", act)] }
+
+    override func forward(_ input: Tensor) -> Tensor { act(norm(input)) }
 }
 
 /// EvoNorm-S0 (timm's `EvoNorm2dS0`): x·sigmoid(v·x) / group std, then an affine map; without
@@ -195,14 +179,14 @@ final class EvoNorm2dS0: Module {
 /// 1×1 conv, layer norm, activation, 1×1 conv (timm's `ConvMlp` with `LayerNorm2d`).
 public final class ConvMlp: Module {
     public let fc1: Conv2d
-    let norm: ChannelLayerNorm2d
+    public let norm: LayerNorm2d
     public let act: Module
     public let drop = Identity()
     public let fc2: Conv2d
 
-    public init(_ channels: Int, hidden: Int, act: ActivationKind) {
+    public init(_ channels: Int, hidden: Int, act: EfficientNetActivation) {
         fc1 = Conv2d(channels, hidden, kernelSize: 1)
-        norm = ChannelLayerNorm2d(hidden)
+        norm = LayerNorm2d(hidden)
         self.act = act.make()
         fc2 = Conv2d(hidden, channels, kernelSize: 1)
     }
@@ -216,7 +200,7 @@ public final class GlobalContext: Module {
     public let mlpScale: ConvMlp
     public let gate = Sigmoid()
 
-    public init(_ channels: Int, reducedChannels: Int, act: ActivationKind) {
+    public init(_ channels: Int, reducedChannels: Int, act: EfficientNetActivation) {
         convAttn = Conv2d(channels, 1, kernelSize: 1)
         mlpScale = ConvMlp(channels, hidden: reducedChannels, act: act)
     }
@@ -240,7 +224,7 @@ public final class ConvBnAct: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind, layers: EfficientNetLayers,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: EfficientNetActivation, layers: EfficientNetLayers,
          dropPathRate: Float) {
         let groups = numGroups(spec.groupSize ?? 0, inChannels)
         let useAA = layers.antiAlias != nil && spec.stride > 1
@@ -260,7 +244,7 @@ public final class ConvBnAct: Module, EfficientNetBlock {
 }
 
 /// Space-to-depth entry of a block (`d1`): a 2×2 stride-2 "SAME" conv to 4× the channels.
-private func spaceToDepthLayers(_ inChannels: Int, act: ActivationKind, layers: EfficientNetLayers) -> (Module, Module) {
+private func spaceToDepthLayers(_ inChannels: Int, act: EfficientNetActivation, layers: EfficientNetLayers) -> (Module, Module) {
     (makePaddedConv2d(inChannels, inChannels * 4, kernelSize: 2, stride: 2, padding: .same),
      layers.norm.make(inChannels * 4, act: act))
 }
@@ -281,7 +265,7 @@ public final class DepthwiseSeparableConv: Module, EfficientNetBlock {
 
     /// - Parameter prunedWidths: shapes of a pruned model's convs by key within the block; the skip
     ///   connection still follows the unpruned widths (`nominalIn`, `outChannels`), as in timm.
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: EfficientNetActivation,
          layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, prunedWidths: [String: [Int]] = [:],
          nominalIn: Int? = nil) {
         hasSkip = spec.stride == 1 && (nominalIn ?? inChannels) == nominalOut && !spec.noskip
@@ -334,7 +318,7 @@ public class InvertedResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: EfficientNetActivation,
          layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int = 0,
          prunedWidths: [String: [Int]] = [:], nominalIn: Int? = nil) {
         hasSkip = (nominalIn ?? inChannels) == nominalOut && spec.stride == 1 && !spec.noskip
@@ -386,7 +370,7 @@ public class InvertedResidual: Module, EfficientNetBlock {
 public final class CondConvResidual: InvertedResidual {
     public let routingFn: Linear
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: EfficientNetActivation,
                   layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int) {
         routingFn = Linear(inChannels, numExperts)
         super.init(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers, seRatio: seRatio,
@@ -415,7 +399,7 @@ public final class EdgeResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, forceInChannels: Int, act: ActivationKind,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, forceInChannels: Int, act: EfficientNetActivation,
          layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float) {
         let mid = makeDivisible(Double(forceInChannels > 0 ? forceInChannels : inChannels) * spec.expRatio)
         let groups = numGroups(spec.groupSize ?? 0, mid)
@@ -445,7 +429,7 @@ public final class ConvNormAct: Module {
     public let aa: Module
 
     init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, dilation: Int = 1, groups: Int = 1,
-         act: ActivationKind?, layers: EfficientNetLayers, antiAlias: Bool = false) {
+         act: EfficientNetActivation?, layers: EfficientNetLayers, antiAlias: Bool = false) {
         let useAA = antiAlias && layers.antiAlias != nil && stride > 1
         conv = makePaddedConv2d(inChannels, outChannels, kernelSize: kernel, stride: useAA ? 1 : stride,
                                 dilation: dilation, groups: groups, padding: layers.padding)
@@ -470,7 +454,7 @@ public final class UniversalInvertedResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind, layers: EfficientNetLayers,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: EfficientNetActivation, layers: EfficientNetLayers,
          seRatio: Double?, dropPathRate: Float) {
         let start = spec.startKernel[0], middle = spec.kernel[0], end = spec.endKernel[0]
         let stride = spec.stride
