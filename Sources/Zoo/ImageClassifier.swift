@@ -24,7 +24,7 @@ public final class ImageClassifier: @unchecked Sendable {
         let cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
         let stored = try checkpointPath.flatMap { try Self.classNames(inCheckpoint: $0) }
         let model = try createModel(name, pretrained: pretrained && checkpointPath == nil, numClasses: stored?.count,
-                                    checkpointPath: checkpointPath, registry: registry)
+                                    checkpointPath: checkpointPath, imgSize: inputSize, registry: registry)
         model.eval()
         self.name = name
         self.model = model

@@ -34,6 +34,10 @@ struct ConvertCommand: ParsableCommand {
     var drop: [String] = []
     @Option(help: ArgumentHelp("Record the architecture (NAME or NAME.TAG) and its default_cfg in the output.", valueName: "name"))
     var arch: String?
+    @Option(name: .customLong("img-size"), help: ArgumentHelp(
+        "Adapt the checkpoint to --arch built for this input side: position embeddings, patch kernels and relative-position tables resampled as timm's loader does.",
+        valueName: "pixels"))
+    var imgSize: Int?
     @Flag(help: "Deflate .zoo entries where that saves space (floats byte-shuffled first).") var compress = false
     @Flag(help: "Take EMA weights from training checkpoints that hold both.") var ema = false
     @Flag(name: .customLong("keep-module-prefix"), help: "Keep DataParallel's 'module.' prefix.") var keepModulePrefix = false
@@ -45,6 +49,10 @@ struct ConvertCommand: ParsableCommand {
             throw ValidationError("Cannot tell the output format of '\(output)': use .zoo, .pth, .pt, .bin, .ckpt or .safetensors.")
         }
         if compress && format != .zoo { throw ValidationError("--compress applies to .zoo outputs only.") }
+        if let imgSize {
+            guard arch != nil else { throw ValidationError("--img-size needs --arch: the model the checkpoint is adapted to.") }
+            guard imgSize > 0 else { throw ValidationError("--img-size must be positive.") }
+        }
         for rule in remap where !rule.contains("=") {
             throw ValidationError("--remap '\(rule)' has no '=': expected REGEX=REPLACEMENT.")
         }
@@ -52,6 +60,7 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         readLimits.apply()
+        if let imgSize, let arch { return try adapt(arch: arch, imgSize: imgSize) }
         var options = ConvertOptions(dtype: dtype?.dtype, drop: drop, compress: compress,
                                      load: LoadOptions(preferEMA: ema, stripModulePrefix: !keepModulePrefix))
         options.remaps = try remap.map { try KeyRemap(rule: $0) }
@@ -69,6 +78,26 @@ struct ConvertCommand: ParsableCommand {
         for name in summary.dropped { print("dropped  \(name)") }
         for (from, to) in summary.renamed { print("renamed  \(from) -> \(to)") }
         print("wrote \(output): \(summary.tensorCount) tensors, \(formatBytes(summary.byteCount)) (\(summary.outputFormat.rawValue))")
+    }
+}
+
+extension ConvertCommand {
+    /// `--img-size`: build `arch` for the new size, load the checkpoint through the family's
+    /// filter and adaptation (as `createModel` does), and write the adapted state dict with a cfg
+    /// whose input size is the new one.
+    func adapt(arch: String, imgSize: Int) throws {
+        let registry = Zoo.registry
+        try registry.loadManifestsFromEnvironment()
+        let resolved = try registry.resolve(arch)
+        let model = try createModel(arch, checkpointPath: input, imgSize: imgSize, registry: registry)
+        var cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
+        cfg.inputSize = [cfg.inputSize.first ?? 3, imgSize, imgSize]
+        var tensors = model.stateDict().map { (name: $0.0, tensor: $0.1) }
+        if let dtype { tensors = tensors.map { ($0.name, $0.tensor.dtype.isFloatingPoint ? $0.tensor.to(dtype.dtype) : $0.tensor) } }
+        let checkpoint = Checkpoint(tensors: tensors, architecture: resolved.architecture.name, tag: ModelName(arch).tag,
+                                    config: cfg.timmDict)
+        try checkpoint.save(output, options: SaveOptions(compress: compress))
+        print("wrote \(output): \(tensors.count) tensors adapted to \(imgSize)x\(imgSize) for \(arch)")
     }
 }
 

@@ -13,5 +13,6 @@ public enum BuiltinModels {
         TorchvisionMobileVariants.register(into: .shared)
         VisionTransformerVariants.register(into: .shared)
         ConvNeXtVariants.register(into: .shared)
+        SwinVariants.register(into: .shared)
     }()
 }

@@ -331,8 +331,9 @@ public enum ConvNeXtVariants {
     }
 
     /// timm's `checkpoint_filter_fn`: Facebook's original keys (`downsample_layers`, `dwconv`,
-    /// `pwconv`, `grn.gamma`) onto timm's; timm's own checkpoints pass unchanged.
-    public static let checkpointFilter: CheckpointFilter = { tensors in
+    /// `pwconv`, `grn.gamma`) and torchvision's onto timm's; timm's own checkpoints pass unchanged.
+    public static let checkpointFilter: CheckpointFilter = { original in
+        let tensors = TorchvisionCheckpoints.convnext(original)
         guard !tensors.contains(where: { $0.name == "head.norm.weight" || $0.name == "norm_pre.weight" }) else { return tensors }
         return tensors.compactMap { name, tensor in
             var key = name, value = tensor

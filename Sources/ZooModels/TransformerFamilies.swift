@@ -7,6 +7,7 @@ public enum TransformerFamilies {
     public static func build(_ name: String, args: ModelArgs) throws -> Module {
         if VisionTransformerVariants.all[name] != nil { return try makeVisionTransformer(name, args: args) }
         if ConvNeXtVariants.all[name] != nil { return try makeConvNeXt(name, args: args) }
+        if SwinVariants.all[name] != nil { return try makeSwinTransformer(name, args: args) }
         throw ModelBuildError.unknownVariant(name)
     }
 }

@@ -178,7 +178,8 @@ extension VisionTransformerVariants {
     public static func register(into registry: ModelRegistry) {
         for (family, names) in [("vision_transformer", visionTransformerNames), ("deit", deitNames)] {
             for name in names {
-                registry.register(architecture: name, family: family) { args in try makeVisionTransformer(name, args: args) }
+                registry.register(architecture: name, family: family, builder: { args in try makeVisionTransformer(name, args: args) },
+                                  checkpointFilter: TorchvisionCheckpoints.vit)
             }
         }
     }

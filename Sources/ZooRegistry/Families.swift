@@ -6,8 +6,20 @@
 enum BuiltinFamilies {
     static let architectures: [(family: String, names: [String])] = [
         ("resnet", [
-            "resnet10t", "resnet18", "resnet26", "resnet34", "resnet50", "resnet50d", "resnet101", "resnet152",
-            "resnext50_32x4d", "resnext101_32x8d", "wide_resnet50_2", "wide_resnet101_2",
+            "ecaresnet26t", "ecaresnet50d", "ecaresnet50d_pruned", "ecaresnet50t", "ecaresnet101d",
+            "ecaresnet101d_pruned", "ecaresnet200d", "ecaresnet269d", "ecaresnetlight", "ecaresnext26t_32x4d",
+            "ecaresnext50t_32x4d", "resnet10t", "resnet14t", "resnet18", "resnet18d", "resnet26", "resnet26d",
+            "resnet26t", "resnet34", "resnet34d", "resnet50", "resnet50_gn", "resnet50c", "resnet50d", "resnet50s",
+            "resnet50t", "resnet101", "resnet101c", "resnet101d", "resnet101s", "resnet152", "resnet152c", "resnet152d",
+            "resnet152s", "resnet200", "resnet200d", "resnetaa34d", "resnetaa50", "resnetaa50d", "resnetaa101d",
+            "resnetblur18", "resnetblur50", "resnetblur50d", "resnetblur101d", "resnetrs50", "resnetrs101",
+            "resnetrs152", "resnetrs200", "resnetrs270", "resnetrs350", "resnetrs420", "resnext50_32x4d",
+            "resnext50d_32x4d", "resnext101_32x4d", "resnext101_32x8d", "resnext101_32x16d", "resnext101_32x32d",
+            "resnext101_64x4d", "senet154", "seresnet18", "seresnet34", "seresnet50", "seresnet50t", "seresnet101",
+            "seresnet152", "seresnet152d", "seresnet200d", "seresnet269d", "seresnetaa50d", "seresnext26d_32x4d",
+            "seresnext26t_32x4d", "seresnext50_32x4d", "seresnext101_32x4d", "seresnext101_32x8d", "seresnext101_64x4d",
+            "seresnext101d_32x8d", "seresnextaa101d_32x8d", "seresnextaa201d_32x8d", "wide_resnet50_2",
+            "wide_resnet101_2"
         ]),
         ("efficientnet", [
             "efficientnet_b0", "efficientnet_b0_g8_gn", "efficientnet_b0_g16_evos", "efficientnet_b0_gn",
@@ -109,6 +121,11 @@ enum BuiltinFamilies {
             "convnext_xlarge", "convnext_xxlarge", "convnext_zepto_rms", "convnext_zepto_rms_ols", "convnextv2_atto",
             "convnextv2_base", "convnextv2_femto", "convnextv2_huge", "convnextv2_large", "convnextv2_nano",
             "convnextv2_pico", "convnextv2_small", "convnextv2_tiny",
+        ]),
+        ("swin_transformer", [
+            "swin_base_patch4_window7_224", "swin_base_patch4_window12_384", "swin_large_patch4_window7_224",
+            "swin_large_patch4_window12_384", "swin_s3_base_224", "swin_s3_small_224", "swin_s3_tiny_224",
+            "swin_small_patch4_window7_224", "swin_tiny_patch4_window7_224",
         ]),
     ]
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooCheckpoint
 import ZooModels
 import ZooNN
 import ZooRegistry
@@ -14,7 +15,7 @@ struct TransformerParityTests {
         "vit_tiny", "vit_clip_quickgelu", "vit_siglip_map", "vit_dinov2_reg", "vit_gap", "vit_rpn", "vit_18x2",
         "vit_giant_glu", "vit_dynamic", "deit_distilled", "deit3",
         "convnext_atto", "convnext_tiny", "convnext_tiny_hnf", "convnext_large_mlp", "convnext_atto_rms",
-        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto",
+        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto", "swin_tiny", "swin_s3",
     ]
 
     struct Meta: Decodable {
@@ -82,8 +83,9 @@ struct TransformerParityTests {
             }
         }
 
-        if let convnext = model as? ConvNeXt {
-            let stages = withNoGrad { convnext.forwardStages(x) }
+        let stageOutputs = (model as? ConvNeXt).map { m in { m.forwardStages($0) } } ?? (model as? SwinTransformer).map { m in { m.forwardStages($0) } }
+        if let stageOutputs {
+            let stages = withNoGrad { stageOutputs(x) }
             for (i, t) in stages.enumerated() {
                 #expect(relativeError(t, try io["stage.\(i)"]) <= 1e-4, "\(fixture) features_only stage \(i)")
             }
@@ -106,5 +108,25 @@ struct TransformerParityTests {
             #expect(e <= 1e-3, "\(fixture): gradient of \(key) differs by \(e)")
         }
         print("parity \(fixture): train gradients worst relative error \(worst)")
+    }
+
+    /// torchvision's models (built small from torchvision's classes) load strictly into their timm
+    /// twins through the family filter and give torchvision's eval logits within 1e-4.
+    @Test(arguments: ["tv_convnext", "tv_vit", "tv_swin"])
+    func torchvisionCheckpointLoadsIntoTimmTwin(_ fixture: String) throws {
+        let (model, _) = try Self.load(fixture)
+        let weights = try Checkpoint.load(ParityFixtures.file("\(fixture).safetensors").path).tensors
+        let filtered: [(name: String, tensor: Tensor)]
+        if model is ConvNeXt { filtered = ConvNeXtVariants.checkpointFilter(weights) }
+        else if model is SwinTransformer { filtered = TorchvisionCheckpoints.swin(weights) }
+        else { filtered = TorchvisionCheckpoints.vit(weights) }
+        let report = try model.loadStateDict(StateDict(filtered.map { ($0.name, $0.tensor) }))
+        #expect(report.isComplete, "\(fixture): \(report)")
+        model.eval()
+        let io = try ParityFixtures.tensors("\(fixture).io.safetensors")
+        let logits = withNoGrad { model(try! io["input"]) }
+        let error = relativeError(logits, try io["logits"])
+        print("parity \(fixture): torchvision logits relative error \(error)")
+        #expect(error <= 1e-4, "\(fixture): logits differ from torchvision's by \(error)")
     }
 }

@@ -27,11 +27,14 @@ from safetensors.torch import save_file
 
 from parity_common import is_current, parse_arguments
 
-FIXTURE_VERSION = 2
+FIXTURE_VERSION = 6
 
 # CI representatives: (fixture name, timm name, kwargs shrinking it, input size). Each exercises a
 # different option of its family; kwargs are timm's own keywords, the Swift test passes the same.
 SMALL_VIT = dict(depth=2, img_size=32)
+# Windows of 4 on a 16×16 patch grid: shifted windows and masks in the first two stages, a window
+# clamped to the map in the last ones. Drop path off (timm's Swin default is 0.1).
+SMALL_SWIN = dict(img_size=64, window_size=4, embed_dim=24, depths=[2, 2, 2, 1], num_heads=[2, 2, 4, 4], drop_path_rate=0.0)
 SMALL_CNX = dict(depths=[1, 1, 2, 1], dims=[16, 32, 48, 64])
 REPRESENTATIVES = [
     ("vit_tiny", "vit_tiny_patch16_224", SMALL_VIT, 32),
@@ -54,6 +57,8 @@ REPRESENTATIVES = [
     ("convnext_nano_ols", "convnext_nano_ols", dict(depths=[1, 1, 1, 1]), 64),
     ("convnextv2_tiny", "convnextv2_tiny", SMALL_CNX, 64),
     ("convnextv2_atto", "convnextv2_atto", dict(depths=[1, 1, 1, 1]), 64),
+    ("swin_tiny", "swin_tiny_patch4_window7_224", SMALL_SWIN, 64),
+    ("swin_s3", "swin_s3_tiny_224", dict(SMALL_SWIN, window_size=[2, 8, 4, 2]), 64),
 ]
 NAMES = [r[0] for r in REPRESENTATIVES]
 
@@ -105,12 +110,12 @@ def make_representative(fixture, name, kwargs, size, out_dir):
             feats = model.forward_features(x)
             tensors["features"] = feats
             tensors["pre_logits"] = model.forward_head(feats, pre_logits=True)
-    if name.startswith("convnext"):
+    if name.startswith(("convnext", "swin")):
         # features_only: timm's FeatureListNet returns each stage's output; the same walk here.
         model.eval()
         with torch.no_grad():
-            y = model.stem(x)
-            for i, stage in enumerate(model.stages):
+            y = model.stem(x) if name.startswith("convnext") else model.patch_embed(x)
+            for i, stage in enumerate(model.stages if name.startswith("convnext") else model.layers):
                 y = stage(y)
                 tensors[f"stage.{i}"] = y
     save_file(contiguous(model.state_dict()), os.path.join(out_dir, f"{fixture}.safetensors"))
@@ -125,6 +130,50 @@ def make_representative(fixture, name, kwargs, size, out_dir):
         json.dump(meta, f, indent=0)
 
 
+# torchvision models built small with torchvision's own classes, and the timm twin's kwargs that
+# give the same architecture: (fixture, timm name, timm kwargs, builder, input size).
+def _tv_convnext():
+    from torchvision.models.convnext import ConvNeXt, CNBlockConfig
+    return ConvNeXt([CNBlockConfig(16, 32, 1), CNBlockConfig(32, 48, 1), CNBlockConfig(48, 64, 2), CNBlockConfig(64, None, 1)])
+
+
+def _tv_vit():
+    from torchvision.models.vision_transformer import VisionTransformer
+    return VisionTransformer(image_size=32, patch_size=16, num_layers=2, num_heads=4, hidden_dim=64, mlp_dim=128)
+
+
+def _tv_swin():
+    from torchvision.models.swin_transformer import SwinTransformer
+    # Three stages: torchvision pads a map smaller than the window where timm shrinks the window,
+    # which agree only while every map is at least a window wide (as at 224 with windows of 7).
+    return SwinTransformer(patch_size=[4, 4], embed_dim=24, depths=[2, 2, 2], num_heads=[2, 2, 4], window_size=[4, 4])
+
+
+TORCHVISION = [
+    ("tv_convnext", "convnext_tiny", SMALL_CNX, _tv_convnext, 64),
+    ("tv_vit", "vit_base_patch16_224", dict(SMALL_VIT, embed_dim=64, num_heads=4, mlp_ratio=2.0), _tv_vit, 32),
+    ("tv_swin", "swin_tiny_patch4_window7_224", dict(SMALL_SWIN, depths=[2, 2, 2], num_heads=[2, 2, 4]), _tv_swin, 64),
+]
+
+
+def make_torchvision(out_dir):
+    """torchvision state dicts (random, perturbed weights) and torchvision's eval logits."""
+    for fixture, name, kwargs, build, size in TORCHVISION:
+        torch.manual_seed(0)
+        generator = torch.Generator().manual_seed(4)
+        model = build()
+        perturb(model, generator)
+        model.eval()
+        x = torch.randn(2, 3, size, size, generator=generator)
+        with torch.no_grad():
+            logits = model(x)
+        save_file(contiguous(model.state_dict()), os.path.join(out_dir, f"{fixture}.safetensors"))
+        save_file(contiguous({"input": x, "logits": logits}), os.path.join(out_dir, f"{fixture}.io.safetensors"))
+        with open(os.path.join(out_dir, f"{fixture}.json"), "w") as f:
+            json.dump({"fixture_version": FIXTURE_VERSION, "name": fixture, "timm_name": name,
+                       "kwargs": dict(kwargs, num_classes=1000), "keys": key_table(model.state_dict())}, f, indent=0)
+
+
 def make_adaptation(out_dir):
     """A checkpoint saved at one size, loaded by timm at another with pretrained=True."""
     tensors = {}
@@ -133,6 +182,7 @@ def make_adaptation(out_dir):
         ("vit_img48", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=48), 48),
         ("vit_patch8", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=32, patch_size=8), 32),
         ("dinov2_img42", "vit_small_patch14_reg4_dinov2", dict(depth=2, img_size=28), dict(depth=2, img_size=42), 42),
+        ("swin_window8", "swin_tiny_patch4_window7_224", SMALL_SWIN, dict(SMALL_SWIN, window_size=8), 64),
     ]
     for case, name, save_kwargs, load_kwargs, size in cases:
         torch.manual_seed(0)
@@ -146,6 +196,14 @@ def make_adaptation(out_dir):
         with torch.no_grad():
             tensors[f"{case}.input"] = x
             tensors[f"{case}.logits"] = loaded(x)
+    # `zoo convert --arch vit_tiny_patch16_224 --img-size 64`: a full-size checkpoint at 224 and
+    # the pos_embed timm's loader makes of it at 64 (a 4x4 grid).
+    torch.manual_seed(0)
+    full = timm.create_model("vit_tiny_patch16_224", pretrained=False)
+    path = os.path.join(out_dir, "adapt_cli_vit_tiny.checkpoint.safetensors")
+    save_file(contiguous(full.state_dict()), path)
+    loaded = timm.create_model("vit_tiny_patch16_224", pretrained=True, pretrained_cfg_overlay=dict(file=path), img_size=64)
+    tensors["cli_vit_tiny.pos_embed"] = loaded.pos_embed
     save_file(contiguous(tensors), os.path.join(out_dir, "adapt_transformers.safetensors"))
 
 
@@ -221,6 +279,7 @@ def main():
     if args.force or not is_current(marker, FIXTURE_VERSION):
         save_file(contiguous(op_cases()), os.path.join(args.out_dir, "transformer_ops.safetensors"))
         make_adaptation(args.out_dir)
+        make_torchvision(args.out_dir)
         with open(marker, "w") as f:
             json.dump({"fixture_version": FIXTURE_VERSION}, f)
     for fixture, name, kwargs, size in REPRESENTATIVES:

@@ -1,0 +1,446 @@
+// Swin Transformer after timm's `timm/models/swin_transformer.py`: shifted-window attention
+// with a relative position bias, patch merging between stages, NHWC inside. Same module tree,
+// state-dict keys and initialization as timm; relative-position tables are resized on load when
+// the window size changes.
+import Foundation
+import ZooNN
+import ZooRegistry
+import ZooTensor
+
+// MARK: - Windows
+
+/// timm's `window_partition` / `window_reverse` and the shifted-window attention mask.
+public enum SwinWindows {
+    /// [N, H, W, C] → [N·nW, wh·ww, C], windows in row-major order.
+    public static func partition(_ x: Tensor, window: (Int, Int)) -> Tensor {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return x.reshape([n, h / window.0, window.0, w / window.1, window.1, c]).permute(0, 1, 3, 2, 4, 5)
+            .reshape([-1, window.0 * window.1, c])
+    }
+
+    /// [N·nW, wh·ww, C] → [N, H, W, C].
+    public static func reverse(_ windows: Tensor, window: (Int, Int), height: Int, width: Int) -> Tensor {
+        let c = windows.shape[windows.rank - 1]
+        return windows.reshape([-1, height / window.0, width / window.1, window.0, window.1, c]).permute(0, 1, 3, 2, 4, 5)
+            .reshape([-1, height, width, c])
+    }
+
+    /// The additive mask [nW, T, T] of shifted windows: −100 between tokens that came from
+    /// different regions of the image before the cyclic shift, 0 within one.
+    public static func attentionMask(height: Int, width: Int, window: (Int, Int), shift: (Int, Int)) -> Tensor {
+        var region = [Float](repeating: 0, count: height * width)
+        func bands(_ size: Int, _ window: Int, _ shift: Int) -> [Range<Int>] {
+            [0..<(size - window), (size - window)..<(size - shift), (size - shift)..<size]
+        }
+        var count: Float = 0
+        for rows in bands(height, window.0, shift.0) {
+            for cols in bands(width, window.1, shift.1) {
+                for r in rows { for c in cols { region[r * width + c] = count } }
+                count += 1
+            }
+        }
+        let windows = partition(Tensor(region, shape: [1, height, width, 1]), window: window).reshape([-1, window.0 * window.1])
+        let t = window.0 * window.1
+        let ids = windows.toArray()
+        var mask = [Float](repeating: 0, count: windows.shape[0] * t * t)
+        for w in 0..<windows.shape[0] {
+            for i in 0..<t { for j in 0..<t where ids[w * t + i] != ids[w * t + j] { mask[(w * t + i) * t + j] = -100 } }
+        }
+        return Tensor(mask, shape: [windows.shape[0], t, t])
+    }
+
+    /// timm's `get_relative_position_index`: for each pair of tokens in a window, the row of the
+    /// bias table holding their offset.
+    public static func relativePositionIndex(_ window: (Int, Int)) -> [Int] {
+        let t = window.0 * window.1
+        var index = [Int](repeating: 0, count: t * t)
+        for a in 0..<t {
+            for b in 0..<t {
+                let dy = a / window.1 - b / window.1 + window.0 - 1
+                let dx = a % window.1 - b % window.1 + window.1 - 1
+                index[a * t + b] = dy * (2 * window.1 - 1) + dx
+            }
+        }
+        return index
+    }
+
+    /// timm's `resize_rel_pos_bias_table` (without SciPy): a [(2h−1)(2w−1), heads] table resampled to
+    /// another window by linear interpolation over geometrically spaced source offsets (BEiT's
+    /// scheme: offsets near 0 keep their values, far ones stretch). Square source windows assumed.
+    public static func resizeBiasTable(_ table: Tensor, newWindow: (Int, Int)) -> Tensor {
+        let heads = table.shape[1]
+        let side = Int(Double(table.shape[0]).squareRoot())
+        let source = (side, side), target = (2 * newWindow.0 - 1, 2 * newWindow.1 - 1)
+        if source == target { return table }
+        let rows = stretchMatrix(source: source.0, target: target.0)
+        let cols = stretchMatrix(source: source.1, target: target.1)
+        // [heads, sh, sw] → [heads, th, tw] → [th·tw, heads]
+        let grids = table.to(.float32).T.reshape([heads, source.0, source.1])
+        return rows.matmul(grids.matmul(cols.T)).reshape([heads, target.0 * target.1]).T.contiguous()
+    }
+
+    /// [target, source] linear-interpolation weights from timm's `RegularGridInterpolator` at the
+    /// geometric-progression source positions of `_calc`.
+    private static func stretchMatrix(source: Int, target: Int) -> Tensor {
+        var left = 1.01, right = 1.5, q = 1.0
+        while right - left > 1e-6 {
+            q = (left + right) / 2
+            let progression = (1 - Foundation.pow(q, Double(source / 2))) / (1 - q)
+            if progression > Double(target / 2) { right = q } else { left = q }
+        }
+        var distances: [Double] = [], current = 1.0
+        for i in 0..<(source / 2) {
+            distances.append(current)
+            current += Foundation.pow(q, Double(i + 1))
+        }
+        let points = (distances.reversed().map { Double(Float(-$0)) } + [0] + distances.map { Double(Float($0)) })
+        let half = Double(target / 2)
+        var weights = [Float](repeating: 0, count: target * source)
+        for t in 0..<target {
+            let x = -half + Double(t)
+            let right = points.firstIndex { $0 >= x } ?? points.count - 1
+            let leftIndex = Swift.max(right - 1, 0)
+            var distLeft = Swift.max(x - points[leftIndex], 0), distRight = Swift.max(points[right] - x, 0)
+            if distLeft == 0 && distRight == 0 { distLeft = 1; distRight = 1 }
+            let total = distLeft + distRight
+            weights[t * source + leftIndex] += Float(distRight / total)
+            weights[t * source + right] += Float(distLeft / total)
+        }
+        return Tensor(weights, shape: [target, source])
+    }
+}
+
+// MARK: - Blocks
+
+/// Window multi-head self-attention with a learned relative position bias (timm's `WindowAttention`).
+/// Keys `relative_position_bias_table` [(2wh−1)(2ww−1), heads], `qkv`, `proj`.
+public final class WindowAttention: Module {
+    public let numHeads: Int
+    public let window: (Int, Int)
+    public let relativePositionBiasTable: Tensor
+    public let qkv: Linear
+    public let proj: Linear
+    let positionIndex: Tensor
+
+    init(_ dim: Int, numHeads: Int, window: (Int, Int), qkvBias: Bool) {
+        self.numHeads = numHeads
+        self.window = window
+        let rows = (2 * window.0 - 1) * (2 * window.1 - 1)
+        relativePositionBiasTable = WeightInitialization.parameter([rows, numHeads]) {
+            Tensor.truncatedNormal([rows, numHeads], std: 0.02, using: &$0)
+        }
+        qkv = Linear(dim, dim * 3, bias: qkvBias)
+        proj = Linear(dim, dim)
+        positionIndex = Tensor(indices: SwinWindows.relativePositionIndex(window))
+    }
+
+    public override var ownParameters: [(String, Tensor)] { [("relative_position_bias_table", relativePositionBiasTable)] }
+
+    /// [heads, T, T]: the table's rows picked by the offsets of each token pair.
+    var relativePositionBias: Tensor {
+        let t = window.0 * window.1
+        return relativePositionBiasTable.indexSelect(dim: 0, index: positionIndex).reshape([t, t, numHeads]).permute(2, 0, 1)
+    }
+
+    /// `windows` [N·nW, T, C] of `batch` images; `mask` [nW, T, T] for shifted windows.
+    func forward(_ windows: Tensor, batch: Int, mask: Tensor?) -> Tensor {
+        let (bw, t, c) = (windows.shape[0], windows.shape[1], windows.shape[2])
+        let count = bw / batch
+        let heads = qkv(windows).reshape([batch, count, t, 3, numHeads, c / numHeads]).permute(3, 0, 1, 4, 2, 5)
+        var bias = relativePositionBias.unsqueeze(0)  // [1, heads, T, T]
+        if let mask { bias = bias + mask.unsqueeze(1) }  // [nW, heads, T, T]
+        let attended = Tensor.scaledDotProductAttention(heads.select(0, 0), heads.select(0, 1), heads.select(0, 2), bias: bias)
+        return proj(attended.permute(0, 1, 3, 2, 4).reshape([bw, t, c]))
+    }
+}
+
+/// Swin block (timm's `SwinTransformerBlock`): (shifted) window attention then MLP, pre-norm,
+/// on [N, H, W, C]. Keys `norm1`, `attn`, `norm2`, `mlp`.
+public final class SwinTransformerBlock: Module {
+    public let window: (Int, Int)
+    public let shift: (Int, Int)
+    public let norm1: LayerNorm
+    public let attn: WindowAttention
+    public let dropPath1: DropPath
+    public let norm2: LayerNorm
+    public let mlp: Mlp
+    public let dropPath2: DropPath
+    let mask: Tensor?
+
+    init(_ dim: Int, resolution: (Int, Int), numHeads: Int, window target: (Int, Int), shifted: Bool, config: SwinConfig,
+         dropPath: Float) {
+        // A window larger than the map covers all of it and nothing is shifted.
+        window = (Swift.min(resolution.0, target.0), Swift.min(resolution.1, target.1))
+        shift = (resolution.0 <= target.0 || !shifted ? 0 : target.0 / 2, resolution.1 <= target.1 || !shifted ? 0 : target.1 / 2)
+        norm1 = LayerNorm([dim], eps: 1e-5)
+        attn = WindowAttention(dim, numHeads: numHeads, window: window, qkvBias: config.qkvBias)
+        dropPath1 = DropPath(dropPath)
+        norm2 = LayerNorm([dim], eps: 1e-5)
+        mlp = Mlp(dim, hidden: Int(Double(dim) * config.mlpRatio))
+        dropPath2 = DropPath(dropPath)
+        let padded = ((resolution.0 + window.0 - 1) / window.0 * window.0, (resolution.1 + window.1 - 1) / window.1 * window.1)
+        mask = shift.0 > 0 || shift.1 > 0
+            ? SwinWindows.attentionMask(height: padded.0, width: padded.1, window: window, shift: shift) : nil
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        precondition(h % window.0 == 0 && w % window.1 == 0, "Swin: a \(h)×\(w) map is not a whole number of \(window) windows")
+        var x = norm1(input)
+        if shift.0 > 0 || shift.1 > 0 { x = x.roll(shifts: [-shift.0, -shift.1], dims: [1, 2]) }
+        let attended = attn.forward(SwinWindows.partition(x, window: window), batch: n, mask: mask)
+        x = SwinWindows.reverse(attended, window: window, height: h, width: w)
+        if shift.0 > 0 || shift.1 > 0 { x = x.roll(shifts: [shift.0, shift.1], dims: [1, 2]) }
+        let y = input + dropPath1(x)
+        return y + dropPath2(mlp(norm2(y.reshape([n, h * w, c])))).reshape([n, h, w, c])
+    }
+}
+
+/// 2×2 neighbourhoods concatenated then projected to twice the channels (timm's `PatchMerging`).
+/// Keys `norm`, `reduction`.
+public final class PatchMerging: Module {
+    public let norm: LayerNorm
+    public let reduction: Linear
+
+    init(_ dim: Int, outDim: Int) {
+        norm = LayerNorm([4 * dim], eps: 1e-5)
+        reduction = Linear(4 * dim, outDim, bias: false)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        precondition(h % 2 == 0 && w % 2 == 0, "PatchMerging needs an even map, got \(h)×\(w)")
+        let merged = input.reshape([n, h / 2, 2, w / 2, 2, c]).permute(0, 1, 3, 4, 2, 5).reshape([n, h / 2, w / 2, 4 * c])
+        return reduction(norm(merged))
+    }
+}
+
+/// Patch merging (from the second stage on), then blocks alternating plain and shifted windows.
+public final class SwinTransformerStage: Module {
+    public let downsample: PatchMerging?
+    public let blocks: Sequential
+
+    init(inDim: Int, outDim: Int, resolution: (Int, Int), depth: Int, downsample: Bool, numHeads: Int, window: (Int, Int),
+         config: SwinConfig, dropPaths: [Float]) {
+        self.downsample = downsample ? PatchMerging(inDim, outDim: outDim) : nil
+        let output = downsample ? ((resolution.0 + 1) / 2, (resolution.1 + 1) / 2) : resolution
+        blocks = Sequential((0..<depth).map {
+            SwinTransformerBlock(outDim, resolution: output, numHeads: numHeads, window: window, shifted: $0 % 2 == 1,
+                                 config: config, dropPath: dropPaths[$0])
+        })
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { blocks(downsample?(input) ?? input) }
+}
+
+// MARK: - Model
+
+/// A Swin Transformer classifier: patch embedding, four stages, final norm, average pool and `head.fc`.
+/// ```swift
+/// let model = try makeSwinTransformer("swin_tiny_patch4_window7_224", args: ModelArgs(numClasses: 10))
+/// let maps = model.forwardStages(images)        // featuresOnly: [N, H, W, C] per stage
+/// ```
+public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting {
+    public let config: SwinConfig
+    public let patchEmbed: PatchEmbed
+    public let layers: Sequential
+    public let norm: LayerNorm
+    public let head: ClassifierHeadFC
+
+    public private(set) var numClasses: Int
+    public let numFeatures: Int
+    public var classifierName: String { "head.fc" }
+
+    public init(config: SwinConfig) {
+        self.config = config
+        numClasses = config.numClasses
+        let stages = config.depths.count
+        let dims = (0..<stages).map { config.embedDim << $0 }
+        patchEmbed = PatchEmbed(imgSize: config.imgSize, patchSize: (config.patchSize, config.patchSize), inChans: config.inChans,
+                                embedDim: dims[0], norm: .layerNorm(eps: 1e-5))
+        let grid = patchEmbed.gridSize
+        let total = config.depths.reduce(0, +)
+        var rates = (0..<total).map { total > 1 ? Float(config.dropPathRate) * Float($0) / Float(total - 1) : 0 }
+        var stageList: [Module] = []
+        var scale = 1
+        for i in 0..<stages {
+            stageList.append(SwinTransformerStage(
+                inDim: dims[Swift.max(i - 1, 0)], outDim: dims[i],
+                resolution: ((grid.0 + scale - 1) / scale, (grid.1 + scale - 1) / scale), depth: config.depths[i],
+                downsample: i > 0, numHeads: config.numHeads[i], window: config.windowSizes[i], config: config,
+                dropPaths: Array(rates.prefix(config.depths[i]))))
+            rates.removeFirst(config.depths[i])
+            if i > 0 { scale *= 2 }
+        }
+        layers = Sequential(stageList)
+        numFeatures = dims[stages - 1]
+        norm = LayerNorm([numFeatures], eps: 1e-5)
+        head = ClassifierHeadFC(numFeatures, numClasses: config.numClasses, dropRate: Float(config.dropRate))
+        super.init()
+        for (_, module) in namedModules() {
+            guard let linear = module as? Linear else { continue }
+            WeightInitialization.reinitialize(linear.weight) { Tensor.truncatedNormal(linear.weight.shape, std: 0.02, using: &$0) }
+            if let bias = linear.bias { WeightInitialization.reinitialize(bias) { _ in Tensor.zeros(bias.shape) } }
+        }
+    }
+
+    /// The outputs of the stages, [N, H, W, C] each (timm's `features_only=True`, NHWC).
+    public func forwardStages(_ input: Tensor) -> [Tensor] {
+        var x = patchEmbed.grid(input)
+        return layers.layers.map { stage in x = stage(x); return x }
+    }
+
+    /// [N, H/32, W/32, C], normalized.
+    public func forwardFeatures(_ input: Tensor) -> Tensor { norm(layers(patchEmbed.grid(input))) }
+
+    public func forwardHead(_ features: Tensor, preLogits: Bool) -> Tensor {
+        head.forward(features.mean(dims: [1, 2]), preLogits: preLogits, training: isTraining)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { forwardHead(forwardFeatures(input)) }
+
+    public func resetClassifier(numClasses: Int) {
+        self.numClasses = numClasses
+        head.reset(numClasses: numClasses)
+        head.train(isTraining)
+    }
+
+    /// timm's `checkpoint_filter_fn`: relative-position tables resized to this model's windows,
+    /// patch kernels to its patch size, original Microsoft checkpoints (downsample at the end of
+    /// a stage, `head`) renamed, non-persistent buffers dropped.
+    public func adaptCheckpoint(_ tensors: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
+        let oldLayout = tensors.contains { $0.name == "layers.0.downsample.reduction.weight" }
+        let tables = Dictionary(uniqueKeysWithValues: namedParameters().filter { $0.0.hasSuffix("relative_position_bias_table") })
+        let kernel = patchEmbed.proj.weight.shape
+        return tensors.compactMap { name, tensor in
+            if name.contains("relative_position_index") || name.contains("attn_mask") { return nil }
+            var key = name, value = tensor
+            if name == "patch_embed.proj.weight", value.shape[2] != kernel[2] || value.shape[3] != kernel[3] {
+                value = PositionEmbedding.resamplePatchKernel(value.to(.float32), newSize: (kernel[2], kernel[3])).to(tensor.dtype)
+            }
+            if name.hasSuffix("relative_position_bias_table"), let own = tables[name], own.shape != value.shape {
+                let side = (own.shape[0] as Int).squareRootOfOddSquare
+                value = SwinWindows.resizeBiasTable(value, newWindow: ((side + 1) / 2, (side + 1) / 2)).to(tensor.dtype)
+            }
+            if oldLayout {
+                if let match = key.firstMatch(of: /^layers\.(\d+)\.downsample/), let stage = Int(match.1) {
+                    key = key.replacingCharacters(in: match.range, with: "layers.\(stage + 1).downsample")
+                }
+                if key.hasPrefix("head.") && !key.hasPrefix("head.fc.") { key = "head.fc." + key.dropFirst(5) }
+            }
+            return (key, value)
+        }
+    }
+}
+
+/// timm's `ClassifierHead` after pooling: dropout and `fc` (Identity without classes). Key `fc`.
+public final class ClassifierHeadFC: Module {
+    public private(set) var fc: Module
+    let inFeatures: Int
+    let dropRate: Float
+
+    init(_ inFeatures: Int, numClasses: Int, dropRate: Float) {
+        self.inFeatures = inFeatures
+        self.dropRate = dropRate
+        fc = numClasses > 0 ? Linear(inFeatures, numClasses) : Identity()
+    }
+
+    func reset(numClasses: Int) { fc = numClasses > 0 ? Linear(inFeatures, numClasses) : Identity() }
+
+    func forward(_ pooled: Tensor, preLogits: Bool, training: Bool) -> Tensor {
+        let x = dropRate > 0 ? pooled.dropout(p: dropRate, training: training) : pooled
+        return preLogits ? x : fc(x)
+    }
+}
+
+private extension Int {
+    /// √self for the square of an odd table side ((2w−1)²).
+    var squareRootOfOddSquare: Int { Int(Double(self).squareRoot().rounded()) }
+}
+
+// MARK: - Config
+
+/// Architecture arguments of a Swin Transformer, timm's `SwinTransformer.__init__` keywords.
+public struct SwinConfig: Sendable {
+    public var imgSize = (224, 224)
+    public var patchSize = 4
+    public var inChans = 3
+    public var numClasses = 1000
+    public var embedDim = 96
+    public var depths = [2, 2, 6, 2]
+    public var numHeads = [3, 6, 12, 24]
+    /// One (h, w) window per stage (timm's `resolve_stage_window_sizes`).
+    public var windowSizes: [(Int, Int)] = Array(repeating: (7, 7), count: 4)
+    public var mlpRatio = 4.0
+    public var qkvBias = true
+    public var dropRate = 0.0
+    public var dropPathRate = 0.1
+
+    public init(_ args: [String: ModelArgValue]) throws(ModelBuildError) {
+        var window: ModelArgValue?
+        for (key, value) in args {
+            switch key {
+            case "img_size": if let v = value.ints(count: 2) { imgSize = (v[0], v[v.count - 1]) }
+            case "patch_size": patchSize = value.intValue ?? patchSize
+            case "in_chans": inChans = value.intValue ?? inChans
+            case "num_classes": numClasses = value.intValue ?? numClasses
+            case "embed_dim": embedDim = value.intValue ?? embedDim
+            case "depths": depths = value.ints(count: 4) ?? depths
+            case "num_heads": numHeads = value.ints(count: 4) ?? numHeads
+            case "window_size": window = value
+            case "mlp_ratio": mlpRatio = value.doubleValue ?? mlpRatio
+            case "qkv_bias": qkvBias = value.boolValue ?? qkvBias
+            case "drop_rate": dropRate = value.doubleValue ?? dropRate
+            case "drop_path_rate": dropPathRate = value.doubleValue ?? dropPathRate
+            case "global_pool":
+                guard value.stringValue == "avg" else { throw .unsupported(key, "\(value)") }
+            case "proj_drop_rate", "attn_drop_rate", "weight_init": continue
+            default: throw .unknownArgument(key)
+            }
+        }
+        // An int or a per-stage list: every variant's windows are square.
+        let sizes = window?.ints(count: depths.count) ?? Array(repeating: 7, count: depths.count)
+        guard sizes.count == depths.count else { throw .unsupported("window_size", "\(sizes)") }
+        windowSizes = sizes.map { ($0, $0) }
+    }
+}
+
+// MARK: - Builder, variants and registration
+
+/// Builds a Swin variant by its timm name; `args.extra` overrides its arguments (`window_size`, `img_size`).
+public func makeSwinTransformer(_ name: String, args: ModelArgs = ModelArgs()) throws(ModelBuildError) -> SwinTransformer {
+    guard let variant = SwinVariants.all[name] else { throw .unknownVariant(name) }
+    var merged = variant
+    merged["num_classes"] = .int(args.numClasses)
+    merged["in_chans"] = .int(args.inChans)
+    merged["drop_rate"] = .double(args.dropRate)
+    if let rate = args.dropPathRate { merged["drop_path_rate"] = .double(rate) }
+    for (key, value) in args.extra { merged[key] = value }
+    return SwinTransformer(config: try SwinConfig(merged))
+}
+
+/// Every `swin_*` timm 1.0 registers, as its `model_args`.
+public enum SwinVariants {
+    public static let names: [String] = table.map(\.0)
+    public static let all: [String: [String: ModelArgValue]] = Dictionary(uniqueKeysWithValues: table)
+
+    private static let table: [(String, [String: ModelArgValue])] = [
+        ("swin_base_patch4_window7_224", ["patch_size": 4, "window_size": 7, "embed_dim": 128, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([4, 8, 16, 32])]),
+        ("swin_base_patch4_window12_384", ["patch_size": 4, "window_size": 12, "embed_dim": 128, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([4, 8, 16, 32])]),
+        ("swin_large_patch4_window7_224", ["patch_size": 4, "window_size": 7, "embed_dim": 192, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([6, 12, 24, 48])]),
+        ("swin_large_patch4_window12_384", ["patch_size": 4, "window_size": 12, "embed_dim": 192, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([6, 12, 24, 48])]),
+        ("swin_s3_base_224", ["patch_size": 4, "window_size": .ints([7, 7, 14, 7]), "embed_dim": 96, "depths": .ints([2, 2, 30, 2]), "num_heads": .ints([3, 6, 12, 24])]),
+        ("swin_s3_small_224", ["patch_size": 4, "window_size": .ints([14, 14, 14, 7]), "embed_dim": 96, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([3, 6, 12, 24])]),
+        ("swin_s3_tiny_224", ["patch_size": 4, "window_size": .ints([7, 7, 14, 7]), "embed_dim": 96, "depths": .ints([2, 2, 6, 2]), "num_heads": .ints([3, 6, 12, 24])]),
+        ("swin_small_patch4_window7_224", ["patch_size": 4, "window_size": 7, "embed_dim": 96, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([3, 6, 12, 24])]),
+        ("swin_tiny_patch4_window7_224", ["patch_size": 4, "window_size": 7, "embed_dim": 96, "depths": .ints([2, 2, 6, 2]), "num_heads": .ints([3, 6, 12, 24])]),
+    ]
+
+    /// Attaches a builder for every variant under timm's module name "swin_transformer".
+    public static func register(into registry: ModelRegistry) {
+        for name in names {
+            registry.register(architecture: name, family: "swin_transformer", builder: { args in try makeSwinTransformer(name, args: args) },
+                              checkpointFilter: TorchvisionCheckpoints.swin)
+        }
+    }
+}
