@@ -28,7 +28,7 @@ struct EfficientNetBuilder {
     var rounding: ChannelRounding
     /// SE channels from the expanded width (MobileNetV3) rather than the block input (EfficientNet).
     var seFromExp: Bool
-    var act: EfficientNetActivation
+    var act: ActivationKind
     var dropPathRate: Float
     var outputStride = 32
     /// Pruned widths by full key (`blocks.1.0.conv_pw.weight` → [out, in]), empty when not pruned.
@@ -316,7 +316,7 @@ public struct EfficientNetConfig: Sendable {
     public var stemKernel = 3
     /// Keep the stem width unscaled by the channel multiplier.
     public var fixStem = false
-    public var act: EfficientNetActivation
+    public var act: ActivationKind
     public var layers = EfficientNetLayers()
     public var rounding = ChannelRounding()
     public var seFromExp = false
@@ -326,7 +326,7 @@ public struct EfficientNetConfig: Sendable {
     /// Widths of a pruned variant (timm's `adapt_model_from_file`), by key.
     public var prunedWidths: [String: [Int]] = [:]
 
-    public init(stages: [[EfficientNetBlockSpec]], numFeatures: Int, stemSize: Int, act: EfficientNetActivation) {
+    public init(stages: [[EfficientNetBlockSpec]], numFeatures: Int, stemSize: Int, act: ActivationKind) {
         self.stages = stages
         self.numFeatures = numFeatures
         self.stemSize = stemSize

@@ -6,23 +6,6 @@
 import Foundation
 import ZooNN
 
-/// The activations an arch string names (`nre`, `nr6`, `nhs`, `nsw`) or a model defaults to.
-public enum EfficientNetActivation: String, Sendable {
-    case relu, relu6, hardSwish = "hard_swish", silu, gelu, hardSigmoid = "hard_sigmoid", sigmoid
-
-    public func make() -> Module {
-        switch self {
-        case .relu: ReLU()
-        case .relu6: ReLU6()
-        case .hardSwish: Hardswish()
-        case .silu: SiLU()
-        case .gelu: GELU()
-        case .hardSigmoid: Hardsigmoid()
-        case .sigmoid: Sigmoid()
-        }
-    }
-}
-
 /// The block kinds of the arch strings.
 public enum EfficientNetBlockType: String, Sendable {
     /// Inverted residual (MBConv); with `cc` experts, its CondConv form.
@@ -44,7 +27,7 @@ public struct EfficientNetBlockSpec: Equatable, Sendable {
     public var type: EfficientNetBlockType
     public var outChannels: Int
     public var stride: Int
-    public var act: EfficientNetActivation?
+    public var act: ActivationKind?
     /// `k`: depthwise kernel(s); several make a MixedConv2d. For `uir` the middle depthwise (0: none).
     public var kernel: [Int] = [3]
     /// `a`: expansion conv kernel(s) (`ir`), or the start depthwise of `uir` (0: none).
@@ -85,7 +68,7 @@ public enum EfficientNetArchDef {
         }
         var options: [String: String] = [:]
         var skip: Bool?
-        var act: EfficientNetActivation?
+        var act: ActivationKind?
         for op in ops.dropFirst() {
             if op == "noskip" { skip = false; continue }
             if op == "skip" { skip = true; continue }

@@ -20,7 +20,7 @@ public enum EfficientNetNorm: Sendable, Equatable {
     public static let batchTF = EfficientNetNorm.batch(eps: 1e-3, momentum: 0.01)
 
     /// timm's `norm_act_layer(channels, apply_act=...)`.
-    public func make(_ channels: Int, act: EfficientNetActivation?) -> Module {
+    public func make(_ channels: Int, act: ActivationKind?) -> Module {
         switch self {
         case let .batch(eps, momentum): BatchNormAct2d(channels, eps: eps, momentum: momentum, act: act?.make())
         case let .group(groupSize): GroupNormAct(channels, groupSize: groupSize, act: act?.make())
@@ -34,12 +34,12 @@ public enum EfficientNetNorm: Sendable, Equatable {
 public enum EfficientNetAttention: Sendable, Equatable {
     /// Squeeze-excite: `gate` after the expand conv, `forceAct` instead of the block's activation
     /// inside, reduced channels rounded by Python's `round` or, with `rounding`, made divisible.
-    case squeezeExcite(gate: EfficientNetActivation = .sigmoid, forceAct: EfficientNetActivation? = nil, rounding: ChannelRounding? = nil)
+    case squeezeExcite(gate: ActivationKind = .sigmoid, forceAct: ActivationKind? = nil, rounding: ChannelRounding? = nil)
     /// Global context (GCNet's attention, `se_layer='gc'`).
     case globalContext
 
     /// - Parameter reduced: the squeezed width when it is given (pruned models), not computed.
-    func make(channels: Int, ratio: Double, act: EfficientNetActivation, reduced: Int? = nil) -> Module {
+    func make(channels: Int, ratio: Double, act: ActivationKind, reduced: Int? = nil) -> Module {
         switch self {
         case let .squeezeExcite(gate, forceAct, rounding):
             let raw = Double(channels) * ratio
@@ -109,7 +109,7 @@ public final class SqueezeExcite: Module {
     public let convExpand: Conv2d
     public let gate: Module
 
-    public init(_ channels: Int, reducedChannels: Int, act: EfficientNetActivation, gate: EfficientNetActivation = .sigmoid) {
+    public init(_ channels: Int, reducedChannels: Int, act: ActivationKind, gate: ActivationKind = .sigmoid) {
         convReduce = Conv2d(channels, reducedChannels, kernelSize: 1)
         act1 = act.make()
         convExpand = Conv2d(reducedChannels, channels, kernelSize: 1)
@@ -184,7 +184,7 @@ public final class ConvMlp: Module {
     public let drop = Identity()
     public let fc2: Conv2d
 
-    public init(_ channels: Int, hidden: Int, act: EfficientNetActivation) {
+    public init(_ channels: Int, hidden: Int, act: ActivationKind) {
         fc1 = Conv2d(channels, hidden, kernelSize: 1)
         norm = LayerNorm2d(hidden)
         self.act = act.make()
@@ -200,7 +200,7 @@ public final class GlobalContext: Module {
     public let mlpScale: ConvMlp
     public let gate = Sigmoid()
 
-    public init(_ channels: Int, reducedChannels: Int, act: EfficientNetActivation) {
+    public init(_ channels: Int, reducedChannels: Int, act: ActivationKind) {
         convAttn = Conv2d(channels, 1, kernelSize: 1)
         mlpScale = ConvMlp(channels, hidden: reducedChannels, act: act)
     }
@@ -224,7 +224,7 @@ public final class ConvBnAct: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: EfficientNetActivation, layers: EfficientNetLayers,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind, layers: EfficientNetLayers,
          dropPathRate: Float) {
         let groups = numGroups(spec.groupSize ?? 0, inChannels)
         let useAA = layers.antiAlias != nil && spec.stride > 1
@@ -244,7 +244,7 @@ public final class ConvBnAct: Module, EfficientNetBlock {
 }
 
 /// Space-to-depth entry of a block (`d1`): a 2×2 stride-2 "SAME" conv to 4× the channels.
-private func spaceToDepthLayers(_ inChannels: Int, act: EfficientNetActivation, layers: EfficientNetLayers) -> (Module, Module) {
+private func spaceToDepthLayers(_ inChannels: Int, act: ActivationKind, layers: EfficientNetLayers) -> (Module, Module) {
     (makePaddedConv2d(inChannels, inChannels * 4, kernelSize: 2, stride: 2, padding: .same),
      layers.norm.make(inChannels * 4, act: act))
 }
@@ -265,7 +265,7 @@ public final class DepthwiseSeparableConv: Module, EfficientNetBlock {
 
     /// - Parameter prunedWidths: shapes of a pruned model's convs by key within the block; the skip
     ///   connection still follows the unpruned widths (`nominalIn`, `outChannels`), as in timm.
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: EfficientNetActivation,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
          layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, prunedWidths: [String: [Int]] = [:],
          nominalIn: Int? = nil) {
         hasSkip = spec.stride == 1 && (nominalIn ?? inChannels) == nominalOut && !spec.noskip
@@ -318,7 +318,7 @@ public class InvertedResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: EfficientNetActivation,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
          layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int = 0,
          prunedWidths: [String: [Int]] = [:], nominalIn: Int? = nil) {
         hasSkip = (nominalIn ?? inChannels) == nominalOut && spec.stride == 1 && !spec.noskip
@@ -370,7 +370,7 @@ public class InvertedResidual: Module, EfficientNetBlock {
 public final class CondConvResidual: InvertedResidual {
     public let routingFn: Linear
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: EfficientNetActivation,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind,
                   layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int) {
         routingFn = Linear(inChannels, numExperts)
         super.init(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers, seRatio: seRatio,
@@ -399,7 +399,7 @@ public final class EdgeResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, forceInChannels: Int, act: EfficientNetActivation,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, forceInChannels: Int, act: ActivationKind,
          layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float) {
         let mid = makeDivisible(Double(forceInChannels > 0 ? forceInChannels : inChannels) * spec.expRatio)
         let groups = numGroups(spec.groupSize ?? 0, mid)
@@ -429,7 +429,7 @@ public final class ConvNormAct: Module {
     public let aa: Module
 
     init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, dilation: Int = 1, groups: Int = 1,
-         act: EfficientNetActivation?, layers: EfficientNetLayers, antiAlias: Bool = false) {
+         act: ActivationKind?, layers: EfficientNetLayers, antiAlias: Bool = false) {
         let useAA = antiAlias && layers.antiAlias != nil && stride > 1
         conv = makePaddedConv2d(inChannels, outChannels, kernelSize: kernel, stride: useAA ? 1 : stride,
                                 dilation: dilation, groups: groups, padding: layers.padding)
@@ -454,7 +454,7 @@ public final class UniversalInvertedResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: EfficientNetActivation, layers: EfficientNetLayers,
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind, layers: EfficientNetLayers,
          seRatio: Double?, dropPathRate: Float) {
         let start = spec.startKernel[0], middle = spec.kernel[0], end = spec.endKernel[0]
         let stride = spec.stride

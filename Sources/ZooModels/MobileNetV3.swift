@@ -118,7 +118,7 @@ enum MobileNetV3Generators {
 
     static func mobilenetV3(_ variant: String, _ channel: Double, depth: Double = 1) throws -> EfficientNetConfig {
         let numFeatures: Int
-        let act: EfficientNetActivation
+        let act: ActivationKind
         let arch: [[String]]
         if variant.contains("small") {
             numFeatures = 1024
@@ -206,7 +206,7 @@ enum MobileNetV3Generators {
         throws -> EfficientNetConfig {
         var layerScale: Float?
         let stemSize: Int
-        var act = EfficientNetActivation.relu
+        var act = ActivationKind.relu
         let arch: [[String]]
         if variant.contains("hybrid") {
             layerScale = 1e-5
