@@ -18,6 +18,8 @@ public struct EfficientNetFeature: Sendable, Equatable {
     public var module: String
     /// Index into `blocks` after which the map is taken (0: the stem).
     public var stage: Int
+
+    public var info: FeatureInfo { FeatureInfo(channels: channels, reduction: reduction, module: module) }
 }
 
 /// Turns decoded block specs into stages of blocks (timm's `EfficientNetBuilder`): rounds channels,
@@ -193,7 +195,7 @@ private func goog(_ weight: Tensor, out: Int, kernel: Int, groups: Int) {
 /// let model = try makeEfficientNet("efficientnet_b0", numClasses: 10)
 /// let features = model.forwardFeatures(images)      // [N, 1280, H/32, W/32]
 /// ```
-public final class EfficientNet: Module, ClassifierModel {
+public final class EfficientNet: Module, ClassifierModel, FeatureExtracting {
     public let config: EfficientNetConfig
     public let convStem: Module
     public let bn1: Module
@@ -206,8 +208,9 @@ public final class EfficientNet: Module, ClassifierModel {
     public private(set) var numClasses: Int
     public let numFeatures: Int
     public let dropRate: Float
-    /// Where features come out, as timm's `feature_info`.
-    public let featureInfo: [EfficientNetFeature]
+    /// Where features come out, as timm's `feature_info`, with the stage each is taken after.
+    public let featureStages: [EfficientNetFeature]
+    public var featureInfo: [FeatureInfo] { featureStages.map(\.info) }
     public var classifierName: String { "classifier" }
 
     /// - Parameter featuresOnly: build the backbone alone (timm's `EfficientNetFeatures`): no head,
@@ -225,7 +228,7 @@ public final class EfficientNet: Module, ClassifierModel {
                                           act: config.act, dropPathRate: dropPathRate, pruned: pruned)
         let built = builder.build(inChannels: stem, stages: config.stages)
         blocks = built.stages
-        featureInfo = built.features
+        featureStages = built.features
         if config.numFeatures > 0 && !featuresOnly {
             let head = pruned["conv_head.weight"]?[0] ?? config.numFeatures
             convHead = makePaddedConv2d(built.outChannels, head, kernelSize: 1, padding: config.layers.padding)
@@ -263,7 +266,7 @@ public final class EfficientNet: Module, ClassifierModel {
 
     /// The feature maps at `indices` of `featureInfo` (timm's `features_only=True` forward).
     public func forwardIntermediates(_ input: Tensor, indices: [Int]) -> [Tensor] {
-        efficientNetFeatureMaps(input, stem: { self.bn1(self.convStem($0)) }, blocks: blocks, info: featureInfo,
+        efficientNetFeatureMaps(input, stem: { self.bn1(self.convStem($0)) }, blocks: blocks, info: featureStages,
                                 indices: indices)
     }
 }

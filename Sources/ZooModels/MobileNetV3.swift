@@ -11,7 +11,7 @@ import ZooTensor
 /// ```swift
 /// let model = try makeMobileNetV3("mobilenetv3_large_100", numClasses: 10)
 /// ```
-public final class MobileNetV3: Module, ClassifierModel {
+public final class MobileNetV3: Module, ClassifierModel, FeatureExtracting {
     public let config: EfficientNetConfig
     public let convStem: Module
     public let bn1: Module
@@ -29,7 +29,9 @@ public final class MobileNetV3: Module, ClassifierModel {
     /// Width of the post-pool conv, the classifier's input.
     public let headHiddenSize: Int
     public let dropRate: Float
-    public let featureInfo: [EfficientNetFeature]
+    /// Where features come out, as timm's `feature_info`, with the stage each is taken after.
+    public let featureStages: [EfficientNetFeature]
+    public var featureInfo: [FeatureInfo] { featureStages.map(\.info) }
     public var classifierName: String { "classifier" }
 
     public init(config: EfficientNetConfig, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0,
@@ -43,7 +45,7 @@ public final class MobileNetV3: Module, ClassifierModel {
                                           act: config.act, dropPathRate: dropPathRate)
         let built = builder.build(inChannels: stem, stages: config.stages)
         blocks = built.stages
-        featureInfo = built.features
+        featureStages = built.features
         numFeatures = built.outChannels
         headHiddenSize = config.numFeatures
         if featuresOnly {
@@ -85,7 +87,7 @@ public final class MobileNetV3: Module, ClassifierModel {
 
     /// The feature maps at `indices` of `featureInfo` (timm's `features_only=True` forward).
     public func forwardIntermediates(_ input: Tensor, indices: [Int]) -> [Tensor] {
-        efficientNetFeatureMaps(input, stem: { self.bn1(self.convStem($0)) }, blocks: blocks, info: featureInfo,
+        efficientNetFeatureMaps(input, stem: { self.bn1(self.convStem($0)) }, blocks: blocks, info: featureStages,
                                 indices: indices)
     }
 }

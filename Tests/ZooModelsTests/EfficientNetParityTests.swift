@@ -100,8 +100,8 @@ struct EfficientNetParityTests {
         print("parity \(variant) train: loss \(loss.item()) vs \(expectedLoss), stats \(worstBuffer), grads \(worstGradient)")
     }
 
-    /// timm: `model.feature_info` (channels, reduction, module), and `features_only=True` maps equal
-    /// the stage outputs of the full model on the same weights.
+    /// timm: `create_model(name, features_only=True)`: `feature_info` (channels, reduction, module) and
+    /// the maps, which are the stage outputs of the full model on the same weights.
     @Test(arguments: ["efficientnet_b0", "mobilenetv3_small_050", "mobilenetv4_hybrid_medium", "efficientnet_x_b3"])
     func featureInfoMatchesTimm(variant: String) throws {
         struct Meta: Decodable {
@@ -112,8 +112,19 @@ struct EfficientNetParityTests {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let meta = try decoder.decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("\(variant).json")))
         let model = try withoutWeightInitialization { try Self.make(variant) }
-        let info = (model as? EfficientNet)?.featureInfo ?? (model as! MobileNetV3).featureInfo
-        #expect(info.map { Meta.Entry(numChs: $0.channels, reduction: $0.reduction, module: $0.module) } == meta.featureInfo)
+        let backbone = try #require(model as? any FeatureExtracting)
+        #expect(backbone.featureInfo.map { Meta.Entry(numChs: $0.channels, reduction: $0.reduction, module: $0.module) }
+                == meta.featureInfo)
+        try model.loadStateDict(try ParityFixtures.tensors("\(variant).safetensors").tensors)
+        model.eval()
+        let input = try ParityFixtures.tensors("\(variant).io.safetensors")["input"]
+        let maps = withNoGrad { backbone.forwardIntermediates(input, indices: Array(backbone.featureInfo.indices)) }
+        #expect(maps.map { $0.shape[1] } == meta.featureInfo.map(\.numChs))
+        #expect(maps.map { input.shape[2] / $0.shape[2] } == meta.featureInfo.map(\.reduction))
+        let features = withNoGrad { (model as! any ClassifierModel).forwardFeatures(input) }
+        if variant.hasPrefix("mobilenetv") {  // no head conv before pooling: the last map is the features
+            #expect(relativeError(maps.last!, features) == 0)
+        }
     }
 
     static let torchvision = [
