@@ -7,6 +7,7 @@ import Zoo
 //   zoo-bench model         resnet50 forward at batch 8 (tools/bench_model.py adds PyTorch)
 //   zoo-bench hub           a 100 MB pull from nginx on loopback: download, SHA-256, conversion
 //   zoo-bench distributed   data-parallel train steps under mpirun (tools/bench_distributed.sh)
+//   zoo-bench attention     eval-mode attention at ViT-S/16's shape: fused kernel vs unfused, time and peak memory
 #if os(Linux)
 // OpenBLAS's idle workers spin for ~2^28 cycles after each GEMM, taking the cores that im2col and
 // the other loops between GEMMs run on. The library reads OPENBLAS_THREAD_TIMEOUT only when it
@@ -23,6 +24,7 @@ let suites: [String: () -> Void] = [
     "model": { ModelBench.run() },
     "hub": { HubBench.run() },
     "distributed": { DistributedBench.run() },
+    "attention": { AttentionBench.run() },
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 for name in arguments.isEmpty ? ["conv"] : arguments {
