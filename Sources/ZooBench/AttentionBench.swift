@@ -29,7 +29,7 @@ enum AttentionBench {
 
     private static func peakResidentKiB() -> Int {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss)
     }
 }
