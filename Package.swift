@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "zoo", targets: ["ZooCLI"]),
         .executable(name: "zoo-bench", targets: ["ZooBench"]),
+        .executable(name: "zoo-parity", targets: ["ZooParity"]),
         .library(name: "Zoo", targets: ["Zoo"]),
     ],
     dependencies: [
@@ -29,6 +30,9 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),  // libssl-dev: SHA-256
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),  // libcurl4-openssl-dev
+        // libdnnl-dev (oneDNN): convolutions and sgemm JIT-compiled for the CPU's instruction set (Linux).
+        .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),  // libdeflate-dev: CRC-32 with PCLMUL
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),  // libcairo2-dev: PNG and SVG drawing
         // The embedded default zoo (zoo/) compiled in with #embed, so an installed `zoo` carries it.
         .target(name: "CEmbeddedZoo"),
@@ -36,12 +40,12 @@ let package = Package(
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),  // libpng-dev
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),  // libopenmpi-dev
 
-        .target(name: "ZooTensor", dependencies: ["CBLAS"]),
+        .target(name: "ZooTensor", dependencies: ["CBLAS", .target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
-        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive"]),
+        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive", "CDeflate"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooPlot", dependencies: ["ZooCheckpoint", "CCairo"]),
-        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooPlot"]),
+        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooCheckpoint", "ZooPlot"]),
         // Reads pictures back (PNG pixels, SVG path points) for the tests that check what was drawn.
         .target(name: "ZooPlotTesting", dependencies: ["ZooPlot", "CCairo"]),
         // Data-parallel training over MPI (docs/distributed.md).
@@ -54,6 +58,8 @@ let package = Package(
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ZooBench", dependencies: ["Zoo", "ZooLoopback"]),
+        // The Swift half of tools/parity/sweep.py: runs models on PyTorch-made weights and inputs.
+        .executableTarget(name: "ZooParity", dependencies: ["Zoo"]),
         // nginx on a free loopback port for the hub's tests and benchmark.
         .target(name: "ZooLoopback"),
         // libFuzzer targets, one per checkpoint parser (docs/fuzzing.md).
@@ -70,7 +76,7 @@ let package = Package(
         .testTarget(name: "ZooTrainTests", dependencies: ["ZooTrain", "ZooPlotTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooPlotTests", dependencies: ["ZooPlot", "ZooPlotTesting"]),
         .testTarget(name: "ZooRegistryTests", dependencies: ["ZooRegistry", "ZooModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback"]),
+        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub", "Zoo", "ZooLoopback", "ZooTestSupport"]),
         .testTarget(name: "ZooNNTests", dependencies: ["ZooNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),

@@ -85,8 +85,11 @@ for patch in "${patches[@]}"; do
             result="SURVIVED"
             survivors=$((survivors + 1))
         else
-            failed="$(grep -c "✘ Test .* failed" "$log/$name-test.log" || true)"
-            result="caught ($failed failing)"
+            # Swift Testing's verdict lines: "✘ Test name(…) [with N test cases ]failed after …".
+            failing="$(grep -E '^✘ Test .*\) (with [0-9]+ test cases? )?failed after' "$log/$name-test.log" \
+                | sed -E 's/^✘ Test (.*\)) (with .*)?failed after.*/\1/' | sort -u)"
+            count="$(grep -c . <<<"$failing" || true)"
+            result="caught: $count failing ($(head -n 3 <<<"$failing" | paste -sd ' ' -)$( ((count > 3)) && echo " …"))"
         fi
         git apply -R "$patch"
     fi

@@ -4,12 +4,14 @@ import Foundation
 public enum CreateModelError: Error, CustomStringConvertible {
     case noBuilder(String)
     case incompatibleCheckpoint(model: String, file: String, report: LoadReport)
+    case noFeatures(String)
 
     public var description: String {
         switch self {
         case .noBuilder(let name): "\(name): registered without a builder; nothing can build it"
         case .incompatibleCheckpoint(let model, let file, let report):
             "\(file) does not fit \(model): \(report)"
+        case .noFeatures(let name): "\(name) cannot return feature maps (featuresOnly)"
         }
     }
 }
@@ -34,6 +36,9 @@ public enum CreateModelError: Error, CustomStringConvertible {
 ///     position embeddings and relative-position tables of a checkpoint are resampled to it on load.
 ///   - modelArgs: Architecture keywords as timm's `**kwargs` (`window_size`, `dynamic_img_size`, …).
 ///   - registry: Where to look `name` up: the shared registry with the built-in families by default.
+///   - dropPathRate: Stochastic depth of the deepest block (timm's `drop_path_rate`), linear from 0.
+///   - featuresOnly: Return a `FeatureExtractor` (timm's `features_only=True`): no head, `features(x)`
+///     gives the maps at `outIndices` (default all), described by its `featureInfo`.
 ///
 /// The family's `checkpointFilter` (registry) first maps foreign key layouts onto the model's.
 /// Loading is strict except for what was dropped on purpose: a classifier of another size, or a
@@ -44,7 +49,16 @@ public func createModel(_ name: String, pretrained: Bool = false, numClasses: In
                         dropRate: Double = 0, checkpointPath: String? = nil,
                         cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil, imgSize: Int? = nil,
                         modelArgs: [String: ModelArgValue] = [:],
-                        registry: ModelRegistry = Zoo.registry) throws -> Module {
+                        registry: ModelRegistry = Zoo.registry, dropPathRate: Double? = nil,
+                        featuresOnly: Bool = false, outIndices: [Int]? = nil) throws -> Module {
+    if featuresOnly {
+        // timm's features_only: the backbone without its head, cut to the maps at `outIndices`.
+        let model = try createModel(name, pretrained: pretrained, numClasses: 0, inChans: inChans, dropRate: dropRate,
+                                    checkpointPath: checkpointPath, cfgOverlay: cfgOverlay, imgSize: imgSize,
+                                    modelArgs: modelArgs, registry: registry, dropPathRate: dropPathRate)
+        guard let backbone = model as? any FeatureExtracting else { throw CreateModelError.noFeatures(name) }
+        return FeatureExtractor(backbone, outIndices: outIndices ?? Array(backbone.featureInfo.indices))
+    }
     let resolved = try registry.resolve(name)
     guard let builder = resolved.architecture.builder else { throw CreateModelError.noBuilder(name) }
     var cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
@@ -52,7 +66,8 @@ public func createModel(_ name: String, pretrained: Bool = false, numClasses: In
     // Defaults from the cfg, as timm's `_update_default_model_kwargs`.
     let classes = numClasses ?? cfg.numClasses
     let channels = inChans ?? cfg.inputSize.first ?? 3
-    var args = ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate, extra: modelArgs)
+    var args = ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate, dropPathRate: dropPathRate,
+                         extra: modelArgs)
     // timm's `_update_default_model_kwargs`: img_size from the cfg's input size unless given.
     if let imgSize { args.extra["img_size"] = .ints([imgSize, imgSize]) }
     else if args.extra["img_size"] == nil, cfg.inputSize.count == 3 { args.extra["img_size"] = .ints(Array(cfg.inputSize[1...])) }

@@ -8,6 +8,7 @@ import Zoo
 //   zoo-bench hub           a 100 MB pull from nginx on loopback: download, SHA-256, conversion
 //   zoo-bench distributed   data-parallel train steps under mpirun (tools/bench_distributed.sh)
 //   zoo-bench attention     eval-mode attention at ViT-S/16's shape: fused kernel vs unfused, time and peak memory
+//   zoo-bench loader [DIR]  image loader (decode + RandomResizedCrop + flip) vs torchvision (tools/bench_loader.py)
 #if os(Linux)
 // OpenBLAS's idle workers spin for ~2^28 cycles after each GEMM, taking the cores that im2col and
 // the other loops between GEMMs run on. The library reads OPENBLAS_THREAD_TIMEOUT only when it
@@ -25,9 +26,10 @@ let suites: [String: () -> Void] = [
     "hub": { HubBench.run() },
     "distributed": { DistributedBench.run() },
     "attention": { AttentionBench.run() },
+    "loader": { LoaderBench.run() },
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
-for name in arguments.isEmpty ? ["conv"] : arguments {
+for name in arguments.isEmpty ? ["conv"] : arguments.prefix(arguments.first == "loader" ? 1 : arguments.count) {
     guard let suite = suites[name] else {
         FileHandle.standardError.write("zoo-bench: unknown suite '\(name)' (known: \(suites.keys.sorted().joined(separator: ", ")))\n".data(using: .utf8)!)
         exit(2)

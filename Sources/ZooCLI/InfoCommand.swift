@@ -19,18 +19,18 @@ struct InfoCommand: ParsableCommand {
         let registry = Zoo.registry  // with builders, for the parameter count
         try registry.loadManifestsFromEnvironment()
         let info = try registry.resolve(name).info(parameterCount: registry.parameterCount(of: name))
-        print(json ? info.rendered() : Self.keyValueLines(info))
+        print(json ? info.serialized(pretty: true) : Self.keyValueLines(info))
     }
 
     /// `key: value` a line; nested objects indented under their key, lists on one line.
     private static func keyValueLines(_ value: JSONValue, indent: String = "") -> String {
-        guard case .object(let fields) = value else { return indent + value.rendered() }
+        guard case .object(let fields) = value else { return indent + value.serialized(pretty: true) }
         return fields.map { key, value in
             switch value {
             case .object: "\(indent)\(key):\n" + keyValueLines(value, indent: indent + "  ")
             case .string(let text): "\(indent)\(key): \(text)"
             case .null where key == "num_params": "\(indent)\(key): unknown (no builder registered)"
-            default: "\(indent)\(key): \(value.rendered())"
+            default: "\(indent)\(key): \(value.serialized(pretty: true))"
             }
         }.joined(separator: "\n")
     }

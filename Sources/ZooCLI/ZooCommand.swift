@@ -6,6 +6,7 @@ struct ZooCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zoo",
         abstract: "A model zoo for Swift: find, pull, convert and fine-tune vision models.",
+        version: "zoo \(Zoo.version)\nkernels: \(Zoo.kernelPath)",
         subcommands: [
             // One subcommand a file; keep this list one name a line.
             ListCommand.self,
@@ -18,6 +19,7 @@ struct ZooCommand: ParsableCommand {
             EvaluateCommand.self,
             ConvertCommand.self,
             InspectCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ZooTensor
 
 /// zoo's own checkpoint format (spec: docs/zoo-format.md): a zip archive with a JSON header
@@ -105,6 +106,7 @@ enum ZooFormat {
         guard let records = list?.arrayValue else { throw CheckpointError.corrupt(path: path, what: "zoo.json has no tensor list") }
         var tensors = [(name: String, tensor: Tensor)]()
         tensors.reserveCapacity(records.count)
+        var pairs: [(TensorRecord, ZipEntry)] = []
         for json in records {
             let record = try TensorRecord(json, path: path)
             guard let entry = archive.entry(named: record.entry) else { throw CheckpointError.missingEntry(path: path, entry: record.entry) }
@@ -114,9 +116,22 @@ enum ZooFormat {
             guard (entry.method == .deflate) == (record.compression == "deflate") else {
                 throw CheckpointError.corrupt(path: path, what: "entry '\(entry.name)' compression differs from the header")
             }
+            pairs.append((record, entry))
+        }
+        // Stored entries checked now are checked on every core at once (CRC-32 runs at memory speed).
+        let checkedNow = pairs.map { record, entry in
+            options.verifyChecksums && entry.method == .stored
+                && !(options.deferChecksums && !record.shuffled && record.crc32 == entry.crc32)
+        }
+        let crcs = try archive.storedCRCs(pairs.enumerated().compactMap { checkedNow[$0.offset] ? $0.element.1 : nil })
+        for (record, entry) in pairs {
             let deferred = options.verifyChecksums && options.deferChecksums && entry.method == .stored
                 && !record.shuffled && record.crc32 == entry.crc32
-            var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred)
+            if let actual = crcs[entry.name], actual != entry.crc32 {
+                throw CheckpointError.checksumMismatch(path: path, entry: entry.name, expected: entry.crc32, actual: actual)
+            }
+            let checked = crcs[entry.name] != nil
+            var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred && !checked)
             if record.shuffled {
                 let plain = TensorStorage(uninitializedByteCount: record.byteSize)
                 ByteShuffle.unshuffle(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize),
@@ -181,6 +196,8 @@ enum ZooFormat {
         }
         let pipeline = ChecksumPipeline(buffers: ahead, owners: tensors.map(\.tensor))
         defer { pipeline.cancel() }
+        // Entries are compressed independently, so all of them at once on every core.
+        let packs = compress ? packAll(tensors.map(\.tensor)) : []
         var records = [TensorRecord]()
         for (index, (name, tensor)) in tensors.enumerated() {
             let entry = prefix + String(index)
@@ -190,10 +207,10 @@ enum ZooFormat {
                 try checksums.pending[id]?.check(crc)
                 var record = TensorRecord(name: name, dtype: tensor.dtype, shape: tensor.shape, entry: entry,
                                           byteSize: bytes.count, crc32: crc, compression: "stored", shuffled: false)
-                if compress, bytes.count >= 256, let packed = deflateIfSmaller(bytes, dtype: tensor.dtype) {
+                if compress, let packed = packs[index] {
                     record.compression = "deflate"
                     record.shuffled = packed.shuffled
-                    let entryCRC = packed.shuffled ? crc32(packed.plain!) : crc
+                    let entryCRC = packed.plainCRC ?? crc
                     try zip.addDeflated(entry, compressed: packed.compressed, uncompressedSize: bytes.count, crc32: entryCRC)
                 } else {
                     try zip.addStored(entry, bytes, crc32: crc)
@@ -203,6 +220,47 @@ enum ZooFormat {
             records.append(record)
         }
         return records
+    }
+
+    private struct Packed: @unchecked Sendable {
+        let compressed: [UInt8]
+        let shuffled: Bool
+        /// CRC-32 of the shuffled bytes the entry holds, when shuffled.
+        let plainCRC: UInt32?
+    }
+
+    private static func packAll(_ tensors: [Tensor]) -> [Packed?] {
+        let results = UnsafeMutableBufferPointer<Packed?>.allocate(capacity: tensors.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        // Largest first, so the long entries don't end up last on one core.
+        let order = tensors.indices.sorted { tensors[$0].count * tensors[$0].dtype.byteSize > tensors[$1].count * tensors[$1].dtype.byteSize }
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
+            while let position = next.take(below: order.count) {
+                let index = order[position], tensor = tensors[index]
+                slots[index] = tensor.withContiguousBytes { bytes -> Packed? in
+                    guard bytes.count >= 256, let packed = deflateIfSmaller(bytes, dtype: tensor.dtype) else { return nil }
+                    return Packed(compressed: packed.compressed, shuffled: packed.shuffled,
+                                  plainCRC: packed.plain.map { crc32($0) })
+                }
+            }
+        }
+        return Array(results)
+    }
+
+    /// A shared work counter.
+    private final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+        func take(below limit: Int) -> Int? {
+            lock.withLock {
+                guard value < limit else { return nil }
+                value += 1
+                return value - 1
+            }
+        }
     }
 
     /// Deflate when it saves at least 1% (else the entry stays stored and mappable). Multi-byte

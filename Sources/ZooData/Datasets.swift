@@ -18,8 +18,8 @@ public protocol ImageDataset: Sendable {
 }
 
 /// torchvision's `ImageFolder`: one class per subfolder of `root`, classes sorted by name (byte
-/// order, as Python's `sorted`), files sorted within each class; hidden entries are skipped and
-/// files are kept by extension (torchvision's IMG_EXTENSIONS, case-insensitive).
+/// order, as Python's `sorted`; hidden folders count, as in torchvision), files sorted within each
+/// class and kept by extension (torchvision's IMG_EXTENSIONS, case-insensitive).
 public struct ImageFolder: ImageDataset {
     public static let extensions: Set<String> = ["jpg", "jpeg", "png", "ppm", "bmp", "pgm", "tif", "tiff", "webp"]
 
@@ -33,7 +33,7 @@ public struct ImageFolder: ImageDataset {
         guard fm.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DataError.badDataset(path: root, reason: "not a directory")
         }
-        let entries = try fm.contentsOfDirectory(atPath: root).filter { !$0.hasPrefix(".") }
+        let entries = try fm.contentsOfDirectory(atPath: root)
         let classes = entries.filter { name in
             var dir: ObjCBool = false
             return fm.fileExists(atPath: root + "/" + name, isDirectory: &dir) && dir.boolValue
@@ -46,7 +46,6 @@ public struct ImageFolder: ImageDataset {
             var found = [String]()
             while let relative = walker.nextObject() as? String {
                 let last = (relative as NSString).lastPathComponent
-                if last.hasPrefix(".") { continue }
                 if Self.extensions.contains((last as NSString).pathExtension.lowercased()) { found.append(directory + "/" + relative) }
             }
             files += found.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { ($0, label) }

@@ -34,6 +34,11 @@ public enum EmbeddedZoo {
             try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(buffer: file.bytes).write(to: url, options: .atomic)
         }
+        if manager.fileExists(atPath: folder.path) {
+            // A damaged copy (a file of the wrong size): moved aside first, as rename cannot replace a folder.
+            let damaged = scratch.appendingPathExtension("damaged")
+            if rename(folder.path, damaged.path) == 0 { try? manager.removeItem(at: damaged) }
+        }
         if rename(scratch.path, folder.path) != 0 && !isComplete(folder, files) {
             throw CheckpointError.io(path: folder.path, operation: "unpack the embedded zoo",
                                      reason: String(cString: strerror(errno)))

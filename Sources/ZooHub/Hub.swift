@@ -128,9 +128,7 @@ public struct Hub: Sendable {
 
     /// The cached model `name`, if complete.
     public func cached(_ name: String) -> Cached? {
-        let entryFile = home.entry(name).appendingPathComponent("entry.json")
-        guard let data = FileManager.default.contents(atPath: entryFile.path),
-              let entry = try? JSONDecoder().decode(CacheEntry.self, from: data),
+        guard let entry = CacheEntry.read(from: home.entry(name)),
               FileManager.default.fileExists(atPath: home.modelFile(name).path) else { return nil }
         return Cached(name: name, modelFile: home.modelFile(name), entry: entry)
     }
@@ -397,9 +395,7 @@ public struct Hub: Sendable {
         let entry = CacheEntry(name: source.name, source: source.location, originalFile: originalName,
                                originalSHA256: digest, originalSize: size,
                                modelSHA256: source.isZoo ? digest : nil, modelSize: fileSize(model) ?? 0, verified: verified)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(entry).write(to: scratch.appendingPathComponent("entry.json"))
+        try entry.write(to: scratch)
 
         let final = home.entry(source.name)
         if fm.fileExists(atPath: final.path) { try fm.removeItem(at: final) }  // --force

@@ -64,8 +64,7 @@ public struct HubCache {
 
     public func entries() -> [CacheEntry] {
         home.cachedNames().compactMap { name in
-            FileManager.default.contents(atPath: home.entry(name).appendingPathComponent("entry.json").path)
-                .flatMap { try? JSONDecoder().decode(CacheEntry.self, from: $0) }
+            CacheEntry.read(from: home.entry(name))
         }
     }
 

@@ -8,6 +8,9 @@ public enum BuiltinModels {
 
     private static let registered: Void = {
         ResNetVariants.register(into: .shared)
+        EfficientNetVariants.register(into: .shared)
+        MobileNetV3Variants.register(into: .shared)
+        TorchvisionMobileVariants.register(into: .shared)
         VisionTransformerVariants.register(into: .shared)
         ConvNeXtVariants.register(into: .shared)
         SwinVariants.register(into: .shared)

@@ -16,6 +16,8 @@ public final class Conv2d: Module {
     public let groups: Int
     public let weight: Tensor
     public let bias: Tensor?
+    /// Eval-mode weights with a batch norm folded in (`forward(_:normalizedBy:adding:relu:)`).
+    let inferenceCache = InferenceCache()
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true) {

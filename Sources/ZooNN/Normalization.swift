@@ -1,3 +1,4 @@
+import Foundation
 import ZooTensor
 
 /// Batch normalization over the channels of NCHW input (PyTorch's `nn.BatchNorm2d`).
@@ -11,7 +12,7 @@ import ZooTensor
 /// bn.eval()
 /// let y = bn(x)                    // (x − running_mean) / √(running_var + eps) · weight + bias
 /// ```
-public final class BatchNorm2d: Module {
+open class BatchNorm2d: Module {
     public let numFeatures: Int
     public let eps: Float
     /// Weight of the newest batch in the running statistics; nil averages over all batches seen.
@@ -47,7 +48,7 @@ public final class BatchNorm2d: Module {
             .compactMap { key, tensor in tensor.map { (key, $0) } }
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4, "BatchNorm2d expects NCHW input, got \(input.shape)")
         precondition(input.shape[1] == numFeatures, "BatchNorm2d(\(numFeatures)) got \(input.shape[1]) channels")
         var factor = momentum ?? 0
@@ -96,20 +97,52 @@ public final class LayerNorm: Module {
 }
 
 extension Conv2d {
-    /// `norm(self(input))`. In eval mode with no graph to record, the batch norm folds into the
-    /// convolution (W·γ/σ, β − μ·γ/σ): one pass over the activations instead of two, no extra
-    /// tensor. Otherwise (training, or gradients wanted) it is exactly the two modules in turn.
-    public func forward(_ input: Tensor, normalizedBy norm: BatchNorm2d) -> Tensor {
-        let needsGraph = GradMode.isEnabled && (input.requiresGrad || parameters().contains { $0.requiresGrad }
-            || norm.parameters().contains { $0.requiresGrad })
-        guard !norm.isTraining, !needsGraph, let mean = norm.runningMean, let variance = norm.runningVar else {
-            return norm(self(input))
+    /// `relu?(norm(self(input)) + residual)`: a convolution, its batch norm, an optional residual
+    /// add and an optional ReLU. In eval mode with no graph to record, the batch norm is folded
+    /// into the convolution (W·γ/σ, β − μ·γ/σ) once per set of weights, and the add and ReLU run
+    /// as the convolution's post-ops (oneDNN) or in one pass over its output: no extra tensors.
+    /// Otherwise (training, or gradients wanted) it is exactly the modules and ops in turn.
+    /// ```swift
+    /// let y = conv2.forward(x, normalizedBy: bn2, adding: shortcut, relu: true)
+    /// ```
+    public func forward(_ input: Tensor, normalizedBy norm: BatchNorm2d, adding residual: Tensor? = nil,
+                        relu: Bool = false) -> Tensor {
+        let needsGraph = GradMode.isEnabled && (input.requiresGrad || residual?.requiresGrad == true
+            || parameters().contains { $0.requiresGrad } || norm.parameters().contains { $0.requiresGrad })
+        guard !norm.isTraining, !needsGraph, let prepared = inferenceWeights(foldedWith: norm) else {
+            var y = norm(self(input))
+            if let residual { y = y + residual }
+            return relu ? y.relu() : y
         }
+        return Tensor.conv2dInference(input, prepared: prepared, stride: stride, padding: padding, dilation: dilation,
+                                      groups: groups, adding: residual, relu: relu)
+    }
+
+    /// The weights folded with `norm`, cached until the weights or the norm's values change.
+    func inferenceWeights(foldedWith norm: BatchNorm2d) -> PreparedConvolution? {
+        guard let mean = norm.runningMean, let variance = norm.runningVar else { return nil }
+        let fingerprint = WeightFingerprint([weight, bias, norm.weight, norm.bias, mean, variance])
+        if let cached = inferenceCache.value(for: fingerprint) { return cached }
         let zeros = Tensor.zeros([outChannels])
         let scale = (norm.weight ?? Tensor.ones([outChannels])) / (variance + norm.eps).sqrt()
         let shift = (norm.bias ?? zeros) + ((bias ?? zeros) - mean) * scale
-        let foldedWeight = weight * scale.reshape([outChannels, 1, 1, 1])
-        return Tensor.conv2d(input, weight: foldedWeight, bias: shift, stride: stride, padding: padding,
-                             dilation: dilation, groups: groups)
+        let weight = weight, columnScale = scale.reshape([outChannels, 1, 1, 1])
+        let prepared = PreparedConvolution(weightShape: weight.shape, bias: shift) { weight.detach() * columnScale }
+        inferenceCache.store(prepared, for: fingerprint)
+        return prepared
+    }
+}
+
+/// One cached fold per convolution.
+final class InferenceCache: @unchecked Sendable {
+    private var entry: (WeightFingerprint, PreparedConvolution)?
+    private let lock = NSLock()
+
+    func value(for fingerprint: WeightFingerprint) -> PreparedConvolution? {
+        lock.withLock { entry.flatMap { $0.0 == fingerprint ? $0.1 : nil } }
+    }
+
+    func store(_ prepared: PreparedConvolution, for fingerprint: WeightFingerprint) {
+        lock.withLock { entry = (fingerprint, prepared) }
     }
 }

@@ -140,7 +140,7 @@ extension PretrainedCfg {
 
     /// Reads a cfg object; `path` (`cfgs[3]`) prefixes the field named in errors. Unknown fields are
     /// errors; absent ones take timm's defaults.
-    init(json: JSONValue, path: String) throws(JSONFieldError) {
+    public init(json: JSONValue, path: String) throws(JSONFieldError) {
         let object = try JSONObjectReader<Field>(json, path: path)
         guard let architecture = try object.string(.architecture) else { throw object.missing(.architecture) }
         self.init(architecture: architecture, tag: try object.string(.tag))
@@ -177,7 +177,20 @@ extension PretrainedCfg {
     /// An image size is timm's `(channels, height, width)`: exactly three integers.
     private static func imageSize(_ key: Field, in object: JSONObjectReader<Field>) throws(JSONFieldError) -> [Int]? {
         try object.read(key, "[channels, height, width]") { value in
-            value.arrayValue.flatMap { $0.count == 3 ? $0.allConverted(\.intValue) : nil }
+            let items = value.arrayValue ?? [], sizes = items.compactMap(\.intValue)
+            return items.count == 3 && sizes.count == 3 ? sizes : nil
+        }
+    }
+}
+
+extension JSONObjectReader {
+    /// timm's `str` or tuple of `str` fields.
+    func stringOrList(_ key: Key) throws(JSONFieldError) -> StringOrList? {
+        try read(key, "a string or a list of strings") { value in
+            if let string = value.stringValue { return .single(string) }
+            guard let items = value.arrayValue else { return nil }
+            let strings = items.compactMap(\.stringValue)
+            return strings.count == items.count ? .list(strings) : nil
         }
     }
 }

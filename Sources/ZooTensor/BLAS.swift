@@ -1,4 +1,119 @@
 import CBLAS
+import Foundation
+
+#if os(Linux)
+import CDNNL
+#endif
+
+/// Which kernels run on this machine, chosen from the CPU's feature flags (never its model number).
+///
+/// Convolutions and GEMMs go through oneDNN (libdnnl, JIT-compiled for the CPU's widest
+/// instruction set) when it is there; `ZOO_CONV=gemm` (or `KernelPath.convolution = .gemm`) keeps
+/// the plain path: im2col/shifted GEMMs on the system BLAS. OpenBLAS's own kernel choice is
+/// checked when the program starts (`Sources/CBLAS/shim.c`): a core older than the CPU's
+/// instruction set is replaced by one from its features unless `OPENBLAS_CORETYPE` is set.
+public enum KernelPath {
+    public enum Convolution: String, Sendable {
+        /// oneDNN's convolution primitives, with fused post-ops.
+        case oneDNN = "onednn"
+        /// im2col / shifted GEMMs on the system BLAS.
+        case gemm
+    }
+
+    /// oneDNN is linked and made a CPU engine.
+    public static let oneDNNAvailable: Bool = {
+        #if os(Linux)
+        return zoo_dnnl_available() != 0
+        #else
+        return false
+        #endif
+    }()
+
+    /// The convolution path; `ZOO_CONV=gemm|onednn` picks it at start-up.
+    nonisolated(unsafe) public static var convolution: Convolution = {
+        let wanted = ProcessInfo.processInfo.environment["ZOO_CONV"].flatMap(Convolution.init(rawValue:))
+        if wanted == .gemm || !oneDNNAvailable { return .gemm }
+        return .oneDNN
+    }()
+
+    static var usesOneDNN: Bool { convolution == .oneDNN }
+
+    private static let switchLock = NSLock()
+
+    /// Runs `body` with the given convolution path, then restores the previous one (tests and
+    /// benchmarks compare the paths this way; calls of `using` take turns).
+    public static func using<R>(_ path: Convolution, _ body: () throws -> R) rethrows -> R {
+        switchLock.lock()
+        defer { switchLock.unlock() }
+        let previous = convolution
+        convolution = path == .oneDNN && !oneDNNAvailable ? .gemm : path
+        defer { convolution = previous }
+        return try body()
+    }
+
+    /// The OpenBLAS kernel set in use ("Haswell", "SkylakeX", …; "Accelerate" on macOS).
+    public static var blasCore: String { BLAS.coreName }
+    /// The kernel set OpenBLAS picked by itself, before zoo looked at the CPU's features.
+    public static var blasCoreChosenByOpenBLAS: String { String(cString: zoo_blas_original_core_name()) }
+
+    /// The instruction set of oneDNN's kernels ("avx2", "avx512_core_bf16", …), nil without oneDNN.
+    public static var oneDNNISA: String? {
+        #if os(Linux)
+        return oneDNNAvailable ? String(cString: zoo_dnnl_isa()) : nil
+        #else
+        return nil
+        #endif
+    }
+
+    /// Worker threads for GEMMs, convolutions and zoo's own loops, all set at once.
+    public static var threads: Int {
+        get { Parallel.threads }
+        set {
+            Parallel.threads = newValue
+            BLAS.threads = newValue
+            #if os(Linux)
+            if oneDNNAvailable { zoo_dnnl_set_threads(Int32(newValue)) }
+            #endif
+        }
+    }
+
+    /// One line for people: "conv oneDNN 2.6.3 (avx2), sgemm oneDNN, OpenBLAS core Zen".
+    public static var summary: String {
+        var parts: [String] = []
+        #if os(Linux)
+        if usesOneDNN {
+            parts.append("conv oneDNN \(String(cString: zoo_dnnl_version())) (\(oneDNNISA ?? "?")), sgemm oneDNN")
+        } else {
+            parts.append("conv im2col+GEMM, sgemm OpenBLAS")
+        }
+        let original = blasCoreChosenByOpenBLAS
+        parts.append("OpenBLAS core \(blasCore)" + (original != blasCore ? " (OpenBLAS chose \(original))" : ""))
+        #else
+        parts.append("conv im2col+GEMM, sgemm Accelerate")
+        #endif
+        return parts.joined(separator: ", ")
+    }
+
+    /// Instruction-set level of an OpenBLAS core name: 3 AVX-512, 2 AVX2+FMA, 1 AVX, 0 older.
+    public static func blasCoreLevel(_ core: String) -> Int {
+        #if os(Linux)
+        return Int(zoo_blas_core_level(core))
+        #else
+        return 0
+        #endif
+    }
+
+    /// The OpenBLAS core zoo switches to from `current` on a CPU with these features, nil to keep it.
+    public static func blasCoreChoice(current: String, avx512: Bool, avx512bf16: Bool, avx2fma: Bool,
+                                      amd: Bool) -> String? {
+        #if os(Linux)
+        return zoo_blas_choose_core(current, avx512 ? 1 : 0, avx512bf16 ? 1 : 0, avx2fma ? 1 : 0, amd ? 1 : 0)
+            .map { String(cString: $0) }
+        #else
+        return nil
+        #endif
+    }
+}
 
 /// The one door to the system BLAS (OpenBLAS on Linux, Accelerate on macOS).
 public enum BLAS {
@@ -22,11 +137,19 @@ public enum BLAS {
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0 && n > 0 else { return }
+        FlopCounter.add(2 * Double(m) * Double(n) * Double(k))
         if k == 0 {
             // BLAS leaves C untouched when k == 0 only if beta == 1; make the empty product explicit.
             for row in 0..<m { for col in 0..<n { c[row * ldc + col] *= beta } }
             return
         }
+        #if os(Linux)
+        // oneDNN's sgemm is JIT-compiled for the CPU and shares OpenMP's threads with the convolutions.
+        if KernelPath.usesOneDNN
+            && zoo_dnnl_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0 {
+            return
+        }
+        #endif
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

@@ -59,6 +59,12 @@ extension Tensor {
         let input = x.denseFloats(), w = weight.denseFloats(), b = bias?.denseFloats()
         let out = Tensor(empty: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth])
         withExtendedLifetime((input, w, b)) {
+            let flags = OneDNN.flags(bias: b != nil, inference: !GradMode.isEnabled)
+            if KernelPath.usesOneDNN && OneDNN.forward(geometry, flags: flags, input: input.floats, weight: w.floats,
+                                                       prepared: nil, bias: b?.floats, residual: nil,
+                                                       output: out.mutableFloats) {
+                return
+            }
             ConvolutionKernels.forward(geometry, input: input.floats, weight: w.floats, bias: b?.floats, output: out.mutableFloats)
         }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
@@ -66,12 +72,27 @@ extension Tensor {
             let grad = g.denseFloats()
             let gradInput = x.requiresGrad ? Tensor(empty: x.shape) : nil
             let gradWeight = weight.requiresGrad ? Tensor(empty: weight.shape) : nil
+            let gradBias = bias?.requiresGrad == true ? Tensor(empty: [geometry.outChannels]) : nil
+            let viaOneDNN: Bool = withExtendedLifetime((input, w, grad)) {
+                guard KernelPath.usesOneDNN else { return false }
+                if let gradInput, !OneDNN.backwardData(geometry, gradOutput: grad.floats, weight: w.floats,
+                                                        gradInput: gradInput.mutableFloats) {
+                    return false
+                }
+                if let gradWeight, !OneDNN.backwardWeights(geometry, input: input.floats, gradOutput: grad.floats,
+                                                            gradWeight: gradWeight.mutableFloats,
+                                                            gradBias: gradBias?.mutableFloats) {
+                    return false
+                }
+                if let gradBias, gradWeight == nil { gradBias.assign(grad.sum(dims: [0, 2, 3])) }
+                return true
+            }
+            if viaOneDNN { return [gradInput, gradWeight, gradBias] }
             withExtendedLifetime((input, w, grad)) {
                 ConvolutionKernels.backward(geometry, input: input.floats, weight: w.floats, gradOutput: grad.floats,
                                             gradInput: gradInput?.mutableFloats, gradWeight: gradWeight?.mutableFloats)
             }
-            let gradBias = bias?.requiresGrad == true ? grad.sum(dims: [0, 2, 3]) : nil
-            return [gradInput, gradWeight, gradBias]
+            return [gradInput, gradWeight, gradBias.map { _ in grad.sum(dims: [0, 2, 3]) }]
         }
     }
 }

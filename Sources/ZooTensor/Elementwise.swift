@@ -9,7 +9,9 @@ extension Tensor {
         let x = denseFloats()
         let out = Tensor(empty: shape)
         let input = x.floats, output = out.mutableFloats
-        withExtendedLifetime(x) { for i in 0..<count { output[i] = f(input[i]) } }
+        withExtendedLifetime(x) {
+            Parallel.forEachBlock(count) { range in for i in range { output[i] = f(input[i]) } }
+        }
         return out
     }
 
@@ -25,7 +27,7 @@ extension Tensor {
         withExtendedLifetime((a, b)) {
         if a.isContiguous && b.isContiguous && a.count == n && b.count == n {
             let x = a.floats, y = b.floats
-            for i in 0..<n { output[i] = f(x[i], y[i]) }
+            Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x[i], y[i]) } }
         } else if a.isContiguous && a.count == n && b.count == 1 {
             let x = a.floats, y = b.floats.pointee
             for i in 0..<n { output[i] = f(x[i], y) }

@@ -17,23 +17,30 @@ extension Tensor {
         defer { withExtendedLifetime(input) {} }
         var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
         let useBatchStats = training || runningMean == nil || runningVar == nil
+        let work = n * c * spatial
         if useBatchStats {
             precondition(reduce > 1, "batch_norm in training needs more than one value per channel, got \(x.shape)")
-            for ch in 0..<c {
+            let rm = training ? runningMean?.floats : nil, rv = training ? runningVar?.floats : nil
+            mean.withUnsafeMutableBufferPointer { meanOut in invStd.withUnsafeMutableBufferPointer { invStdOut in
+            let (meanOut, invStdOut) = (meanOut.baseAddress!, invStdOut.baseAddress!)
+            // Channels are independent: each chunk of them reduces and writes its own entries.
+            Parallel.forEachChunk(c, work: work) { channels in
+            for ch in channels {
                 var total = 0.0
                 for i in 0..<n { let row = xs + (i * c + ch) * spatial; for s in 0..<spatial { total += Double(row[s]) } }
                 let mu = total / Double(reduce)
                 var squares = 0.0
                 for i in 0..<n { let row = xs + (i * c + ch) * spatial; for s in 0..<spatial { let d = Double(row[s]) - mu; squares += d * d } }
                 let variance = squares / Double(reduce)
-                mean[ch] = Float(mu)
-                invStd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
-                if training, let runningMean, let runningVar {
-                    let rm = runningMean.floats, rv = runningVar.floats
+                meanOut[ch] = Float(mu)
+                invStdOut[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+                if let rm, let rv {
                     rm[ch] = (1 - momentum) * rm[ch] + momentum * Float(mu)
                     rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(squares / Double(reduce - 1))
                 }
             }
+            }
+            } }
         } else if let runningMean, let runningVar {
             let rm = runningMean.toArray(), rv = runningVar.toArray()
             for ch in 0..<c { mean[ch] = rm[ch]; invStd[ch] = 1 / (rv[ch] + eps).squareRoot() }
@@ -41,10 +48,12 @@ extension Tensor {
         let gamma = weight?.toArray() ?? [Float](repeating: 1, count: c)
         let beta = bias?.toArray() ?? [Float](repeating: 0, count: c)
         let out = Tensor(empty: x.shape), ys = out.mutableFloats
-        for i in 0..<n {
-            for ch in 0..<c {
-                let scale = invStd[ch] * gamma[ch], shift = beta[ch] - mean[ch] * scale
-                let row = xs + (i * c + ch) * spatial, target = ys + (i * c + ch) * spatial
+        let (meanC, invStdC) = (mean, invStd)
+        Parallel.forEachChunk(n * c, work: work) { planes in
+            for plane in planes {
+                let ch = plane % c
+                let scale = invStdC[ch] * gamma[ch], shift = beta[ch] - meanC[ch] * scale
+                let row = xs + plane * spatial, target = ys + plane * spatial
                 for s in 0..<spatial { target[s] = row[s] * scale + shift }
             }
         }
@@ -53,30 +62,36 @@ extension Tensor {
             let dense = g.denseFloats(), gd = dense.floats
             defer { withExtendedLifetime((dense, input)) {} }
             var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
-            for i in 0..<n {
-                for ch in 0..<c {
-                    let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
-                    var a = 0.0, b = 0.0
-                    for s in 0..<spatial {
-                        a += Double(grad[s])
-                        b += Double(grad[s]) * Double((row[s] - mean[ch]) * invStd[ch])
+            sumG.withUnsafeMutableBufferPointer { sumGOut in sumGX.withUnsafeMutableBufferPointer { sumGXOut in
+                let (sumGOut, sumGXOut) = (sumGOut.baseAddress!, sumGXOut.baseAddress!)
+                Parallel.forEachChunk(c, work: work) { channels in
+                    for ch in channels {
+                        var a = 0.0, b = 0.0
+                        for i in 0..<n {
+                            let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
+                            for s in 0..<spatial {
+                                a += Double(grad[s])
+                                b += Double(grad[s]) * Double((row[s] - meanC[ch]) * invStdC[ch])
+                            }
+                        }
+                        sumGOut[ch] = a; sumGXOut[ch] = b
                     }
-                    sumG[ch] += a; sumGX[ch] += b
                 }
-            }
+            } }
             var gradInput: Tensor?
             if x.requiresGrad {
                 let result = Tensor(empty: x.shape), gi = result.mutableFloats
-                for i in 0..<n {
-                    for ch in 0..<c {
-                        let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
-                        let target = gi + (i * c + ch) * spatial
-                        let k = gamma[ch] * invStd[ch]
+                let (sumGC, sumGXC) = (sumG, sumGX)
+                Parallel.forEachChunk(n * c, work: work) { planes in
+                    for plane in planes {
+                        let ch = plane % c
+                        let row = xs + plane * spatial, grad = gd + plane * spatial, target = gi + plane * spatial
+                        let k = gamma[ch] * invStdC[ch]
                         if useBatchStats {
                             // dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂))
-                            let meanG = Float(sumG[ch] / Double(reduce)), meanGX = Float(sumGX[ch] / Double(reduce))
+                            let meanG = Float(sumGC[ch] / Double(reduce)), meanGX = Float(sumGXC[ch] / Double(reduce))
                             for s in 0..<spatial {
-                                let xhat = (row[s] - mean[ch]) * invStd[ch]
+                                let xhat = (row[s] - meanC[ch]) * invStdC[ch]
                                 target[s] = k * (grad[s] - meanG - xhat * meanGX)
                             }
                         } else {

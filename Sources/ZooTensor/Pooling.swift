@@ -36,7 +36,10 @@ extension Tensor {
         let input = x.floats, output = out.mutableFloats
         defer { withExtendedLifetime(x) {} }
         argmax.withUnsafeMutableBufferPointer { winners in
-            for plane in 0..<(n * c) {
+            let winners = winners.baseAddress!
+            // Planes are independent: spread them over the cores.
+            Parallel.forEachChunk(n * c, work: n * c * h * w) { planes in
+            for plane in planes {
                 let source = input + plane * h * w
                 for y in 0..<oh {
                     for xo in 0..<ow {
@@ -57,15 +60,21 @@ extension Tensor {
                     }
                 }
             }
+            }
         }
         let inputShape = shape
         return record("max_pool2d", [self], out) { g in
             let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats, gi = grad.mutableFloats
             defer { withExtendedLifetime(dense) {} }
-            for plane in 0..<(n * c) {
-                for k in 0..<(oh * ow) {
-                    let o = plane * oh * ow + k
-                    gi[plane * h * w + Int(argmax[o])] += gd[o]
+            argmax.withUnsafeBufferPointer { winners in
+                let winners = winners.baseAddress!
+                Parallel.forEachChunk(n * c, work: n * c * h * w) { planes in
+                    for plane in planes {
+                        for k in 0..<(oh * ow) {
+                            let o = plane * oh * ow + k
+                            gi[plane * h * w + Int(winners[o])] += gd[o]
+                        }
+                    }
                 }
             }
             return [grad]

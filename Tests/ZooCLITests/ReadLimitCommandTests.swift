@@ -42,3 +42,20 @@ struct ReadLimitCommandTests {
             malformed.status != 0 && malformed.stderr.contains("ZOO_MAX_INFLATE_RATIO='many'"), "\(malformed.stderr)")
     }
 }
+
+/// `zoo convert` and `zoo inspect` take a sharded checkpoint's index.
+struct ShardedCommandTests {
+    @Test func convertAndInspectTakeAShardIndex() throws {
+        let index = try Fixtures.parity("sharded/model.safetensors.index.json")
+        let inspect = try ZooProcess.run("inspect", index.path)
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdoutLines.first == "\(index.path): safetensors")
+        let scratch = try TemporaryDirectory()
+        let convert = try ZooProcess.run("convert", index.path, scratch.path("joined.zoo"))
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let whole = try ZooProcess.run("inspect", try Fixtures.parity("sharded/model.safetensors").path)
+        let joined = try ZooProcess.run("inspect", scratch.path("joined.zoo"))
+        #expect(inspect.stdoutLines.last == whole.stdoutLines.last)
+        #expect(joined.stdoutLines.last == whole.stdoutLines.last)
+    }
+}

@@ -27,7 +27,10 @@ enum ZooProcess {
     /// files, not pipes, so a chatty command can't fill a pipe buffer and block.
     static func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+    /// Runs `executable` (the built `zoo` unless told) with extra environment variables, in
+    /// `directory` when given.
+    static func run(_ arguments: [String], executable: URL = binary, environment extra: [String: String] = [:],
+                    directory: URL? = nil) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw MissingBinary() }
         let scratch = try TemporaryDirectory()
         // The built-in registry only: manifests or a cache from the caller's shell must not leak in.
@@ -35,7 +38,7 @@ enum ZooProcess {
         environment["ZOO_MANIFESTS"] = nil
         environment["ZOO_HOME"] = scratch.url.appendingPathComponent("zoo-home").path
         environment.merge(extra) { $1 }
-        let result = try BoundedProcess.run(binary, arguments, environment: environment)
+        let result = try BoundedProcess.run(executable, arguments, environment: environment, directory: directory)
         return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }

@@ -10,17 +10,7 @@ import ZooTensor
     /// `inflate_bomb.pth` from tools/parity/make_inflate_bomb_fixtures.py: a real torch.save zip,
     /// about 1 MB, whose one storage is 1 GiB of zeros, with honest sizes in its headers.
     static func bomb() throws -> String {
-        let folder =
-            ProcessInfo.processInfo.environment["ZOO_PARITY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".cache/parity").path
-        let path = folder + "/inflate_bomb.pth"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CheckpointError.io(
-                path: path, operation: "find the fixture",
-                reason: "run /usr/bin/python3 tools/parity/make_inflate_bomb_fixtures.py first")
-        }
-        return path
+        try parityFixture("inflate_bomb.pth", madeBy: "make_inflate_bomb_fixtures.py")
     }
 
     /// A torch.save-style .pth whose storage is `zeros` zero bytes, deflated (~1000:1).

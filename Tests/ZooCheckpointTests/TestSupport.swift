@@ -5,15 +5,20 @@ import ZooTensor
 import ZooTestSupport
 
 /// Paths of committed fixtures (written by tools/fixtures/make_checkpoint_fixtures.py).
+/// A missing one gives a path that does not exist, so the test reading it fails naming the file.
 func fixture(_ name: String) -> String {
-    Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil)!.path
+    (Bundle.module.resourceURL ?? Bundle.module.bundleURL).appendingPathComponent("Fixtures/" + name).path
 }
 
 /// expected.json: per fixture group, per tensor: dtype, shape, stride, storage_offset, storage, hex.
-let expected: JSONValue = {
-    let data = FileManager.default.contents(atPath: fixture("expected.json"))!
-    return try! JSONValue(parsing: data, source: "expected.json")
-}()
+/// Missing or unreadable, every test comparing against it fails with the reason.
+private let expectedFile = Result { () throws -> JSONValue in
+    let path = fixture("expected.json")
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CheckpointError.invalidArgument("\(path) is missing: run /usr/bin/python3 tools/fixtures/make_checkpoint_fixtures.py")
+    }
+    return try JSONValue(parsing: data, source: path)
+}
 
 func hexString(_ tensor: Tensor) -> String {
     tensor.contiguousBytes().map { byte in
@@ -25,7 +30,15 @@ func hexString(_ tensor: Tensor) -> String {
 /// Checks every tensor of `group` in expected.json against `checkpoint`: bytes, dtype, shape,
 /// and, when `layout` is set, strides, offsets and which tensors share a storage.
 func expectMatches(_ checkpoint: Checkpoint, group: String, layout: Bool = false, ordered: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) {
-    guard let tensors = expected[group]?.objectValue else { Issue.record("no group \(group)"); return }
+    let expected: JSONValue
+    do { expected = try expectedFile.get() } catch {
+        Issue.record(error, sourceLocation: sourceLocation)
+        return
+    }
+    guard let tensors = expected[group]?.objectValue else {
+        Issue.record("Fixtures/expected.json has no group \(group): run /usr/bin/python3 tools/fixtures/make_checkpoint_fixtures.py")
+        return
+    }
     if ordered {
         #expect(checkpoint.names == tensors.map(\.0), sourceLocation: sourceLocation)
     } else {
@@ -106,9 +119,32 @@ func readWithPython(_ path: String, reader: String) throws -> Checkpoint {
     return checkpoint
 }
 
+/// A fixture that `tools/parity/make_*_fixtures.py` made (too large to commit): under
+/// `$ZOO_PARITY_DIR`, else `<repo>/.cache/parity`. Missing, it is an error saying which script makes it.
+func parityFixture(_ name: String, madeBy script: String) throws -> String {
+    let folder = ProcessInfo.processInfo.environment["ZOO_PARITY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".cache/parity").path
+    let path = folder + "/" + name
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw CheckpointError.io(path: path, operation: "find the fixture", reason: "run /usr/bin/python3 tools/parity/\(script) first")
+    }
+    return path
+}
+
 /// This process's file-backed memory mappings: address range and file, from /proc/self/maps.
 func fileMappings() throws -> [(range: Range<UInt>, path: String)] {
-    try String(contentsOfFile: "/proc/self/maps", encoding: .utf8).split(separator: "\n").compactMap { line in
+    // read(2) to the end: procfs files report size 0, and Foundation's whole-file readers may stop early.
+    let descriptor = open("/proc/self/maps", O_RDONLY)
+    guard descriptor >= 0 else { throw CheckpointError.invalidArgument("cannot open /proc/self/maps") }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { break }
+        bytes += chunk[..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
         // "start-end perms offset dev inode path"
         let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
         guard fields.count == 6 else { return nil }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Zoo
 import ZooLoopback
+import ZooTestSupport
 
 @testable import ZooHub
 
@@ -63,16 +64,7 @@ final class HubLayout: @unchecked Sendable {
 
     /// Kills the hub's worker (found in /proc, no external tool): every open connection drops.
     func dropConnections() {
-        let master = hub.processIdentifier
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry),
-                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { continue }
-            // After "pid (comm)": state, then the parent's pid.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 1, Int32(fields[1]) == master { kill(pid, SIGKILL) }
-        }
+        if hub.killWorkers() == 0 { Issue.record("nginx (pid \(hub.processIdentifier)) has no worker to kill") }
     }
 }
 
@@ -259,7 +251,8 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         #expect(layout.authorizations(of: path).map(\.authorization) == ["Bearer \(token)"])
         let atCDN = layout.authorizations(of: path, onCDN: true)
         #expect(atCDN.map(\.status) == [200])
-        #expect(atCDN.map(\.authorization) == ["-"], "the token crossed the redirect: \(atCDN)")  // nginx logs none as -
+        // nginx logs a missing header as "-".
+        #expect(atCDN.map(\.authorization) == ["-"], "the token crossed the redirect: \(atCDN)")
 
         // A cfg url on another host (here the cdn's port) gets no token either.
         let urlWeights = try HubFixtures.checkpoint(seed: 42)
@@ -347,24 +340,13 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         HubFixtures.expectNothingCached(home, name)
     }
 
-    /// Runs Debian's python3 with timm; output through a file, never a pipe.
+    /// Runs Debian's python3 with timm, within `BoundedProcess`'s time limit.
     func python(_ script: String, _ arguments: [String]) throws -> String {
-        let folder = HubFixtures.temporaryDirectory()
-        let output = folder.appendingPathComponent("out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script] + arguments
-        process.standardOutput = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HubError.unreadable("python3 -c (status \(process.terminationStatus))")
+        let result = try BoundedProcess.run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script] + arguments)
+        guard result.status == 0 else {
+            throw HubError.unreadable("python3 -c (status \(result.status)): \(result.stderr)")
         }
-        return try String(contentsOf: output, encoding: .utf8)
+        return result.stdout
     }
 }
 

@@ -38,11 +38,13 @@ final class NginxServer: @unchecked Sendable {
 
     init() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-nginx-\(UUID().uuidString)")
-        server = try LoopbackNginx(directory: directory, locations: """
-            location /slow/ { limit_rate 4m; }
-            location /norange/ { max_ranges 0; }
-            location = /error500 { return 500; }
-            """, logRequests: true)
+        server = try LoopbackNginx(
+            directory: directory,
+            locations: """
+                location /slow/ { limit_rate 4m; }
+                location /norange/ { max_ranges 0; }
+                location = /error500 { return 500; }
+                """, logRequests: true)
         nginxExitHook
         nginxExitHookLock.lock()
         nginxProcessIDs.append(server.processIdentifier)
@@ -84,8 +86,9 @@ final class NginxServer: @unchecked Sendable {
         return log.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count >= 5, fields[1] == path else { return nil }
-            return Request(method: String(fields[0]), status: Int(fields[2]) ?? 0, bytesSent: Int(fields[3]) ?? 0,
-                           range: fields[4...].joined(separator: " "))
+            return Request(
+                method: String(fields[0]), status: Int(fields[2]) ?? 0, bytesSent: Int(fields[3]) ?? 0,
+                range: fields[4...].joined(separator: " "))
         }
     }
 

@@ -54,7 +54,7 @@ import ZooModels
     func cfgEqualsTimm(_ expected: RegistryFixture.Cfg) throws {
         let cfg = try #require(try registry.pretrainedCfg(for: expected.name))
         #expect(cfg == expected.timm_dict)
-        #expect(cfg.timmDict.rendered() == expected.rendered)
+        #expect(cfg.timmDict.serialized(pretty: true) == expected.rendered)
     }
 
     @Test func resolvesDefaultsAndRejectsUnknownNames() throws {

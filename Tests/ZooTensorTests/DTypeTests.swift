@@ -15,14 +15,13 @@ import Testing
         let bool: [Int]
     }
 
-    static let conversions: Conversions = {
+    static func conversions() throws -> Conversions {
         struct File: Decodable { let conversions: Conversions }
-        let url = Bundle.module.url(forResource: "Fixtures/ops", withExtension: "json")!
-        return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).conversions
-    }()
+        return try JSONDecoder().decode(File.self, from: Data(contentsOf: opsFixtureURL())).conversions
+    }
 
-    @Test func halfAndBFloat16RoundLikePyTorch() {
-        let c = Self.conversions
+    @Test func halfAndBFloat16RoundLikePyTorch() throws {
+        let c = try Self.conversions()
         let floats = c.float32_bits.map { Float(bitPattern: $0) }
         let x = Tensor(floats, shape: [floats.count])
         let half = x.to(.float16), brain = x.to(.bfloat16)
@@ -37,8 +36,8 @@ import Testing
         #expect(brain.to(.float32).to(.bfloat16).contiguousBytes() == brain.contiguousBytes())
     }
 
-    @Test func integerAndBoolConversions() {
-        let c = Self.conversions
+    @Test func integerAndBoolConversions() throws {
+        let c = try Self.conversions()
         let x = Tensor(c.int_sources.map { Float($0) }, shape: [c.int_sources.count])
         #expect(x.to(.int64).toInts() == c.int64)
         #expect(x.to(.int32).toInts() == c.int32)

@@ -39,11 +39,10 @@ struct OpFixture: Decodable, CustomTestStringConvertible {
     func pair(_ key: String) -> (Int, Int) { if case .list(let l) = params[key] { return (l[0], l[1]) }; fatalError("no \(key)") }
     func list(_ key: String) -> [Int] { if case .list(let l) = params[key] { return l }; fatalError("no \(key)") }
 
-    static let all: [OpFixture] = {
-        let url = Bundle.module.url(forResource: "Fixtures/ops", withExtension: "json")!
+    static func all() throws -> [OpFixture] {
         struct File: Decodable { let cases: [OpFixture] }
-        return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
-    }()
+        return try JSONDecoder().decode(File.self, from: Data(contentsOf: opsFixtureURL())).cases
+    }
 }
 
 /// Asserts `actual` equals `expected` within `tolerance` of the larger of 1 and the largest magnitude.
@@ -58,4 +57,16 @@ func expectClose(_ actual: Tensor, _ expected: OpFixture.Values, tolerance: Floa
         worst = Swift.abs(a - Float(e)); at = i
     }
     #expect(worst <= tolerance * scale, "\(what): max difference \(worst) at \(at) (scale \(scale))", sourceLocation: sourceLocation)
+}
+
+/// Fixtures/ops.json (tools/fixtures/make_tensor_fixtures.py); its absence fails the tests that read it.
+func opsFixtureURL() throws -> URL {
+    guard let url = Bundle.module.url(forResource: "Fixtures/ops", withExtension: "json") else {
+        throw MissingOpsFixture()
+    }
+    return url
+}
+
+struct MissingOpsFixture: Error, CustomStringConvertible {
+    var description: String { "Fixtures/ops.json is missing: run /usr/bin/python3 tools/fixtures/make_tensor_fixtures.py" }
 }

@@ -3,7 +3,7 @@ import ZooTensor
 
 /// Forward values and input gradients against real PyTorch (fixtures in Fixtures/ops.json).
 @Suite struct PyTorchParityTests {
-    @Test(arguments: OpFixture.all)
+    @Test(arguments: try OpFixture.all())
     func matchesPyTorch(_ fixture: OpFixture) {
         var leaves: [String: Tensor] = [:]
         for (name, values) in fixture.inputs { leaves[name] = Tensor(values.data.map { Float($0) }, shape: values.shape, requiresGrad: true) }

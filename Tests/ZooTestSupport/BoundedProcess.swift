@@ -24,9 +24,12 @@ public enum BoundedProcess {
     /// Default limit for one program: generous, since the machine may be shared and slow.
     public static let defaultTimeout: Double = 600
 
-    /// Runs `executable arguments...` to completion (or to `timeout` seconds), stdin from /dev/null.
-    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                           timeout: Double = defaultTimeout) throws -> Result {
+    /// Runs `executable arguments...` to completion (or to `timeout` seconds), stdin from /dev/null,
+    /// in `directory` when given.
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+        directory: URL? = nil, timeout: Double = defaultTimeout
+    ) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -43,6 +46,7 @@ public enum BoundedProcess {
         process.standardOutput = out
         process.standardError = err
         if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         try process.run()

@@ -27,13 +27,16 @@ enum FixtureOption: Decodable {
 }
 
 /// Decodes `Fixtures/<name>.json` from the test bundle.
-func loadFixture<T: Decodable>(_ name: String, as type: T.Type) -> T {
+func loadFixture<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
     guard let url = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json") else {
-        fatalError("missing fixture Fixtures/\(name).json: run tools/fixtures/make_*_fixtures.py")
+        throw FixtureError(description: "missing fixture Fixtures/\(name).json: run tools/fixtures/make_*_fixtures.py")
     }
-    do { return try JSONDecoder().decode(T.self, from: Data(contentsOf: url)) } catch {
-        fatalError("cannot decode Fixtures/\(name).json: \(error)")
-    }
+    return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+}
+
+/// A fixture that is missing or unreadable: the tests that need it fail with this.
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Largest |actual − expected| divided by max(1, largest |expected|): absolute error for values

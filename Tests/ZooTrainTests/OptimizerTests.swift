@@ -36,10 +36,10 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let all: [OptimizerFixture] = {
+    static func all() throws -> [OptimizerFixture] {
         struct File: Decodable { let cases: [OptimizerFixture] }
-        return loadFixture("optimizers", as: File.self).cases
-    }()
+        return try loadFixture("optimizers", as: File.self).cases
+    }
 
     /// Fresh parameters at their initial values.
     func makeParameters() -> [Tensor] { initial.map { $0.tensor(requiresGrad: true) } }
@@ -107,7 +107,7 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
 }
 
 @Suite struct OptimizerTests {
-    @Test(arguments: OptimizerFixture.all)
+    @Test(arguments: try OptimizerFixture.all())
     func trajectoryMatchesPyTorch(_ fixture: OptimizerFixture) {
         let parameters = fixture.makeParameters()
         let optimizer = fixture.makeOptimizer(parameters)
@@ -119,7 +119,7 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
 
     /// Saving after 8 steps, loading into a new optimizer over copied parameters and going on gives
     /// exactly the uninterrupted run, through the plain state and its named-tensor form.
-    @Test(arguments: OptimizerFixture.all)
+    @Test(arguments: try OptimizerFixture.all())
     func resumeFromSavedState(_ fixture: OptimizerFixture) throws {
         let parameters = fixture.makeParameters()
         let optimizer = fixture.makeOptimizer(parameters)

@@ -1,16 +1,18 @@
 #!/usr/bin/python3
 """Parity fixtures for the ResNet family, produced by real timm/PyTorch.
 
-For each variant: build it with `timm.create_model(name, pretrained=False)` under a fixed seed,
-give every batch norm non-trivial statistics, and save what the Swift tests compare against:
+One representative per kind of stem, block, shortcut, attention, anti-aliasing and norm (the
+parity sweep, tools/parity/sweep.py, covers every architecture; CI runs these). A representative
+is a timm variant, at full depth or with one block per stage (`<variant>.l1111`: timm's
+`ResNet` class with the variant's model_args and layers=(1, 1, 1, 1)), built under a fixed seed,
+its norms randomized (timm_fixture.randomize_norms). Written for each:
 
-  <name>.safetensors      the state dict (num_batches_tracked stays int64)
-  <name>.io.safetensors   `input` [2, 3, 64, 64] and the eval-mode `logits`
-  <name>.json             timm's state-dict keys in order, with shapes and dtypes
-
-For resnet18 also a train-mode step (batch statistics), in resnet18.train.safetensors:
-`input` [4, 3, 64, 64], `target` (int64), `loss` (cross entropy), `after.<buffer>` for every
-running statistic after the step and `grad.<parameter>` for every parameter gradient.
+  <name>.safetensors        the state dict (num_batches_tracked stays int64)
+  <name>.io.safetensors     `input` [2, 3, 64, 64] and the eval-mode `logits`
+  <name>.train.safetensors  one train-mode step from those weights: `input` [2, 3, 64, 64],
+                            `target`, `loss` (cross entropy), `after.<buffer>` for every buffer
+                            after the step and `grad.<parameter>` for every parameter gradient
+  <name>.json               timm's state-dict keys in order, with shapes and dtypes
 
 Usage: /usr/bin/python3 tools/parity/make_resnet_fixtures.py [OUT_DIR] [--force] [--only NAME ...]
 OUT_DIR defaults to $ZOO_PARITY_DIR, else <repo>/.cache/parity. Existing fixtures made by the
@@ -24,75 +26,79 @@ import time
 import torch
 import torch.nn.functional as F
 import timm
-from safetensors.torch import save_file
+import timm.models.resnet as timm_resnet
 
 from parity_common import is_current, parse_arguments
+from timm_fixture import key_table, randomize_norms, save_contiguous
 
 # Bump when what the fixtures contain changes, so stale folders are rebuilt.
-FIXTURE_VERSION = 2
+FIXTURE_VERSION = 3
 
-VARIANTS = [
-    "resnet10t", "resnet18", "resnet26", "resnet34", "resnet50", "resnet50d",
-    "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
-    "wide_resnet50_2", "wide_resnet101_2",
+# (fixture name, what it stands for). `.l1111` = one block per stage.
+REPRESENTATIVES = [
+    ("resnet18", "7×7 stem, basic block, strided 1×1 shortcut"),
+    ("resnet10t", "tiered deep stem, average-pool shortcut"),
+    ("resnet26d.l1111", "deep stem, bottleneck, average-pool shortcut"),
+    ("resnet50s.l1111", "deep stem of 64, strided 1×1 shortcut"),
+    ("resnext50_32x4d.l1111", "grouped 3×3 (32 groups)"),
+    ("wide_resnet50_2.l1111", "base width 128"),
+    ("seresnet34.l1111", "SE in a basic block"),
+    ("seresnext26t_32x4d", "SE in a grouped bottleneck"),
+    ("ecaresnet26t", "ECA"),
+    ("ecaresnetlight.l1111", "7×7 stem with average-pool shortcut"),
+    ("ecaresnet50d_pruned", "pruned widths"),
+    ("resnetblur18", "blur pool in a basic block and the stem"),
+    ("resnetblur50d.l1111", "blur pool in a bottleneck"),
+    ("resnetaa34d.l1111", "average-pool anti-aliasing in a basic block"),
+    ("resnetaa50.l1111", "average-pool anti-aliasing in a bottleneck and the stem"),
+    ("resnet50_gn.l1111", "group norm"),
+    ("resnetrs50.l1111", "conv stem pool, SE of ratio 1/4"),
+    ("senet154.l1111", "halved first width, 3×3 strided shortcut, 64 groups"),
 ]
+NAMES = [name for name, _ in REPRESENTATIVES]
 INPUT_SIZE = 64  # small enough to keep the suite fast; every variant still ends at a 2×2 map
-LAST_NORM_WEIGHT = (0.1, 0.3)
 
 
-def randomize_batch_norms(model, generator):
-    """Random affine weights, then running statistics taken from one batch of noise and perturbed.
+def model_args(variant):
+    """The keyword arguments timm's entry point passes to ResNet (captured, not retyped)."""
+    captured = {}
 
-    Statistics measured on real activations keep deep nets from exploding or collapsing in eval,
-    and the perturbation keeps eval different from train-mode normalization. The last norm of each
-    residual branch gets a small weight, as in trained ResNets (timm zero-initializes it): with
-    weights near 1 a 50-block stage sums 50 branches' float32 rounding, and PyTorch's own float32
-    logits drift 2.5e-4 from float64 ones — more than the 1e-4 we test to.
-    """
-    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-    last_in_branch = {id(block.bn3 if hasattr(block, "bn3") else block.bn2)
-                      for block in model.modules() if hasattr(block, "zero_init_last")}
-    with torch.no_grad():
-        for bn in norms:
-            low, high = (LAST_NORM_WEIGHT if id(bn) in last_in_branch else (0.5, 1.5))
-            bn.weight.uniform_(low, high, generator=generator)
-            bn.bias.uniform_(-0.2, 0.2, generator=generator)
-        momenta = [bn.momentum for bn in norms]
-        for bn in norms:
-            bn.momentum = 1.0  # running stats := this batch's stats
-        model.train()
-        model(torch.randn(4, 3, INPUT_SIZE, INPUT_SIZE, generator=generator))
-        for bn, momentum in zip(norms, momenta):
-            bn.momentum = momentum
-            std = bn.running_var.sqrt()
-            bn.running_mean.add_(0.1 * std * torch.randn(bn.running_mean.shape, generator=generator))
-            bn.running_var.mul_(torch.empty(bn.running_var.shape).uniform_(0.7, 1.4, generator=generator))
-            bn.num_batches_tracked.fill_(int(torch.randint(1, 10_000, (1,), generator=generator)))
-    model.eval()
+    def capture(name, pretrained=False, **kwargs):
+        captured.update(kwargs)
+        raise StopIteration
+
+    original = timm_resnet._create_resnet
+    timm_resnet._create_resnet = capture
+    try:
+        getattr(timm_resnet, variant)()
+    except StopIteration:
+        pass
+    finally:
+        timm_resnet._create_resnet = original
+    return captured
 
 
-def key_table(state_dict):
-    dtypes = {torch.float32: "F32", torch.int64: "I64"}
-    return [[k, list(v.shape), dtypes[v.dtype]] for k, v in state_dict.items()]
+def build(name):
+    variant, _, depth = name.partition(".")
+    if not depth:
+        return timm.create_model(variant, pretrained=False)
+    args = model_args(variant)
+    args["layers"] = tuple(int(d) for d in depth[1:])
+    return timm_resnet.ResNet(**args)
 
 
-def contiguous(tensors):
-    return {k: v.detach().contiguous() for k, v in tensors.items()}
-
-
-def make_variant(name, out_dir):
+def make_fixture(name, out_dir):
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(1)
-    model = timm.create_model(name, pretrained=False)
-    randomize_batch_norms(model, generator)
+    model = build(name)
+    randomize_norms(model, generator, (4, 3, INPUT_SIZE, INPUT_SIZE))
     state = model.state_dict()
     x = torch.randn(2, 3, INPUT_SIZE, INPUT_SIZE, generator=generator)
     with torch.no_grad():
         logits = model(x)
-    save_file(contiguous(state), os.path.join(out_dir, f"{name}.safetensors"))
-    save_file({"input": x, "logits": logits.contiguous()}, os.path.join(out_dir, f"{name}.io.safetensors"))
-    if name == "resnet18":
-        make_train_step(model, generator, out_dir)
+    save_contiguous(state, os.path.join(out_dir, f"{name}.safetensors"))
+    save_contiguous({"input": x, "logits": logits}, os.path.join(out_dir, f"{name}.io.safetensors"))
+    make_train_step(name, model, generator, out_dir)
     meta = {
         "fixture_version": FIXTURE_VERSION,
         "name": name,
@@ -107,29 +113,29 @@ def make_variant(name, out_dir):
         json.dump(meta, f, indent=0)
 
 
-def make_train_step(model, generator, out_dir):
+def make_train_step(name, model, generator, out_dir):
     """One train-mode forward and backward from the saved weights (the model is left in train mode)."""
     model.train()
-    x = torch.randn(4, 3, INPUT_SIZE, INPUT_SIZE, generator=generator)
-    target = torch.randint(0, 1000, (4,), generator=generator)
+    x = torch.randn(2, 3, INPUT_SIZE, INPUT_SIZE, generator=generator)
+    target = torch.randint(0, 1000, (2,), generator=generator)
     loss = F.cross_entropy(model(x), target)
     model.zero_grad()
     loss.backward()
     tensors = {"input": x, "target": target, "loss": loss.detach().reshape([])}
-    tensors.update({f"after.{k}": v for k, v in model.named_buffers()})
+    tensors.update({f"after.{k}": v for k, v in model.named_buffers() if k in model.state_dict()})
     tensors.update({f"grad.{k}": p.grad for k, p in model.named_parameters()})
-    save_file(contiguous(tensors), os.path.join(out_dir, "resnet18.train.safetensors"))
+    save_contiguous(tensors, os.path.join(out_dir, f"{name}.train.safetensors"))
 
 
 def main():
-    args = parse_arguments(__doc__, VARIANTS)
+    args = parse_arguments(__doc__, NAMES)
     torch.set_num_threads(2)
-    for name in args.only or VARIANTS:
+    for name in args.only or NAMES:
         if not args.force and is_current(os.path.join(args.out_dir, f"{name}.json"), FIXTURE_VERSION):
             print(f"{name}: current", file=sys.stderr)
             continue
         start = time.time()
-        make_variant(name, args.out_dir)
+        make_fixture(name, args.out_dir)
         print(f"{name}: written in {time.time() - start:.1f}s", file=sys.stderr)
     print(args.out_dir)
 

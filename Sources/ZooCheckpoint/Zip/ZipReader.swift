@@ -1,3 +1,4 @@
+import Foundation
 import ZooTensor
 
 /// One member of a zip archive, as its central directory describes it.
@@ -84,6 +85,26 @@ final class ZipArchive: @unchecked Sendable {
     func bytes(of entry: ZipEntry, verify: Bool = true) throws -> [UInt8] {
         let storage = try storage(of: entry, verify: verify)
         return Array(UnsafeRawBufferPointer(start: storage.bytes, count: storage.byteCount))
+    }
+
+    /// CRC-32s of stored entries' bytes in the file, by entry name, computed on all cores.
+    func storedCRCs(_ entries: [ZipEntry]) throws -> [String: UInt32] {
+        let slices = try entries.map { try file.slice($0.dataOffset, $0.compressedSize, "entry '\($0.name)'") }
+        nonisolated(unsafe) let views = slices
+        var results = [UInt32](repeating: 0, count: entries.count)
+        results.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            // Largest first, so one long entry does not end up last on one core.
+            let order = slices.indices.sorted { slices[$0].count > slices[$1].count }
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, order.count))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for position in stride(from: worker, to: order.count, by: workers) {
+                    let index = order[position]
+                    out[index] = crc32(views[index])
+                }
+            }
+        }
+        return Dictionary(zip(entries.map(\.name), results), uniquingKeysWith: { first, _ in first })
     }
 
     /// The CRC-32 of a stored entry computed from the file, or a mismatch error.

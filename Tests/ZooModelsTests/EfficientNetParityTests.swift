@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import ZooModels
+import ZooCheckpoint
+import ZooNN
+import ZooRegistry
+import ZooTensor
+
+/// One representative per block kind, padding mode, norm, attention and head of the EfficientNet and
+/// MobileNetV3 families against timm on the same weights and input (fixtures from
+/// tools/parity/make_efficientnet_fixtures.py; every architecture is in the sweep, docs/parity.md).
+@Suite(.serialized)
+struct EfficientNetParityTests {
+    static let representatives = [
+        "efficientnet_b0", "tf_efficientnet_b0", "mixnet_s", "tf_mixnet_s", "efficientnet_cc_b0_4e", "efficientnet_es",
+        "tf_efficientnetv2_b0", "efficientnet_x_b3", "efficientnet_b0_gn", "test_efficientnet_ln",
+        "test_efficientnet_evos", "efficientnet_b0_g16_evos", "gc_efficientnetv2_rw_t", "efficientnet_blur_b0",
+        "efficientnet_b1_pruned", "mobilenet_edgetpu_v2_xs", "mobilenetv1_100h", "mobilenetv2_050",
+        "mobilenetv3_small_050", "tf_mobilenetv3_small_minimal_100", "lcnet_050", "fbnetv3_b", "mobilenetv4_conv_small",
+        "mobilenetv4_conv_aa_medium", "mobilenetv4_hybrid_medium",
+    ]
+    static let trainStep = [
+        "efficientnet_b0", "mobilenetv3_small_050", "mixnet_s", "efficientnet_cc_b0_4e", "mobilenetv4_hybrid_medium",
+    ]
+
+    static func make(_ name: String, featuresOnly: Bool = false) throws -> Module {
+        if MobileNetV3Variants.all[name] != nil { return try makeMobileNetV3(name, featuresOnly: featuresOnly) }
+        return try makeEfficientNet(name, featuresOnly: featuresOnly)
+    }
+
+    /// timm: `model.state_dict()` keys, shapes and dtypes, in order.
+    @Test(arguments: representatives)
+    func stateDictMatchesTimm(variant: String) throws {
+        let manifest = try ParityFixtures.manifest(variant)
+        let model = try withoutWeightInitialization { try Self.make(variant) }
+        let ours = model.stateDict().map { key, tensor in
+            ParityFixtures.Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+        }
+        #expect(ours.count == manifest.keys.count, "\(variant): \(ours.count) entries, timm has \(manifest.keys.count)")
+        for (index, (mine, theirs)) in zip(ours, manifest.keys).enumerated() where mine != theirs {
+            Issue.record("\(variant) entry \(index): ours \(mine), timm's \(theirs)")
+            break
+        }
+    }
+
+    /// timm: `model.eval(); logits = model(x)`, within 1e-4 of the largest logit.
+    @Test(arguments: representatives)
+    func evalLogitsMatchTimm(variant: String) throws {
+        let weights = try ParityFixtures.tensors("\(variant).safetensors")
+        let io = try ParityFixtures.tensors("\(variant).io.safetensors")
+        let model = try withoutWeightInitialization { try Self.make(variant) }
+        let report = try model.loadStateDict(weights.tensors)
+        #expect(report.isComplete)
+        model.eval()
+        let logits = withNoGrad { model(try! io["input"]) }
+        let error = relativeError(logits, try io["logits"])
+        print("parity \(variant): eval logits relative error \(error)")
+        #expect(error <= 1e-4, "\(variant): logits differ from timm's by \(error) of the largest logit")
+    }
+
+    /// timm in train mode: `loss = F.cross_entropy(model(x), target); loss.backward()`: the loss, the
+    /// running statistics after the step and every parameter gradient, within 1e-3 relative.
+    @Test(arguments: trainStep)
+    func trainStepMatchesPyTorch(variant: String) throws {
+        let weights = try ParityFixtures.tensors("\(variant).safetensors")
+        let step = try ParityFixtures.tensors("\(variant).train.safetensors")
+        let model = try withoutWeightInitialization { try Self.make(variant) }
+        try model.loadStateDict(weights.tensors)
+        model.train()
+        let logits = model(try step["input"])
+        let target = try step["target"]
+        let picked = logits.logSoftmax(dim: 1).gather(dim: 1, index: target.reshape([target.count, 1]))
+        let loss = -(picked * (1 / Float(target.count))).sum()
+        loss.backward()
+        let expectedLoss = try step["loss"].item()
+        #expect(abs(loss.item() - expectedLoss) <= 1e-3 * abs(expectedLoss), "loss \(loss.item()) vs \(expectedLoss)")
+        var worstBuffer: Float = 0, worstGradient: Float = 0
+        for (key, buffer) in model.namedBuffers() {
+            let expected = try step["after.\(key)"]
+            if buffer.dtype == .int64 {
+                #expect(buffer.toInts() == expected.toInts(), "\(key)")
+                continue
+            }
+            let error = relativeError(buffer, expected)
+            worstBuffer = max(worstBuffer, error)
+            #expect(error <= 1e-3, "\(variant): running statistic \(key) differs by \(error)")
+        }
+        // A batch norm's bias right before another (train-mode) batch norm gets a gradient that is
+        // zero up to rounding in both frameworks, so each error is relative to at least a
+        // thousandth of the largest gradient in the model.
+        let expected = try model.namedParameters().map { key, _ in try step["grad.\(key)"] }
+        let floor = 1e-3 * expected.map { $0.abs().max().item() }.max()!
+        for ((key, parameter), reference) in zip(model.namedParameters(), expected) {
+            guard let grad = parameter.grad else { Issue.record("\(variant): no gradient for \(key)"); continue }
+            let scale = max(reference.abs().max().item(), floor)
+            let error = (grad - reference).abs().max().item() / scale
+            worstGradient = max(worstGradient, error)
+            #expect(error <= 1e-3, "\(variant): gradient of \(key) differs by \(error)")
+        }
+        print("parity \(variant) train: loss \(loss.item()) vs \(expectedLoss), stats \(worstBuffer), grads \(worstGradient)")
+    }
+
+    /// timm: `model.feature_info` (channels, reduction, module), and `features_only=True` maps equal
+    /// the stage outputs of the full model on the same weights.
+    @Test(arguments: ["efficientnet_b0", "mobilenetv3_small_050", "mobilenetv4_hybrid_medium", "efficientnet_x_b3"])
+    func featureInfoMatchesTimm(variant: String) throws {
+        struct Meta: Decodable {
+            let featureInfo: [Entry]
+            struct Entry: Decodable, Equatable { let numChs: Int, reduction: Int, module: String }
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let meta = try decoder.decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("\(variant).json")))
+        let model = try withoutWeightInitialization { try Self.make(variant) }
+        let info = (model as? EfficientNet)?.featureInfo ?? (model as! MobileNetV3).featureInfo
+        #expect(info.map { Meta.Entry(numChs: $0.channels, reduction: $0.reduction, module: $0.module) } == meta.featureInfo)
+    }
+
+    static let torchvision = [
+        "efficientnet_b0", "efficientnet_v2_s", "mnasnet0_5", "mnasnet1_3", "mobilenet_v2", "mobilenet_v3_large",
+        "mobilenet_v3_small",
+    ]
+
+    /// torchvision: `torch.save(model.state_dict())` of a random model loads strictly into the zoo
+    /// architecture docs/torchvision.md names, through its registered checkpoint filter, and gives
+    /// torchvision's eval logits within 1e-4 of the largest.
+    @Test(arguments: torchvision)
+    func torchvisionCheckpointLoads(name: String) throws {
+        struct Meta: Decodable { let zoo_architecture: String }
+        let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("tv.\(name).json")))
+        BuiltinModels.register()
+        let architecture = try ModelRegistry.shared.resolve(meta.zoo_architecture).architecture
+        let model = try withoutWeightInitialization { try architecture.builder!(ModelArgs()) }
+        var tensors = try Checkpoint.load(ParityFixtures.file("tv.\(name).pth").path).tensors
+        let filter = try #require(architecture.checkpointFilter, "\(meta.zoo_architecture) has no checkpoint filter")
+        tensors = filter(tensors)
+        let report = try model.loadStateDict(StateDict(tensors.map { ($0.name, $0.tensor) }))
+        #expect(report.isComplete)
+        model.eval()
+        let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
+        let logits = withNoGrad { model(try! io["input"]) }
+        let error = relativeError(logits, try io["logits"])
+        print("parity torchvision \(name) as \(meta.zoo_architecture): eval logits relative error \(error)")
+        #expect(error <= 1e-4, "\(name): logits differ from torchvision's by \(error) of the largest logit")
+    }
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""Parity fixtures for the EfficientNet / MobileNetV3 families, produced by real timm/PyTorch.
+
+CI keeps one representative per block kind, padding mode, norm, attention and head (REPRESENTATIVES
+below); the sweep over every architecture is tools/parity/sweep.py. For each representative: build
+it with `timm.create_model(name, pretrained=False)` under a fixed seed, give every norm and layer
+scale non-trivial values (batch norms get running statistics from a batch of noise, perturbed), and
+save what the Swift tests compare against:
+
+  <name>.safetensors      the state dict (num_batches_tracked stays int64)
+  <name>.io.safetensors   `input` [2, 3, S, S] and the eval-mode `logits` (computed in float64)
+  <name>.json             timm's state-dict keys in order, with shapes and dtypes, and feature_info
+  <name>.train.safetensors  (TRAIN_STEP models) `input`, `target`, `loss` of one train-mode step,
+                          `after.<buffer>` running statistics and `grad.<parameter>` gradients
+
+And for torchvision's models of these families (TORCHVISION, random weights as above):
+
+  tv.<tv name>.pth             `torch.save(model.state_dict())` of torchvision's model
+  tv.<tv name>.io.safetensors  `input` [2, 3, 64, 64] and the eval-mode `logits` (float64)
+  tv.<tv name>.json            the zoo architecture that loads it (written last)
+
+Usage: /usr/bin/python3 tools/parity/make_efficientnet_fixtures.py [OUT_DIR] [--force] [--only NAME ...]
+OUT_DIR defaults to $ZOO_PARITY_DIR, else <repo>/.cache/parity.
+"""
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+import timm
+from safetensors.torch import save_file
+
+from parity_common import is_current, parse_arguments
+
+FIXTURE_VERSION = 2
+
+# name: (input size, what it stands for)
+REPRESENTATIVES = {
+    "efficientnet_b0": (64, "ds + ir blocks, squeeze-excite, SiLU, symmetric padding"),
+    "tf_efficientnet_b0": (67, "TensorFlow 'SAME' padding (Conv2dSame) at an odd size"),
+    "mixnet_s": (64, "MixedConv2d depthwise kernels, grouped 1x1 (a1.1/p1.1)"),
+    "tf_mixnet_s": (65, "MixedConv2d with 'SAME' padding"),
+    "efficientnet_cc_b0_4e": (64, "CondConv experts with routing"),
+    "efficientnet_es": (64, "EdgeResidual with forced input channels"),
+    "tf_efficientnetv2_b0": (64, "ConvBnAct with skip, EdgeResidual, 'SAME'"),
+    "efficientnet_x_b3": (64, "space-to-depth"),
+    "efficientnet_b0_gn": (64, "GroupNormAct"),
+    "test_efficientnet_ln": (64, "LayerNormAct2d"),
+    "test_efficientnet_evos": (64, "EvoNorm2dS0"),
+    "efficientnet_b0_g16_evos": (64, "grouped depthwise (group size 16), divisor 16"),
+    "gc_efficientnetv2_rw_t": (64, "GlobalContext attention"),
+    "efficientnet_blur_b0": (64, "BlurPool anti-aliasing"),
+    "efficientnet_b1_pruned": (64, "pruned widths"),
+    "mobilenet_edgetpu_v2_xs": (64, "grouped EdgeResidual (gs)"),
+    "mobilenetv1_100h": (64, "dsa blocks, ReLU6, head conv"),
+    "mobilenetv2_050": (64, "fixed-width head, no SE"),
+    "mobilenetv3_small_050": (64, "MobileNetV3 head, hard-swish, SE with forced ReLU and hard sigmoid"),
+    "tf_mobilenetv3_small_minimal_100": (65, "MobileNetV3 minimal, 'SAME'"),
+    "lcnet_050": (64, "LCNet"),
+    "fbnetv3_b": (64, "SE from block input, divisible rounding 0.95"),
+    "mobilenetv4_conv_small": (64, "UniversalInvertedResidual, head norm"),
+    "mobilenetv4_conv_aa_medium": (64, "average-pool anti-aliasing in uir"),
+    "mobilenetv4_hybrid_medium": (64, "multi-query attention, layer scale"),
+}
+# torchvision name: (zoo architecture loading its checkpoint, in CI)
+TORCHVISION = {
+    "efficientnet_b0": ("efficientnet_b0", True), "efficientnet_b1": ("efficientnet_b1", False),
+    "efficientnet_b2": ("efficientnet_b2", False), "efficientnet_b3": ("efficientnet_b3", False),
+    "efficientnet_b4": ("efficientnet_b4", False), "efficientnet_b5": ("tv_efficientnet_b5", False),
+    "efficientnet_b6": ("tv_efficientnet_b6", False), "efficientnet_b7": ("tv_efficientnet_b7", False),
+    "efficientnet_v2_s": ("efficientnet_v2_s", True), "efficientnet_v2_m": ("efficientnet_v2_m", False),
+    "efficientnet_v2_l": ("efficientnet_v2_l", False), "mnasnet0_5": ("mnasnet_050", True),
+    "mnasnet0_75": ("mnasnet_075", False), "mnasnet1_0": ("mnasnet_100", False), "mnasnet1_3": ("mnasnet1_3", True),
+    "mobilenet_v2": ("mobilenetv2_100", True), "mobilenet_v3_large": ("mobilenet_v3_large", True),
+    "mobilenet_v3_small": ("mobilenet_v3_small", True),
+}
+TRAIN_STEP = ["efficientnet_b0", "mobilenetv3_small_050", "mixnet_s", "efficientnet_cc_b0_4e",
+              "mobilenetv4_hybrid_medium"]
+
+
+def randomize_norms(model, generator, size):
+    """Random norm affine weights and layer scales; batch norms get running statistics from a batch
+    of noise, then perturbed, so eval differs from train-mode normalization."""
+    from timm.layers import LayerScale2d
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (torch.nn.BatchNorm2d, torch.nn.GroupNorm, torch.nn.LayerNorm)) or \
+                    type(m).__name__.startswith(("EvoNorm", "LayerNorm")):
+                if getattr(m, "weight", None) is not None:
+                    m.weight.uniform_(0.5, 1.5, generator=generator)
+                    m.bias.uniform_(-0.2, 0.2, generator=generator)
+                if getattr(m, "v", None) is not None:
+                    m.v.uniform_(0.5, 1.5, generator=generator)
+            if isinstance(m, LayerScale2d):
+                m.gamma.uniform_(0.3, 1.0, generator=generator)
+        momenta = [bn.momentum for bn in norms]
+        for bn in norms:
+            bn.momentum = 1.0
+        model.train()
+        model(torch.randn(4, 3, size, size, generator=generator))
+        for bn, momentum in zip(norms, momenta):
+            bn.momentum = momentum
+            std = bn.running_var.sqrt()
+            bn.running_mean.add_(0.1 * std * torch.randn(bn.running_mean.shape, generator=generator))
+            bn.running_var.mul_(torch.empty(bn.running_var.shape).uniform_(0.7, 1.4, generator=generator))
+            bn.num_batches_tracked.fill_(int(torch.randint(1, 10_000, (1,), generator=generator)))
+    model.eval()
+
+
+def key_table(state_dict):
+    dtypes = {torch.float32: "F32", torch.int64: "I64"}
+    return [[k, list(v.shape), dtypes[v.dtype]] for k, v in state_dict.items()]
+
+
+def contiguous(tensors):
+    return {k: v.detach().contiguous() for k, v in tensors.items()}
+
+
+def make_variant(name, size, out_dir):
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    model = timm.create_model(name, pretrained=False)
+    randomize_norms(model, generator, size)
+    state = model.state_dict()
+    x = torch.randn(2, 3, size, size, generator=generator)
+    # The reference logits are float64: some of these nets (deep, SE-gated, random weights) lose
+    # 1e-4 of the largest logit to float32 rounding in PyTorch itself, run to run.
+    with torch.no_grad():
+        logits = model.double()(x.double()).float()
+    model.float()
+    save_file(contiguous(state), os.path.join(out_dir, f"{name}.safetensors"))
+    save_file({"input": x, "logits": logits.contiguous()}, os.path.join(out_dir, f"{name}.io.safetensors"))
+    if name in TRAIN_STEP:
+        make_train_step(name, model, generator, size, out_dir)
+    meta = {
+        "fixture_version": FIXTURE_VERSION,
+        "name": name,
+        "input_size": size,
+        "timm_version": timm.__version__,
+        "torch_version": torch.__version__,
+        "max_abs_logit": float(logits.abs().max()),
+        "keys": key_table(state),
+        "feature_info": [{"num_chs": f["num_chs"], "reduction": f["reduction"], "module": f["module"]}
+                         for f in model.feature_info],
+    }
+    with open(os.path.join(out_dir, f"{name}.json"), "w") as f:
+        json.dump(meta, f, indent=0)
+
+
+def make_train_step(name, model, generator, size, out_dir):
+    """One train-mode forward and backward from the saved weights."""
+    model.train()
+    x = torch.randn(4, 3, size, size, generator=generator)
+    target = torch.randint(0, 1000, (4,), generator=generator)
+    loss = F.cross_entropy(model(x), target)
+    model.zero_grad()
+    loss.backward()
+    tensors = {"input": x, "target": target, "loss": loss.detach().reshape([])}
+    tensors.update({f"after.{k}": v for k, v in model.named_buffers()})
+    tensors.update({f"grad.{k}": p.grad for k, p in model.named_parameters()})
+    save_file(contiguous(tensors), os.path.join(out_dir, f"{name}.train.safetensors"))
+
+
+def make_torchvision(name, out_dir, size=64):
+    import torchvision
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    model = getattr(torchvision.models, name)()
+    randomize_norms(model, generator, size)
+    x = torch.randn(2, 3, size, size, generator=generator)
+    with torch.no_grad():
+        logits = model.double()(x.double()).float()
+    model.float()
+    torch.save(model.state_dict(), os.path.join(out_dir, f"tv.{name}.pth"))
+    save_file({"input": x, "logits": logits.contiguous()}, os.path.join(out_dir, f"tv.{name}.io.safetensors"))
+    with open(os.path.join(out_dir, f"tv.{name}.json"), "w") as f:
+        json.dump({"fixture_version": FIXTURE_VERSION, "name": name, "zoo_architecture": TORCHVISION[name][0],
+                   "torchvision_version": torchvision.__version__}, f)
+
+
+def main():
+    args = parse_arguments(__doc__, list(REPRESENTATIVES) + [f"tv.{n}" for n in TORCHVISION])
+    torch.set_num_threads(2)
+    for name in args.only or [f"tv.{n}" for n, (_, ci) in TORCHVISION.items() if ci]:
+        if not name.startswith("tv."):
+            continue
+        if not args.force and is_current(os.path.join(args.out_dir, f"{name}.json"), FIXTURE_VERSION):
+            print(f"{name}: current", file=sys.stderr)
+            continue
+        start = time.time()
+        make_torchvision(name[3:], args.out_dir)
+        print(f"{name}: written in {time.time() - start:.1f}s", file=sys.stderr)
+    for name in args.only or REPRESENTATIVES:
+        if name.startswith("tv."):
+            continue
+        if not args.force and is_current(os.path.join(args.out_dir, f"{name}.json"), FIXTURE_VERSION):
+            print(f"{name}: current", file=sys.stderr)
+            continue
+        start = time.time()
+        make_variant(name, REPRESENTATIVES[name][0], args.out_dir)
+        print(f"{name}: written in {time.time() - start:.1f}s", file=sys.stderr)
+    print(args.out_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+"""Parity sweep: every registered architecture against timm (or torchvision) on random weights.
+
+For each architecture in Sources/ZooRegistry/Families.swift, its family's hooks (FAMILIES below)
+build the reference model with random weights and randomized norm statistics
+(timm_fixture.randomize_norms), write its state dict and an input, and record
+
+  * the eval-mode logits,
+  * one train-mode step (cross entropy on random targets): the gradients of the first convolution
+    and the classifier weights (the cfg's first_conv and classifier);
+
+then `zoo-parity` (Sources/ZooParity, the Swift half) loads the same state dict through
+`createModel(checkpointPath:)` — the family's checkpoint filter included — and computes the same.
+An architecture passes when zoo's state-dict keys and shapes equal the reference's (in order), the
+eval logits are within 1e-4 of the largest logit's magnitude, and both gradients within 1e-3
+relative (max |difference| / max |reference|).
+
+Writes docs/parity.md (one row per architecture with its worst errors) and exits non-zero when any
+architecture fails or is not checked (a family without hooks, an error on either side).
+
+Usage:
+  swift build -c release --product zoo-parity
+  /usr/bin/python3 tools/parity/sweep.py [--family F ...] [--only ARCH ...] [--binary PATH] [--out docs/parity.md]
+
+`--family`/`--only` check a subset and then write to --out only when it is given explicitly.
+Adding a family: a `Family` row in FAMILIES with its input size and, when the reference is not
+`timm.create_model(name)`, a `build` hook (and `reference_keys` when zoo's keys are another
+model's, e.g. a torchvision checkpoint loaded into timm's twin).
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from timm_fixture import key_table, randomize_norms, relative_error, save_contiguous  # noqa: E402
+from make_manifests import registered_architectures  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LOGIT_TOLERANCE = 1e-4
+GRAD_TOLERANCE = 1e-3
+
+
+def timm_model(name):
+    import timm
+    return timm.create_model(name, pretrained=False)
+
+
+def timm_heads(name, model):
+    cfg = model.pretrained_cfg
+    first, classifier = cfg["first_conv"], cfg["classifier"]
+    first = first[0] if isinstance(first, (list, tuple)) else first
+    classifier = classifier[0] if isinstance(classifier, (list, tuple)) else classifier
+    return first, classifier
+
+
+@dataclass
+class Family:
+    """Per-family hooks of the sweep."""
+    # Input height and width: small, but every map the architecture makes stays at least 1×1.
+    input_size: int = 64
+    # Builds the reference model with fresh random weights (seeded by the caller).
+    build: Callable = timm_model
+    # (first conv prefix, classifier prefix) of the reference model, for the gradients.
+    heads: Callable = timm_heads
+    # Input sizes per architecture where the family default does not fit.
+    input_sizes: dict = field(default_factory=dict)
+    # The key table zoo's model must have; default: the reference's own state dict.
+    reference_keys: Optional[Callable] = None
+
+
+FAMILIES = {
+    "resnet": Family(input_size=64),
+    "regnet": Family(input_size=64),
+    "densenet": Family(input_size=64),
+    # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
+    "vgg": Family(input_size=224),
+    "inception_v3": Family(input_size=96),
+}
+
+
+@dataclass
+class Result:
+    arch: str
+    family: str
+    keys: str = "-"
+    logits: float = float("nan")
+    first_conv: float = float("nan")
+    classifier: float = float("nan")
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def passed(self):
+        return (not self.error and self.keys == "equal" and self.logits <= LOGIT_TOLERANCE
+                and self.first_conv <= GRAD_TOLERANCE and self.classifier <= GRAD_TOLERANCE)
+
+
+def prepare(arch, family, hooks, work):
+    """Reference side: weights, input, target, logits, gradients. Returns the expected tensors."""
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    model = hooks.build(arch)
+    size = hooks.input_sizes.get(arch, hooks.input_size)
+    in_chans = 3
+    randomize_norms(model, generator, (2, in_chans, size, size))
+    first, classifier = hooks.heads(arch, model)
+    state = model.state_dict()
+    num_classes = state[f"{classifier}.weight"].shape[0]
+    x = torch.randn(2, in_chans, size, size, generator=generator)
+    target = torch.randint(0, num_classes, (2,), generator=generator)
+    with torch.no_grad():
+        logits = model(x)
+    model.train()
+    model.zero_grad()
+    out = model(x)
+    out = out[0] if isinstance(out, tuple) else out  # aux heads in training
+    loss = F.cross_entropy(out, target)
+    loss.backward()
+    params = dict(model.named_parameters())
+    expected = {
+        "logits": logits.detach(), "loss": loss.detach(),
+        f"grad.{first}.weight": params[f"{first}.weight"].grad,
+        f"grad.{classifier}.weight": params[f"{classifier}.weight"].grad,
+    }
+    keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
+    save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
+    save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"),
+                    metadata={"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)})
+    return expected, [[k, s] for k, s, _ in keys], (first, classifier)
+
+
+def compare(result, expected, reference_keys, heads, work):
+    out_path = os.path.join(work, f"{result.arch}.zoo.safetensors")
+    if not os.path.exists(out_path):
+        result.error = result.error or "zoo-parity wrote no output"
+        return
+    from safetensors import safe_open
+    with safe_open(out_path, "pt") as f:
+        metadata = f.metadata() or {}
+    ours = load_file(out_path)
+    zoo_keys = json.loads(metadata.get("keys", "[]"))
+    if zoo_keys == reference_keys:
+        result.keys = "equal"
+    else:
+        mismatch = next((i for i, (a, b) in enumerate(zip(zoo_keys, reference_keys)) if a != b), min(len(zoo_keys), len(reference_keys)))
+        ours_at = zoo_keys[mismatch] if mismatch < len(zoo_keys) else None
+        theirs_at = reference_keys[mismatch] if mismatch < len(reference_keys) else None
+        result.keys = f"differ at {mismatch}: {ours_at} vs {theirs_at}"
+    result.logits = relative_error(ours["logits"], expected["logits"])
+    first, classifier = heads
+    result.first_conv = relative_error(ours[f"grad.{first}.weight"], expected[f"grad.{first}.weight"])
+    result.classifier = relative_error(ours[f"grad.{classifier}.weight"], expected[f"grad.{classifier}.weight"])
+
+
+def run_chunk(chunk, binary, work, results):
+    """chunk: [(arch, family)]; fills results[arch]."""
+    prepared = {}
+    for arch, family in chunk:
+        start = time.time()
+        result = results[arch]
+        try:
+            prepared[arch] = prepare(arch, family, FAMILIES[family], work)
+        except Exception as error:  # the reference itself failed: record, keep sweeping
+            result.error = f"reference: {type(error).__name__}: {error}"
+        result.seconds = time.time() - start
+    names = list(prepared)
+    if names:
+        start = time.time()
+        process = subprocess.run([binary, work] + names, capture_output=True, text=True)
+        for line in process.stdout.splitlines():
+            arch, _, status = line.partition(": ")
+            if arch in results and status != "ok":
+                results[arch].error = status
+        if process.returncode not in (0, 1):
+            for arch in names:
+                results[arch].error = results[arch].error or f"zoo-parity exited {process.returncode}: {process.stderr[-300:]}"
+        per_arch = (time.time() - start) / len(names)
+        for arch in names:
+            expected, keys, heads = prepared[arch]
+            compare(results[arch], expected, keys, heads, work)
+            results[arch].seconds += per_arch
+    for name in os.listdir(work):
+        os.remove(os.path.join(work, name))
+
+
+def format_error(value):
+    return "-" if value != value else f"{value:.1e}"
+
+
+def write_report(results, path, command):
+    failed = [r for r in results if not r.passed]
+    lines = [
+        "# Parity sweep",
+        "",
+        "Every registered architecture against its reference (timm, or torchvision) on random weights with",
+        "randomized norm statistics: state-dict keys and shapes, eval logits (relative to the largest",
+        f"logit, tolerance {LOGIT_TOLERANCE:g}), and the train-mode gradients of the first convolution and the",
+        f"classifier weights (relative to their largest value, tolerance {GRAD_TOLERANCE:g}).",
+        "",
+        f"Made by `{command}` (after `swift build -c release --product zoo-parity`) with timm "
+        f"{__import__('timm').__version__}, torch {torch.__version__}.",
+        "",
+        f"**{len(results) - len(failed)} of {len(results)} pass.**",
+        "",
+        "| architecture | family | keys | logits | first conv grad | classifier grad | result |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        status = "pass" if r.passed else ("FAIL: " + (r.error or "tolerance")).replace("|", "/")[:160]
+        lines.append(f"| {r.arch} | {r.family} | {r.keys.replace('|', '/')} | {format_error(r.logits)} | "
+                     f"{format_error(r.first_conv)} | {format_error(r.classifier)} | {status} |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--family", nargs="+", help="only these families")
+    parser.add_argument("--only", nargs="+", help="only these architectures")
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "zoo-parity"))
+    parser.add_argument("--out", help="report path (default docs/parity.md for a full sweep)")
+    parser.add_argument("--chunk", type=int, default=6, help="architectures per zoo-parity run")
+    args = parser.parse_args()
+    if not os.path.exists(args.binary):
+        sys.exit(f"{args.binary} is missing: run `swift build -c release --product zoo-parity` first")
+    torch.set_num_threads(2)
+
+    registered = [(arch, family) for family, names in registered_architectures().items() for arch in names]
+    selected = [(a, f) for a, f in registered
+                if (not args.family or f in args.family) and (not args.only or a in args.only)]
+    if args.only and len(selected) != len(args.only):
+        known = {a for a, _ in registered}
+        sys.exit(f"not registered: {', '.join(a for a in args.only if a not in known)}")
+    full = not args.family and not args.only
+    out = args.out or (os.path.join(ROOT, "docs", "parity.md") if full else None)
+
+    results = {arch: Result(arch, family) for arch, family in selected}
+    unchecked = [(a, f) for a, f in selected if f not in FAMILIES]
+    for arch, family in unchecked:
+        results[arch].error = f"no sweep hooks for family {family}"
+    checkable = [(a, f) for a, f in selected if f in FAMILIES]
+    work = tempfile.mkdtemp(prefix="zoo-parity-")
+    try:
+        for start in range(0, len(checkable), args.chunk):
+            chunk = checkable[start:start + args.chunk]
+            run_chunk(chunk, args.binary, work, results)
+            for arch, _ in chunk:
+                r = results[arch]
+                print(f"{arch:28} {'pass' if r.passed else 'FAIL'}  keys {r.keys[:40]:12} logits {format_error(r.logits)} "
+                      f"grads {format_error(r.first_conv)} {format_error(r.classifier)} {r.error[:100]} ({r.seconds:.0f}s)",
+                      flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    ordered = [results[a] for a, _ in selected]
+    if out:
+        command = "/usr/bin/python3 tools/parity/sweep.py" + "".join(
+            f" --{k} {' '.join(v)}" for k, v in (("family", args.family), ("only", args.only)) if v)
+        write_report(ordered, out, command)
+        print(f"wrote {out}")
+    failed = [r.arch for r in ordered if not r.passed]
+    print(f"{len(ordered) - len(failed)} of {len(ordered)} pass" + (f"; failing: {' '.join(failed)}" if failed else ""))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
