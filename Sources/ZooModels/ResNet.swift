@@ -275,7 +275,6 @@ public final class ResNet: Module, ClassifierModel {
     public func forwardFeatures(_ input: Tensor) -> Tensor {
         layer4(layer3(layer2(layer1(maxpool(forwardStem(input))))))
     }
-    }
 
     public func forwardHead(_ features: Tensor, preLogits: Bool) -> Tensor {
         var x = globalPool(features)
