@@ -53,6 +53,10 @@ struct FinetuneCommand: ParsableCommand {
     @Flag(help: "Run the learning-rate range test, plot it into --out and suggest a rate; trains nothing.")
     var findLr = false
 
+    @Flag(help: "Train data-parallel over MPI; on by itself under mpirun or srun (docs/distributed.md).")
+    var distributed = false
+    @Flag(help: "Batch-norm statistics over all ranks (PyTorch's SyncBatchNorm) instead of per rank.")
+    var syncBn = false
     @OptionGroup(title: "Scheduler options (as `zoo lr` takes them)") var schedulerOptions: SchedulerArguments
 
     func validate() throws {
@@ -63,6 +67,10 @@ struct FinetuneCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Every rank runs this same command; rank 0 alone prints and writes files.
+        let world = try MPICommunicator.fromEnvironment(force: distributed)
+        (world as? MPICommunicator)?.shareCores()
+        if world.size > 1 && findLr { throw ValidationError("--find-lr runs in one process, not under mpirun") }
         let registry = Zoo.registry
         let resolved = try registry.resolve(name)
         let cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
@@ -113,8 +121,11 @@ struct FinetuneCommand: ParsableCommand {
         let trainTransform: any ImageTransform =
             aug == .none ? EvalTransform(config) : try TrainTransform(config, augmentation)
         var loaderOptions = LoaderOptions(batchSize: batchSize, shuffle: true, dropLast: false, seed: seed)
+        let sampler = DistributedSampler(rank: world.rank, size: world.size)
+        if world.size > 1 { loaderOptions.shard = { sampler.shard($0) } }
         let trainLoader = DataLoader(train, transform: trainTransform, options: loaderOptions)
         loaderOptions.shuffle = false
+        if world.size > 1 { loaderOptions.shard = { sampler.evaluationShard($0) } }
         let validationLoader = validation.map {
             DataLoader($0, transform: EvalTransform(config), options: loaderOptions)
         }
@@ -168,10 +179,14 @@ struct FinetuneCommand: ParsableCommand {
             classNames: train.classNames + (train.classNames.count..<classes).map { "class \($0)" },
             config: savedCfg.timmDict, architecture: resolved.architecture.name)
         if let resume { try run.resume(from: resume) }
+        run.communicator = world
+        if syncBn { DataParallel(communicator: world).synchronizeBatchNorm(in: model) }
 
-        let progress = EpochProgress(epochs: epochs, batches: (train.count + batchSize - 1) / batchSize)
-        run.onProgress = { progress.update($0) }
-        run.onEpoch = { progress.finish($0) }
+        let progress = EpochProgress(epochs: epochs, batches: trainLoader.count)
+        if world.isMain {
+            run.onProgress = { progress.update($0) }
+            run.onEpoch = { progress.finish($0) }
+        }
         var loaderError: Error?
         try run.fit(
             train: { epoch in trainLoader.trainerBatches(epoch: epoch) { loaderError = $0 } },
@@ -180,7 +195,7 @@ struct FinetuneCommand: ParsableCommand {
         if !trainLoader.failures.isEmpty {
             printError("skipped \(trainLoader.failures.count) unreadable images, such as \(trainLoader.failures[0])")
         }
-        print("wrote \(out)/metrics.csv, curves.png, curves.svg, last.zoo and best.zoo")
+        if world.isMain { print("wrote \(out)/metrics.csv, curves.png, curves.svg, last.zoo and best.zoo") }
     }
 }
 
