@@ -65,7 +65,7 @@ import ZooModels
         #expect(!registry.isModel("resnet51") && registry.isModel("resnet50.whatever"))
 
         #expect(throws: RegistryError.unknownModel(
-            name: "resnet5", suggestions: ["resnet50", "resnet18", "resnet26", "resnet34", "resnet50d"])) {
+            name: "resnet5", suggestions: ["resnet50", "resnet18", "resnet26", "resnet34", "resnet50c"])) {
             try registry.resolve("resnet5")
         }
         #expect {
