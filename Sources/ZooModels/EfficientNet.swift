@@ -18,6 +18,8 @@ public struct EfficientNetFeature: Sendable, Equatable {
     public var module: String
     /// Index into `blocks` after which the map is taken (0: the stem).
     public var stage: Int
+
+    public var info: FeatureInfo { FeatureInfo(channels: channels, reduction: reduction, module: module) }
 }
 
 /// Turns decoded block specs into stages of blocks (timm's `EfficientNetBuilder`): rounds channels,
@@ -35,13 +37,15 @@ struct EfficientNetBuilder {
     var pruned: [String: [Int]] = [:]
 
     func build(inChannels: Int, stages specs: [[EfficientNetBlockSpec]])
-        -> (stages: [Sequential], features: [EfficientNetFeature], outChannels: Int) {
+        -> (stages: [Sequential], features: [EfficientNetFeature], outChannels: Int)
+    {
         let total = specs.reduce(0) { $0 + $1.count }
         var index = 0, inChannels = inChannels, currentStride = 2, dilation = 1, spaceToDepth = 0
         var nominalIn = inChannels  // unpruned width, which decides skip connections
         var features: [EfficientNetFeature] = []
         if let first = specs.first?.first, first.stride > 1 || first.spaceToDepth > 0 {
-            features.append(EfficientNetFeature(channels: inChannels, reduction: currentStride, module: "bn1", stage: 0))
+            features.append(
+                EfficientNetFeature(channels: inChannels, reduction: currentStride, module: "bn1", stage: 0))
         }
         var stages: [Sequential] = []
         for (stageIndex, stageSpecs) in specs.enumerated() {
@@ -82,15 +86,18 @@ struct EfficientNetBuilder {
                 spec.dilation = dilation
                 dilation = nextDilation
                 let prefix = "blocks.\(stageIndex).\(blockIndex)."
-                let block = makeBlock(spec, inChannels: inChannels, nominalIn: nominalIn, index: index, total: total,
-                                      prefix: prefix)
+                let block = makeBlock(
+                    spec, inChannels: inChannels, nominalIn: nominalIn, index: index, total: total,
+                    prefix: prefix)
                 stage.append(block)
                 inChannels = block.outChannels
                 nominalIn = rounding(spec.outChannels) * (spec.spaceToDepth > 0 ? 4 : 1)
                 if spaceToDepth == 1 { spaceToDepth = 2 }
                 if extract {
-                    features.append(EfficientNetFeature(channels: block.outChannels, reduction: currentStride,
-                                                        module: "blocks.\(stageIndex)", stage: stageIndex + 1))
+                    features.append(
+                        EfficientNetFeature(
+                            channels: block.outChannels, reduction: currentStride,
+                            module: "blocks.\(stageIndex)", stage: stageIndex + 1))
                 }
                 index += 1
             }
@@ -99,8 +106,10 @@ struct EfficientNetBuilder {
         return (stages, features, inChannels)
     }
 
-    private func makeBlock(_ spec: EfficientNetBlockSpec, inChannels: Int, nominalIn: Int, index: Int, total: Int,
-                           prefix: String) -> any EfficientNetBlock {
+    private func makeBlock(
+        _ spec: EfficientNetBlockSpec, inChannels: Int, nominalIn: Int, index: Int, total: Int,
+        prefix: String
+    ) -> any EfficientNetBlock {
         let dropPath = dropPathRate * Float(index) / Float(total)
         var outChannels = rounding(spec.outChannels)
         if spec.spaceToDepth > 0 { outChannels *= 4 }
@@ -112,32 +121,43 @@ struct EfficientNetBuilder {
             if spec.spaceToDepth == 1 { ratio /= 4 }
             seRatio = ratio
         }
-        let widths = pruned.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: pruned.compactMap { key, shape in
-            key.hasPrefix(prefix) ? (String(key.dropFirst(prefix.count)), shape) : nil
-        })
+        let widths =
+            pruned.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues: pruned.compactMap { key, shape in
+                    key.hasPrefix(prefix) ? (String(key.dropFirst(prefix.count)), shape) : nil
+                })
         switch spec.type {
         case .ir where spec.numExperts > 0:
-            return CondConvResidual(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
-                                    seRatio: seRatio, dropPathRate: dropPath, numExperts: spec.numExperts)
+            return CondConvResidual(
+                spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
+                seRatio: seRatio, dropPathRate: dropPath, numExperts: spec.numExperts)
         case .ir:
-            return InvertedResidual(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
-                                    seRatio: seRatio, dropPathRate: dropPath, prunedWidths: widths, nominalIn: nominalIn)
+            return InvertedResidual(
+                spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
+                seRatio: seRatio, dropPathRate: dropPath, prunedWidths: widths, nominalIn: nominalIn)
         case .ds, .dsa:
-            return DepthwiseSeparableConv(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
-                                          seRatio: seRatio, dropPathRate: dropPath, prunedWidths: widths, nominalIn: nominalIn)
+            return DepthwiseSeparableConv(
+                spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
+                seRatio: seRatio, dropPathRate: dropPath, prunedWidths: widths, nominalIn: nominalIn)
         case .er:
             let force = spec.forceInChannels > 0 ? rounding(spec.forceInChannels) : 0
-            return EdgeResidual(spec, inChannels: inChannels, outChannels: outChannels, forceInChannels: force, act: act,
-                                layers: layers, seRatio: seRatio, dropPathRate: dropPath)
+            return EdgeResidual(
+                spec, inChannels: inChannels, outChannels: outChannels, forceInChannels: force, act: act,
+                layers: layers, seRatio: seRatio, dropPathRate: dropPath)
         case .cn:
-            return ConvBnAct(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
-                             dropPathRate: dropPath)
+            return ConvBnAct(
+                spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers,
+                dropPathRate: dropPath)
         case .uir:
-            return UniversalInvertedResidual(spec, inChannels: inChannels, outChannels: outChannels, act: act,
-                                             layers: layers, seRatio: seRatio, dropPathRate: dropPath)
+            return UniversalInvertedResidual(
+                spec, inChannels: inChannels, outChannels: outChannels, act: act,
+                layers: layers, seRatio: seRatio, dropPathRate: dropPath)
         case .mqa, .mha:
-            return MobileAttention(spec, inChannels: inChannels, outChannels: outChannels, layers: layers,
-                                   dropPathRate: dropPath)
+            return MobileAttention(
+                spec, inChannels: inChannels, outChannels: outChannels, layers: layers,
+                dropPathRate: dropPath)
         }
     }
 }
@@ -164,7 +184,9 @@ func efficientNetInitWeights(_ model: Module) {
         case let linear as Linear:
             let fanIn = name.hasSuffix("routing_fn") ? linear.inFeatures : 0
             let range = Float(1 / Double(fanIn + linear.outFeatures).squareRoot())
-            WeightInitialization.reinitialize(linear.weight) { Tensor.uniform(linear.weight.shape, low: -range, high: range, using: &$0) }
+            WeightInitialization.reinitialize(linear.weight) {
+                Tensor.uniform(linear.weight.shape, low: -range, high: range, using: &$0)
+            }
             linear.bias?.assign(Tensor.zeros(linear.bias!.shape))
         default: break
         }
@@ -175,14 +197,18 @@ func efficientNetInitWeights(_ model: Module) {
             guard let conv = child as? Conv2d ?? nil else { continue }
             let (fanIn, fanOut) = Tensor.fans(conv.weight.shape)
             let bound = Float((6 / Double(fanIn + fanOut)).squareRoot())
-            WeightInitialization.reinitialize(conv.weight) { Tensor.uniform(conv.weight.shape, low: -bound, high: bound, using: &$0) }
+            WeightInitialization.reinitialize(conv.weight) {
+                Tensor.uniform(conv.weight.shape, low: -bound, high: bound, using: &$0)
+            }
         }
     }
 }
 
 private func goog(_ weight: Tensor, out: Int, kernel: Int, groups: Int) {
     let fanOut = kernel * out / groups
-    WeightInitialization.reinitialize(weight) { Tensor.normal(weight.shape, std: Float((2 / Double(fanOut)).squareRoot()), using: &$0) }
+    WeightInitialization.reinitialize(weight) {
+        Tensor.normal(weight.shape, std: Float((2 / Double(fanOut)).squareRoot()), using: &$0)
+    }
 }
 
 // MARK: - Model
@@ -193,7 +219,7 @@ private func goog(_ weight: Tensor, out: Int, kernel: Int, groups: Int) {
 /// let model = try makeEfficientNet("efficientnet_b0", numClasses: 10)
 /// let features = model.forwardFeatures(images)      // [N, 1280, H/32, W/32]
 /// ```
-public final class EfficientNet: Module, ClassifierModel {
+public final class EfficientNet: Module, ClassifierModel, FeatureExtracting {
     public let config: EfficientNetConfig
     public let convStem: Module
     public let bn1: Module
@@ -206,26 +232,31 @@ public final class EfficientNet: Module, ClassifierModel {
     public private(set) var numClasses: Int
     public let numFeatures: Int
     public let dropRate: Float
-    /// Where features come out, as timm's `feature_info`.
-    public let featureInfo: [EfficientNetFeature]
+    /// Where features come out, as timm's `feature_info`, with the stage each is taken after.
+    public let featureStages: [EfficientNetFeature]
+    public var featureInfo: [FeatureInfo] { featureStages.map(\.info) }
     public var classifierName: String { "classifier" }
 
     /// - Parameter featuresOnly: build the backbone alone (timm's `EfficientNetFeatures`): no head,
     ///   no classifier.
-    public init(config: EfficientNetConfig, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0,
-                dropPathRate: Float = 0, featuresOnly: Bool = false) {
+    public init(
+        config: EfficientNetConfig, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0,
+        dropPathRate: Float = 0, featuresOnly: Bool = false
+    ) {
         self.config = config
         self.dropRate = dropRate
         let pruned = config.prunedWidths
         var stem = config.fixStem ? config.stemSize : config.rounding(config.stemSize)
         stem = pruned["conv_stem.weight"]?[0] ?? stem
-        convStem = makePaddedConv2d(inChans, stem, kernelSize: config.stemKernel, stride: 2, padding: config.layers.padding)
+        convStem = makePaddedConv2d(
+            inChans, stem, kernelSize: config.stemKernel, stride: 2, padding: config.layers.padding)
         bn1 = config.layers.norm.make(stem, act: config.act)
-        let builder = EfficientNetBuilder(layers: config.layers, rounding: config.rounding, seFromExp: config.seFromExp,
-                                          act: config.act, dropPathRate: dropPathRate, pruned: pruned)
+        let builder = EfficientNetBuilder(
+            layers: config.layers, rounding: config.rounding, seFromExp: config.seFromExp,
+            act: config.act, dropPathRate: dropPathRate, pruned: pruned)
         let built = builder.build(inChannels: stem, stages: config.stages)
         blocks = built.stages
-        featureInfo = built.features
+        featureStages = built.features
         if config.numFeatures > 0 && !featuresOnly {
             let head = pruned["conv_head.weight"]?[0] ?? config.numFeatures
             convHead = makePaddedConv2d(built.outChannels, head, kernelSize: 1, padding: config.layers.padding)
@@ -263,14 +294,17 @@ public final class EfficientNet: Module, ClassifierModel {
 
     /// The feature maps at `indices` of `featureInfo` (timm's `features_only=True` forward).
     public func forwardIntermediates(_ input: Tensor, indices: [Int]) -> [Tensor] {
-        efficientNetFeatureMaps(input, stem: { self.bn1(self.convStem($0)) }, blocks: blocks, info: featureInfo,
-                                indices: indices)
+        efficientNetFeatureMaps(
+            input, stem: { self.bn1(self.convStem($0)) }, blocks: blocks, info: featureStages,
+            indices: indices)
     }
 }
 
 /// Runs stem and stages, keeping the maps `indices` of `info` asks for.
-func efficientNetFeatureMaps(_ input: Tensor, stem: (Tensor) -> Tensor, blocks: [Sequential],
-                             info: [EfficientNetFeature], indices: [Int]) -> [Tensor] {
+func efficientNetFeatureMaps(
+    _ input: Tensor, stem: (Tensor) -> Tensor, blocks: [Sequential],
+    info: [EfficientNetFeature], indices: [Int]
+) -> [Tensor] {
     let wanted = Set(indices.map { info[$0].stage })
     let last = wanted.max() ?? 0
     var x = stem(input)
@@ -286,13 +320,16 @@ func efficientNetFeatureMaps(_ input: Tensor, stem: (Tensor) -> Tensor, blocks: 
 
 /// Builds an EfficientNet-family model by its timm name, initialized as timm's.
 /// - Throws: `EfficientNetError.unknownVariant` for a name not in `EfficientNetVariants.names`.
-public func makeEfficientNet(_ name: String, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0,
-                             dropPathRate: Float = 0, featuresOnly: Bool = false) throws -> EfficientNet {
+public func makeEfficientNet(
+    _ name: String, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0,
+    dropPathRate: Float = 0, featuresOnly: Bool = false
+) throws -> EfficientNet {
     guard let make = EfficientNetVariants.all[name] else {
         throw EfficientNetError.unknownVariant(name, known: EfficientNetVariants.names)
     }
-    return EfficientNet(config: try make(), numClasses: numClasses, inChans: inChans, dropRate: dropRate,
-                        dropPathRate: dropPathRate, featuresOnly: featuresOnly)
+    return EfficientNet(
+        config: try make(), numClasses: numClasses, inChans: inChans, dropRate: dropRate,
+        dropPathRate: dropPathRate, featuresOnly: featuresOnly)
 }
 
 public enum EfficientNetError: Error, CustomStringConvertible, Equatable {
@@ -352,64 +389,89 @@ public struct EfficientNetConfig: Sendable {
 enum EfficientNetGenerators {
     typealias Arch = [[String]]
 
-    static func decode(_ arch: Arch, depth: Double = 1, rounding: EfficientNetArchDef.DepthRounding = .ceil,
-                       experts: Int = 1, fixFirstLast: Bool = false, groupSize: Int? = nil) throws -> [[EfficientNetBlockSpec]] {
-        try EfficientNetArchDef.decode(arch, depthMultiplier: [depth], depthRounding: rounding, expertsMultiplier: experts,
-                                       fixFirstLast: fixFirstLast, groupSize: groupSize)
+    static func decode(
+        _ arch: Arch, depth: Double = 1, rounding: EfficientNetArchDef.DepthRounding = .ceil,
+        experts: Int = 1, fixFirstLast: Bool = false, groupSize: Int? = nil
+    ) throws -> [[EfficientNetBlockSpec]] {
+        try EfficientNetArchDef.decode(
+            arch, depthMultiplier: [depth], depthRounding: rounding, expertsMultiplier: experts,
+            fixFirstLast: fixFirstLast, groupSize: groupSize)
     }
 
     static func mnasnetA1(_ channel: Double) throws -> EfficientNetConfig {
-        let arch = [["ds_r1_k3_s1_e1_c16_noskip"], ["ir_r2_k3_s2_e6_c24"], ["ir_r3_k5_s2_e3_c40_se0.25"],
-                    ["ir_r4_k3_s2_e6_c80"], ["ir_r2_k3_s1_e6_c112_se0.25"], ["ir_r3_k5_s2_e6_c160_se0.25"],
-                    ["ir_r1_k3_s1_e6_c320"]]
+        let arch = [
+            ["ds_r1_k3_s1_e1_c16_noskip"], ["ir_r2_k3_s2_e6_c24"], ["ir_r3_k5_s2_e3_c40_se0.25"],
+            ["ir_r4_k3_s2_e6_c80"], ["ir_r2_k3_s1_e6_c112_se0.25"], ["ir_r3_k5_s2_e6_c160_se0.25"],
+            ["ir_r1_k3_s1_e6_c320"],
+        ]
         return EfficientNetConfig(stages: try decode(arch), numFeatures: 1280, stemSize: 32, act: .relu)
             .with { $0.rounding.multiplier = channel }
     }
 
     static func mnasnetB1(_ channel: Double) throws -> EfficientNetConfig {
-        let arch = [["ds_r1_k3_s1_c16_noskip"], ["ir_r3_k3_s2_e3_c24"], ["ir_r3_k5_s2_e3_c40"], ["ir_r3_k5_s2_e6_c80"],
-                    ["ir_r2_k3_s1_e6_c96"], ["ir_r4_k5_s2_e6_c192"], ["ir_r1_k3_s1_e6_c320_noskip"]]
+        let arch = [
+            ["ds_r1_k3_s1_c16_noskip"], ["ir_r3_k3_s2_e3_c24"], ["ir_r3_k5_s2_e3_c40"], ["ir_r3_k5_s2_e6_c80"],
+            ["ir_r2_k3_s1_e6_c96"], ["ir_r4_k5_s2_e6_c192"], ["ir_r1_k3_s1_e6_c320_noskip"],
+        ]
         return EfficientNetConfig(stages: try decode(arch), numFeatures: 1280, stemSize: 32, act: .relu)
             .with { $0.rounding.multiplier = channel }
     }
 
     static func mnasnetSmall(_ channel: Double) throws -> EfficientNetConfig {
-        let arch = [["ds_r1_k3_s1_c8"], ["ir_r1_k3_s2_e3_c16"], ["ir_r2_k3_s2_e6_c16"], ["ir_r4_k5_s2_e6_c32_se0.25"],
-                    ["ir_r3_k3_s1_e6_c32_se0.25"], ["ir_r3_k5_s2_e6_c88_se0.25"], ["ir_r1_k3_s1_e6_c144"]]
+        let arch = [
+            ["ds_r1_k3_s1_c8"], ["ir_r1_k3_s2_e3_c16"], ["ir_r2_k3_s2_e6_c16"], ["ir_r4_k5_s2_e6_c32_se0.25"],
+            ["ir_r3_k3_s1_e6_c32_se0.25"], ["ir_r3_k5_s2_e6_c88_se0.25"], ["ir_r1_k3_s1_e6_c144"],
+        ]
         return EfficientNetConfig(stages: try decode(arch), numFeatures: 1280, stemSize: 8, act: .relu)
             .with { $0.rounding.multiplier = channel }
     }
 
     static func mobilenetV1(_ channel: Double, headConv: Bool = false) throws -> EfficientNetConfig {
-        let arch = [["dsa_r1_k3_s1_c64"], ["dsa_r2_k3_s2_c128"], ["dsa_r2_k3_s2_c256"], ["dsa_r6_k3_s2_c512"],
-                    ["dsa_r2_k3_s2_c1024"]]
+        let arch = [
+            ["dsa_r1_k3_s1_c64"], ["dsa_r2_k3_s2_c128"], ["dsa_r2_k3_s2_c256"], ["dsa_r6_k3_s2_c512"],
+            ["dsa_r2_k3_s2_c1024"],
+        ]
         let rounding = ChannelRounding(multiplier: channel)
-        return EfficientNetConfig(stages: try decode(arch), numFeatures: headConv ? max(1024, rounding(1024)) : 0,
-                                  stemSize: 32, act: .relu6).with { $0.rounding = rounding }
+        return EfficientNetConfig(
+            stages: try decode(arch), numFeatures: headConv ? max(1024, rounding(1024)) : 0,
+            stemSize: 32, act: .relu6
+        ).with { $0.rounding = rounding }
     }
 
-    static func mobilenetV2(_ channel: Double, depth: Double = 1, fixStemHead: Bool = false) throws -> EfficientNetConfig {
-        let arch = [["ds_r1_k3_s1_c16"], ["ir_r2_k3_s2_e6_c24"], ["ir_r3_k3_s2_e6_c32"], ["ir_r4_k3_s2_e6_c64"],
-                    ["ir_r3_k3_s1_e6_c96"], ["ir_r3_k3_s2_e6_c160"], ["ir_r1_k3_s1_e6_c320"]]
+    static func mobilenetV2(_ channel: Double, depth: Double = 1, fixStemHead: Bool = false) throws
+        -> EfficientNetConfig
+    {
+        let arch = [
+            ["ds_r1_k3_s1_c16"], ["ir_r2_k3_s2_e6_c24"], ["ir_r3_k3_s2_e6_c32"], ["ir_r4_k3_s2_e6_c64"],
+            ["ir_r3_k3_s1_e6_c96"], ["ir_r3_k3_s2_e6_c160"], ["ir_r1_k3_s1_e6_c320"],
+        ]
         let rounding = ChannelRounding(multiplier: channel)
-        return EfficientNetConfig(stages: try decode(arch, depth: depth, fixFirstLast: fixStemHead),
-                                  numFeatures: fixStemHead ? 1280 : max(1280, rounding(1280)), stemSize: 32, act: .relu6)
-            .with { $0.rounding = rounding; $0.fixStem = fixStemHead }
+        return EfficientNetConfig(
+            stages: try decode(arch, depth: depth, fixFirstLast: fixStemHead),
+            numFeatures: fixStemHead ? 1280 : max(1280, rounding(1280)), stemSize: 32, act: .relu6
+        )
+        .with {
+            $0.rounding = rounding; $0.fixStem = fixStemHead
+        }
     }
 
     static func fbnetC(_ channel: Double) throws -> EfficientNetConfig {
-        let arch = [["ir_r1_k3_s1_e1_c16"], ["ir_r1_k3_s2_e6_c24", "ir_r2_k3_s1_e1_c24"],
-                    ["ir_r1_k5_s2_e6_c32", "ir_r1_k5_s1_e3_c32", "ir_r1_k5_s1_e6_c32", "ir_r1_k3_s1_e6_c32"],
-                    ["ir_r1_k5_s2_e6_c64", "ir_r1_k5_s1_e3_c64", "ir_r2_k5_s1_e6_c64"],
-                    ["ir_r3_k5_s1_e6_c112", "ir_r1_k5_s1_e3_c112"], ["ir_r4_k5_s2_e6_c184"], ["ir_r1_k3_s1_e6_c352"]]
+        let arch = [
+            ["ir_r1_k3_s1_e1_c16"], ["ir_r1_k3_s2_e6_c24", "ir_r2_k3_s1_e1_c24"],
+            ["ir_r1_k5_s2_e6_c32", "ir_r1_k5_s1_e3_c32", "ir_r1_k5_s1_e6_c32", "ir_r1_k3_s1_e6_c32"],
+            ["ir_r1_k5_s2_e6_c64", "ir_r1_k5_s1_e3_c64", "ir_r2_k5_s1_e6_c64"],
+            ["ir_r3_k5_s1_e6_c112", "ir_r1_k5_s1_e3_c112"], ["ir_r4_k5_s2_e6_c184"], ["ir_r1_k3_s1_e6_c352"],
+        ]
         return EfficientNetConfig(stages: try decode(arch), numFeatures: 1984, stemSize: 16, act: .relu)
             .with { $0.rounding.multiplier = channel }
     }
 
     static func spnasnet(_ channel: Double) throws -> EfficientNetConfig {
-        let arch = [["ds_r1_k3_s1_c16_noskip"], ["ir_r3_k3_s2_e3_c24"], ["ir_r1_k5_s2_e6_c40", "ir_r3_k3_s1_e3_c40"],
-                    ["ir_r1_k5_s2_e6_c80", "ir_r3_k3_s1_e3_c80"], ["ir_r1_k5_s1_e6_c96", "ir_r3_k5_s1_e3_c96"],
-                    ["ir_r4_k5_s2_e6_c192"], ["ir_r1_k3_s1_e6_c320_noskip"]]
+        let arch = [
+            ["ds_r1_k3_s1_c16_noskip"], ["ir_r3_k3_s2_e3_c24"], ["ir_r1_k5_s2_e6_c40", "ir_r3_k3_s1_e3_c40"],
+            ["ir_r1_k5_s2_e6_c80", "ir_r3_k3_s1_e3_c80"], ["ir_r1_k5_s1_e6_c96", "ir_r3_k5_s1_e3_c96"],
+            ["ir_r4_k5_s2_e6_c192"], ["ir_r1_k3_s1_e6_c320_noskip"],
+        ]
         return EfficientNetConfig(stages: try decode(arch), numFeatures: 1280, stemSize: 32, act: .relu)
             .with { $0.rounding.multiplier = channel }
     }
@@ -421,48 +483,74 @@ enum EfficientNetGenerators {
     ]
 
     static func efficientNet(_ channel: Double, _ depth: Double, divisor: Int = 8, groupSize: Int? = nil)
-        throws -> EfficientNetConfig {
+        throws -> EfficientNetConfig
+    {
         let rounding = ChannelRounding(multiplier: channel, divisor: divisor)
-        return EfficientNetConfig(stages: try decode(efficientNetArch, depth: depth, groupSize: groupSize),
-                                  numFeatures: rounding(1280), stemSize: 32, act: .silu).with { $0.rounding = rounding }
+        return EfficientNetConfig(
+            stages: try decode(efficientNetArch, depth: depth, groupSize: groupSize),
+            numFeatures: rounding(1280), stemSize: 32, act: .silu
+        ).with { $0.rounding = rounding }
     }
 
     static func efficientNetEdge(_ channel: Double, _ depth: Double) throws -> EfficientNetConfig {
-        let arch = [["er_r1_k3_s1_e4_c24_fc24_noskip"], ["er_r2_k3_s2_e8_c32"], ["er_r4_k3_s2_e8_c48"],
-                    ["ir_r5_k5_s2_e8_c96"], ["ir_r4_k5_s1_e8_c144"], ["ir_r2_k5_s2_e8_c192"]]
+        let arch = [
+            ["er_r1_k3_s1_e4_c24_fc24_noskip"], ["er_r2_k3_s2_e8_c32"], ["er_r4_k3_s2_e8_c48"],
+            ["ir_r5_k5_s2_e8_c96"], ["ir_r4_k5_s1_e8_c144"], ["ir_r2_k5_s2_e8_c192"],
+        ]
         let rounding = ChannelRounding(multiplier: channel)
-        return EfficientNetConfig(stages: try decode(arch, depth: depth), numFeatures: rounding(1280), stemSize: 32,
-                                  act: .relu).with { $0.rounding = rounding }
+        return EfficientNetConfig(
+            stages: try decode(arch, depth: depth), numFeatures: rounding(1280), stemSize: 32,
+            act: .relu
+        ).with { $0.rounding = rounding }
     }
 
-    static func efficientNetCondConv(_ channel: Double, _ depth: Double, experts: Int = 1) throws -> EfficientNetConfig {
-        let arch = [["ds_r1_k3_s1_e1_c16_se0.25"], ["ir_r2_k3_s2_e6_c24_se0.25"], ["ir_r2_k5_s2_e6_c40_se0.25"],
-                    ["ir_r3_k3_s2_e6_c80_se0.25"], ["ir_r3_k5_s1_e6_c112_se0.25_cc4"], ["ir_r4_k5_s2_e6_c192_se0.25_cc4"],
-                    ["ir_r1_k3_s1_e6_c320_se0.25_cc4"]]
+    static func efficientNetCondConv(_ channel: Double, _ depth: Double, experts: Int = 1) throws -> EfficientNetConfig
+    {
+        let arch = [
+            ["ds_r1_k3_s1_e1_c16_se0.25"], ["ir_r2_k3_s2_e6_c24_se0.25"], ["ir_r2_k5_s2_e6_c40_se0.25"],
+            ["ir_r3_k3_s2_e6_c80_se0.25"], ["ir_r3_k5_s1_e6_c112_se0.25_cc4"], ["ir_r4_k5_s2_e6_c192_se0.25_cc4"],
+            ["ir_r1_k3_s1_e6_c320_se0.25_cc4"],
+        ]
         let rounding = ChannelRounding(multiplier: channel)
-        return EfficientNetConfig(stages: try decode(arch, depth: depth, experts: experts), numFeatures: rounding(1280),
-                                  stemSize: 32, act: .silu).with { $0.rounding = rounding }
+        return EfficientNetConfig(
+            stages: try decode(arch, depth: depth, experts: experts), numFeatures: rounding(1280),
+            stemSize: 32, act: .silu
+        ).with { $0.rounding = rounding }
     }
 
     static func efficientNetLite(_ channel: Double, _ depth: Double) throws -> EfficientNetConfig {
-        let arch = [["ds_r1_k3_s1_e1_c16"], ["ir_r2_k3_s2_e6_c24"], ["ir_r2_k5_s2_e6_c40"], ["ir_r3_k3_s2_e6_c80"],
-                    ["ir_r3_k5_s1_e6_c112"], ["ir_r4_k5_s2_e6_c192"], ["ir_r1_k3_s1_e6_c320"]]
-        return EfficientNetConfig(stages: try decode(arch, depth: depth, fixFirstLast: true), numFeatures: 1280,
-                                  stemSize: 32, act: .relu6).with { $0.fixStem = true; $0.rounding.multiplier = channel }
+        let arch = [
+            ["ds_r1_k3_s1_e1_c16"], ["ir_r2_k3_s2_e6_c24"], ["ir_r2_k5_s2_e6_c40"], ["ir_r3_k3_s2_e6_c80"],
+            ["ir_r3_k5_s1_e6_c112"], ["ir_r4_k5_s2_e6_c192"], ["ir_r1_k3_s1_e6_c320"],
+        ]
+        return EfficientNetConfig(
+            stages: try decode(arch, depth: depth, fixFirstLast: true), numFeatures: 1280,
+            stemSize: 32, act: .relu6
+        ).with {
+            $0.fixStem = true; $0.rounding.multiplier = channel
+        }
     }
 
     static func efficientNetV2Base(_ channel: Double, _ depth: Double) throws -> EfficientNetConfig {
-        let arch = [["cn_r1_k3_s1_e1_c16_skip"], ["er_r2_k3_s2_e4_c32"], ["er_r2_k3_s2_e4_c48"],
-                    ["ir_r3_k3_s2_e4_c96_se0.25"], ["ir_r5_k3_s1_e6_c112_se0.25"], ["ir_r8_k3_s2_e6_c192_se0.25"]]
+        let arch = [
+            ["cn_r1_k3_s1_e1_c16_skip"], ["er_r2_k3_s2_e4_c32"], ["er_r2_k3_s2_e4_c48"],
+            ["ir_r3_k3_s2_e4_c96_se0.25"], ["ir_r5_k3_s1_e6_c112_se0.25"], ["ir_r8_k3_s2_e6_c192_se0.25"],
+        ]
         let rounding = ChannelRounding(multiplier: channel, roundLimit: 0)
-        return EfficientNetConfig(stages: try decode(arch, depth: depth), numFeatures: rounding(1280), stemSize: 32,
-                                  act: .silu).with { $0.rounding = rounding }
+        return EfficientNetConfig(
+            stages: try decode(arch, depth: depth), numFeatures: rounding(1280), stemSize: 32,
+            act: .silu
+        ).with { $0.rounding = rounding }
     }
 
-    static func efficientNetV2S(_ channel: Double = 1, depth: [Double] = [1], rw: Bool = false,
-                                attention: EfficientNetAttention = .squeezeExcite()) throws -> EfficientNetConfig {
-        var arch = [["cn_r2_k3_s1_e1_c24_skip"], ["er_r4_k3_s2_e4_c48"], ["er_r4_k3_s2_e4_c64"],
-                    ["ir_r6_k3_s2_e4_c128_se0.25"], ["ir_r9_k3_s1_e6_c160_se0.25"], ["ir_r15_k3_s2_e6_c256_se0.25"]]
+    static func efficientNetV2S(
+        _ channel: Double = 1, depth: [Double] = [1], rw: Bool = false,
+        attention: EfficientNetAttention = .squeezeExcite()
+    ) throws -> EfficientNetConfig {
+        var arch = [
+            ["cn_r2_k3_s1_e1_c24_skip"], ["er_r4_k3_s2_e4_c48"], ["er_r4_k3_s2_e4_c64"],
+            ["ir_r6_k3_s2_e4_c128_se0.25"], ["ir_r9_k3_s1_e6_c160_se0.25"], ["ir_r15_k3_s2_e6_c256_se0.25"],
+        ]
         var numFeatures = 1280
         if rw {
             arch[0] = ["er_r2_k3_s1_e1_c24"]
@@ -472,31 +560,43 @@ enum EfficientNetGenerators {
         let rounding = ChannelRounding(multiplier: channel)
         let stages = try EfficientNetArchDef.decode(arch, depthMultiplier: depth)
         return EfficientNetConfig(stages: stages, numFeatures: rounding(numFeatures), stemSize: 24, act: .silu)
-            .with { $0.rounding = rounding; $0.layers.attention = attention }
+            .with {
+                $0.rounding = rounding; $0.layers.attention = attention
+            }
     }
 
     static func efficientNetV2(_ arch: Arch, stemSize: Int) throws -> EfficientNetConfig {
         EfficientNetConfig(stages: try decode(arch), numFeatures: 1280, stemSize: stemSize, act: .silu)
     }
 
-    static let efficientNetV2M = [["cn_r3_k3_s1_e1_c24_skip"], ["er_r5_k3_s2_e4_c48"], ["er_r5_k3_s2_e4_c80"],
-                                  ["ir_r7_k3_s2_e4_c160_se0.25"], ["ir_r14_k3_s1_e6_c176_se0.25"],
-                                  ["ir_r18_k3_s2_e6_c304_se0.25"], ["ir_r5_k3_s1_e6_c512_se0.25"]]
-    static let efficientNetV2L = [["cn_r4_k3_s1_e1_c32_skip"], ["er_r7_k3_s2_e4_c64"], ["er_r7_k3_s2_e4_c96"],
-                                  ["ir_r10_k3_s2_e4_c192_se0.25"], ["ir_r19_k3_s1_e6_c224_se0.25"],
-                                  ["ir_r25_k3_s2_e6_c384_se0.25"], ["ir_r7_k3_s1_e6_c640_se0.25"]]
-    static let efficientNetV2XL = [["cn_r4_k3_s1_e1_c32_skip"], ["er_r8_k3_s2_e4_c64"], ["er_r8_k3_s2_e4_c96"],
-                                   ["ir_r16_k3_s2_e4_c192_se0.25"], ["ir_r24_k3_s1_e6_c256_se0.25"],
-                                   ["ir_r32_k3_s2_e6_c512_se0.25"], ["ir_r8_k3_s1_e6_c640_se0.25"]]
+    static let efficientNetV2M = [
+        ["cn_r3_k3_s1_e1_c24_skip"], ["er_r5_k3_s2_e4_c48"], ["er_r5_k3_s2_e4_c80"],
+        ["ir_r7_k3_s2_e4_c160_se0.25"], ["ir_r14_k3_s1_e6_c176_se0.25"],
+        ["ir_r18_k3_s2_e6_c304_se0.25"], ["ir_r5_k3_s1_e6_c512_se0.25"],
+    ]
+    static let efficientNetV2L = [
+        ["cn_r4_k3_s1_e1_c32_skip"], ["er_r7_k3_s2_e4_c64"], ["er_r7_k3_s2_e4_c96"],
+        ["ir_r10_k3_s2_e4_c192_se0.25"], ["ir_r19_k3_s1_e6_c224_se0.25"],
+        ["ir_r25_k3_s2_e6_c384_se0.25"], ["ir_r7_k3_s1_e6_c640_se0.25"],
+    ]
+    static let efficientNetV2XL = [
+        ["cn_r4_k3_s1_e1_c32_skip"], ["er_r8_k3_s2_e4_c64"], ["er_r8_k3_s2_e4_c96"],
+        ["ir_r16_k3_s2_e4_c192_se0.25"], ["ir_r24_k3_s1_e6_c256_se0.25"],
+        ["ir_r32_k3_s2_e6_c512_se0.25"], ["ir_r8_k3_s1_e6_c640_se0.25"],
+    ]
 
     static func efficientNetX(_ channel: Double, _ depth: Double, version: Int = 1) throws -> EfficientNetConfig {
         let e = version == 1 ? 6 : 4
-        let arch = [["ds_r1_k3_s1_e1_c16_se0.25_d1"], ["er_r2_k3_s2_e\(e)_c24_se0.25_nre"],
-                    ["er_r2_k5_s2_e\(e)_c40_se0.25_nre"], ["ir_r3_k3_s2_e\(e)_c80_se0.25"], ["ir_r3_k5_s1_e6_c112_se0.25"],
-                    ["ir_r4_k5_s2_e6_c192_se0.25"], ["ir_r1_k3_s1_e6_c320_se0.25"]]
+        let arch = [
+            ["ds_r1_k3_s1_e1_c16_se0.25_d1"], ["er_r2_k3_s2_e\(e)_c24_se0.25_nre"],
+            ["er_r2_k5_s2_e\(e)_c40_se0.25_nre"], ["ir_r3_k3_s2_e\(e)_c80_se0.25"], ["ir_r3_k5_s1_e6_c112_se0.25"],
+            ["ir_r4_k5_s2_e6_c192_se0.25"], ["ir_r1_k3_s1_e6_c320_se0.25"],
+        ]
         let rounding = ChannelRounding(multiplier: channel)
-        return EfficientNetConfig(stages: try decode(arch, depth: depth), numFeatures: rounding(1280), stemSize: 32,
-                                  act: .silu).with { $0.rounding = rounding }
+        return EfficientNetConfig(
+            stages: try decode(arch, depth: depth), numFeatures: rounding(1280), stemSize: 32,
+            act: .silu
+        ).with { $0.rounding = rounding }
     }
 
     static func mixnetS(_ channel: Double) throws -> EfficientNetConfig {
@@ -519,14 +619,20 @@ enum EfficientNetGenerators {
             ["ir_r1_k3_s1_e6_c120_se0.5_nsw", "ir_r3_k3.5.7.9_a1.1_p1.1_s1_e3_c120_se0.5_nsw"],
             ["ir_r1_k3.5.7.9_s2_e6_c200_se0.5_nsw", "ir_r3_k3.5.7.9_p1.1_s1_e6_c200_se0.5_nsw"],
         ]
-        return EfficientNetConfig(stages: try decode(arch, depth: depth, rounding: .round), numFeatures: 1536, stemSize: 24,
-                                  act: .relu).with { $0.rounding.multiplier = channel }
+        return EfficientNetConfig(
+            stages: try decode(arch, depth: depth, rounding: .round), numFeatures: 1536, stemSize: 24,
+            act: .relu
+        ).with { $0.rounding.multiplier = channel }
     }
 
     static func tinynet(_ width: Double, _ depth: Double) throws -> EfficientNetConfig {
-        EfficientNetConfig(stages: try decode(efficientNetArch, depth: depth, rounding: .round),
-                           numFeatures: max(1280, ChannelRounding(multiplier: width)(1280)), stemSize: 32, act: .silu)
-            .with { $0.fixStem = true; $0.rounding.multiplier = width }
+        EfficientNetConfig(
+            stages: try decode(efficientNetArch, depth: depth, rounding: .round),
+            numFeatures: max(1280, ChannelRounding(multiplier: width)(1280)), stemSize: 32, act: .silu
+        )
+        .with {
+            $0.fixStem = true; $0.rounding.multiplier = width
+        }
     }
 
     static func mobilenetEdgeTPU(_ variant: String) throws -> EfficientNetConfig {
@@ -555,26 +661,32 @@ enum EfficientNetGenerators {
             arch = [
                 ["cn_r1_k1_s1_c\(c[0])"],
                 ["er_r1_k3_s2_e8_c\(c[1])", "er_r1_k3_s1_e4_gs\(g)_c\(c[1])"],
-                ["er_r1_k3_s2_e8_c\(c[2])", "er_r1_k3_s1_e4_gs\(g)_c\(c[2])", "er_r1_k3_s1_e4_c\(c[2])",
-                 "er_r1_k3_s1_e4_gs\(g)_c\(c[2])"],
+                [
+                    "er_r1_k3_s2_e8_c\(c[2])", "er_r1_k3_s1_e4_gs\(g)_c\(c[2])", "er_r1_k3_s1_e4_c\(c[2])",
+                    "er_r1_k3_s1_e4_gs\(g)_c\(c[2])",
+                ],
                 ["er_r1_k3_s2_e8_c\(c[3])", "ir_r3_k3_s1_e4_c\(c[3])"],
                 ["ir_r1_k3_s1_e8_c\(c[4])", "ir_r3_k3_s1_e4_c\(c[4])"],
                 ["ir_r1_k3_s2_e8_c\(c[5])", "ir_r3_k3_s1_e4_c\(c[5])"],
                 ["ir_r1_k3_s1_e8_c\(c[6])"],
             ]
         } else {
-            arch = [["cn_r1_k1_s1_c16"], ["er_r1_k3_s2_e8_c32", "er_r3_k3_s1_e4_c32"],
-                    ["er_r1_k3_s2_e8_c48", "er_r3_k3_s1_e4_c48"], ["ir_r1_k3_s2_e8_c96", "ir_r3_k3_s1_e4_c96"],
-                    ["ir_r1_k3_s1_e8_c96_noskip", "ir_r3_k3_s1_e4_c96"], ["ir_r1_k5_s2_e8_c160", "ir_r3_k5_s1_e4_c160"],
-                    ["ir_r1_k3_s1_e8_c192"]]
+            arch = [
+                ["cn_r1_k1_s1_c16"], ["er_r1_k3_s2_e8_c32", "er_r3_k3_s1_e4_c32"],
+                ["er_r1_k3_s2_e8_c48", "er_r3_k3_s1_e4_c48"], ["ir_r1_k3_s2_e8_c96", "ir_r3_k3_s1_e4_c96"],
+                ["ir_r1_k3_s1_e8_c96_noskip", "ir_r3_k3_s1_e4_c96"], ["ir_r1_k5_s2_e8_c160", "ir_r3_k5_s1_e4_c160"],
+                ["ir_r1_k3_s1_e8_c192"],
+            ]
         }
         return EfficientNetConfig(stages: try decode(arch), numFeatures: numFeatures, stemSize: stemSize, act: .relu)
             .with { $0.stemKernel = stemKernel }
     }
 
     static func testEfficientNet() throws -> EfficientNetConfig {
-        let arch = [["cn_r1_k3_s1_e1_c16_skip"], ["er_r1_k3_s2_e4_c24"], ["er_r1_k3_s2_e4_c32"],
-                    ["ir_r1_k3_s2_e4_c48_se0.25"], ["ir_r1_k3_s2_e4_c64_se0.25"]]
+        let arch = [
+            ["cn_r1_k3_s1_e1_c16_skip"], ["er_r1_k3_s2_e4_c24"], ["er_r1_k3_s2_e4_c32"],
+            ["ir_r1_k3_s2_e4_c48_se0.25"], ["ir_r1_k3_s2_e4_c64_se0.25"],
+        ]
         let rounding = ChannelRounding(roundLimit: 0)
         return EfficientNetConfig(stages: try decode(arch), numFeatures: rounding(256), stemSize: 24, act: .silu)
             .with { $0.rounding = rounding }
@@ -592,19 +704,37 @@ public enum EfficientNetVariants {
 
     private static let table: [(String, @Sendable () throws -> EfficientNetConfig)] = [
         ("efficientnet_b0", { try G.efficientNet(1.0, 1.0) }),
-        ("efficientnet_b0_g8_gn", { try G.efficientNet(1.0, 1.0, groupSize: 8).with { $0.layers.norm = .group(groupSize: 8) } }),
+        (
+            "efficientnet_b0_g8_gn",
+            { try G.efficientNet(1.0, 1.0, groupSize: 8).with { $0.layers.norm = .group(groupSize: 8) } }
+        ),
         ("efficientnet_b0_g16_evos", { try G.efficientNet(1.0, 1.0, divisor: 16, groupSize: 16) }),
         ("efficientnet_b0_gn", { try G.efficientNet(1.0, 1.0).with { $0.layers.norm = .group(groupSize: 8) } }),
         ("efficientnet_b1", { try G.efficientNet(1.0, 1.1) }),
-        ("efficientnet_b1_pruned", { try G.efficientNet(1.0, 1.1).tensorFlowPorted().pruned("efficientnet_b1_pruned") }),
+        (
+            "efficientnet_b1_pruned",
+            { try G.efficientNet(1.0, 1.1).tensorFlowPorted().pruned("efficientnet_b1_pruned") }
+        ),
         ("efficientnet_b2", { try G.efficientNet(1.1, 1.2) }),
-        ("efficientnet_b2_pruned", { try G.efficientNet(1.1, 1.2).tensorFlowPorted().pruned("efficientnet_b2_pruned") }),
+        (
+            "efficientnet_b2_pruned",
+            { try G.efficientNet(1.1, 1.2).tensorFlowPorted().pruned("efficientnet_b2_pruned") }
+        ),
         ("efficientnet_b3", { try G.efficientNet(1.2, 1.4) }),
-        ("efficientnet_b3_g8_gn", {
-            try G.efficientNet(1.2, 1.4, divisor: 16, groupSize: 8).with { $0.layers.norm = .group(groupSize: 16) }
-        }),
-        ("efficientnet_b3_gn", { try G.efficientNet(1.2, 1.4, divisor: 16).with { $0.layers.norm = .group(groupSize: 16) } }),
-        ("efficientnet_b3_pruned", { try G.efficientNet(1.2, 1.4).tensorFlowPorted().pruned("efficientnet_b3_pruned") }),
+        (
+            "efficientnet_b3_g8_gn",
+            {
+                try G.efficientNet(1.2, 1.4, divisor: 16, groupSize: 8).with { $0.layers.norm = .group(groupSize: 16) }
+            }
+        ),
+        (
+            "efficientnet_b3_gn",
+            { try G.efficientNet(1.2, 1.4, divisor: 16).with { $0.layers.norm = .group(groupSize: 16) } }
+        ),
+        (
+            "efficientnet_b3_pruned",
+            { try G.efficientNet(1.2, 1.4).tensorFlowPorted().pruned("efficientnet_b3_pruned") }
+        ),
         ("efficientnet_b4", { try G.efficientNet(1.4, 1.8) }),
         ("efficientnet_b5", { try G.efficientNet(1.6, 2.2) }),
         ("efficientnet_b6", { try G.efficientNet(1.8, 2.6) }),
@@ -726,10 +856,13 @@ extension EfficientNetVariants {
         for name in names {
             // A torchvision checkpoint of the same architecture (efficientnet_b0…b4, mobilenet_v2,
             // mnasnet0_5/0_75/1_0) loads through the filter.
-            registry.register(architecture: name, family: "efficientnet", builder: { args in
-                try makeEfficientNet(name, numClasses: args.numClasses, inChans: args.inChans,
-                                     dropRate: Float(args.dropRate), dropPathRate: Float(args.dropPathRate ?? 0))
-            }, checkpointFilter: TorchvisionMobileCheckpoint.filter { try makeEfficientNet(name) })
+            registry.register(
+                architecture: name, family: "efficientnet",
+                builder: { args in
+                    try makeEfficientNet(
+                        name, numClasses: args.numClasses, inChans: args.inChans,
+                        dropRate: Float(args.dropRate), dropPathRate: Float(args.dropPathRate ?? 0))
+                }, checkpointFilter: TorchvisionMobileCheckpoint.filter { try makeEfficientNet(name) })
         }
     }
 }

@@ -6,23 +6,6 @@
 import Foundation
 import ZooNN
 
-/// The activations an arch string names (`nre`, `nr6`, `nhs`, `nsw`) or a model defaults to.
-public enum ActivationKind: String, Sendable {
-    case relu, relu6, hardSwish = "hard_swish", silu, gelu, hardSigmoid = "hard_sigmoid", sigmoid
-
-    public func make() -> Module {
-        switch self {
-        case .relu: ReLU()
-        case .relu6: ReLU6()
-        case .hardSwish: Hardswish()
-        case .silu: SiLU()
-        case .gelu: GELU()
-        case .hardSigmoid: Hardsigmoid()
-        case .sigmoid: Sigmoid()
-        }
-    }
-}
-
 /// The block kinds of the arch strings.
 public enum EfficientNetBlockType: String, Sendable {
     /// Inverted residual (MBConv); with `cc` experts, its CondConv form.

@@ -34,7 +34,8 @@ public enum EfficientNetNorm: Sendable, Equatable {
 public enum EfficientNetAttention: Sendable, Equatable {
     /// Squeeze-excite: `gate` after the expand conv, `forceAct` instead of the block's activation
     /// inside, reduced channels rounded by Python's `round` or, with `rounding`, made divisible.
-    case squeezeExcite(gate: ActivationKind = .sigmoid, forceAct: ActivationKind? = nil, rounding: ChannelRounding? = nil)
+    case squeezeExcite(
+        gate: ActivationKind = .sigmoid, forceAct: ActivationKind? = nil, rounding: ChannelRounding? = nil)
     /// Global context (GCNet's attention, `se_layer='gc'`).
     case globalContext
 
@@ -43,12 +44,14 @@ public enum EfficientNetAttention: Sendable, Equatable {
         switch self {
         case let .squeezeExcite(gate, forceAct, rounding):
             let raw = Double(channels) * ratio
-            let computed = rounding.map { makeDivisible(raw * $0.multiplier, divisor: $0.divisor, roundLimit: $0.roundLimit) }
+            let computed =
+                rounding.map { makeDivisible(raw * $0.multiplier, divisor: $0.divisor, roundLimit: $0.roundLimit) }
                 ?? Int(raw.rounded(.toNearestOrEven))
             return SqueezeExcite(channels, reducedChannels: reduced ?? computed, act: forceAct ?? act, gate: gate)
         case .globalContext:
-            return GlobalContext(channels, reducedChannels: makeDivisible(Double(channels) * ratio, divisor: 1, roundLimit: 0),
-                                 act: act)
+            return GlobalContext(
+                channels, reducedChannels: makeDivisible(Double(channels) * ratio, divisor: 1, roundLimit: 0),
+                act: act)
         }
     }
 }
@@ -83,15 +86,19 @@ func numGroups(_ groupSize: Int?, _ channels: Int) -> Int {
 }
 
 /// timm's `create_conv2d`: a MixedConv2d for several kernel sizes, else a padded Conv2d.
-func makeConv(_ inChannels: Int, _ outChannels: Int, kernel: [Int], stride: Int = 1, dilation: Int = 1,
-              groups: Int = 1, bias: Bool = false, padding: ConvPadding) -> Module {
+func makeConv(
+    _ inChannels: Int, _ outChannels: Int, kernel: [Int], stride: Int = 1, dilation: Int = 1,
+    groups: Int = 1, bias: Bool = false, padding: ConvPadding
+) -> Module {
     if kernel.count > 1 {
         precondition(groups == 1 || groups == inChannels, "MixedConv2d is dense or depthwise, got \(groups) groups")
-        return MixedConv2d(inChannels, outChannels, kernelSizes: kernel, stride: stride, dilation: dilation,
-                           depthwise: groups == inChannels && groups > 1, padding: padding)
+        return MixedConv2d(
+            inChannels, outChannels, kernelSizes: kernel, stride: stride, dilation: dilation,
+            depthwise: groups == inChannels && groups > 1, padding: padding)
     }
-    return makePaddedConv2d(inChannels, outChannels, kernelSize: kernel[0], stride: stride, dilation: dilation,
-                            groups: groups, bias: bias, padding: padding)
+    return makePaddedConv2d(
+        inChannels, outChannels, kernelSize: kernel[0], stride: stride, dilation: dilation,
+        groups: groups, bias: bias, padding: padding)
 }
 
 /// Blocks report what a feature map tap needs: the channels they output.
@@ -122,38 +129,22 @@ public final class SqueezeExcite: Module {
     }
 }
 
-/// Layer norm over the channels of NCHW (timm's `LayerNorm2d`); keys `weight`, `bias` [C].
-class ChannelLayerNorm2d: Module {
-    public let weight: Tensor
-    public let bias: Tensor
-    public let eps: Float
-
-    init(_ channels: Int, eps: Float = 1e-5) {
-        weight = WeightInitialization.parameter(Tensor.ones([channels]))
-        bias = WeightInitialization.parameter(Tensor.zeros([channels]))
-        self.eps = eps
-    }
-
-    override var ownParameters: [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
-
-    override func forward(_ input: Tensor) -> Tensor {
-        let channelsLast = input.permute([0, 2, 3, 1])
-        return Tensor.layerNorm(channelsLast, normalizedShape: [weight.shape[0]], weight: weight, bias: bias, eps: eps)
-            .permute([0, 3, 1, 2])
-    }
-}
-
 /// Layer norm over channels then an activation (timm's `LayerNormAct2d`).
-final class LayerNormAct2d: ChannelLayerNorm2d {
+final class LayerNormAct2d: Module {
+    let norm: LayerNorm2d
     let drop = Identity()
     let act: Module
 
     init(_ channels: Int, act: Module?) {
+        norm = LayerNorm2d(channels, eps: 1e-5)
         self.act = act ?? Identity()
-        super.init(channels)
     }
 
-    override func forward(_ input: Tensor) -> Tensor { act(super.forward(input)) }
+    // The norm's tensors are this module's own (`bn1.weight`), as timm's subclass of nn.LayerNorm.
+    override var ownParameters: [(String, Tensor)] { norm.ownParameters }
+    override func namedChildren() -> [(String, Module)] { [("drop", drop), ("act", act)] }
+
+    override func forward(_ input: Tensor) -> Tensor { act(norm(input)) }
 }
 
 /// EvoNorm-S0 (timm's `EvoNorm2dS0`): x·sigmoid(v·x) / group std, then an affine map; without
@@ -195,14 +186,14 @@ final class EvoNorm2dS0: Module {
 /// 1×1 conv, layer norm, activation, 1×1 conv (timm's `ConvMlp` with `LayerNorm2d`).
 public final class ConvMlp: Module {
     public let fc1: Conv2d
-    let norm: ChannelLayerNorm2d
+    public let norm: LayerNorm2d
     public let act: Module
     public let drop = Identity()
     public let fc2: Conv2d
 
     public init(_ channels: Int, hidden: Int, act: ActivationKind) {
         fc1 = Conv2d(channels, hidden, kernelSize: 1)
-        norm = ChannelLayerNorm2d(hidden)
+        norm = LayerNorm2d(hidden)
         self.act = act.make()
         fc2 = Conv2d(hidden, channels, kernelSize: 1)
     }
@@ -240,13 +231,17 @@ public final class ConvBnAct: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind, layers: EfficientNetLayers,
-         dropPathRate: Float) {
+    init(
+        _ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind,
+        layers: EfficientNetLayers,
+        dropPathRate: Float
+    ) {
         let groups = numGroups(spec.groupSize ?? 0, inChannels)
         let useAA = layers.antiAlias != nil && spec.stride > 1
         hasSkip = spec.skip && spec.stride == 1 && inChannels == outChannels
-        conv = makeConv(inChannels, outChannels, kernel: spec.kernel, stride: useAA ? 1 : spec.stride,
-                        dilation: spec.dilation, groups: groups, padding: layers.padding)
+        conv = makeConv(
+            inChannels, outChannels, kernel: spec.kernel, stride: useAA ? 1 : spec.stride,
+            dilation: spec.dilation, groups: groups, padding: layers.padding)
         bn1 = layers.norm.make(outChannels, act: act)
         aa = useAA ? layers.antiAlias!.make(channels: outChannels, stride: spec.stride) : Identity()
         dropPath = DropPath(dropPathRate)
@@ -260,9 +255,12 @@ public final class ConvBnAct: Module, EfficientNetBlock {
 }
 
 /// Space-to-depth entry of a block (`d1`): a 2×2 stride-2 "SAME" conv to 4× the channels.
-private func spaceToDepthLayers(_ inChannels: Int, act: ActivationKind, layers: EfficientNetLayers) -> (Module, Module) {
-    (makePaddedConv2d(inChannels, inChannels * 4, kernelSize: 2, stride: 2, padding: .same),
-     layers.norm.make(inChannels * 4, act: act))
+private func spaceToDepthLayers(_ inChannels: Int, act: ActivationKind, layers: EfficientNetLayers) -> (Module, Module)
+{
+    (
+        makePaddedConv2d(inChannels, inChannels * 4, kernelSize: 2, stride: 2, padding: .same),
+        layers.norm.make(inChannels * 4, act: act)
+    )
 }
 
 /// Depthwise conv, SE, pointwise conv (timm's `DepthwiseSeparableConv`, `ds`/`dsa`).
@@ -281,9 +279,11 @@ public final class DepthwiseSeparableConv: Module, EfficientNetBlock {
 
     /// - Parameter prunedWidths: shapes of a pruned model's convs by key within the block; the skip
     ///   connection still follows the unpruned widths (`nominalIn`, `outChannels`), as in timm.
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
-         layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, prunedWidths: [String: [Int]] = [:],
-         nominalIn: Int? = nil) {
+    init(
+        _ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
+        layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, prunedWidths: [String: [Int]] = [:],
+        nominalIn: Int? = nil
+    ) {
         hasSkip = spec.stride == 1 && (nominalIn ?? inChannels) == nominalOut && !spec.noskip
         let outChannels = prunedWidths["conv_pw.weight"]?[0] ?? nominalOut
         var useAA = layers.antiAlias != nil && spec.stride > 1
@@ -297,13 +297,16 @@ public final class DepthwiseSeparableConv: Module, EfficientNetBlock {
         } else {
             (convS2d, bnS2d) = (nil, nil)
         }
-        convDw = makeConv(channels, channels, kernel: kernel, stride: useAA ? 1 : spec.stride, dilation: spec.dilation,
-                          groups: numGroups(spec.groupSize ?? 1, channels), padding: dwPadding)
+        convDw = makeConv(
+            channels, channels, kernel: kernel, stride: useAA ? 1 : spec.stride, dilation: spec.dilation,
+            groups: numGroups(spec.groupSize ?? 1, channels), padding: dwPadding)
         bn1 = layers.norm.make(channels, act: act)
         aa = useAA ? layers.antiAlias!.make(channels: outChannels, stride: spec.stride) : Identity()
-        se = seRatio.map {
-            layers.attention.make(channels: channels, ratio: $0, act: act, reduced: prunedWidths["se.conv_reduce.weight"]?[0])
-        } ?? Identity()
+        se =
+            seRatio.map {
+                layers.attention.make(
+                    channels: channels, ratio: $0, act: act, reduced: prunedWidths["se.conv_reduce.weight"]?[0])
+            } ?? Identity()
         convPw = makeConv(channels, outChannels, kernel: spec.endKernel, padding: layers.padding)
         bn2 = layers.norm.make(outChannels, act: spec.pwAct ? act : nil)
         dropPath = DropPath(dropPathRate)
@@ -334,9 +337,11 @@ public class InvertedResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
-         layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int = 0,
-         prunedWidths: [String: [Int]] = [:], nominalIn: Int? = nil) {
+    init(
+        _ spec: EfficientNetBlockSpec, inChannels: Int, outChannels nominalOut: Int, act: ActivationKind,
+        layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int = 0,
+        prunedWidths: [String: [Int]] = [:], nominalIn: Int? = nil
+    ) {
         hasSkip = (nominalIn ?? inChannels) == nominalOut && spec.stride == 1 && !spec.noskip
         let outChannels = prunedWidths["conv_pwl.weight"]?[0] ?? nominalOut
         var useAA = layers.antiAlias != nil && spec.stride > 1
@@ -352,22 +357,28 @@ public class InvertedResidual: Module, EfficientNetBlock {
         }
         let mid = prunedWidths["conv_pw.weight"]?[0] ?? makeDivisible(Double(channels) * spec.expRatio)
         let groups = numGroups(spec.groupSize ?? 1, mid)
-        func conv(_ i: Int, _ o: Int, _ k: [Int], stride: Int = 1, dilation: Int = 1, groups: Int = 1,
-                  padding: ConvPadding) -> Module {
+        func conv(
+            _ i: Int, _ o: Int, _ k: [Int], stride: Int = 1, dilation: Int = 1, groups: Int = 1,
+            padding: ConvPadding
+        ) -> Module {
             numExperts > 0
-                ? CondConv2d(i, o, kernelSize: k[0], stride: stride, dilation: dilation, groups: groups,
-                             numExperts: numExperts, padding: padding)
+                ? CondConv2d(
+                    i, o, kernelSize: k[0], stride: stride, dilation: dilation, groups: groups,
+                    numExperts: numExperts, padding: padding)
                 : makeConv(i, o, kernel: k, stride: stride, dilation: dilation, groups: groups, padding: padding)
         }
         convPw = conv(channels, mid, spec.startKernel, padding: layers.padding)
         bn1 = layers.norm.make(mid, act: act)
-        convDw = conv(mid, mid, kernel, stride: useAA ? 1 : spec.stride, dilation: spec.dilation, groups: groups,
-                      padding: dwPadding)
+        convDw = conv(
+            mid, mid, kernel, stride: useAA ? 1 : spec.stride, dilation: spec.dilation, groups: groups,
+            padding: dwPadding)
         bn2 = layers.norm.make(mid, act: act)
         aa = useAA ? layers.antiAlias!.make(channels: mid, stride: spec.stride) : Identity()
-        se = seRatio.map {
-            layers.attention.make(channels: mid, ratio: $0, act: act, reduced: prunedWidths["se.conv_reduce.weight"]?[0])
-        } ?? Identity()
+        se =
+            seRatio.map {
+                layers.attention.make(
+                    channels: mid, ratio: $0, act: act, reduced: prunedWidths["se.conv_reduce.weight"]?[0])
+            } ?? Identity()
         convPwl = conv(mid, outChannels, spec.endKernel, padding: layers.padding)
         bn3 = layers.norm.make(outChannels, act: nil)
         dropPath = DropPath(dropPathRate)
@@ -386,11 +397,14 @@ public class InvertedResidual: Module, EfficientNetBlock {
 public final class CondConvResidual: InvertedResidual {
     public let routingFn: Linear
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind,
-                  layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int) {
+    init(
+        _ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind,
+        layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float, numExperts: Int
+    ) {
         routingFn = Linear(inChannels, numExperts)
-        super.init(spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers, seRatio: seRatio,
-                   dropPathRate: dropPathRate, numExperts: numExperts)
+        super.init(
+            spec, inChannels: inChannels, outChannels: outChannels, act: act, layers: layers, seRatio: seRatio,
+            dropPathRate: dropPathRate, numExperts: numExperts)
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
@@ -415,14 +429,17 @@ public final class EdgeResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, forceInChannels: Int, act: ActivationKind,
-         layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float) {
+    init(
+        _ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, forceInChannels: Int, act: ActivationKind,
+        layers: EfficientNetLayers, seRatio: Double?, dropPathRate: Float
+    ) {
         let mid = makeDivisible(Double(forceInChannels > 0 ? forceInChannels : inChannels) * spec.expRatio)
         let groups = numGroups(spec.groupSize ?? 0, mid)
         hasSkip = inChannels == outChannels && spec.stride == 1 && !spec.noskip
         let useAA = layers.antiAlias != nil && spec.stride > 1
-        convExp = makeConv(inChannels, mid, kernel: spec.kernel, stride: useAA ? 1 : spec.stride, dilation: spec.dilation,
-                           groups: groups, padding: layers.padding)
+        convExp = makeConv(
+            inChannels, mid, kernel: spec.kernel, stride: useAA ? 1 : spec.stride, dilation: spec.dilation,
+            groups: groups, padding: layers.padding)
         bn1 = layers.norm.make(mid, act: act)
         aa = useAA ? layers.antiAlias!.make(channels: mid, stride: spec.stride) : Identity()
         se = seRatio.map { layers.attention.make(channels: mid, ratio: $0, act: act) } ?? Identity()
@@ -444,11 +461,14 @@ public final class ConvNormAct: Module {
     public let bn: Module
     public let aa: Module
 
-    init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, dilation: Int = 1, groups: Int = 1,
-         act: ActivationKind?, layers: EfficientNetLayers, antiAlias: Bool = false) {
+    init(
+        _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, dilation: Int = 1, groups: Int = 1,
+        act: ActivationKind?, layers: EfficientNetLayers, antiAlias: Bool = false
+    ) {
         let useAA = antiAlias && layers.antiAlias != nil && stride > 1
-        conv = makePaddedConv2d(inChannels, outChannels, kernelSize: kernel, stride: useAA ? 1 : stride,
-                                dilation: dilation, groups: groups, padding: layers.padding)
+        conv = makePaddedConv2d(
+            inChannels, outChannels, kernelSize: kernel, stride: useAA ? 1 : stride,
+            dilation: dilation, groups: groups, padding: layers.padding)
         bn = layers.norm.make(outChannels, act: act)
         aa = useAA ? layers.antiAlias!.make(channels: outChannels, stride: stride) : Identity()
     }
@@ -470,27 +490,36 @@ public final class UniversalInvertedResidual: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind, layers: EfficientNetLayers,
-         seRatio: Double?, dropPathRate: Float) {
+    init(
+        _ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, act: ActivationKind,
+        layers: EfficientNetLayers,
+        seRatio: Double?, dropPathRate: Float
+    ) {
         let start = spec.startKernel[0], middle = spec.kernel[0], end = spec.endKernel[0]
         let stride = spec.stride
         hasSkip = inChannels == outChannels && stride == 1 && !spec.noskip
         let groupSize = spec.groupSize ?? 1
-        dwStart = start > 0
-            ? ConvNormAct(inChannels, inChannels, kernel: start, stride: middle > 0 ? 1 : stride, dilation: spec.dilation,
-                          groups: numGroups(groupSize, inChannels), act: nil, layers: layers, antiAlias: true)
+        dwStart =
+            start > 0
+            ? ConvNormAct(
+                inChannels, inChannels, kernel: start, stride: middle > 0 ? 1 : stride, dilation: spec.dilation,
+                groups: numGroups(groupSize, inChannels), act: nil, layers: layers, antiAlias: true)
             : Identity()
         let mid = makeDivisible(Double(inChannels) * spec.expRatio)
         pwExp = ConvNormAct(inChannels, mid, kernel: 1, act: act, layers: layers)
-        dwMid = middle > 0
-            ? ConvNormAct(mid, mid, kernel: middle, stride: stride, dilation: spec.dilation,
-                          groups: numGroups(groupSize, mid), act: act, layers: layers, antiAlias: true)
+        dwMid =
+            middle > 0
+            ? ConvNormAct(
+                mid, mid, kernel: middle, stride: stride, dilation: spec.dilation,
+                groups: numGroups(groupSize, mid), act: act, layers: layers, antiAlias: true)
             : Identity()
         se = seRatio.map { layers.attention.make(channels: mid, ratio: $0, act: act) } ?? Identity()
         pwProj = ConvNormAct(mid, outChannels, kernel: 1, act: nil, layers: layers)
-        dwEnd = end > 0
-            ? ConvNormAct(outChannels, outChannels, kernel: end, stride: start == 0 && middle == 0 ? stride : 1,
-                          dilation: spec.dilation, groups: numGroups(groupSize, outChannels), act: nil, layers: layers)
+        dwEnd =
+            end > 0
+            ? ConvNormAct(
+                outChannels, outChannels, kernel: end, stride: start == 0 && middle == 0 ? stride : 1,
+                dilation: spec.dilation, groups: numGroups(groupSize, outChannels), act: nil, layers: layers)
             : Identity()
         layerScale = layers.layerScale.map { LayerScale2d(outChannels, initValue: $0) } ?? Identity()
         dropPath = DropPath(dropPathRate)
@@ -512,17 +541,22 @@ public final class MultiQueryAttention2d: Module {
     public let output: Sequential
     public let numHeads: Int, keyDim: Int, valueDim: Int
 
-    init(_ channels: Int, outChannels: Int, numHeads: Int, keyDim: Int, valueDim: Int, kvStride: Int, kernel: Int,
-         dilation: Int, layers: EfficientNetLayers) {
+    init(
+        _ channels: Int, outChannels: Int, numHeads: Int, keyDim: Int, valueDim: Int, kvStride: Int, kernel: Int,
+        dilation: Int, layers: EfficientNetLayers
+    ) {
         self.numHeads = numHeads
         self.keyDim = keyDim
         self.valueDim = valueDim
         func conv(_ i: Int, _ o: Int) -> Module { makePaddedConv2d(i, o, kernelSize: 1, padding: layers.padding) }
         func downsample() -> [Module] {
             kvStride > 1
-                ? [makePaddedConv2d(channels, channels, kernelSize: kernel, stride: kvStride, dilation: dilation,
-                                    groups: channels, padding: layers.padding),
-                   layers.norm.make(channels, act: nil)]
+                ? [
+                    makePaddedConv2d(
+                        channels, channels, kernelSize: kernel, stride: kvStride, dilation: dilation,
+                        groups: channels, padding: layers.padding),
+                    layers.norm.make(channels, act: nil),
+                ]
                 : []
         }
         query = Sequential(makePaddedConv2d(channels, numHeads * keyDim, kernelSize: 1))
@@ -549,7 +583,7 @@ public final class MultiQueryAttention2d: Module {
         let values = v.reshape([b, valueDim, v.shape[2] * v.shape[3]]).transpose(1, 2).unsqueeze(1)
         let scale = 1 / Float(keyDim).squareRoot()
         let attention = (q.matmul(keys.transpose(2, 3)) * scale).softmax(dim: -1)
-        let o = attention.matmul(values)                                   // [B, heads, HW, valueDim]
+        let o = attention.matmul(values)  // [B, heads, HW, valueDim]
         let merged = o.transpose(1, 2).reshape([b, h, w, numHeads * valueDim]).permute([0, 3, 1, 2])
         return output(merged)
     }
@@ -564,13 +598,17 @@ public final class MobileAttention: Module, EfficientNetBlock {
     public let hasSkip: Bool
     public let outChannels: Int
 
-    init(_ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, layers: EfficientNetLayers, dropPathRate: Float) {
+    init(
+        _ spec: EfficientNetBlockSpec, inChannels: Int, outChannels: Int, layers: EfficientNetLayers,
+        dropPathRate: Float
+    ) {
         precondition(spec.type == .mqa, "only multi-query attention blocks are built (\(spec.type))")
         hasSkip = spec.stride == 1 && inChannels == outChannels && !spec.noskip
         norm = layers.norm.make(inChannels, act: nil)
-        attn = MultiQueryAttention2d(inChannels, outChannels: outChannels, numHeads: spec.numHeads, keyDim: spec.keyDim,
-                                     valueDim: spec.valueDim, kvStride: spec.kvStride, kernel: spec.kernel[0],
-                                     dilation: spec.dilation, layers: layers)
+        attn = MultiQueryAttention2d(
+            inChannels, outChannels: outChannels, numHeads: spec.numHeads, keyDim: spec.keyDim,
+            valueDim: spec.valueDim, kvStride: spec.kvStride, kernel: spec.kernel[0],
+            dilation: spec.dilation, layers: layers)
         layerScale = layers.layerScale.map { LayerScale2d(outChannels, initValue: $0) } ?? Identity()
         dropPath = DropPath(dropPathRate)
         self.outChannels = outChannels

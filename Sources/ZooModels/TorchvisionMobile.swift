@@ -22,7 +22,8 @@ public enum TorchvisionMobileCheckpoint {
     /// torchvision's tensors renamed to `model`'s keys; unchanged when the counts or shapes don't pair up
     /// (the strict load then names what is wrong).
     public static func remap(_ tensors: [(name: String, tensor: Tensor)], onto model: Module)
-        -> [(name: String, tensor: Tensor)] {
+        -> [(name: String, tensor: Tensor)]
+    {
         let targets = model.stateDict()
         let sources = tensors.sorted { moduleOrder($0.name, $1.name) }
         guard sources.count == targets.count else { return tensors }
@@ -46,7 +47,10 @@ public enum TorchvisionMobileCheckpoint {
             let leaf = path.removeLast()
             let tops = ["features", "layers", "classifier"]
             let leaves = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
-            return (tops.firstIndex(of: String(path.first ?? "")) ?? tops.count, path, leaves.firstIndex(of: String(leaf)) ?? 0)
+            return (
+                tops.firstIndex(of: String(path.first ?? "")) ?? tops.count, path,
+                leaves.firstIndex(of: String(leaf)) ?? 0
+            )
         }
         let (x, y) = (parts(a), parts(b))
         if x.top != y.top { return x.top < y.top }
@@ -84,29 +88,36 @@ public enum TorchvisionMobileVariants {
         ("efficientnet_v2_s", { efficientNet(try G.efficientNetV2S(), $0) }),
         ("efficientnet_v2_m", { efficientNet(try G.efficientNetV2(G.efficientNetV2M, stemSize: 24), $0) }),
         ("efficientnet_v2_l", { efficientNet(try G.efficientNetV2(G.efficientNetV2L, stemSize: 32), $0) }),
-        ("mnasnet1_3", { args in
-            EfficientNet(config: try G.mnasnetB1(1.3), numClasses: args.numClasses, inChans: args.inChans,
-                         dropRate: Float(args.dropRate))
-        }),
+        (
+            "mnasnet1_3",
+            { args in
+                EfficientNet(
+                    config: try G.mnasnetB1(1.3), numClasses: args.numClasses, inChans: args.inChans,
+                    dropRate: Float(args.dropRate))
+            }
+        ),
         ("mobilenet_v3_large", { mobileNetV3(try M.mobilenetV3("mobilenet_v3_large", 1.0), $0) }),
         ("mobilenet_v3_small", { mobileNetV3(try M.mobilenetV3("mobilenet_v3_small", 1.0), $0) }),
     ]
 
     private static func efficientNet(_ config: EfficientNetConfig, _ args: ModelArgs) -> Module {
-        EfficientNet(config: config.with { $0.layers.norm = torchvisionNorm }, numClasses: args.numClasses,
-                     inChans: args.inChans, dropRate: Float(args.dropRate), dropPathRate: Float(args.dropPathRate ?? 0))
+        EfficientNet(
+            config: config.with { $0.layers.norm = torchvisionNorm }, numClasses: args.numClasses,
+            inChans: args.inChans, dropRate: Float(args.dropRate), dropPathRate: Float(args.dropPathRate ?? 0))
     }
 
     private static func mobileNetV3(_ config: EfficientNetConfig, _ args: ModelArgs) -> Module {
-        MobileNetV3(config: config.with { $0.layers.norm = torchvisionNorm }, numClasses: args.numClasses,
-                    inChans: args.inChans, dropRate: Float(args.dropRate), dropPathRate: Float(args.dropPathRate ?? 0))
+        MobileNetV3(
+            config: config.with { $0.layers.norm = torchvisionNorm }, numClasses: args.numClasses,
+            inChans: args.inChans, dropRate: Float(args.dropRate), dropPathRate: Float(args.dropPathRate ?? 0))
     }
 
     /// Attaches these names under the family "torchvision", each with the torchvision filter.
     public static func register(into registry: ModelRegistry) {
         for (name, build) in table {
-            registry.register(architecture: name, family: "torchvision", builder: build,
-                              checkpointFilter: TorchvisionMobileCheckpoint.filter { try build(ModelArgs()) })
+            registry.register(
+                architecture: name, family: "torchvision", builder: build,
+                checkpointFilter: TorchvisionMobileCheckpoint.filter { try build(ModelArgs()) })
         }
     }
 }

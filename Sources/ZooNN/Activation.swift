@@ -69,3 +69,47 @@ public final class Softplus: Module {
     }
     public override func forward(_ input: Tensor) -> Tensor { input.softplus(beta: beta, threshold: threshold) }
 }
+
+/// CLIP's x · sigmoid(1.702 x) (timm's `QuickGELU`).
+public final class QuickGELU: Module {
+    public override func forward(_ input: Tensor) -> Tensor { input * (input * 1.702).sigmoid() }
+}
+
+/// An activation by timm's name (`act_layer`, or an arch string's `nre`/`nr6`/`nhs`/`nsw`), as a
+/// function (`apply`) or a layer (`make`).
+public enum ActivationKind: String, Sendable {
+    case relu, relu6, silu, gelu, sigmoid
+    case geluTanh = "gelu_tanh"
+    /// CLIP's x · sigmoid(1.702 x).
+    case quickGelu = "quick_gelu"
+    case hardSwish = "hard_swish"
+    case hardSigmoid = "hard_sigmoid"
+
+    public func apply(_ x: Tensor) -> Tensor {
+        switch self {
+        case .relu: x.relu()
+        case .relu6: x.relu6()
+        case .silu: x.silu()
+        case .gelu: x.gelu()
+        case .sigmoid: x.sigmoid()
+        case .geluTanh: x.gelu(approximateTanh: true)
+        case .quickGelu: x * (x * 1.702).sigmoid()
+        case .hardSwish: x.hardswish()
+        case .hardSigmoid: x.hardsigmoid()
+        }
+    }
+
+    public func make() -> Module {
+        switch self {
+        case .relu: ReLU()
+        case .relu6: ReLU6()
+        case .silu: SiLU()
+        case .gelu: GELU()
+        case .sigmoid: Sigmoid()
+        case .geluTanh: GELU(approximateTanh: true)
+        case .quickGelu: QuickGELU()
+        case .hardSwish: Hardswish()
+        case .hardSigmoid: Hardsigmoid()
+        }
+    }
+}

@@ -13,14 +13,17 @@ public final class MixedConv2d: Module {
     public let inSplits: [Int]
     public let outChannels: Int
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSizes: [Int], stride: Int = 1, dilation: Int = 1,
-                depthwise: Bool = false, padding: ConvPadding = .symmetric) {
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSizes: [Int], stride: Int = 1, dilation: Int = 1,
+        depthwise: Bool = false, padding: ConvPadding = .symmetric
+    ) {
         inSplits = Self.splitChannels(inChannels, kernelSizes.count)
         let outSplits = Self.splitChannels(outChannels, kernelSizes.count)
         self.outChannels = outChannels
         convs = zip(kernelSizes, zip(inSplits, outSplits)).map { kernel, channels in
-            makePaddedConv2d(channels.0, channels.1, kernelSize: kernel, stride: stride, dilation: dilation,
-                             groups: depthwise ? channels.0 : 1, padding: padding)
+            makePaddedConv2d(
+                channels.0, channels.1, kernelSize: kernel, stride: stride, dilation: dilation,
+                groups: depthwise ? channels.0 : 1, padding: padding)
         }
     }
 
@@ -57,8 +60,10 @@ public final class CondConv2d: Module {
 
     public var expertShape: [Int] { [outChannels, inChannels / groups, kernelSize, kernelSize] }
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, dilation: Int = 1,
-                groups: Int = 1, bias: Bool = false, numExperts: Int = 4, padding: ConvPadding = .symmetric) {
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, dilation: Int = 1,
+        groups: Int = 1, bias: Bool = false, numExperts: Int = 4, padding: ConvPadding = .symmetric
+    ) {
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -70,13 +75,19 @@ public final class CondConv2d: Module {
         let shape = [outChannels, inChannels / groups, kernelSize, kernelSize]
         let perExpert = shape.reduce(1, *)
         weight = WeightInitialization.parameter([numExperts, perExpert]) { rng in
-            Tensor.concat((0..<numExperts).map { _ in Tensor.kaimingUniform(shape, using: &rng).reshape([1, perExpert]) })
+            Tensor.concat(
+                (0..<numExperts).map { _ in Tensor.kaimingUniform(shape, using: &rng).reshape([1, perExpert]) })
         }
-        self.bias = bias ? WeightInitialization.parameter([numExperts, outChannels]) { rng in
-            Tensor.concat((0..<numExperts).map { _ in
-                Tensor.biasUniform(outChannels, fanIn: perExpert / outChannels, using: &rng).reshape([1, outChannels])
-            })
-        } : nil
+        self.bias =
+            bias
+            ? WeightInitialization.parameter([numExperts, outChannels]) { rng in
+                Tensor.concat(
+                    (0..<numExperts).map { _ in
+                        Tensor.biasUniform(outChannels, fanIn: perExpert / outChannels, using: &rng).reshape([
+                            1, outChannels,
+                        ])
+                    })
+            } : nil
     }
 
     public override var ownParameters: [(String, Tensor)] {
@@ -89,8 +100,8 @@ public final class CondConv2d: Module {
 
     /// Convolves each sample with its experts mixed by `routing` [N, experts].
     public func forward(_ input: Tensor, routing: Tensor) -> Tensor {
-        let kernels = routing.matmul(weight)                       // [N, out·in/g·k·k]
-        let biases = bias.map { routing.matmul($0) }               // [N, out]
+        let kernels = routing.matmul(weight)  // [N, out·in/g·k·k]
+        let biases = bias.map { routing.matmul($0) }  // [N, out]
         var pad = 0
         switch padding {
         case .valid: pad = 0
@@ -100,12 +111,17 @@ public final class CondConv2d: Module {
                 pad = symmetricPadding(kernel: kernelSize, stride: stride, dilation: dilation)
             }
         }
-        let dynamicSame = padding == .same && !isStaticSamePadding(kernel: kernelSize, stride: stride, dilation: dilation)
+        let dynamicSame =
+            padding == .same && !isStaticSamePadding(kernel: kernelSize, stride: stride, dilation: dilation)
         let outputs = (0..<input.shape[0]).map { n -> Tensor in
             var x = input.slice(0, n, n + 1)
-            if dynamicSame { x = x.padSame(kernel: (kernelSize, kernelSize), stride: (stride, stride), dilation: (dilation, dilation)) }
-            return Tensor.conv2d(x, weight: kernels.select(0, n).reshape(expertShape), bias: biases?.select(0, n),
-                                 stride: (stride, stride), padding: (pad, pad), dilation: (dilation, dilation), groups: groups)
+            if dynamicSame {
+                x = x.padSame(
+                    kernel: (kernelSize, kernelSize), stride: (stride, stride), dilation: (dilation, dilation))
+            }
+            return Tensor.conv2d(
+                x, weight: kernels.select(0, n).reshape(expertShape), bias: biases?.select(0, n),
+                stride: (stride, stride), padding: (pad, pad), dilation: (dilation, dilation), groups: groups)
         }
         return Tensor.concat(outputs, dim: 0)
     }

@@ -1,25 +1,5 @@
 import ZooTensor
 
-/// The activations transformer MLPs take by timm's name (`act_layer`).
-public enum ActivationKind: String, Sendable {
-    case gelu
-    case geluTanh = "gelu_tanh"
-    /// CLIP's x · sigmoid(1.702 x).
-    case quickGelu = "quick_gelu"
-    case silu
-    case relu
-
-    public func apply(_ x: Tensor) -> Tensor {
-        switch self {
-        case .gelu: x.gelu()
-        case .geluTanh: x.gelu(approximateTanh: true)
-        case .quickGelu: x * (x * 1.702).sigmoid()
-        case .silu: x.silu()
-        case .relu: x.relu()
-        }
-    }
-}
-
 /// The norms transformer families take by timm's name (`norm_layer`), with their eps.
 public enum NormKind: Sendable, Equatable {
     case layerNorm(eps: Float)

@@ -33,7 +33,8 @@ public final class GroupNormAct: Module {
 
     public init(_ numChannels: Int, numGroups: Int = 32, groupSize: Int? = nil, eps: Float = 1e-5, act: Module? = nil) {
         let groups = groupSize.map { numChannels / $0 } ?? numGroups
-        precondition(groups > 0 && numChannels % groups == 0, "GroupNormAct: \(numChannels) channels in \(groups) groups")
+        precondition(
+            groups > 0 && numChannels % groups == 0, "GroupNormAct: \(numChannels) channels in \(groups) groups")
         self.numGroups = groups
         self.numChannels = numChannels
         self.eps = eps
@@ -45,7 +46,8 @@ public final class GroupNormAct: Module {
     public override var ownParameters: [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == numChannels, "GroupNormAct(\(numChannels)) got \(input.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1] == numChannels, "GroupNormAct(\(numChannels)) got \(input.shape)")
         let n = input.shape[0]
         // Layer norm over each group's values is group norm without its affine part.
         let grouped = input.reshape([n, numGroups, input.count / (n * numGroups)])

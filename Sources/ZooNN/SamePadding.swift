@@ -67,11 +67,14 @@ public final class Conv2dSame: Module {
     public let weight: Tensor
     public let bias: Tensor?
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, dilation: Int = 1,
-                groups: Int = 1, bias: Bool = true) {
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, dilation: Int = 1,
+        groups: Int = 1, bias: Bool = true
+    ) {
         // Same parameters and initialization as the symmetric convolution; only the padding differs.
-        let plain = Conv2d(inChannels, outChannels, kernelSize: kernelSize, stride: stride, dilation: dilation,
-                           groups: groups, bias: bias)
+        let plain = Conv2d(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, dilation: dilation,
+            groups: groups, bias: bias)
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = (kernelSize, kernelSize)
@@ -87,27 +90,32 @@ public final class Conv2dSame: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        Tensor.conv2d(input.padSame(kernel: kernelSize, stride: stride, dilation: dilation), weight: weight, bias: bias,
-                      stride: stride, dilation: dilation, groups: groups)
+        Tensor.conv2d(
+            input.padSame(kernel: kernelSize, stride: stride, dilation: dilation), weight: weight, bias: bias,
+            stride: stride, dilation: dilation, groups: groups)
     }
 }
 
 /// timm's `create_conv2d_pad`: a `Conv2d` with the padding `mode` asks for, or a `Conv2dSame`
 /// when "SAME" padding depends on the input size.
-public func makePaddedConv2d(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-                             dilation: Int = 1, groups: Int = 1, bias: Bool = false,
-                             padding mode: ConvPadding = .symmetric) -> Module {
+public func makePaddedConv2d(
+    _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+    dilation: Int = 1, groups: Int = 1, bias: Bool = false,
+    padding mode: ConvPadding = .symmetric
+) -> Module {
     let padding: Int
     switch mode {
     case .valid: padding = 0
     case .symmetric: padding = symmetricPadding(kernel: kernelSize, stride: stride, dilation: dilation)
     case .same:
         guard isStaticSamePadding(kernel: kernelSize, stride: stride, dilation: dilation) else {
-            return Conv2dSame(inChannels, outChannels, kernelSize: kernelSize, stride: stride, dilation: dilation,
-                              groups: groups, bias: bias)
+            return Conv2dSame(
+                inChannels, outChannels, kernelSize: kernelSize, stride: stride, dilation: dilation,
+                groups: groups, bias: bias)
         }
         padding = symmetricPadding(kernel: kernelSize, stride: stride, dilation: dilation)
     }
-    return Conv2d(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
-                  dilation: dilation, groups: groups, bias: bias)
+    return Conv2d(
+        inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+        dilation: dilation, groups: groups, bias: bias)
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import ZooModels
 import ZooCheckpoint
+import ZooModels
 import ZooNN
 import ZooRegistry
 import ZooTensor
@@ -34,7 +34,8 @@ struct EfficientNetParityTests {
         let manifest = try ParityFixtures.manifest(variant)
         let model = try withoutWeightInitialization { try Self.make(variant) }
         let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+            ParityFixtures.Manifest.KeyEntry(
+                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
         }
         #expect(ours.count == manifest.keys.count, "\(variant): \(ours.count) entries, timm has \(manifest.keys.count)")
         for (index, (mine, theirs)) in zip(ours, manifest.keys).enumerated() where mine != theirs {
@@ -97,11 +98,13 @@ struct EfficientNetParityTests {
             worstGradient = max(worstGradient, error)
             #expect(error <= 1e-3, "\(variant): gradient of \(key) differs by \(error)")
         }
-        print("parity \(variant) train: loss \(loss.item()) vs \(expectedLoss), stats \(worstBuffer), grads \(worstGradient)")
+        print(
+            "parity \(variant) train: loss \(loss.item()) vs \(expectedLoss), stats \(worstBuffer), grads \(worstGradient)"
+        )
     }
 
-    /// timm: `model.feature_info` (channels, reduction, module), and `features_only=True` maps equal
-    /// the stage outputs of the full model on the same weights.
+    /// timm: `create_model(name, features_only=True)`: `feature_info` (channels, reduction, module) and
+    /// the maps, which are the stage outputs of the full model on the same weights.
     @Test(arguments: ["efficientnet_b0", "mobilenetv3_small_050", "mobilenetv4_hybrid_medium", "efficientnet_x_b3"])
     func featureInfoMatchesTimm(variant: String) throws {
         struct Meta: Decodable {
@@ -112,8 +115,20 @@ struct EfficientNetParityTests {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let meta = try decoder.decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("\(variant).json")))
         let model = try withoutWeightInitialization { try Self.make(variant) }
-        let info = (model as? EfficientNet)?.featureInfo ?? (model as! MobileNetV3).featureInfo
-        #expect(info.map { Meta.Entry(numChs: $0.channels, reduction: $0.reduction, module: $0.module) } == meta.featureInfo)
+        let backbone = try #require(model as? any FeatureExtracting)
+        #expect(
+            backbone.featureInfo.map { Meta.Entry(numChs: $0.channels, reduction: $0.reduction, module: $0.module) }
+                == meta.featureInfo)
+        try model.loadStateDict(try ParityFixtures.tensors("\(variant).safetensors").tensors)
+        model.eval()
+        let input = try ParityFixtures.tensors("\(variant).io.safetensors")["input"]
+        let maps = withNoGrad { backbone.forwardIntermediates(input, indices: Array(backbone.featureInfo.indices)) }
+        #expect(maps.map { $0.shape[1] } == meta.featureInfo.map(\.numChs))
+        #expect(maps.map { input.shape[2] / $0.shape[2] } == meta.featureInfo.map(\.reduction))
+        let features = withNoGrad { (model as! any ClassifierModel).forwardFeatures(input) }
+        if variant.hasPrefix("mobilenetv") {  // no head conv before pooling: the last map is the features
+            #expect(relativeError(maps.last!, features) == 0)
+        }
     }
 
     static let torchvision = [
@@ -126,13 +141,15 @@ struct EfficientNetParityTests {
     /// torchvision's eval logits within 1e-4 of the largest.
     @Test(arguments: torchvision)
     func torchvisionCheckpointLoads(name: String) throws {
-        struct Meta: Decodable { let zoo_architecture: String }
-        let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("tv.\(name).json")))
+        struct Meta: Decodable { let zooArchitecture: String }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let meta = try decoder.decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("tv.\(name).json")))
         BuiltinModels.register()
-        let architecture = try ModelRegistry.shared.resolve(meta.zoo_architecture).architecture
+        let architecture = try ModelRegistry.shared.resolve(meta.zooArchitecture).architecture
         let model = try withoutWeightInitialization { try architecture.builder!(ModelArgs()) }
         var tensors = try Checkpoint.load(ParityFixtures.file("tv.\(name).pth").path).tensors
-        let filter = try #require(architecture.checkpointFilter, "\(meta.zoo_architecture) has no checkpoint filter")
+        let filter = try #require(architecture.checkpointFilter, "\(meta.zooArchitecture) has no checkpoint filter")
         tensors = filter(tensors)
         let report = try model.loadStateDict(StateDict(tensors.map { ($0.name, $0.tensor) }))
         #expect(report.isComplete)
@@ -140,7 +157,7 @@ struct EfficientNetParityTests {
         let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
         let logits = withNoGrad { model(try! io["input"]) }
         let error = relativeError(logits, try io["logits"])
-        print("parity torchvision \(name) as \(meta.zoo_architecture): eval logits relative error \(error)")
+        print("parity torchvision \(name) as \(meta.zooArchitecture): eval logits relative error \(error)")
         #expect(error <= 1e-4, "\(name): logits differ from torchvision's by \(error) of the largest logit")
     }
 }

@@ -37,8 +37,9 @@ struct EfficientNetArchDefTests {
 
     /// The spec's fields in the fixture's terms (only those timm sets for the block type).
     static func describe(_ spec: EfficientNetBlockSpec) -> Fixture.Block {
-        var block = Fixture.Block(type: spec.type.rawValue, out: spec.outChannels, stride: spec.stride,
-                                  act: spec.act?.rawValue, groupSize: spec.groupSize, kernel: spec.kernel)
+        var block = Fixture.Block(
+            type: spec.type.rawValue, out: spec.outChannels, stride: spec.stride,
+            act: spec.act?.rawValue, groupSize: spec.groupSize, kernel: spec.kernel)
         switch spec.type {
         case .ir, .ds, .dsa, .er:
             (block.startKernel, block.endKernel) = (spec.type == .ir ? spec.startKernel : [1], spec.endKernel)
@@ -50,7 +51,9 @@ struct EfficientNetArchDefTests {
             (block.startKernel, block.endKernel) = (spec.startKernel, spec.endKernel)
             (block.expRatio, block.noskip) = (spec.expRatio, spec.noskip)
         case .mha, .mqa:
-            (block.heads, block.keyDim, block.kvStride, block.noskip) = (spec.numHeads, spec.keyDim, spec.kvStride, spec.noskip)
+            (block.heads, block.keyDim, block.kvStride, block.noskip) = (
+                spec.numHeads, spec.keyDim, spec.kvStride, spec.noskip
+            )
         }
         return block
     }
@@ -58,7 +61,8 @@ struct EfficientNetArchDefTests {
     @Test(arguments: fixture.calls)
     func decodesAsTimm(call: Fixture.Call) throws {
         let stages = try EfficientNetArchDef.decode(
-            call.arch, depthMultiplier: call.depthMultiplier, depthRounding: call.depthTrunc == "round" ? .round : .ceil,
+            call.arch, depthMultiplier: call.depthMultiplier,
+            depthRounding: call.depthTrunc == "round" ? .round : .ceil,
             expertsMultiplier: call.expertsMultiplier, fixFirstLast: call.fixFirstLast, groupSize: call.groupSize)
         #expect(stages.map { $0.count } == call.stages.map { $0.count })
         for (ours, theirs) in zip(stages.joined(), call.stages.joined()) where Self.describe(ours) != theirs {

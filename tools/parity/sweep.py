@@ -78,10 +78,52 @@ class Family:
     input_sizes: dict = field(default_factory=dict)
     # The key table zoo's model must have; default: the reference's own state dict.
     reference_keys: Optional[Callable] = None
+    # The `img_size` both sides build a fixed-size model for (ViT, Swin), or None.
+    img_size: Optional[Callable] = None
+
+
+def vit_img_size(name):
+    """Two patches a side: the smallest grid every ViT/DeiT option (registers, MAP head) runs on."""
+    import re
+    return 2 * int(re.search(r"patch(\d+)", name).group(1)) if "patch" in name else 32
+
+
+def swin_img_size(name):
+    """Half the cfg's size: every stage's map is still a whole number of (clamped) windows."""
+    return 192 if "window12" in name else 112
+
+
+def transformer_model(img_size):
+    """timm's model at `img_size` with 1000 classes (DINOv2's cfgs have none) and no drop path."""
+    def build(name):
+        import timm
+        return timm.create_model(name, pretrained=False, num_classes=1000, img_size=img_size(name), drop_path_rate=0.0)
+    return build
+
+
+def efficientnet_model(name):
+    """timm's model with the last norm of every residual branch zeroed, so `randomize_norms` gives it
+    the small weight of a trained net (these families don't zero-initialize it): with weights near 1
+    the SE-gated branches of FBNetV3 or EfficientNet-X pile up until PyTorch's own float32 logits
+    drift 2e-3 from float64 ones."""
+    model = timm_model(name)
+    with torch.no_grad():
+        for block in model.modules():
+            if getattr(block, "has_skip", False):
+                norm = getattr(block, "bn3", None) or getattr(block, "bn2", None) or getattr(block, "bn1", None)
+                if getattr(norm, "weight", None) is not None:
+                    norm.weight.zero_()
+    return model
 
 
 FAMILIES = {
+    "vision_transformer": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
+    "deit": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
+    "convnext": Family(input_size=64),
+    "swin_transformer": Family(build=transformer_model(swin_img_size), img_size=swin_img_size),
     "resnet": Family(input_size=64),
+    "efficientnet": Family(input_size=64, build=efficientnet_model),
+    "mobilenetv3": Family(input_size=64, build=efficientnet_model),
     "regnet": Family(input_size=64),
     "densenet": Family(input_size=64),
     # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
@@ -120,7 +162,7 @@ def prepare(arch, family, hooks, work):
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(1)
     model = hooks.build(arch)
-    size = hooks.input_sizes.get(arch, hooks.input_size)
+    size = hooks.img_size(arch) if hooks.img_size else hooks.input_sizes.get(arch, hooks.input_size)
     in_chans = 3
     randomize_norms(model, generator, (2, in_chans, size, size))
     first, classifier = hooks.heads(arch, model)
@@ -158,8 +200,10 @@ def prepare(arch, family, hooks, work):
         expected[f"floor.{key}"] = relative_error(grads32[key].double(), params[key].grad)
     keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
     save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
-    save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"),
-                    metadata={"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)})
+    metadata = {"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)}
+    if hooks.img_size:
+        metadata["img_size"] = str(hooks.img_size(arch))
+    save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"), metadata=metadata)
     return expected, [[k, s] for k, s, _ in keys], (first, classifier)
 
 
