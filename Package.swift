@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive", "CDeflate"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooPlot", dependencies: ["ZooCheckpoint", "CCairo"]),
-        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooCheckpoint", "ZooPlot"]),
+        .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooDistributed", "ZooCheckpoint", "ZooPlot"]),
         // Reads pictures back (PNG pixels, SVG path points) for the tests that check what was drawn.
         .target(name: "ZooPlotTesting", dependencies: ["ZooPlot", "CCairo"]),
         // Data-parallel training over MPI (docs/distributed.md).
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
         .testTarget(name: "ZooDataTests", dependencies: ["ZooData", "ZooCheckpoint"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooDistributedTests", dependencies: ["ZooDistributed"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooDistributedTests", dependencies: ["ZooDistributed", "ZooTrain"], resources: [.copy("Fixtures")]),
         // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files,
         // ZooTrain and ZooPlotTesting say what `zoo lr --plot` should have drawn.
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint", "ZooTrain", "ZooPlotTesting", "ZooTestSupport"]),

@@ -89,7 +89,7 @@ for patch in "${patches[@]}"; do
             failing="$(grep -E '^✘ Test .*\) (with [0-9]+ test cases? )?failed after' "$log/$name-test.log" \
                 | sed -E 's/^✘ Test (.*\)) (with .*)?failed after.*/\1/' | sort -u)"
             count="$(grep -c . <<<"$failing" || true)"
-            result="caught: $count failing ($(head -n 3 <<<"$failing" | paste -sd ' ' -)$( ((count > 3)) && echo " …"))"
+            result="caught: $count failing ($(head -n 3 <<<"$failing" | paste -sd ' ' -)$( ((count > 3)) && echo " …" || true))"
         fi
         git apply -R "$patch"
     fi

@@ -16,7 +16,8 @@ def pinned_versions():
     """{module: version} from tools/setup.sh's need_python line."""
     with open(SETUP) as f:
         text = f.read()
-    pins = dict(re.findall(r"\b([A-Za-z_][\w-]*)==([\w.+-]+)", text))
+    calls = re.findall(r"^\s*need_python\s+(.+)$", text, re.M)
+    pins = dict(re.findall(r"\b([A-Za-z_][\w-]*)==([\w.+-]+)", " ".join(calls)))
     if not pins:
         sys.exit(f"no MODULE==VERSION pins found in {SETUP}")
     return pins

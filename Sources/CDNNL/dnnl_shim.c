@@ -100,6 +100,17 @@ static dnnl_memory_desc_t user_weights_md(const zoo_conv_geometry *g) {
     return plain_md(rank, dims, rank == 4 ? dnnl_oihw : dnnl_goihw);
 }
 
+// zoo's own layouts of a convolution's tensors: NCHW data, OIHW (GOIHW) weights, a bias vector.
+typedef struct { dnnl_memory_desc_t src, dst, weights, bias; } plain_mds;
+
+static plain_mds user_mds(const zoo_conv_geometry *g) {
+    dnnl_dims_t sd, dd, bd = {g->out_channels};
+    data_dims(g, 0, sd);
+    data_dims(g, 1, dd);
+    plain_mds u = {plain_md(4, sd, dnnl_nchw), plain_md(4, dd, dnnl_nchw), user_weights_md(g), plain_md(1, bd, dnnl_x)};
+    return u;
+}
+
 typedef struct reorder_entry {
     dnnl_memory_desc_t from, to;
     dnnl_primitive_t primitive;
@@ -281,28 +292,24 @@ int zoo_conv_forward(const zoo_conv_geometry *g, int flags, const float *src, co
     int status = -1;
     conv_entry *e = lookup(g, KIND_FORWARD, flags);
     if (!e) goto done;
-    dnnl_dims_t sd, dd, bd = {g->out_channels};
-    data_dims(g, 0, sd);
-    data_dims(g, 1, dd);
-    dnnl_memory_desc_t user_src = plain_md(4, sd, dnnl_nchw), user_dst = plain_md(4, dd, dnnl_nchw);
-    dnnl_memory_desc_t user_w = user_weights_md(g), bias_md = plain_md(1, bd, dnnl_x);
-    const void *s = as_wanted(&user_src, src, &e->src, SLOT_SRC);
-    const void *w = prepared ? prepared : as_wanted(&user_w, weights, &e->weights, SLOT_WEIGHTS);
+    plain_mds u = user_mds(g);
+    const void *s = as_wanted(&u.src, src, &e->src, SLOT_SRC);
+    const void *w = prepared ? prepared : as_wanted(&u.weights, weights, &e->weights, SLOT_WEIGHTS);
     if (!s || !w) goto done;
-    int direct = dnnl_memory_desc_equal(&user_dst, &e->dst);
+    int direct = dnnl_memory_desc_equal(&u.dst, &e->dst);
     void *d = direct ? dst : slot(SLOT_DST, dnnl_memory_desc_get_size(&e->dst));
     if (!d) goto done;
     if (flags & ZOO_CONV_SUM) {
         // The sum post-op adds what dst holds: the residual, in the primitive's layout.
-        if (direct) { if (residual != dst) memcpy(d, residual, dnnl_memory_desc_get_size(&user_dst)); }
-        else if (reorder(&user_dst, residual, &e->dst, d) != 0) goto done;
+        if (direct) { if (residual != dst) memcpy(d, residual, dnnl_memory_desc_get_size(&u.dst)); }
+        else if (reorder(&u.dst, residual, &e->dst, d) != 0) goto done;
     }
     dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, memory(&e->src, s)}, {DNNL_ARG_WEIGHTS, memory(&e->weights, w)},
                                {DNNL_ARG_DST, memory(&e->dst, d)}};
     int count = 3;
-    if (flags & ZOO_CONV_BIAS) { args[count].arg = DNNL_ARG_BIAS; args[count++].memory = memory(&bias_md, bias); }
+    if (flags & ZOO_CONV_BIAS) { args[count].arg = DNNL_ARG_BIAS; args[count++].memory = memory(&u.bias, bias); }
     if (execute(e, count, args) != 0) goto done;
-    status = direct ? 0 : reorder(&e->dst, d, &user_dst, dst);
+    status = direct ? 0 : reorder(&e->dst, d, &u.dst, dst);
 done:
     pthread_mutex_unlock(&lock);
     return status;
@@ -313,20 +320,16 @@ int zoo_conv_backward_data(const zoo_conv_geometry *g, const float *diff_dst, co
     int status = -1;
     conv_entry *e = lookup(g, KIND_BACKWARD_DATA, 0);
     if (!e) goto done;
-    dnnl_dims_t sd, dd;
-    data_dims(g, 0, sd);
-    data_dims(g, 1, dd);
-    dnnl_memory_desc_t user_src = plain_md(4, sd, dnnl_nchw), user_dst = plain_md(4, dd, dnnl_nchw);
-    dnnl_memory_desc_t user_w = user_weights_md(g);
-    const void *dy = as_wanted(&user_dst, diff_dst, &e->dst, SLOT_DST);
-    const void *w = as_wanted(&user_w, weights, &e->weights, SLOT_WEIGHTS);
-    int direct = dnnl_memory_desc_equal(&user_src, &e->src);
+    plain_mds u = user_mds(g);
+    const void *dy = as_wanted(&u.dst, diff_dst, &e->dst, SLOT_DST);
+    const void *w = as_wanted(&u.weights, weights, &e->weights, SLOT_WEIGHTS);
+    int direct = dnnl_memory_desc_equal(&u.src, &e->src);
     void *dx = direct ? diff_src : slot(SLOT_SRC, dnnl_memory_desc_get_size(&e->src));
     if (!dy || !w || !dx) goto done;
     dnnl_exec_arg_t args[4] = {{DNNL_ARG_DIFF_DST, memory(&e->dst, dy)}, {DNNL_ARG_WEIGHTS, memory(&e->weights, w)},
                                {DNNL_ARG_DIFF_SRC, memory(&e->src, dx)}};
     if (execute(e, 3, args) != 0) goto done;
-    status = direct ? 0 : reorder(&e->src, dx, &user_src, diff_src);
+    status = direct ? 0 : reorder(&e->src, dx, &u.src, diff_src);
 done:
     pthread_mutex_unlock(&lock);
     return status;
@@ -339,22 +342,18 @@ int zoo_conv_backward_weights(const zoo_conv_geometry *g, const float *src, cons
     int flags = diff_bias ? ZOO_CONV_BIAS : 0;
     conv_entry *e = lookup(g, KIND_BACKWARD_WEIGHTS, flags);
     if (!e) goto done;
-    dnnl_dims_t sd, dd, bd = {g->out_channels};
-    data_dims(g, 0, sd);
-    data_dims(g, 1, dd);
-    dnnl_memory_desc_t user_src = plain_md(4, sd, dnnl_nchw), user_dst = plain_md(4, dd, dnnl_nchw);
-    dnnl_memory_desc_t user_w = user_weights_md(g), bias_md = plain_md(1, bd, dnnl_x);
-    const void *x = as_wanted(&user_src, src, &e->src, SLOT_SRC);
-    const void *dy = as_wanted(&user_dst, diff_dst, &e->dst, SLOT_DST);
-    int direct = dnnl_memory_desc_equal(&user_w, &e->weights);
+    plain_mds u = user_mds(g);
+    const void *x = as_wanted(&u.src, src, &e->src, SLOT_SRC);
+    const void *dy = as_wanted(&u.dst, diff_dst, &e->dst, SLOT_DST);
+    int direct = dnnl_memory_desc_equal(&u.weights, &e->weights);
     void *dw = direct ? diff_weights : slot(SLOT_WEIGHTS, dnnl_memory_desc_get_size(&e->weights));
     if (!x || !dy || !dw) goto done;
     dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, memory(&e->src, x)}, {DNNL_ARG_DIFF_DST, memory(&e->dst, dy)},
                                {DNNL_ARG_DIFF_WEIGHTS, memory(&e->weights, dw)}};
     int count = 3;
-    if (diff_bias) { args[count].arg = DNNL_ARG_DIFF_BIAS; args[count++].memory = memory(&bias_md, diff_bias); }
+    if (diff_bias) { args[count].arg = DNNL_ARG_DIFF_BIAS; args[count++].memory = memory(&u.bias, diff_bias); }
     if (execute(e, count, args) != 0) goto done;
-    status = direct ? 0 : reorder(&e->weights, dw, &user_w, diff_weights);
+    status = direct ? 0 : reorder(&e->weights, dw, &u.weights, diff_weights);
 done:
     pthread_mutex_unlock(&lock);
     return status;

@@ -19,7 +19,8 @@ public struct ModelBenchmark: Sendable {
         public var description: String {
             switch self {
             case .bfloat16Unsupported(let why): "bfloat16 inference is not available: \(why)"
-            case .notAClassifier(let name): "\(name) is not a classifier (no ClassifierModel head to train with --frozen)"
+            case .notAClassifier(let name):
+                "\(name) is not a classifier (no ClassifierModel head to train with --frozen)"
             }
         }
     }
@@ -35,8 +36,10 @@ public struct ModelBenchmark: Sendable {
     public var warmup = 2
     public var runs = 5
 
-    public init(model: String, batch: Int = 8, inputSize: Int = 224, train: Bool = false, frozen: Bool = false,
-                threads: Int? = nil, dtype: DType = .float32, warmup: Int = 2, runs: Int = 5) {
+    public init(
+        model: String, batch: Int = 8, inputSize: Int = 224, train: Bool = false, frozen: Bool = false,
+        threads: Int? = nil, dtype: DType = .float32, warmup: Int = 2, runs: Int = 5
+    ) {
         (self.model, self.batch, self.inputSize, self.train, self.frozen) = (model, batch, inputSize, train, frozen)
         (self.threads, self.dtype, self.warmup, self.runs) = (threads, dtype, warmup, runs)
     }
@@ -143,11 +146,11 @@ public struct ModelBenchmark: Sendable {
     public static func peakResidentMegabytes() -> Double {
         var usage = rusage()
         #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024  // kilobytes
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_maxrss) / 1024  // kilobytes
         #else
-        getrusage(RUSAGE_SELF, &usage)
-        return Double(usage.ru_maxrss) / 1_048_576  // bytes
+            getrusage(RUSAGE_SELF, &usage)
+            return Double(usage.ru_maxrss) / 1_048_576  // bytes
         #endif
     }
 }

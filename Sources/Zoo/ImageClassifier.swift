@@ -18,21 +18,28 @@ public final class ImageClassifier: @unchecked Sendable {
 
     /// The model `name` with weights from `checkpointPath`, the cache (`pretrained`), or fresh;
     /// `inputSize` overrides the cfg's square input side.
-    public init(_ name: String, pretrained: Bool = false, checkpointPath: String? = nil, inputSize: Int? = nil,
-                registry: ModelRegistry = Zoo.registry) throws {
+    public init(
+        _ name: String, pretrained: Bool = false, checkpointPath: String? = nil, inputSize: Int? = nil,
+        registry: ModelRegistry = Zoo.registry
+    ) throws {
         let resolved = try registry.resolve(name)
         let cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
         let stored = try checkpointPath.flatMap { try Self.classNames(inCheckpoint: $0) }
-        let model = try createModel(name, pretrained: pretrained && checkpointPath == nil, numClasses: stored?.count,
-                                    checkpointPath: checkpointPath, imgSize: inputSize, registry: registry)
+        let model = try createModel(
+            name, pretrained: pretrained && checkpointPath == nil, numClasses: stored?.count,
+            checkpointPath: checkpointPath, imgSize: inputSize, registry: registry)
         model.eval()
         self.name = name
         self.model = model
         self.transform = EvalTransform(DataConfig(cfg: cfg, inputSize: inputSize))
         let outputs = stored?.count ?? cfg.numClasses
-        if let stored { classNames = stored }
-        else if outputs == ImageNetClasses.names.count { classNames = ImageNetClasses.names }
-        else { classNames = (0..<outputs).map { "class \($0)" } }
+        if let stored {
+            classNames = stored
+        } else if outputs == ImageNetClasses.names.count {
+            classNames = ImageNetClasses.names
+        } else {
+            classNames = (0..<outputs).map { "class \($0)" }
+        }
     }
 
     /// The class names a checkpoint carries: the `class_names` list of a `.zoo` file's cfg.
@@ -76,8 +83,11 @@ public final class ImageClassifier: @unchecked Sendable {
             let p = probabilities[row * classes..<(row + 1) * classes]
             let order = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }
             return order.prefix(k).map { i in
-                Prediction(index: i - row * classes, name: names.indices.contains(i - row * classes) ? names[i - row * classes] : "class \(i - row * classes)",
-                           probability: p[i])
+                Prediction(
+                    index: i - row * classes,
+                    name: names.indices.contains(i - row * classes)
+                        ? names[i - row * classes] : "class \(i - row * classes)",
+                    probability: p[i])
             }
         }
     }
@@ -95,8 +105,10 @@ public final class ImageClassifier: @unchecked Sendable {
 
     /// Evaluates on `dataset` in batches (mean cross-entropy, top-1 and top-5 accuracy in %);
     /// `progress` gets (images done, images total) after each batch.
-    public func evaluate(_ dataset: any ImageDataset, batchSize: Int = 32,
-                         progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
+    public func evaluate(
+        _ dataset: any ImageDataset, batchSize: Int = 32,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Evaluation {
         let loader = DataLoader(dataset, transform: transform, options: LoaderOptions(batchSize: batchSize))
         let epoch = loader.epoch(0)
         let start = Date()

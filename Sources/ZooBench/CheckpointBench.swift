@@ -53,8 +53,8 @@ public func runCheckpointBenchmark(directory: String? = nil, repeats: Int = 7) {
         report("load compressed .zoo", try time(max(1, repeats / 3)) { _ = try Checkpoint.load(packed) })
         let sizes = try [zoo, packed].map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as! Int }
         print("sizes: stored \(sizes[0]) bytes, compressed \(sizes[1]) bytes (\(String(format: "%.1f", 100 * Double(sizes[1]) / Double(sizes[0])))%)")
-        let json = results.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
-        print("BENCH_JSON {\"bytes\": \(bytes), \(json)}")
+        let json = JSONValue.object([("bytes", .int(bytes))] + results.map { ($0.0, JSONValue.double($0.1)) })
+        print("BENCH_JSON " + json.serialized())
     } catch {
         print("checkpoint benchmark failed: \(error)")
     }

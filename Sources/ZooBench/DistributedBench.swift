@@ -31,10 +31,12 @@ enum DistributedBench {
                 "\(name) train step, global batch \(globalBatch) at \(size)px, \(world.size) rank(s) x \(threads) thread(s): "
                     + "median \(format(step * 1000, 1)) ms, \(format(Double(globalBatch) / step, 1)) images/s, "
                     + "all-reduce \(format(median(reduceTimes) * 1000, 2)) ms/step")
-            print(
-                "BENCH_JSON {\"model\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(threads), "
-                    + "\"step_ms\": \(step * 1000), \"images_per_s\": \(Double(globalBatch) / step), "
-                    + "\"allreduce_ms\": \(median(reduceTimes) * 1000)}")
+            let json = JSONValue.object([
+                ("model", .string(name)), ("ranks", .int(world.size)), ("threads", .int(threads)),
+                ("step_ms", .double(step * 1000)), ("images_per_s", .double(Double(globalBatch) / step)),
+                ("allreduce_ms", .double(median(reduceTimes) * 1000)),
+            ])
+            print("BENCH_JSON " + json.serialized())
         } catch {
             FileHandle.standardError.write("zoo-bench distributed: \(error)\n".data(using: .utf8)!)
             exit(1)

@@ -19,7 +19,8 @@ enum LoaderBench {
             augmentation.interpolation = "bilinear"  // torchvision's RandomResizedCrop default
             augmentation.colorJitter = nil
             let transform = try TrainTransform(DataConfig(inputSize: [3, 224, 224]), augmentation)
-            let loader = DataLoader(data, transform: transform, options: LoaderOptions(batchSize: 64, shuffle: true, seed: 0))
+            let loader = DataLoader(
+                data, transform: transform, options: LoaderOptions(batchSize: 64, shuffle: true, seed: 0))
             func epoch(_ number: Int) throws -> Int {
                 let iterator = loader.epoch(number)
                 var count = 0
@@ -37,7 +38,10 @@ enum LoaderBench {
             print("loader: \(data.count) JPEG photos in \(root), batch 64, \(LoaderOptions().workers) workers")
             print("zoo          \(format(zoo)) images/s")
             guard let line = shell(["/usr/bin/python3", "tools/bench_loader.py", root]),
-                  let torch = line.split(separator: " ").last.flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else { exit(1) }
+                let torch = line.split(separator: " ").last.flatMap({
+                    Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+                })
+            else { exit(1) }
             print("torchvision  \(format(torch)) images/s")
             print("zoo / torchvision: \(format(zoo / torch, 2))x")
         } catch {

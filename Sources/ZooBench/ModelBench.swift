@@ -12,7 +12,8 @@ enum ModelBench {
             model.eval()
             let seconds = medianSeconds(runs: runs) { _ = withNoGrad { model(x) } }
             print("\(name) forward, batch \(batch): median \(format(seconds * 1000, 1)) ms, \(format(Double(batch) / seconds, 1)) images/s")
-            print("BENCH_JSON {\"model\": \"\(name)\", \"batch\": \(batch), \"seconds\": \(seconds)}")
+            let json = JSONValue.object([("model", .string(name)), ("batch", .int(batch)), ("seconds", .double(seconds))])
+            print("BENCH_JSON " + json.serialized())
         }
     }
 }

@@ -7,6 +7,7 @@ import Zoo
 //   zoo-bench model         resnet50 forward at batch 8 (tools/bench_model.py adds PyTorch)
 //   zoo-bench hub           a 100 MB pull from nginx on loopback: download, SHA-256, conversion
 //   zoo-bench distributed   data-parallel train steps under mpirun (tools/bench_distributed.sh)
+//   zoo-bench attention     eval-mode attention at ViT-S/16's shape: fused kernel vs unfused, time and peak memory
 //   zoo-bench loader [DIR]  image loader (decode + RandomResizedCrop + flip) vs torchvision (tools/bench_loader.py)
 #if os(Linux)
 // OpenBLAS's idle workers spin for ~2^28 cycles after each GEMM, taking the cores that im2col and
@@ -24,6 +25,7 @@ let suites: [String: () -> Void] = [
     "model": { ModelBench.run() },
     "hub": { HubBench.run() },
     "distributed": { DistributedBench.run() },
+    "attention": { AttentionBench.run() },
     "loader": { LoaderBench.run() },
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -44,14 +44,17 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batch > 0, inputSize > 0, runs > 0 else { throw ValidationError("--batch, --input-size and --runs must be positive") }
+        guard batch > 0, inputSize > 0, runs > 0 else {
+            throw ValidationError("--batch, --input-size and --runs must be positive")
+        }
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive") }
         if frozen && !train { throw ValidationError("--frozen needs --train") }
     }
 
     func run() throws {
-        let benchmark = ModelBenchmark(model: name, batch: batch, inputSize: inputSize, train: train, frozen: frozen,
-                                       threads: threads, dtype: dtype, runs: runs)
+        let benchmark = ModelBenchmark(
+            model: name, batch: batch, inputSize: inputSize, train: train, frozen: frozen,
+            threads: threads, dtype: dtype, runs: runs)
         let result: ModelBenchmark.Result
         do {
             result = try benchmark.run()
@@ -59,13 +62,17 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError(failure.description)
         }
         func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }
-        print("\(result.model), batch \(result.batch), \(result.inputSize)x\(result.inputSize), \(result.threads) threads, \(result.dtype)")
+        print(
+            "\(result.model), batch \(result.batch), \(result.inputSize)x\(result.inputSize), \(result.threads) threads, \(result.dtype)"
+        )
         print("  eval forward      \(ms(result.forwardMilliseconds)) (median of \(runs))")
         if let step = result.trainStepMilliseconds {
             print("  SGD step\(frozen ? " (frozen)" : "")   \(ms(step)) (median of \(runs))")
         }
-        print(String(format: "  %.1f images/s, %.1f GFLOP/s, peak RSS %.0f MB", result.imagesPerSecond, result.gflops,
-                     result.peakRSSMegabytes))
+        print(
+            String(
+                format: "  %.1f images/s, %.1f GFLOP/s, peak RSS %.0f MB", result.imagesPerSecond, result.gflops,
+                result.peakRSSMegabytes))
         print("  kernels: \(result.backend)")
         if json { print(result.json) }
     }

@@ -13,7 +13,9 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "architecture or architecture.tag, such as resnet50.a1_in1k.")
     var name: String
 
-    @Option(help: ArgumentHelp("Weights in any format zoo reads; without it, the cached pretrained weights.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Weights in any format zoo reads; without it, the cached pretrained weights.", valueName: "file"))
     var checkpoint: String?
 
     @Flag(help: "Use the cached pretrained weights (the default without --checkpoint).")
@@ -39,7 +41,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let dataset = try ImageFolder(root: data)
-        let classifier = try ImageClassifier(name, pretrained: checkpoint == nil, checkpointPath: checkpoint, inputSize: inputSize)
+        let classifier = try ImageClassifier(
+            name, pretrained: checkpoint == nil, checkpointPath: checkpoint, inputSize: inputSize)
         let bar = ProgressBar(), start = Date()
         let result = try classifier.evaluate(dataset, batchSize: batchSize) { done, total in
             bar.update(done: done, total: total, unit: "images", elapsed: Date().timeIntervalSince(start))
@@ -47,14 +50,18 @@ struct EvaluateCommand: ParsableCommand {
         bar.finish()
         for failure in result.failures { printError("skipped \(failure)") }
         if json {
-            print(JSONValue.object([
-                ("images", .integer(Int64(result.images))), ("skipped", .integer(Int64(result.failures.count))),
-                ("loss", .number(result.loss)), ("top1", .number(result.top1)), ("top5", .number(result.top5)),
-                ("images_per_second", .number(result.imagesPerSecond)),
-            ]).serialized(pretty: true))
+            print(
+                JSONValue.object([
+                    ("images", .integer(Int64(result.images))), ("skipped", .integer(Int64(result.failures.count))),
+                    ("loss", .number(result.loss)), ("top1", .number(result.top1)), ("top5", .number(result.top5)),
+                    ("images_per_second", .number(result.imagesPerSecond)),
+                ]).serialized(pretty: true))
         } else {
             print("images: \(result.images)" + (result.failures.isEmpty ? "" : " (\(result.failures.count) skipped)"))
-            print(String(format: "loss: %.4f\ntop-1: %.2f%%\ntop-5: %.2f%%\nimages/s: %.1f", result.loss, result.top1, result.top5, result.imagesPerSecond))
+            print(
+                String(
+                    format: "loss: %.4f\ntop-1: %.2f%%\ntop-5: %.2f%%\nimages/s: %.1f", result.loss, result.top1,
+                    result.top5, result.imagesPerSecond))
         }
     }
 }

@@ -22,7 +22,9 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Image files (JPEG or PNG).", valueName: "image"))
     var images: [String] = []
 
-    @Option(help: ArgumentHelp("Weights in any format zoo reads; without it, the cached pretrained weights.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Weights in any format zoo reads; without it, the cached pretrained weights.", valueName: "file"))
     var checkpoint: String?
 
     @Flag(help: "Use the cached pretrained weights (the default without --checkpoint).")
@@ -46,7 +48,9 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
 
     func validate() throws {
-        if let output, !output.hasSuffix(".npy") { throw ValidationError("--output must end in .npy, got \"\(output)\"") }
+        if let output, !output.hasSuffix(".npy") {
+            throw ValidationError("--output must end in .npy, got \"\(output)\"")
+        }
         if checkpoint != nil && pretrained { throw ValidationError("--checkpoint and --pretrained exclude each other") }
         if input != nil && !images.isEmpty { throw ValidationError("give image files or --input x.npy, not both") }
         if input == nil && images.isEmpty { throw ValidationError("give image files to classify, or --input x.npy") }
@@ -58,7 +62,8 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         readLimits.apply()
         if let input { return try runTensor(input) }
-        let classifier = try ImageClassifier(name, pretrained: checkpoint == nil, checkpointPath: checkpoint, inputSize: inputSize)
+        let classifier = try ImageClassifier(
+            name, pretrained: checkpoint == nil, checkpointPath: checkpoint, inputSize: inputSize)
         let logits = try classifier.logits(files: images)
         if let output { try NPY.write(logits, to: output) }
         let top = ImageClassifier.top(logits, k: topK, names: classifier.classNames)
@@ -78,7 +83,9 @@ struct PredictCommand: ParsableCommand {
         } else {
             for (file, guesses) in zip(images, top) {
                 print(file)
-                for guess in guesses { print(String(format: "  %6.2f%%  %4d  ", guess.probability * 100, guess.index) + guess.name) }
+                for guess in guesses {
+                    print(String(format: "  %6.2f%%  %4d  ", guess.probability * 100, guess.index) + guess.name)
+                }
             }
         }
         if let output { printError("\(output): \(logits.shape)") }
@@ -87,7 +94,8 @@ struct PredictCommand: ParsableCommand {
     private func runTensor(_ input: String) throws {
         let x = try NPY.read(input)
         guard x.rank == 4 else { throw ValidationError("\(input): expected an NCHW tensor, got shape \(x.shape)") }
-        let model = try createModel(name, pretrained: checkpoint == nil, inChans: x.shape[1], checkpointPath: checkpoint)
+        let model = try createModel(
+            name, pretrained: checkpoint == nil, inChans: x.shape[1], checkpointPath: checkpoint)
         model.eval()
         let logits = withNoGrad { model(x.to(.float32)) }
         try NPY.write(logits, to: output!)

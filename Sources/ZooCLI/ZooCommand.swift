@@ -19,6 +19,7 @@ struct ZooCommand: ParsableCommand {
             EvaluateCommand.self,
             ConvertCommand.self,
             InspectCommand.self,
+            FinetuneCommand.self,
             BenchCommand.self,
         ]
     )

@@ -124,28 +124,18 @@ enum ZooFormat {
                 && !(options.deferChecksums && !record.shuffled && record.crc32 == entry.crc32)
         }
         let crcs = try archive.storedCRCs(pairs.enumerated().compactMap { checkedNow[$0.offset] ? $0.element.1 : nil })
-        for (record, entry) in pairs {
+        // Deflated entries inflate, unshuffle and check their CRC independently: all at once on every core.
+        let inflated = Self.inParallel(pairs.indices.filter { pairs[$0].1.method == .deflate }) { index in
+            try Self.materialize(pairs[index].0, pairs[index].1, archive: archive, options: options, checked: false)
+        }
+        for (index, (record, entry)) in pairs.enumerated() {
             let deferred = options.verifyChecksums && options.deferChecksums && entry.method == .stored
                 && !record.shuffled && record.crc32 == entry.crc32
             if let actual = crcs[entry.name], actual != entry.crc32 {
                 throw CheckpointError.checksumMismatch(path: path, entry: entry.name, expected: entry.crc32, actual: actual)
             }
-            let checked = crcs[entry.name] != nil
-            var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred && !checked)
-            if record.shuffled {
-                let plain = TensorStorage(uninitializedByteCount: record.byteSize)
-                ByteShuffle.unshuffle(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize),
-                                      into: UnsafeMutableRawBufferPointer(start: plain.bytes, count: record.byteSize),
-                                      elementSize: record.dtype.byteSize)
-                storage = plain
-            }
-            // The zip CRC covers the entry's bytes; the header's covers the values (they differ when shuffled).
-            if options.verifyChecksums && !deferred && (record.shuffled || record.crc32 != entry.crc32) {
-                let actual = crc32(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize))
-                if actual != record.crc32 {
-                    throw CheckpointError.checksumMismatch(path: path, entry: record.entry, expected: record.crc32, actual: actual)
-                }
-            }
+            let storage = try inflated[index]?.get()
+                ?? Self.materialize(record, entry, archive: archive, options: options, checked: crcs[entry.name] != nil)
             let tensor = Tensor(storage: storage, dtype: record.dtype, shape: record.shape)
             if deferred {
                 checkpoint.pendingChecksums[ObjectIdentifier(tensor)] = PendingChecksum(expected: record.crc32, path: path, entry: entry.name)
@@ -155,6 +145,52 @@ enum ZooFormat {
             tensors.append((record.name, tensor))
         }
         return tensors
+    }
+
+    /// An entry's values: a view of the mapped file, or inflated (and unshuffled) into new memory,
+    /// with the CRCs checked that are due now.
+    private static func materialize(_ record: TensorRecord, _ entry: ZipEntry, archive: ZipArchive, options: LoadOptions,
+                                    checked: Bool) throws -> TensorStorage {
+        let deferred = options.verifyChecksums && options.deferChecksums && entry.method == .stored
+            && !record.shuffled && record.crc32 == entry.crc32
+        var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred && !checked)
+        if record.shuffled {
+            let plain = TensorStorage(uninitializedByteCount: record.byteSize)
+            ByteShuffle.unshuffle(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize),
+                                  into: UnsafeMutableRawBufferPointer(start: plain.bytes, count: record.byteSize),
+                                  elementSize: record.dtype.byteSize)
+            storage = plain
+        }
+        // The zip CRC covers the entry's bytes; the header's covers the values (they differ when shuffled).
+        if options.verifyChecksums && !deferred && (record.shuffled || record.crc32 != entry.crc32) {
+            let actual = crc32(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize))
+            if actual != record.crc32 {
+                throw CheckpointError.checksumMismatch(path: archive.path, entry: record.entry, expected: record.crc32, actual: actual)
+            }
+        }
+        return storage
+    }
+
+    /// `body` for each index, spread over the cores; results (or errors) by index.
+    private static func inParallel(_ indices: [Int], _ body: (Int) throws -> TensorStorage)
+        -> [Int: Result<TensorStorage, Error>] {
+        guard !indices.isEmpty else { return [:] }
+        let results = UnsafeMutableBufferPointer<Result<TensorStorage, Error>?>.allocate(capacity: indices.count)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        let next = Counter()
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let work = body
+            DispatchQueue.concurrentPerform(iterations: min(ProcessInfo.processInfo.activeProcessorCount, indices.count)) { _ in
+                while let position = next.take(below: indices.count) {
+                    slots[position] = Result { try work(indices[position]) }
+                }
+            }
+        }
+        var byIndex: [Int: Result<TensorStorage, Error>] = [:]
+        for (position, index) in indices.enumerated() { byIndex[index] = results[position] }
+        return byIndex
     }
 
     // MARK: - Writing

@@ -18,21 +18,29 @@ public struct AutoAugment: Sendable {
     /// nil: bilinear or bicubic at random per op, as timm without a fixed interpolation.
     let interpolation: Interpolation?
 
-    static let standard = ["AutoContrast", "Equalize", "Invert", "Rotate", "Posterize", "Solarize", "SolarizeAdd",
-                           "Color", "Contrast", "Brightness", "Sharpness", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel"]
-    static let increasing = ["AutoContrast", "Equalize", "Invert", "Rotate", "PosterizeIncreasing", "SolarizeIncreasing",
-                             "SolarizeAdd", "ColorIncreasing", "ContrastIncreasing", "BrightnessIncreasing",
-                             "SharpnessIncreasing", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel"]
+    static let standard = [
+        "AutoContrast", "Equalize", "Invert", "Rotate", "Posterize", "Solarize", "SolarizeAdd",
+        "Color", "Contrast", "Brightness", "Sharpness", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel",
+    ]
+    static let increasing = [
+        "AutoContrast", "Equalize", "Invert", "Rotate", "PosterizeIncreasing", "SolarizeIncreasing",
+        "SolarizeAdd", "ColorIncreasing", "ContrastIncreasing", "BrightnessIncreasing",
+        "SharpnessIncreasing", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel",
+    ]
 
     public init(_ policy: String, fill: [UInt8] = [124, 116, 104], interpolation: Interpolation? = nil) throws {
         let spec = policy == "trivialaugment" ? "rand-n1-m10-p1-mstd101" : policy
         var parts = spec.split(separator: "-").map(String.init)
-        guard parts.first == "rand" else { throw DataError.badOption("auto augment policy \"\(policy)\": only rand-… and trivialaugment are supported") }
+        guard parts.first == "rand" else {
+            throw DataError.badOption("auto augment policy \"\(policy)\": only rand-… and trivialaugment are supported")
+        }
         parts.removeFirst()
         var magnitude = 10.0, layers = 2, probability = 0.5, std = 0.0, inc = false
         for part in parts {
             let key = part.prefix { $0.isLetter }, value = part.dropFirst(key.count)
-            guard let number = Double(value) else { throw DataError.badOption("auto augment policy \"\(policy)\": bad part \"\(part)\"") }
+            guard let number = Double(value) else {
+                throw DataError.badOption("auto augment policy \"\(policy)\": bad part \"\(part)\"")
+            }
             switch key {
             case "m": magnitude = number
             case "n": layers = Int(number)
@@ -53,7 +61,11 @@ public struct AutoAugment: Sendable {
             let op = ops[rng.randint(0, ops.count - 1)]
             if probability < 1 && rng.random() > probability { continue }
             var m = magnitude
-            if magnitudeStd == .infinity { m = rng.uniform(0, m) } else if magnitudeStd > 0 { m = rng.gauss(m, magnitudeStd) }
+            if magnitudeStd == .infinity {
+                m = rng.uniform(0, m)
+            } else if magnitudeStd > 0 {
+                m = rng.gauss(m, magnitudeStd)
+            }
             m = max(0, min(m, 10))
             image = apply(op, level: m / 10, to: image, using: &rng)
         }
@@ -69,7 +81,8 @@ public struct AutoAugment: Sendable {
         case "AutoContrast": return image.autocontrasted()
         case "Equalize": return image.equalized()
         case "Invert": return image.mapped { _ in (0..<256).map { UInt8(255 - $0) } }
-        case "Rotate": let degrees = negate(level * 30); return image.rotated(degrees, interpolation: filter(), fill: fill)
+        case "Rotate":
+            let degrees = negate(level * 30); return image.rotated(degrees, interpolation: filter(), fill: fill)
         case "Posterize", "PosterizeIncreasing":
             let bits = op == "Posterize" ? Int(level * 4) : 4 - Int(level * 4)
             if bits >= 8 { return image }
@@ -89,8 +102,12 @@ public struct AutoAugment: Sendable {
         case "ContrastIncreasing": return image.contrastAdjusted(enhance())
         case "BrightnessIncreasing": return image.brightnessAdjusted(enhance())
         case "SharpnessIncreasing": return image.sharpnessAdjusted(enhance())
-        case "ShearX": let s = negate(level * 0.3); return image.affineTransformed([1, s, 0, 0, 1, 0], interpolation: filter(), fill: fill)
-        case "ShearY": let s = negate(level * 0.3); return image.affineTransformed([1, 0, 0, s, 1, 0], interpolation: filter(), fill: fill)
+        case "ShearX":
+            let s = negate(level * 0.3);
+            return image.affineTransformed([1, s, 0, 0, 1, 0], interpolation: filter(), fill: fill)
+        case "ShearY":
+            let s = negate(level * 0.3);
+            return image.affineTransformed([1, 0, 0, s, 1, 0], interpolation: filter(), fill: fill)
         case "TranslateXRel":
             let p = negate(level * 0.45) * Double(image.width)
             return image.affineTransformed([1, 0, p, 0, 1, 0], interpolation: filter(), fill: fill)

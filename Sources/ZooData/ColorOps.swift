@@ -17,14 +17,18 @@ extension Image {
 
     /// `ImageEnhance.Brightness`: blend with black.
     public func brightnessAdjusted(_ factor: Double) -> Image {
-        blended(from: Image(width: width, height: height, mode: mode, fill: [UInt8](repeating: 0, count: channels)), factor: factor)
+        blended(
+            from: Image(width: width, height: height, mode: mode, fill: [UInt8](repeating: 0, count: channels)),
+            factor: factor)
     }
 
     /// `ImageEnhance.Contrast`: blend with the gray of the image's rounded mean luma.
     public func contrastAdjusted(_ factor: Double) -> Image {
         let gray = converted(to: .gray).pixels
         let mean = UInt8(Double(gray.reduce(0) { $0 + Int($1) }) / Double(max(gray.count, 1)) + 0.5)
-        return blended(from: Image(width: width, height: height, mode: mode, fill: [UInt8](repeating: mean, count: channels)), factor: factor)
+        return blended(
+            from: Image(width: width, height: height, mode: mode, fill: [UInt8](repeating: mean, count: channels)),
+            factor: factor)
     }
 
     /// `ImageEnhance.Color` (saturation): blend with the image's own gray version.
@@ -41,7 +45,9 @@ extension Image {
                 for x in 1..<width - 1 {
                     for ch in 0..<c {
                         var sum = 0
-                        for dy in -1...1 { for dx in -1...1 { sum += Int(pixels[((y + dy) * width + x + dx) * c + ch]) } }
+                        for dy in -1...1 {
+                            for dx in -1...1 { sum += Int(pixels[((y + dy) * width + x + dx) * c + ch]) }
+                        }
                         sum += 4 * Int(pixels[(y * width + x) * c + ch])
                         smooth[(y * width + x) * c + ch] = UInt8(min(255, (Double(sum) / 13 + 0.5).rounded(.down)))
                     }
@@ -92,7 +98,9 @@ extension Image {
 
     /// torchvision's `ColorJitter(brightness, contrast, saturation)` on a PIL image: factors uniform
     /// in [max(0, 1 − s), 1 + s], drawn first, then applied in a random order.
-    public func colorJittered(brightness: Double, contrast: Double, saturation: Double, using rng: inout RandomGenerator) -> Image {
+    public func colorJittered(
+        brightness: Double, contrast: Double, saturation: Double, using rng: inout RandomGenerator
+    ) -> Image {
         let order = rng.permutation(4)
         let b = rng.uniform(max(0, 1 - brightness), 1 + brightness)
         let c = rng.uniform(max(0, 1 - contrast), 1 + contrast)
@@ -136,19 +144,26 @@ extension Image {
                             let a = -0.5
                             return [-1.0, 0, 1, 2].map { k in
                                 let d = abs(t - k)
-                                return d < 1 ? ((a + 2) * d - (a + 3)) * d * d + 1 : d < 2 ? (((d - 5) * d + 8) * d - 4) * a : 0
+                                return d < 1
+                                    ? ((a + 2) * d - (a + 3)) * d * d + 1 : d < 2 ? (((d - 5) * d + 8) * d - 4) * a : 0
                             }
                         }
                         let wx = cubic(dx), wy = cubic(dy)
                         var sum = 0.0
                         for j in 0..<4 {
                             var row = 0.0
-                            for i in 0..<4 { row += wx[i] * sample(min(max(x0 - 1 + i, 0), width - 1), min(max(y0 - 1 + j, 0), height - 1), ch) }
+                            for i in 0..<4 {
+                                row +=
+                                    wx[i]
+                                    * sample(
+                                        min(max(x0 - 1 + i, 0), width - 1), min(max(y0 - 1 + j, 0), height - 1), ch)
+                            }
                             sum += wy[j] * row
                         }
                         value = sum
                     } else {
-                        let cx0 = max(x0, 0), cy0 = max(y0, 0), cx1 = min(x0 + 1, width - 1), cy1 = min(y0 + 1, height - 1)
+                        let cx0 = max(x0, 0), cy0 = max(y0, 0), cx1 = min(x0 + 1, width - 1),
+                            cy1 = min(y0 + 1, height - 1)
                         let top = sample(cx0, cy0, ch) * (1 - dx) + sample(cx1, cy0, ch) * dx
                         let bottom = sample(cx0, cy1, ch) * (1 - dx) + sample(cx1, cy1, ch) * dx
                         value = top * (1 - dy) + bottom * dy

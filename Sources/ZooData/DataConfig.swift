@@ -18,9 +18,11 @@ public struct DataConfig: Sendable, Equatable {
     /// `center`, `squash` or `border` (timm's `crop_mode`).
     public var cropMode: String
 
-    public init(inputSize: [Int] = [3, 224, 224], interpolation: String = "bicubic",
-                mean: [Double] = [0.485, 0.456, 0.406], std: [Double] = [0.229, 0.224, 0.225],
-                cropPct: Double = 0.875, cropMode: String = "center") {
+    public init(
+        inputSize: [Int] = [3, 224, 224], interpolation: String = "bicubic",
+        mean: [Double] = [0.485, 0.456, 0.406], std: [Double] = [0.229, 0.224, 0.225],
+        cropPct: Double = 0.875, cropMode: String = "center"
+    ) {
         (self.inputSize, self.interpolation, self.mean, self.std) = (inputSize, interpolation, mean, std)
         (self.cropPct, self.cropMode) = (cropPct, cropMode)
     }
@@ -29,8 +31,9 @@ public struct DataConfig: Sendable, Equatable {
     public init(cfg: PretrainedCfg, inputSize: Int? = nil) {
         var size = cfg.inputSize
         if let side = inputSize { size = [size.first ?? 3, side, side] }
-        self.init(inputSize: size, interpolation: cfg.interpolation, mean: cfg.mean, std: cfg.std,
-                  cropPct: cfg.cropPct, cropMode: cfg.cropMode)
+        self.init(
+            inputSize: size, interpolation: cfg.interpolation, mean: cfg.mean, std: cfg.std,
+            cropPct: cfg.cropPct, cropMode: cfg.cropMode)
     }
 
     public var channels: Int { inputSize[0] }

@@ -67,7 +67,8 @@ public final class DataLoader: @unchecked Sendable {
 
     /// Batches per epoch.
     public var count: Int {
-        options.dropLast ? dataset.count / options.batchSize : (dataset.count + options.batchSize - 1) / options.batchSize
+        options.dropLast
+            ? dataset.count / options.batchSize : (dataset.count + options.batchSize - 1) / options.batchSize
     }
 
     /// Samples skipped so far, across epochs.
@@ -91,45 +92,41 @@ public final class DataLoader: @unchecked Sendable {
         }
     }
 
-    /// Builds batch `number` of `order` on the worker threads; nil values are skipped samples.
-    func makeBatch(_ number: Int, order: [Int], epoch: Int) throws -> Batch? {
-        let lo = number * options.batchSize, hi = min(lo + options.batchSize, order.count)
-        let indices = Array(order[lo..<hi])
-        var results = [Result<(Tensor, Int), Error>?](repeating: nil, count: indices.count)
-        let next = ManagedAtomicCounter()
-        let workers = max(1, min(options.workers, indices.count))
-        results.withUnsafeMutableBufferPointer { slots in
-            let slots = UncheckedBuffer(slots)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let k = next.increment()
-                    if k >= indices.count { break }
-                    slots.value[k] = Result { try self.load(indices[k], epoch: epoch) }
-                }
-            }
-        }
+    /// Assembles batch `number` from its samples' results (in batch order): failures recorded or
+    /// thrown, the rest stacked, mixup applied. Nil when every sample failed.
+    func assemble(_ number: Int, indices: [Int], results: [Result<(Tensor, Int), Error>], epoch: Int) throws -> Batch? {
         var tensors = [Tensor](), labels = [Int](), kept = [Int]()
         for (k, result) in results.enumerated() {
-            switch result! {
+            switch result {
             case .success(let (tensor, label)): tensors.append(tensor); labels.append(label); kept.append(indices[k])
             case .failure(let error):
                 let path: String
-                if case .file(let p) = dataset.sample(at: indices[k]).sample { path = p } else { path = "sample \(indices[k])" }
+                if case .file(let p) = dataset.sample(at: indices[k]).sample {
+                    path = p
+                } else {
+                    path = "sample \(indices[k])"
+                }
                 var reason = "\(error)"
                 if reason.hasPrefix(path + ": ") { reason.removeFirst(path.count + 2) }
-                let failure = LoadFailure(index: indices[k], path: path, reason: reason)
                 guard options.skipFailures else { throw DataError.sampleFailed(path: path, reason: reason) }
-                lock.withLock { failed.append(failure) }
+                lock.withLock { failed.append(LoadFailure(index: indices[k], path: path, reason: reason)) }
             }
         }
         guard let first = tensors.first else { return nil }
         for (k, t) in tensors.enumerated() where t.shape != first.shape {
-            throw DataError.badDataset(path: "sample \(kept[k])", reason: "shape \(t.shape) differs from the batch's \(first.shape)")
+            throw DataError.badDataset(
+                path: "sample \(kept[k])", reason: "shape \(t.shape) differs from the batch's \(first.shape)")
         }
-        let shape = [tensors.count] + first.shape
-        var values = [Float]()
-        values.reserveCapacity(shape.reduce(1, *))
-        for t in tensors { values += t.contiguous().toArray() }
+        let shape = [tensors.count] + first.shape, size = first.shape.reduce(1, *)
+        var values = [Float](repeating: 0, count: shape.reduce(1, *))
+        values.withUnsafeMutableBufferPointer { out in
+            for (k, t) in tensors.enumerated() {
+                let dense = t.contiguous().toArray()
+                dense.withUnsafeBufferPointer {
+                    (out.baseAddress! + k * size).update(from: $0.baseAddress!, count: size)
+                }
+            }
+        }
         var targets: Tensor?
         if let mixup = options.mixup {
             var rng = RandomGenerator(seed: options.seed, stream: 0x4D49_5855, UInt64(epoch), UInt64(number))
@@ -139,80 +136,101 @@ public final class DataLoader: @unchecked Sendable {
         return Batch(inputs: Tensor(values, shape: shape), labels: labels, indices: kept, targets: targets)
     }
 
-    /// The batches of `epoch`, made ahead on a background thread.
+    /// The batches of `epoch`, made ahead on `workers` background threads.
     public func epoch(_ epoch: Int) -> EpochIterator { EpochIterator(loader: self, epoch: epoch) }
 }
 
-/// Batches of one epoch, in order; `next()` waits for the background producer. Dropping the
-/// iterator before the end stops the producer.
+/// Batches of one epoch, in order. `workers` threads take samples one at a time in epoch order,
+/// never more than `prefetch` batches ahead of the consumer, so no worker waits for a batch's
+/// slowest sample; `next()` waits for the batch it needs and assembles it. Dropping the iterator
+/// before the end stops the workers.
 public final class EpochIterator: @unchecked Sendable {
-    /// What the producer thread and the consumer share (the thread must not own the iterator).
-    final class Queue: @unchecked Sendable {
+    /// What the workers and the consumer share (the workers must not own the iterator).
+    final class State: @unchecked Sendable {
         let condition = NSCondition()
-        var ready: [Int: Result<Batch?, Error>] = [:]
+        var results: [[Result<(Tensor, Int), Error>?]]
+        var remaining: [Int]
+        var nextSample = 0
         var consumed = 0
         var cancelled = false
+        init(batchSizes: [Int]) {
+            results = batchSizes.map { [Result<(Tensor, Int), Error>?](repeating: nil, count: $0) }
+            remaining = batchSizes
+        }
     }
 
-    private let queue = Queue()
-    private let total: Int
+    private let state: State
+    private let loader: DataLoader
+    private let epoch: Int
+    private let order: [Int]
 
     init(loader: DataLoader, epoch: Int) {
-        let total = loader.count, queue = self.queue
-        self.total = total
-        let order = loader.order(epoch: epoch)
+        let batchSize = loader.options.batchSize, total = loader.count
+        let order = Array(loader.order(epoch: epoch).prefix(min(loader.dataset.count, total * batchSize)))
+        let sizes = (0..<total).map { min(batchSize, order.count - $0 * batchSize) }
+        let state = State(batchSizes: sizes)
+        (self.state, self.loader, self.epoch, self.order) = (state, loader, epoch, order)
         let prefetch = max(1, loader.options.prefetch)
-        let thread = Thread {
-            for number in 0..<total {
-                queue.condition.lock()
-                while !queue.cancelled && number - queue.consumed >= prefetch { queue.condition.wait() }
-                let stop = queue.cancelled
-                queue.condition.unlock()
-                if stop { return }
-                let result = Result { try loader.makeBatch(number, order: order, epoch: epoch) }
-                queue.condition.lock()
-                queue.ready[number] = result
-                queue.condition.broadcast()
-                queue.condition.unlock()
-                if case .failure = result { return }
+        for _ in 0..<max(1, loader.options.workers) {
+            let thread = Thread {
+                while true {
+                    state.condition.lock()
+                    while !state.cancelled && state.nextSample < order.count
+                        && state.nextSample / batchSize >= state.consumed + prefetch
+                    { state.condition.wait() }
+                    guard !state.cancelled && state.nextSample < order.count else { state.condition.unlock(); return }
+                    let k = state.nextSample
+                    state.nextSample += 1
+                    state.condition.unlock()
+                    let result = Result<(Tensor, Int), Error> {
+                        let (values, label) = try loader.load(order[k], epoch: epoch); return (values, label)
+                    }
+                    state.condition.lock()
+                    state.results[k / batchSize][k % batchSize] = result
+                    state.remaining[k / batchSize] -= 1
+                    if state.remaining[k / batchSize] == 0 { state.condition.broadcast() }
+                    state.condition.unlock()
+                }
             }
+            thread.stackSize = 1 << 22
+            thread.start()
         }
-        thread.stackSize = 1 << 22
-        thread.start()
     }
 
     /// The next batch, nil at the end of the epoch; throws a sample's error when failures are fatal.
     public func next() throws -> Batch? {
+        let batchSize = loader.options.batchSize
         while true {
-            queue.condition.lock()
-            guard queue.consumed < total else { queue.condition.unlock(); return nil }
-            while queue.ready[queue.consumed] == nil { queue.condition.wait() }
-            let result = queue.ready.removeValue(forKey: queue.consumed)!
-            queue.consumed += 1
-            if case .failure = result { queue.consumed = total }
-            queue.condition.broadcast()
-            queue.condition.unlock()
-            if let batch = try result.get() { return batch }
+            state.condition.lock()
+            let number = state.consumed
+            guard number < state.results.count else { state.condition.unlock(); return nil }
+            while state.remaining[number] > 0 { state.condition.wait() }
+            let results = state.results[number].map { $0! }
+            state.results[number] = []
+            state.consumed += 1
+            state.condition.broadcast()
+            state.condition.unlock()
+            let indices = Array(order[number * batchSize..<number * batchSize + results.count])
+            do {
+                if let batch = try loader.assemble(number, indices: indices, results: results, epoch: epoch) {
+                    return batch
+                }
+            } catch {
+                cancel()
+                state.condition.lock()
+                state.consumed = state.results.count
+                state.condition.unlock()
+                throw error
+            }
         }
     }
 
-    deinit {
-        queue.condition.lock()
-        queue.cancelled = true
-        queue.condition.broadcast()
-        queue.condition.unlock()
+    private func cancel() {
+        state.condition.lock()
+        state.cancelled = true
+        state.condition.broadcast()
+        state.condition.unlock()
     }
-}
 
-/// A shared counter for work stealing between the worker threads.
-final class ManagedAtomicCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int { lock.withLock { defer { value += 1 }; return value } }
-}
-
-/// Workers write disjoint slots, which the type system cannot see.
-struct UncheckedBuffer<T>: @unchecked Sendable {
-    let value: UnsafeMutableBufferPointer<T>
-    init(_ value: UnsafeMutableBufferPointer<T>) { self.value = value }
+    deinit { cancel() }
 }

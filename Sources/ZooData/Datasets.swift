@@ -38,7 +38,9 @@ public struct ImageFolder: ImageDataset {
             var dir: ObjCBool = false
             return fm.fileExists(atPath: root + "/" + name, isDirectory: &dir) && dir.boolValue
         }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        guard !classes.isEmpty else { throw DataError.badDataset(path: root, reason: "no class folders (expected ROOT/CLASS/IMAGE)") }
+        guard !classes.isEmpty else {
+            throw DataError.badDataset(path: root, reason: "no class folders (expected ROOT/CLASS/IMAGE)")
+        }
         var files = [(String, Int)]()
         for (label, name) in classes.enumerated() {
             let directory = root + "/" + name
@@ -46,11 +48,15 @@ public struct ImageFolder: ImageDataset {
             var found = [String]()
             while let relative = walker.nextObject() as? String {
                 let last = (relative as NSString).lastPathComponent
-                if Self.extensions.contains((last as NSString).pathExtension.lowercased()) { found.append(directory + "/" + relative) }
+                if Self.extensions.contains((last as NSString).pathExtension.lowercased()) {
+                    found.append(directory + "/" + relative)
+                }
             }
             files += found.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { ($0, label) }
         }
-        guard !files.isEmpty else { throw DataError.badDataset(path: root, reason: "no image files in any class folder") }
+        guard !files.isEmpty else {
+            throw DataError.badDataset(path: root, reason: "no image files in any class folder")
+        }
         (self.root, self.classNames, self.files) = (root, classes, files)
     }
 
@@ -65,7 +71,8 @@ public struct CSVDataset: ImageDataset {
     public let files: [(path: String, label: Int)]
 
     public init(csv: String, classNames given: [String]? = nil) throws {
-        guard let data = FileManager.default.contents(atPath: csv), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: csv), let text = String(data: data, encoding: .utf8)
+        else {
             throw DataError.badDataset(path: csv, reason: "cannot read the CSV file")
         }
         let base = (csv as NSString).deletingLastPathComponent
@@ -77,7 +84,9 @@ public struct CSVDataset: ImageDataset {
                 throw DataError.badDataset(path: csv, reason: "line \(number + 1): expected path,label")
             }
             var path = String(trimmed[..<comma]).trimmingCharacters(in: .whitespaces)
-            if path.hasPrefix("\"") && path.hasSuffix("\"") && path.count >= 2 { path = String(path.dropFirst().dropLast()) }
+            if path.hasPrefix("\"") && path.hasSuffix("\"") && path.count >= 2 {
+                path = String(path.dropFirst().dropLast())
+            }
             if !path.hasPrefix("/") { path = base.isEmpty ? path : base + "/" + path }
             rows.append((path, String(trimmed[trimmed.index(after: comma)...]).trimmingCharacters(in: .whitespaces)))
         }
@@ -85,7 +94,8 @@ public struct CSVDataset: ImageDataset {
         if let given {
             files = try rows.enumerated().map { number, row in
                 guard let label = Int(row.1), given.indices.contains(label) else {
-                    throw DataError.badDataset(path: csv, reason: "row \(number + 1): label \"\(row.1)\" is not in 0..<\(given.count)")
+                    throw DataError.badDataset(
+                        path: csv, reason: "row \(number + 1): label \"\(row.1)\" is not in 0..<\(given.count)")
                 }
                 return (row.0, label)
             }
@@ -116,7 +126,9 @@ public struct InMemoryDataset: ImageDataset {
     /// `inputs` [N, C, H, W], one sample per row, used without transforms.
     public init(inputs: Tensor, labels: [Int], classNames: [String]) {
         precondition(inputs.rank == 4 && inputs.shape[0] == labels.count, "inputs [N, C, H, W] with one label per row")
-        (self.samples, self.labels, self.classNames) = ((0..<labels.count).map { .tensor(inputs.select(0, $0)) }, labels, classNames)
+        (self.samples, self.labels, self.classNames) = (
+            (0..<labels.count).map { .tensor(inputs.select(0, $0)) }, labels, classNames
+        )
     }
 
     public var count: Int { samples.count }

@@ -16,21 +16,26 @@ public struct EvalTransform: Sendable {
     public func image(_ image: Image) -> Image {
         let image = image.converted(to: config.imageMode)
         let (h, w) = (config.height, config.width)
-        let scaleH = Int((Double(h) / config.cropPct).rounded(.down)), scaleW = Int((Double(w) / config.cropPct).rounded(.down))
+        let scaleH = Int((Double(h) / config.cropPct).rounded(.down)),
+            scaleW = Int((Double(w) / config.cropPct).rounded(.down))
         switch config.cropMode {
         case "squash":
-            return image.resized(width: scaleW, height: scaleH, interpolation: config.filter).centerCropped(height: h, width: w)
+            return image.resized(width: scaleW, height: scaleH, interpolation: config.filter).centerCropped(
+                height: h, width: w)
         case "border":
             let fill = config.mean.prefix(image.channels).map { UInt8(($0 * 255).rounded(.toNearestOrEven)) }
-            return image.keepingRatio(targetHeight: scaleH, targetWidth: scaleW, longest: 1, interpolation: config.filter)
-                .centerCropped(height: h, width: w, fill: fill)
+            return image.keepingRatio(
+                targetHeight: scaleH, targetWidth: scaleW, longest: 1, interpolation: config.filter
+            )
+            .centerCropped(height: h, width: w, fill: fill)
         default:
             let resized: Image
             if scaleH == scaleW {
                 resized = image.shorterSideResized(to: scaleH, interpolation: config.filter)
             } else {
                 // A non-square target: the shorter of the two side ratios decides (timm's ResizeKeepRatio).
-                resized = image.keepingRatio(targetHeight: scaleH, targetWidth: scaleW, longest: 0, interpolation: config.filter)
+                resized = image.keepingRatio(
+                    targetHeight: scaleH, targetWidth: scaleW, longest: 0, interpolation: config.filter)
             }
             return resized.centerCropped(height: h, width: w)
         }
@@ -39,7 +44,9 @@ public struct EvalTransform: Sendable {
     /// The normalized tensor [C, H, W].
     public func callAsFunction(_ image: Image) -> Tensor {
         let prepared = self.image(image)
-        return Tensor(prepared.normalizedCHW(mean: config.mean, std: config.std), shape: [prepared.channels, prepared.height, prepared.width])
+        return Tensor(
+            prepared.normalizedCHW(mean: config.mean, std: config.std),
+            shape: [prepared.channels, prepared.height, prepared.width])
     }
 }
 
@@ -55,8 +62,10 @@ extension Image {
 
     /// timm's `ResizeKeepRatio` (without its random parts): scale by the ratio between the larger
     /// (`longest` 1) or smaller (`longest` 0) of the two side ratios, sizes rounded half to even as Python's.
-    func keepingRatio(targetHeight: Int, targetWidth: Int, longest: Double, interpolation: Interpolation,
-                      factors: (Double, Double) = (1, 1)) -> Image {
+    func keepingRatio(
+        targetHeight: Int, targetWidth: Int, longest: Double, interpolation: Interpolation,
+        factors: (Double, Double) = (1, 1)
+    ) -> Image {
         let ratioH = Double(height) / Double(targetHeight), ratioW = Double(width) / Double(targetWidth)
         let ratio = max(ratioH, ratioW) * longest + min(ratioH, ratioW) * (1 - longest)
         let newH = Int((Double(height) * factors.0 / ratio).rounded(.toNearestOrEven))
@@ -83,11 +92,18 @@ extension Image {
 
     func writeNormalizedCHW(into out: inout [Float], offset: Int, mean: [Double], std: [Double]) {
         let c = channels, n = width * height
+        // One table per channel: the same float32 operations per value, computed 256 times, not n.
+        let tables = (0..<c).map { ch in
+            let m = Float(mean[ch]), s = Float(std[ch])
+            return (0..<256).map { (Float($0) / 255 - m) / s }
+        }
         out.withUnsafeMutableBufferPointer { dst in
             pixels.withUnsafeBufferPointer { src in
                 for ch in 0..<c {
-                    let m = Float(mean[ch]), s = Float(std[ch]), plane = dst.baseAddress! + offset + ch * n
-                    for i in 0..<n { plane[i] = (Float(src[i * c + ch]) / 255 - m) / s }
+                    tables[ch].withUnsafeBufferPointer { table in
+                        let plane = dst.baseAddress! + offset + ch * n
+                        for i in 0..<n { plane[i] = table[Int(src[i * c + ch])] }
+                    }
                 }
             }
         }

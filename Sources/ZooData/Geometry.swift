@@ -1,7 +1,9 @@
 /// Crops, pads and flips, as PIL's `crop`, `ImageOps`/torchvision's `pad` and `transpose`.
 extension Image {
     /// The `width` x `height` region at (`left`, `top`), as PIL's `crop`: parts outside the image are `fill`.
-    public func cropped(left: Int, top: Int, width cropWidth: Int, height cropHeight: Int, fill: [UInt8]? = nil) -> Image {
+    public func cropped(left: Int, top: Int, width cropWidth: Int, height cropHeight: Int, fill: [UInt8]? = nil)
+        -> Image
+    {
         let c = channels
         var out = Image(width: cropWidth, height: cropHeight, mode: mode, fill: fill ?? [UInt8](repeating: 0, count: c))
         let x0 = max(left, 0), x1 = min(left + cropWidth, width), y0 = max(top, 0), y1 = min(top + cropHeight, height)
@@ -23,9 +25,12 @@ extension Image {
     public func flippedHorizontally() -> Image {
         let c = channels
         var out = pixels
-        for y in 0..<height {
-            for x in 0..<width {
-                for ch in 0..<c { out[(y * width + x) * c + ch] = pixels[(y * width + width - 1 - x) * c + ch] }
+        pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    let from = src.baseAddress! + y * width * c, to = dst.baseAddress! + y * width * c
+                    for x in 0..<width { for ch in 0..<c { to[x * c + ch] = from[(width - 1 - x) * c + ch] } }
+                }
             }
         }
         return Image(width: width, height: height, mode: mode, pixels: out)

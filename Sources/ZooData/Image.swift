@@ -16,7 +16,9 @@ public struct Image: Sendable, Equatable {
     public var channels: Int { mode == .gray ? 1 : 3 }
 
     public init(width: Int, height: Int, mode: Mode, pixels: [UInt8]) {
-        precondition(pixels.count == width * height * (mode == .gray ? 1 : 3), "pixel count does not match \(width)x\(height) \(mode)")
+        precondition(
+            pixels.count == width * height * (mode == .gray ? 1 : 3),
+            "pixel count does not match \(width)x\(height) \(mode)")
         self.width = width
         self.height = height
         self.mode = mode
@@ -27,8 +29,10 @@ public struct Image: Sendable, Equatable {
     public init(width: Int, height: Int, mode: Mode, fill: [UInt8]) {
         let channels = mode == .gray ? 1 : 3
         precondition(fill.count == channels, "fill needs \(channels) values")
-        var pixels = [UInt8](repeating: 0, count: width * height * channels)
-        for i in 0..<width * height { for c in 0..<channels { pixels[i * channels + c] = fill[c] } }
+        var pixels = [UInt8](repeating: fill[0], count: width * height * channels)
+        if fill.contains(where: { $0 != fill[0] }) {
+            for i in 0..<width * height { for c in 0..<channels { pixels[i * channels + c] = fill[c] } }
+        }
         self.init(width: width, height: height, mode: mode, pixels: pixels)
     }
 
@@ -101,7 +105,9 @@ extension Image {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw ImageError.unreadable(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "a directory" : "permission denied")
+            throw ImageError.unreadable(
+                path: path,
+                reason: !exists ? "no such file" : isDirectory.boolValue ? "a directory" : "permission denied")
         }
         try self.init(decoding: data, label: path, mode: mode)
     }
@@ -132,11 +138,14 @@ extension Image {
         var info = ZooJPEGInfo()
         var pixels: UnsafeMutablePointer<UInt8>?
         var message = [CChar](repeating: 0, count: 256)
-        let status = zoo_jpeg_decode(data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), &info, &pixels, &message, message.count)
+        let status = zoo_jpeg_decode(
+            data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), &info, &pixels, &message, message.count)
         defer { free(pixels) }
         switch status {
         case 0: break
-        case 2: throw ImageError.tooLarge(path: label, width: Int(info.width), height: Int(info.height), limit: ImageLimits.maxPixels)
+        case 2:
+            throw ImageError.tooLarge(
+                path: label, width: Int(info.width), height: Int(info.height), limit: ImageLimits.maxPixels)
         default: throw ImageError.corrupt(path: label, format: "JPEG", reason: messageString(message))
         }
         let n = Int(info.width) * Int(info.height)
@@ -164,11 +173,14 @@ extension Image {
         var info = ZooPNGInfo()
         var pixels: UnsafeMutablePointer<UInt8>?
         var message = [CChar](repeating: 0, count: 256)
-        let status = zoo_png_decode(data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), &info, &pixels, &message, message.count)
+        let status = zoo_png_decode(
+            data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), &info, &pixels, &message, message.count)
         defer { free(pixels) }
         switch status {
         case 0: break
-        case 2: throw ImageError.tooLarge(path: label, width: Int(info.width), height: Int(info.height), limit: ImageLimits.maxPixels)
+        case 2:
+            throw ImageError.tooLarge(
+                path: label, width: Int(info.width), height: Int(info.height), limit: ImageLimits.maxPixels)
         default: throw ImageError.corrupt(path: label, format: "PNG", reason: messageString(message))
         }
         let n = Int(info.width) * Int(info.height), channels = Int(info.channels), wide = info.depth == 16
@@ -191,6 +203,7 @@ extension Image {
                 }
             }
         }
-        return Image(width: Int(info.width), height: Int(info.height), mode: outChannels == 1 ? .gray : .rgb, pixels: out)
+        return Image(
+            width: Int(info.width), height: Int(info.height), mode: outChannels == 1 ? .gray : .rgb, pixels: out)
     }
 }

@@ -13,15 +13,21 @@ public struct Mixup: Sendable, Equatable {
     public var labelSmoothing = 0.1
     public var numClasses: Int
 
-    public init(numClasses: Int, mixupAlpha: Double = 0.8, cutmixAlpha: Double = 1.0, probability: Double = 1.0,
-                switchProbability: Double = 0.5, labelSmoothing: Double = 0.1) {
+    public init(
+        numClasses: Int, mixupAlpha: Double = 0.8, cutmixAlpha: Double = 1.0, probability: Double = 1.0,
+        switchProbability: Double = 0.5, labelSmoothing: Double = 0.1
+    ) {
         (self.numClasses, self.mixupAlpha, self.cutmixAlpha) = (numClasses, mixupAlpha, cutmixAlpha)
-        (self.probability, self.switchProbability, self.labelSmoothing) = (probability, switchProbability, labelSmoothing)
+        (self.probability, self.switchProbability, self.labelSmoothing) = (
+            probability, switchProbability, labelSmoothing
+        )
     }
 
     /// Mixes `inputs` [N, C, H, W] (in place, as timm) and returns λ and the soft targets [N, classes].
-    public func apply(inputs values: inout [Float], shape: [Int], labels: [Int],
-                      using rng: inout RandomGenerator) -> (lambda: Double, targets: [Float]) {
+    public func apply(
+        inputs values: inout [Float], shape: [Int], labels: [Int],
+        using rng: inout RandomGenerator
+    ) -> (lambda: Double, targets: [Float]) {
         var lambda = 1.0, cutmix = false
         if rng.random() < probability {
             if mixupAlpha > 0 && cutmixAlpha > 0 {
@@ -46,7 +52,9 @@ public struct Mixup: Sendable, Equatable {
                     let j = n - 1 - i
                     for ch in 0..<c {
                         for y in y0..<y1 {
-                            for x in x0..<x1 { values[(i * c + ch) * plane + y * w + x] = original[(j * c + ch) * plane + y * w + x] }
+                            for x in x0..<x1 {
+                                values[(i * c + ch) * plane + y * w + x] = original[(j * c + ch) * plane + y * w + x]
+                            }
                         }
                     }
                 }
@@ -55,7 +63,9 @@ public struct Mixup: Sendable, Equatable {
                 let sample = c * plane, l = Float(lambda)
                 for i in 0..<n {
                     let j = n - 1 - i
-                    for k in 0..<sample { values[i * sample + k] = original[i * sample + k] * l + original[j * sample + k] * (1 - l) }
+                    for k in 0..<sample {
+                        values[i * sample + k] = original[i * sample + k] * l + original[j * sample + k] * (1 - l)
+                    }
                 }
             }
         }

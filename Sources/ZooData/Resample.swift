@@ -11,28 +11,43 @@ public enum Interpolation: String, Sendable, CaseIterable {
     var kernel: (support: Double, weight: (Double) -> Double) {
         switch self {
         case .nearest, .box: return (0.5, { x in x > -0.5 && x <= 0.5 ? 1 : 0 })
-        case .bilinear: return (1, { x in let x = abs(x); return x < 1 ? 1 - x : 0 })
+        case .bilinear:
+            return (
+                1,
+                { x in
+                    let x = abs(x); return x < 1 ? 1 - x : 0
+                }
+            )
         case .hamming:
-            return (1, { x in
-                let x = abs(x)
-                if x == 0 { return 1 }
-                if x >= 1 { return 0 }
-                let t = x * .pi
-                return sin(t) / t * (0.54 + 0.46 * cos(t))
-            })
+            return (
+                1,
+                { x in
+                    let x = abs(x)
+                    if x == 0 { return 1 }
+                    if x >= 1 { return 0 }
+                    let t = x * .pi
+                    return sin(t) / t * (0.54 + 0.46 * cos(t))
+                }
+            )
         case .bicubic:
             // Keys' cubic with a = -0.5, as PIL.
-            return (2, { x in
-                let a = -0.5, x = abs(x)
-                if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
-                if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
-                return 0
-            })
+            return (
+                2,
+                { x in
+                    let a = -0.5, x = abs(x)
+                    if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+                    if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
+                    return 0
+                }
+            )
         case .lanczos:
-            return (3, { x in
-                func sinc(_ x: Double) -> Double { x == 0 ? 1 : sin(x * .pi) / (x * .pi) }
-                return x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0
-            })
+            return (
+                3,
+                { x in
+                    func sinc(_ x: Double) -> Double { x == 0 ? 1 : sin(x * .pi) / (x * .pi) }
+                    return x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0
+                }
+            )
         }
     }
 }
@@ -46,34 +61,85 @@ extension Image {
         precondition(outWidth > 0 && outHeight > 0, "resize needs a positive size, got \(outWidth)x\(outHeight)")
         if outWidth == width && outHeight == height { return self }
         if interpolation == .nearest { return nearestResized(width: outWidth, height: outHeight) }
-        let horizontal = Resampling(inSize: width, outSize: outWidth, interpolation: interpolation)
-        let vertical = Resampling(inSize: height, outSize: outHeight, interpolation: interpolation)
-        var source = self
-        var rowOffset = 0
-        if outWidth != width {
-            // Only the rows the vertical pass will read.
-            let first = vertical.bounds[0], last = vertical.bounds[2 * (outHeight - 1)] + vertical.bounds[2 * outHeight - 1]
-            source = horizontalPass(horizontal, rows: first..<last)
-            rowOffset = first
+        return resampled(
+            left: 0, top: 0, width: width, height: height, outWidth: outWidth, outHeight: outHeight,
+            interpolation: interpolation)
+    }
+
+    /// The region (`left`, `top`, `width`, `height`) scaled to `outWidth` x `outHeight`: the same
+    /// pixels as `cropped(...)` then `resized(...)` (torchvision's `resized_crop`), without the copy.
+    public func resizedCrop(
+        left: Int, top: Int, width cropWidth: Int, height cropHeight: Int,
+        outWidth: Int, outHeight: Int, interpolation: Interpolation
+    ) -> Image {
+        guard
+            left >= 0 && top >= 0 && left + cropWidth <= width && top + cropHeight <= height
+                && interpolation != .nearest,
+            cropWidth != outWidth || cropHeight != outHeight
+        else {
+            return cropped(left: left, top: top, width: cropWidth, height: cropHeight)
+                .resized(width: outWidth, height: outHeight, interpolation: interpolation)
         }
-        if outHeight != height { source = source.verticalPass(vertical, rowOffset: rowOffset) }
+        return resampled(
+            left: left, top: top, width: cropWidth, height: cropHeight, outWidth: outWidth, outHeight: outHeight,
+            interpolation: interpolation)
+    }
+
+    private func resampled(
+        left: Int, top: Int, width inWidth: Int, height inHeight: Int, outWidth: Int, outHeight: Int,
+        interpolation: Interpolation
+    ) -> Image {
+        let horizontal = Resampling(inSize: inWidth, outSize: outWidth, interpolation: interpolation)
+        let vertical = Resampling(inSize: inHeight, outSize: outHeight, interpolation: interpolation)
+        var source = self
+        var rowOffset = -top
+        if outWidth != inWidth {
+            // Only the rows the vertical pass will read.
+            let first = vertical.bounds[0],
+                last = vertical.bounds[2 * (outHeight - 1)] + vertical.bounds[2 * outHeight - 1]
+            source = horizontalPass(horizontal, rows: (first + top)..<(last + top), left: left)
+            rowOffset = first
+        } else if left != 0 || inWidth != width {
+            source = cropped(left: left, top: top, width: inWidth, height: inHeight)
+            rowOffset = 0
+        }
+        if outHeight != inHeight {
+            source = source.verticalPass(vertical, rowOffset: rowOffset)
+        } else if source.height != outHeight {
+            source = source.cropped(left: 0, top: -rowOffset, width: source.width, height: outHeight)
+        }
         return source
     }
 
-    private func horizontalPass(_ r: Resampling, rows: Range<Int>) -> Image {
-        let c = channels, outWidth = r.outSize
+    private func horizontalPass(_ r: Resampling, rows: Range<Int>, left: Int) -> Image {
+        let c = channels, outWidth = r.outSize, ksize = r.ksize
         var out = [UInt8](repeating: 0, count: rows.count * outWidth * c)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 r.weights.withUnsafeBufferPointer { k in
-                    for (oy, y) in rows.enumerated() {
-                        let row = src.baseAddress! + y * width * c, outRow = dst.baseAddress! + oy * outWidth * c
-                        for x in 0..<outWidth {
-                            let xmin = r.bounds[2 * x], count = r.bounds[2 * x + 1], kx = k.baseAddress! + x * r.ksize
-                            for ch in 0..<c {
-                                var sum = Resampling.half
-                                for i in 0..<count { sum += Int(row[(xmin + i) * c + ch]) * Int(kx[i]) }
-                                outRow[x * c + ch] = Resampling.clip8(sum)
+                    r.bounds.withUnsafeBufferPointer { bounds in
+                        for (oy, y) in rows.enumerated() {
+                            let row = src.baseAddress! + (y * width + left) * c,
+                                outRow = dst.baseAddress! + oy * outWidth * c
+                            for x in 0..<outWidth {
+                                let xmin = bounds[2 * x], count = bounds[2 * x + 1], kx = k.baseAddress! + x * ksize
+                                let p = row + xmin * c
+                                if c == 3 {
+                                    var s0 = Resampling.half, s1 = Resampling.half, s2 = Resampling.half
+                                    for i in 0..<count {
+                                        let w = Int(kx[i]), q = p + 3 * i
+                                        s0 += Int(q[0]) * w; s1 += Int(q[1]) * w; s2 += Int(q[2]) * w
+                                    }
+                                    outRow[3 * x] = Resampling.clip8(s0)
+                                    outRow[3 * x + 1] = Resampling.clip8(s1)
+                                    outRow[3 * x + 2] = Resampling.clip8(s2)
+                                } else {
+                                    for ch in 0..<c {
+                                        var sum = Resampling.half
+                                        for i in 0..<count { sum += Int(p[i * c + ch]) * Int(kx[i]) }
+                                        outRow[x * c + ch] = Resampling.clip8(sum)
+                                    }
+                                }
                             }
                         }
                     }
@@ -90,15 +156,18 @@ extension Image {
             out.withUnsafeMutableBufferPointer { dst in
                 r.weights.withUnsafeBufferPointer { k in
                     var sums = [Int](repeating: 0, count: rowLength)
-                    for y in 0..<outHeight {
-                        let ymin = r.bounds[2 * y] - rowOffset, count = r.bounds[2 * y + 1], ky = k.baseAddress! + y * r.ksize
-                        for i in 0..<rowLength { sums[i] = Resampling.half }
-                        for j in 0..<count {
-                            let row = src.baseAddress! + (ymin + j) * rowLength, w = Int(ky[j])
-                            for i in 0..<rowLength { sums[i] += Int(row[i]) * w }
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        for y in 0..<outHeight {
+                            let ymin = r.bounds[2 * y] - rowOffset, count = r.bounds[2 * y + 1],
+                                ky = k.baseAddress! + y * r.ksize
+                            for i in 0..<rowLength { sums[i] = Resampling.half }
+                            for j in 0..<count {
+                                let row = src.baseAddress! + (ymin + j) * rowLength, w = Int(ky[j])
+                                for i in 0..<rowLength { sums[i] += Int(row[i]) * w }
+                            }
+                            let outRow = dst.baseAddress! + y * rowLength
+                            for i in 0..<rowLength { outRow[i] = Resampling.clip8(sums[i]) }
                         }
-                        let outRow = dst.baseAddress! + y * rowLength
-                        for i in 0..<rowLength { outRow[i] = Resampling.clip8(sums[i]) }
                     }
                 }
             }
@@ -158,7 +227,8 @@ struct Resampling {
             for x in 0..<count {
                 let w = total != 0 ? k[x] / total : k[x]
                 let fixed = w * Double(1 << Resampling.precisionBits)
-                weights[xx * ksize + x] = Int32(w < 0 ? (fixed - 0.5).rounded(.towardZero) : (fixed + 0.5).rounded(.towardZero))
+                weights[xx * ksize + x] = Int32(
+                    w < 0 ? (fixed - 0.5).rounded(.towardZero) : (fixed + 0.5).rounded(.towardZero))
             }
             bounds[2 * xx] = xmin
             bounds[2 * xx + 1] = count

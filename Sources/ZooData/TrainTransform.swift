@@ -51,12 +51,16 @@ public struct TrainTransform: ImageTransform {
 
     public func image(_ image: Image, using rng: inout RandomGenerator) -> Image {
         var image = image.converted(to: config.imageMode)
-        let crop = Self.randomResizedCropBox(width: image.width, height: image.height, scale: augmentation.scale,
-                                             ratio: augmentation.ratio, using: &rng)
-        let filter: Interpolation = augmentation.interpolation == "random"
-            ? (rng.randint(0, 1) == 0 ? .bilinear : .bicubic) : (Interpolation(timmName: augmentation.interpolation) ?? .bilinear)
-        image = image.cropped(left: crop.left, top: crop.top, width: crop.width, height: crop.height)
-            .resized(width: config.width, height: config.height, interpolation: filter)
+        let crop = Self.randomResizedCropBox(
+            width: image.width, height: image.height, scale: augmentation.scale,
+            ratio: augmentation.ratio, using: &rng)
+        let filter: Interpolation =
+            augmentation.interpolation == "random"
+            ? (rng.randint(0, 1) == 0 ? .bilinear : .bicubic)
+            : (Interpolation(timmName: augmentation.interpolation) ?? .bilinear)
+        image = image.resizedCrop(
+            left: crop.left, top: crop.top, width: crop.width, height: crop.height,
+            outWidth: config.width, outHeight: config.height, interpolation: filter)
         if augmentation.hflip > 0 && rng.random() < augmentation.hflip { image = image.flippedHorizontally() }
         if augmentation.vflip > 0 && rng.random() < augmentation.vflip { image = image.flippedVertically() }
         if let autoAugment {
@@ -72,15 +76,18 @@ public struct TrainTransform: ImageTransform {
         var values = prepared.normalizedCHW(mean: config.mean, std: config.std)
         if augmentation.reProb > 0 {
             RandomErasing(probability: augmentation.reProb, mode: augmentation.reMode, maxCount: augmentation.reCount)
-                .erase(&values, channels: prepared.channels, height: prepared.height, width: prepared.width, using: &rng)
+                .erase(
+                    &values, channels: prepared.channels, height: prepared.height, width: prepared.width, using: &rng)
         }
         return Tensor(values, shape: [prepared.channels, prepared.height, prepared.width])
     }
 
     /// timm's `RandomResizedCropAndInterpolation.get_params`: ten tries at a random area and
     /// log-uniform aspect, then the whole image clamped to the ratio range, centred.
-    public static func randomResizedCropBox(width: Int, height: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>,
-                                            using rng: inout RandomGenerator) -> (left: Int, top: Int, width: Int, height: Int) {
+    public static func randomResizedCropBox(
+        width: Int, height: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>,
+        using rng: inout RandomGenerator
+    ) -> (left: Int, top: Int, width: Int, height: Int) {
         let area = Double(width * height)
         for _ in 0..<10 {
             let target = rng.uniform(scale.lowerBound, scale.upperBound) * area
@@ -117,7 +124,8 @@ public struct RandomErasing: Sendable {
         (self.probability, self.mode, self.maxCount) = (probability, mode, maxCount)
     }
 
-    public func erase(_ values: inout [Float], channels: Int, height: Int, width: Int, using rng: inout RandomGenerator) {
+    public func erase(_ values: inout [Float], channels: Int, height: Int, width: Int, using rng: inout RandomGenerator)
+    {
         guard rng.random() <= probability else { return }
         let area = Double(height * width), logRatio = (log(minAspect), log(1 / minAspect))
         let count = maxCount <= 1 ? 1 : rng.randint(1, maxCount)
@@ -133,11 +141,12 @@ public struct RandomErasing: Sendable {
                 for c in 0..<channels {
                     for y in top..<top + h {
                         for x in left..<left + w {
-                            values[(c * height + y) * width + x] = switch mode {
-                            case "pixel": Float(rng.gauss(0, 1))
-                            case "rand": colour[c]
-                            default: 0
-                            }
+                            values[(c * height + y) * width + x] =
+                                switch mode {
+                                case "pixel": Float(rng.gauss(0, 1))
+                                case "rand": colour[c]
+                                default: 0
+                                }
                         }
                     }
                 }

@@ -108,4 +108,11 @@ public struct DistributedSampler: Sendable, Equatable {
         while padded.count < total { padded += all.prefix(total - padded.count) }
         return stride(from: rank, to: total, by: size).map { padded[$0] }
     }
+
+    /// This process's share for evaluation: every `size`-th sample from position `rank`, without
+    /// padding, so the shards of all processes together hold each sample exactly once and summed
+    /// metrics equal a one-process evaluation.
+    public func evaluationShard<Indices: Collection>(_ order: Indices) -> [Int] where Indices.Element == Int {
+        Array(order).enumerated().compactMap { $0.offset % size == rank ? $0.element : nil }
+    }
 }

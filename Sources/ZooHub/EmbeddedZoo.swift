@@ -40,8 +40,9 @@ public enum EmbeddedZoo {
             if rename(folder.path, damaged.path) == 0 { try? manager.removeItem(at: damaged) }
         }
         if rename(scratch.path, folder.path) != 0 && !isComplete(folder, files) {
-            throw CheckpointError.io(path: folder.path, operation: "unpack the embedded zoo",
-                                     reason: String(cString: strerror(errno)))
+            throw CheckpointError.io(
+                path: folder.path, operation: "unpack the embedded zoo",
+                reason: String(cString: strerror(errno)))
         }
         return folder
     }
@@ -56,9 +57,11 @@ public enum EmbeddedZoo {
         return String(hasher.finalizeHex().prefix(16))
     }()
 
-    private static func isComplete(_ folder: URL, _ files: [(path: String, bytes: UnsafeBufferPointer<UInt8>)]) -> Bool {
+    private static func isComplete(_ folder: URL, _ files: [(path: String, bytes: UnsafeBufferPointer<UInt8>)]) -> Bool
+    {
         files.allSatisfy { file in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(file.path).path)
+            let attributes = try? FileManager.default.attributesOfItem(
+                atPath: folder.appendingPathComponent(file.path).path)
             return (attributes?[.size] as? NSNumber)?.intValue == file.bytes.count
         }
     }

@@ -341,7 +341,7 @@ public struct ViTConfig: Sendable {
     public var dropPathRate = 0.0
     public var norm = NormKind.layerNorm(eps: 1e-6)
     public var embedNorm: NormKind?
-    public var activation = ActivationKind.gelu
+    public var activation = ZooNN.ActivationKind.gelu
     /// "mlp", "glu" (timm's GluMlp with SiLU, gate first) or "swiglu".
     public var mlpLayer = "mlp"
     /// "block", "res_post" or "parallel_things".
@@ -384,7 +384,7 @@ public struct ViTConfig: Sendable {
             case "norm_layer": norm = try Self.norm(key, value)
             case "embed_norm_layer": embedNorm = try Self.norm(key, value)
             case "act_layer":
-                guard let kind = value.stringValue.flatMap(ActivationKind.init(rawValue:)) else { throw .unsupported(key, "\(value)") }
+                guard let kind = value.stringValue.flatMap(ZooNN.ActivationKind.init(rawValue:)) else { throw .unsupported(key, "\(value)") }
                 activation = kind
             case "mlp_layer": mlpLayer = value.stringValue ?? mlpLayer
             case "block_fn":

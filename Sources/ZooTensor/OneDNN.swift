@@ -1,89 +1,96 @@
 import Foundation
+
 #if os(Linux)
-import CDNNL
+    import CDNNL
 #endif
 
 /// oneDNN's convolutions (`Sources/CDNNL`) on zoo's plain NCHW buffers. Each entry returns false
 /// when oneDNN cannot take the shape, and the caller runs the GEMM path instead.
 enum OneDNN {
     #if os(Linux)
-    static func geometry(_ g: Conv2dGeometry) -> zoo_conv_geometry {
-        zoo_conv_geometry(
-            batch: g.batch, in_channels: g.inChannels, height: g.height, width: g.width,
-            out_channels: g.outChannels, kernel_h: g.kernelH, kernel_w: g.kernelW,
-            stride_h: g.strideH, stride_w: g.strideW, pad_h: g.padH, pad_w: g.padW,
-            dilation_h: g.dilationH, dilation_w: g.dilationW, groups: g.groups,
-            out_height: g.outHeight, out_width: g.outWidth)
-    }
+        static func geometry(_ g: Conv2dGeometry) -> zoo_conv_geometry {
+            zoo_conv_geometry(
+                batch: g.batch, in_channels: g.inChannels, height: g.height, width: g.width,
+                out_channels: g.outChannels, kernel_h: g.kernelH, kernel_w: g.kernelW,
+                stride_h: g.strideH, stride_w: g.strideW, pad_h: g.padH, pad_w: g.padW,
+                dilation_h: g.dilationH, dilation_w: g.dilationW, groups: g.groups,
+                out_height: g.outHeight, out_width: g.outWidth)
+        }
     #endif
 
     static func flags(bias: Bool, residual: Bool = false, relu: Bool = false, inference: Bool = false) -> Int32 {
         #if os(Linux)
-        var value: Int32 = 0
-        if bias { value |= Int32(ZOO_CONV_BIAS) }
-        if residual { value |= Int32(ZOO_CONV_SUM) }
-        if relu { value |= Int32(ZOO_CONV_RELU) }
-        if inference { value |= Int32(ZOO_CONV_INFERENCE) }
-        return value
+            var value: Int32 = 0
+            if bias { value |= Int32(ZOO_CONV_BIAS) }
+            if residual { value |= Int32(ZOO_CONV_SUM) }
+            if relu { value |= Int32(ZOO_CONV_RELU) }
+            if inference { value |= Int32(ZOO_CONV_INFERENCE) }
+            return value
         #else
-        return 0
+            return 0
         #endif
     }
 
-    static func forward(_ g: Conv2dGeometry, flags: Int32, input: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
-                        prepared: UnsafeRawPointer?, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>) -> Bool {
+    static func forward(
+        _ g: Conv2dGeometry, flags: Int32, input: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+        prepared: UnsafeRawPointer?, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>
+    ) -> Bool {
         #if os(Linux)
-        var shape = geometry(g)
-        FlopCounter.add(g.flops)
-        return zoo_conv_forward(&shape, flags, input, weight, prepared, bias, residual, output) == 0
+            var shape = geometry(g)
+            FlopCounter.add(g.flops)
+            return zoo_conv_forward(&shape, flags, input, weight, prepared, bias, residual, output) == 0
         #else
-        return false
+            return false
         #endif
     }
 
-    static func backwardData(_ g: Conv2dGeometry, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                             gradInput: UnsafeMutablePointer<Float>) -> Bool {
+    static func backwardData(
+        _ g: Conv2dGeometry, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        gradInput: UnsafeMutablePointer<Float>
+    ) -> Bool {
         #if os(Linux)
-        var shape = geometry(g)
-        FlopCounter.add(g.flops)
-        return zoo_conv_backward_data(&shape, gradOutput, weight, gradInput) == 0
+            var shape = geometry(g)
+            FlopCounter.add(g.flops)
+            return zoo_conv_backward_data(&shape, gradOutput, weight, gradInput) == 0
         #else
-        return false
+            return false
         #endif
     }
 
-    static func backwardWeights(_ g: Conv2dGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                                gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) -> Bool {
+    static func backwardWeights(
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+        gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?
+    ) -> Bool {
         #if os(Linux)
-        var shape = geometry(g)
-        FlopCounter.add(g.flops)
-        return zoo_conv_backward_weights(&shape, input, gradOutput, gradWeight, gradBias) == 0
+            var shape = geometry(g)
+            FlopCounter.add(g.flops)
+            return zoo_conv_backward_weights(&shape, input, gradOutput, gradWeight, gradBias) == 0
         #else
-        return false
+            return false
         #endif
     }
 
     /// The implementation oneDNN picks for this forward convolution ("jit_1x1:avx2", …).
     static func implementation(_ g: Conv2dGeometry, flags: Int32) -> String {
         #if os(Linux)
-        var shape = geometry(g)
-        return String(cString: zoo_conv_forward_implementation(&shape, flags))
+            var shape = geometry(g)
+            return String(cString: zoo_conv_forward_implementation(&shape, flags))
         #else
-        return "unavailable"
+            return "unavailable"
         #endif
     }
 
     /// Weights reordered into the layout oneDNN's forward primitive for `g` wants, or nil.
     static func prepareWeights(_ g: Conv2dGeometry, flags: Int32, weight: UnsafePointer<Float>) -> TensorStorage? {
         #if os(Linux)
-        var shape = geometry(g)
-        let bytes = zoo_conv_forward_weights_bytes(&shape, flags)
-        guard bytes > 0 else { return nil }
-        let storage = TensorStorage(uninitializedByteCount: bytes)
-        return zoo_conv_forward_prepare_weights(&shape, flags, weight, storage.bytes) == 0 ? storage : nil
+            var shape = geometry(g)
+            let bytes = zoo_conv_forward_weights_bytes(&shape, flags)
+            guard bytes > 0 else { return nil }
+            let storage = TensorStorage(uninitializedByteCount: bytes)
+            return zoo_conv_forward_prepare_weights(&shape, flags, weight, storage.bytes) == 0 ? storage : nil
         #else
-        return nil
+            return nil
         #endif
     }
 }
@@ -133,13 +140,18 @@ public final class PreparedConvolution: @unchecked Sendable {
 extension Tensor {
     /// Inference-only convolution with its epilogue fused: relu?(conv(x, W) + b + residual), one
     /// pass over the output. No graph is recorded.
-    public static func conv2dInference(_ x: Tensor, prepared: PreparedConvolution, stride: (Int, Int) = (1, 1),
-                                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                                       adding residual: Tensor? = nil, relu: Bool = false) -> Tensor {
-        let g = Conv2dGeometry(input: x.shape, weight: prepared.weightShape, stride: stride, padding: padding,
-                               dilation: dilation, groups: groups)
+    public static func conv2dInference(
+        _ x: Tensor, prepared: PreparedConvolution, stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+        adding residual: Tensor? = nil, relu: Bool = false
+    ) -> Tensor {
+        let g = Conv2dGeometry(
+            input: x.shape, weight: prepared.weightShape, stride: stride, padding: padding,
+            dilation: dilation, groups: groups)
         let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
-        if let residual { precondition(residual.shape == outShape, "conv2d: residual \(residual.shape) is not \(outShape)") }
+        if let residual {
+            precondition(residual.shape == outShape, "conv2d: residual \(residual.shape) is not \(outShape)")
+        }
         let input = x.denseFloats(), extra = residual?.denseFloats()
         let out = Tensor(empty: outShape)
         let b = prepared.bias
@@ -148,14 +160,16 @@ extension Tensor {
             let flags = OneDNN.flags(bias: b != nil, residual: extra != nil, relu: relu, inference: true)
             guard let reordered = prepared.reorderedWeights(g, flags: flags) else { return false }
             return withExtendedLifetime(reordered) {
-                OneDNN.forward(g, flags: flags, input: input.floats, weight: nil, prepared: UnsafeRawPointer(reordered.bytes),
-                               bias: b?.floats, residual: extra?.floats, output: out.mutableFloats)
+                OneDNN.forward(
+                    g, flags: flags, input: input.floats, weight: nil, prepared: UnsafeRawPointer(reordered.bytes),
+                    bias: b?.floats, residual: extra?.floats, output: out.mutableFloats)
             }
         }
         if !done {
             let w = prepared.weight
             withExtendedLifetime((input, extra, w, b)) {
-                ConvolutionKernels.forward(g, input: input.floats, weight: w.floats, bias: b?.floats, output: out.mutableFloats)
+                ConvolutionKernels.forward(
+                    g, input: input.floats, weight: w.floats, bias: b?.floats, output: out.mutableFloats)
                 Epilogue.apply(out.mutableFloats, count: out.count, adding: extra?.floats, relu: relu)
             }
         }
@@ -165,7 +179,8 @@ extension Tensor {
 
 /// The residual add and ReLU after a GEMM-path convolution, in one parallel pass.
 enum Epilogue {
-    static func apply(_ y: UnsafeMutablePointer<Float>, count: Int, adding residual: UnsafePointer<Float>?, relu: Bool) {
+    static func apply(_ y: UnsafeMutablePointer<Float>, count: Int, adding residual: UnsafePointer<Float>?, relu: Bool)
+    {
         guard residual != nil || relu else { return }
         Parallel.forEachBlock(count) { range in
             if let residual { for i in range { y[i] += residual[i] } }
@@ -189,7 +204,9 @@ public struct WeightFingerprint: Equatable, Sendable {
             let dense = tensor.denseFloats()
             withExtendedLifetime(dense) {
                 let step = dense.count <= 4096 ? 1 : dense.count / 97
-                for index in stride(from: 0, to: dense.count, by: step) { values.append(dense.floats[index].bitPattern) }
+                for index in stride(from: 0, to: dense.count, by: step) {
+                    values.append(dense.floats[index].bitPattern)
+                }
             }
         }
         self.values = values
@@ -210,8 +227,12 @@ public enum FlopCounter {
 
     /// The operations `body` performs.
     public static func measure(_ body: () -> Void) -> Double {
-        lock.withLock { total = 0; active = true }
+        lock.withLock {
+            total = 0; active = true
+        }
         body()
-        return lock.withLock { active = false; return total }
+        return lock.withLock {
+            active = false; return total
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 import Foundation
 import ZooCheckpoint
+import ZooDistributed
 import ZooNN
 import ZooPlot
 import ZooTensor
@@ -99,15 +100,20 @@ public final class FineTune {
 
     public var onEpoch: ((FineTuneEpoch) -> Void)?
     public var onProgress: ((FineTuneProgress) -> Void)?
+    /// The processes training together (docs/distributed.md): each gives `fit` its own shard of every
+    /// batch; gradients are averaged and metrics summed over all, and rank 0 alone writes files.
+    public var communicator: any Communicator = SingleProcess()
 
     public private(set) var history: [FineTuneEpoch] = []
     /// Optimizer steps taken (the EMA's and a per-step scheduler's clock).
     public private(set) var globalStep = 0
     private var schedulerMetrics: [Double?] = []
 
-    public init(model: Module, loss: any LossFunction, optimizer: Optimizer, scheduler: (any LRScheduler)? = nil,
-                options: FineTuneOptions, classNames: [String] = [], config: JSONValue? = nil,
-                architecture: String? = nil) {
+    public init(
+        model: Module, loss: any LossFunction, optimizer: Optimizer, scheduler: (any LRScheduler)? = nil,
+        options: FineTuneOptions, classNames: [String] = [], config: JSONValue? = nil,
+        architecture: String? = nil
+    ) {
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -124,16 +130,18 @@ public final class FineTune {
     /// batches for the same epoch, so a resumed run sees the data a whole run would).
     @discardableResult
     public func fit<Train: Sequence, Validation: Sequence>(
-        train: (Int) -> Train, validation: (() -> Validation)? = nil
+        train: (Int) throws -> Train, validation: (() throws -> Validation)? = nil
     ) throws -> [FineTuneEpoch] where Train.Element == Trainer.Batch, Validation.Element == Trainer.Batch {
-        if let directory = options.outputDirectory { try Self.prepare(directory) }
+        let writes = communicator.isMain ? options.outputDirectory : nil
+        if let directory = writes { try Self.prepare(directory) }
+        try DataParallel(communicator: communicator).broadcastState(of: model)
         var bestTop1 = history.compactMap(\.top1).max() ?? -1
         var sinceBest = 0
         for epoch in history.count..<options.epochs {
             setFrozen(epoch < options.freezeEpochs)
-            var record = trainEpoch(train(epoch), epoch: epoch)
+            var record = try trainEpoch(try train(epoch), epoch: epoch)
             if let validation {
-                let measured = evaluate(validation())
+                let measured = try evaluate(try validation())
                 (record.validationLoss, record.top1, record.top5) = (measured.loss, measured.top1, measured.top5)
             }
             history.append(record)
@@ -145,9 +153,7 @@ public final class FineTune {
             }
             let improved = (record.top1 ?? -1) > bestTop1
             if improved { bestTop1 = record.top1 ?? -1; sinceBest = 0 } else { sinceBest += 1 }
-            if let directory = options.outputDirectory {
-                try writeOutputs(to: directory, best: improved)
-            }
+            if let directory = writes { try writeOutputs(to: directory, best: improved) }
             onEpoch?(record)
             if let patience = options.earlyStopPatience, sinceBest >= patience, record.top1 != nil { break }
         }
@@ -166,7 +172,7 @@ public final class FineTune {
         }
     }
 
-    private func trainEpoch<Batches: Sequence>(_ batches: Batches, epoch: Int) -> FineTuneEpoch
+    private func trainEpoch<Batches: Sequence>(_ batches: Batches, epoch: Int) throws -> FineTuneEpoch
     where Batches.Element == Trainer.Batch {
         model.trainKeepingFrozenNormsInEval()
         let lr = optimizer.learningRates.first ?? 0
@@ -175,20 +181,27 @@ public final class FineTune {
         optimizer.zeroGrad()
         for batch in batches {
             let value = loss(model(batch.input), batch.target)
-            let scaled = options.accumulationSteps > 1 ? value * Tensor(scalar: Float(1) / Float(options.accumulationSteps)) : value
+            let scaled =
+                options.accumulationSteps > 1
+                ? value * Tensor(scalar: Float(1) / Float(options.accumulationSteps)) : value
             scaled.backward()
             pending += 1
             total += Double(value.item())
             count += 1
-            if pending == options.accumulationSteps { step(); pending = 0 }
-            onProgress?(FineTuneProgress(epoch: epoch + 1, batch: count, batches: nil, loss: total / Double(count),
-                                         elapsed: Date().timeIntervalSince(started)))
+            if pending == options.accumulationSteps { try step(); pending = 0 }
+            onProgress?(
+                FineTuneProgress(
+                    epoch: epoch + 1, batch: count, batches: nil, loss: total / Double(count),
+                    elapsed: Date().timeIntervalSince(started)))
         }
-        if pending > 0 { step() }
-        return FineTuneEpoch(epoch: epoch + 1, trainLoss: count > 0 ? total / Double(count) : .nan, lr: lr)
+        if pending > 0 { try step() }
+        // Every rank's batch losses: equal shards make this the mean loss of the global batches.
+        let summed = try DataParallel(communicator: communicator).sum([total, Double(count)])
+        return FineTuneEpoch(epoch: epoch + 1, trainLoss: summed[1] > 0 ? summed[0] / summed[1] : .nan, lr: lr)
     }
 
-    private func step() {
+    private func step() throws {
+        try DataParallel(communicator: communicator).averageGradients(of: model.trainableParameters())
         if let maxNorm = options.clipGradNorm { clipGradNorm(model.parameters(), maxNorm: maxNorm) }
         optimizer.step()
         optimizer.zeroGrad()
@@ -202,9 +215,10 @@ public final class FineTune {
     }
 
     /// Mean loss, top-1 and top-5 in eval mode without a graph — of the EMA weights when there are.
-    public func evaluate<Batches: Sequence>(_ batches: Batches) -> (loss: Double, top1: Double?, top5: Double?)
+    /// Under several ranks each evaluates its own shard and the counts are summed over all.
+    public func evaluate<Batches: Sequence>(_ batches: Batches) throws -> (loss: Double, top1: Double?, top5: Double?)
     where Batches.Element == Trainer.Batch {
-        func measure() -> (Double, Double?, Double?) {
+        func measure() throws -> (Double, Double?, Double?) {
             model.eval()
             var total = 0.0, batchCount = 0, correct1 = 0, correct5 = 0, samples = 0
             withNoGrad {
@@ -223,11 +237,16 @@ public final class FineTune {
                     samples += truth.count
                 }
             }
+            let summed = try DataParallel(communicator: communicator).sum(
+                [total, Double(batchCount), Double(correct1), Double(correct5), Double(samples)])
+            (total, batchCount) = (summed[0], Int(summed[1]))
+            (correct1, correct5, samples) = (Int(summed[2]), Int(summed[3]), Int(summed[4]))
             let mean = batchCount > 0 ? total / Double(batchCount) : .nan
-            return samples > 0 ? (mean, Double(correct1) / Double(samples), Double(correct5) / Double(samples)) : (mean, nil, nil)
+            return samples > 0
+                ? (mean, Double(correct1) / Double(samples), Double(correct5) / Double(samples)) : (mean, nil, nil)
         }
-        if let ema { return ema.withWeights(in: model, measure) }
-        return measure()
+        if let ema { return try ema.withWeights(in: model, measure) }
+        return try measure()
     }
 
     // MARK: Files
@@ -236,7 +255,8 @@ public final class FineTune {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw FineTuneError.output(path: directory, reason: "cannot create the output folder: \(error.localizedDescription)")
+            throw FineTuneError.output(
+                path: directory, reason: "cannot create the output folder: \(error.localizedDescription)")
         }
         guard access(directory, W_OK) == 0 else {
             throw FineTuneError.output(path: directory, reason: "the output folder is not writable")
@@ -247,9 +267,10 @@ public final class FineTune {
     private func writeOutputs(to directory: String, best: Bool) throws {
         let csv = ([FineTuneEpoch.csvHeader] + history.map(\.csvLine)).joined(separator: "\n") + "\n"
         try AtomicFileWriter.write(to: directory + "/metrics.csv") { try $0.write(Array(csv.utf8)) }
-        let figure = Figure.trainingCurves(title: architecture.map { "\($0) fine-tuning" } ?? "", epochs: history.map(\.epoch),
-                                           trainLoss: history.map(\.trainLoss), validationLoss: history.map(\.validationLoss),
-                                           top1: history.map(\.top1), top5: history.map(\.top5))
+        let figure = Figure.trainingCurves(
+            title: architecture.map { "\($0) fine-tuning" } ?? "", epochs: history.map(\.epoch),
+            trainLoss: history.map(\.trainLoss), validationLoss: history.map(\.validationLoss),
+            top1: history.map(\.top1), top5: history.map(\.top5))
         try figure.write(to: directory + "/curves.png")
         try figure.write(to: directory + "/curves.svg")
         let checkpoint = makeCheckpoint()
@@ -267,8 +288,8 @@ public final class FineTune {
         if !classNames.isEmpty {
             let names = JSONValue.array(classNames.map(JSONValue.string))
             if case .object(var pairs) = config ?? .object([]) {
-                pairs.removeAll { $0.0 == "label_names" }
-                pairs.append(("label_names", names))
+                pairs.removeAll { $0.0 == "class_names" }
+                pairs.append(("class_names", names))
                 config = .object(pairs)
             }
         }
@@ -281,8 +302,9 @@ public final class FineTune {
             ("class_names", .array(classNames.map(JSONValue.string))),
             ("weights", .string(ema == nil ? "model" : "ema")),
         ])
-        return Checkpoint(tensors: weights.map { (name: $0.0, tensor: $0.1) }, architecture: architecture, config: config,
-                          training: training, optimizer: ZooCheckpoint.OptimizerState(tensors: stateTensors))
+        return Checkpoint(
+            tensors: weights.map { (name: $0.0, tensor: $0.1) }, architecture: architecture, config: config,
+            training: training, optimizer: ZooCheckpoint.OptimizerState(tensors: stateTensors))
     }
 
     /// Continues the run saved in `path` (a `last.zoo` of the same model and optimizer): weights,
@@ -293,7 +315,8 @@ public final class FineTune {
             throw FineTuneError.resumeMismatch(path: path, reason: "it holds weights only, no training state")
         }
         if let architecture, let other = checkpoint.architecture, other != architecture {
-            throw FineTuneError.resumeMismatch(path: path, reason: "it is a run of \(other), this one is \(architecture)")
+            throw FineTuneError.resumeMismatch(
+                path: path, reason: "it is a run of \(other), this one is \(architecture)")
         }
         var modelState: [(String, Tensor)] = [], optimizerTensors: [String: Tensor] = [:]
         for (name, tensor) in saved.tensors {
@@ -327,9 +350,11 @@ public final class FineTune {
 
     private static func json(_ epoch: FineTuneEpoch) -> JSONValue {
         func number(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
-        return .object([("epoch", .integer(Int64(epoch.epoch))), ("train_loss", .number(epoch.trainLoss)),
-                        ("val_loss", number(epoch.validationLoss)), ("val_top1", number(epoch.top1)),
-                        ("val_top5", number(epoch.top5)), ("lr", .number(epoch.lr))])
+        return .object([
+            ("epoch", .integer(Int64(epoch.epoch))), ("train_loss", .number(epoch.trainLoss)),
+            ("val_loss", number(epoch.validationLoss)), ("val_top1", number(epoch.top1)),
+            ("val_top5", number(epoch.top5)), ("lr", .number(epoch.lr)),
+        ])
     }
 
     private static func double(_ value: JSONValue) -> Double? {
@@ -342,8 +367,10 @@ public final class FineTune {
 
     private static func epoch(from value: JSONValue) -> FineTuneEpoch? {
         guard let epoch = value["epoch"]?.intValue, let loss = value["train_loss"].flatMap(double),
-              let lr = value["lr"].flatMap(double) else { return nil }
-        return FineTuneEpoch(epoch: epoch, trainLoss: loss, validationLoss: value["val_loss"].flatMap(double),
-                             top1: value["val_top1"].flatMap(double), top5: value["val_top5"].flatMap(double), lr: lr)
+            let lr = value["lr"].flatMap(double)
+        else { return nil }
+        return FineTuneEpoch(
+            epoch: epoch, trainLoss: loss, validationLoss: value["val_loss"].flatMap(double),
+            top1: value["val_top1"].flatMap(double), top5: value["val_top5"].flatMap(double), lr: lr)
     }
 }

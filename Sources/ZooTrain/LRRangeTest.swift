@@ -23,8 +23,10 @@ public struct LRRangeTest: Sendable {
     public var smoothing: Double
     public var divergence: Double
 
-    public init(start: Double = 1e-7, end: Double = 10, steps: Int = 100, smoothing: Double = 0.98,
-                divergence: Double = 4) {
+    public init(
+        start: Double = 1e-7, end: Double = 10, steps: Int = 100, smoothing: Double = 0.98,
+        divergence: Double = 4
+    ) {
         self.start = start
         self.end = end
         self.steps = steps
@@ -50,8 +52,10 @@ public struct LRRangeTest: Sendable {
     }
 
     /// Runs the sweep over `batches` (cycled when shorter than `steps`).
-    public func run(model: Module, loss: any LossFunction, optimizer: Optimizer,
-                    batches: [Trainer.Batch]) -> Result {
+    public func run(
+        model: Module, loss: any LossFunction, optimizer: Optimizer,
+        batches: [Trainer.Batch]
+    ) -> Result {
         precondition(!batches.isEmpty, "the learning-rate range test needs batches")
         let savedWeights = StateDict(model.stateDict().map { ($0.0, $0.1.copy()) })
         let savedOptimizer = optimizer.stateDict()

@@ -24,8 +24,10 @@ public final class ModelEMA {
     /// The averaged state, in the model's state-dict order.
     public private(set) var state: StateDict
 
-    public init(_ model: Module, decay: Double = 0.9999, minDecay: Double = 0, updateAfterStep: Int = 0,
-                useWarmup: Bool = false, warmupGamma: Double = 1, warmupPower: Double = 2.0 / 3.0) {
+    public init(
+        _ model: Module, decay: Double = 0.9999, minDecay: Double = 0, updateAfterStep: Int = 0,
+        useWarmup: Bool = false, warmupGamma: Double = 1, warmupPower: Double = 2.0 / 3.0
+    ) {
         self.decay = decay
         self.minDecay = minDecay
         self.updateAfterStep = updateAfterStep

@@ -5,8 +5,9 @@ import ZooCheckpoint
 /// `zoo bench`: the report, its JSON line, the bf16 refusal, and the OpenBLAS core it ends up with.
 @Suite struct BenchCommandTests {
     @Test func jsonLineHasTheIssuesFields() throws {
-        let result = try ZooProcess.run("bench", "resnet10t", "--batch", "2", "--input-size", "32", "--runs", "1",
-                                        "--train", "--threads", "2", "--json")
+        let result = try ZooProcess.run(
+            "bench", "resnet10t", "--batch", "2", "--input-size", "32", "--runs", "1",
+            "--train", "--threads", "2", "--json")
         #expect(result.status == 0, "\(result.stderr)")
         let last = try #require(result.stdoutLines.last)
         let json = try JSONValue(parsing: Array(last.utf8))
@@ -22,8 +23,9 @@ import ZooCheckpoint
     }
 
     @Test func plainGEMMPathIsSelectable() throws {
-        let result = try ZooProcess.run(["bench", "resnet10t", "--batch", "1", "--input-size", "32", "--runs", "1", "--json"],
-                                        environment: ["ZOO_CONV": "gemm"])
+        let result = try ZooProcess.run(
+            ["bench", "resnet10t", "--batch", "1", "--input-size", "32", "--runs", "1", "--json"],
+            environment: ["ZOO_CONV": "gemm"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("conv im2col+GEMM"), "\(result.stdout)")
     }
@@ -39,21 +41,23 @@ import ZooCheckpoint
     /// CPU's features before any GEMM. Simulated here: OpenBLAS is made to start on Prescott.
     @Test func genericOpenBLASCoreIsReplacedFromFeatures() throws {
         #if os(Linux)
-        let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        let hasAVX2 = info.contains(" avx2 ") && info.contains(" fma ")
-        try #require(hasAVX2, "this test expects an x86-64 CPU with AVX2 and FMA")
-        var environment = ["ZOO_BLAS_ASSUME_CORE": "Prescott", "ZOO_CONV": "gemm"]
-        let replaced = try ZooProcess.run(["bench", "resnet10t", "--batch", "1", "--input-size", "32", "--runs", "1"],
-                                          environment: environment)
-        #expect(replaced.status == 0, "\(replaced.stderr)")
-        #expect(replaced.stdout.contains("(OpenBLAS chose Prescott)"), "\(replaced.stdout)")
-        #expect(!replaced.stdout.contains("OpenBLAS core Prescott"), "\(replaced.stdout)")
-        // A user's OPENBLAS_CORETYPE wins.
-        environment["OPENBLAS_CORETYPE"] = "Nehalem"
-        environment["ZOO_BLAS_ASSUME_CORE"] = nil
-        let kept = try ZooProcess.run(["bench", "resnet10t", "--batch", "1", "--input-size", "32", "--runs", "1"],
-                                      environment: environment)
-        #expect(kept.stdout.contains("OpenBLAS core Nehalem"), "\(kept.stdout)")
+            let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+            let hasAVX2 = info.contains(" avx2 ") && info.contains(" fma ")
+            try #require(hasAVX2, "this test expects an x86-64 CPU with AVX2 and FMA")
+            var environment = ["ZOO_BLAS_ASSUME_CORE": "Prescott", "ZOO_CONV": "gemm"]
+            let replaced = try ZooProcess.run(
+                ["bench", "resnet10t", "--batch", "1", "--input-size", "32", "--runs", "1"],
+                environment: environment)
+            #expect(replaced.status == 0, "\(replaced.stderr)")
+            #expect(replaced.stdout.contains("(OpenBLAS chose Prescott)"), "\(replaced.stdout)")
+            #expect(!replaced.stdout.contains("OpenBLAS core Prescott"), "\(replaced.stdout)")
+            // A user's OPENBLAS_CORETYPE wins.
+            environment["OPENBLAS_CORETYPE"] = "Nehalem"
+            environment["ZOO_BLAS_ASSUME_CORE"] = nil
+            let kept = try ZooProcess.run(
+                ["bench", "resnet10t", "--batch", "1", "--input-size", "32", "--runs", "1"],
+                environment: environment)
+            #expect(kept.stdout.contains("OpenBLAS core Nehalem"), "\(kept.stdout)")
         #endif
     }
 }

@@ -13,10 +13,12 @@ import ZooCheckpoint
         let scratch = try TemporaryDirectory()
         let files = try Self.photos.map { try Fixtures.parity($0).path }
         let y = scratch.path("logits.npy")
-        let result = try ZooProcess.run(["predict", "resnet18", "--checkpoint", try Fixtures.parity("image.predict.resnet18.pth").path]
-                                        + files + ["--output", y, "--topk", "3", "--json"])
+        let result = try ZooProcess.run(
+            ["predict", "resnet18", "--checkpoint", try Fixtures.parity("image.predict.resnet18.pth").path]
+                + files + ["--output", y, "--topk", "3", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        let predicted = try NPY.read(y), expected = try NPY.read(try Fixtures.parity("image.predict.resnet18.logits.npy").path)
+        let predicted = try NPY.read(y),
+            expected = try NPY.read(try Fixtures.parity("image.predict.resnet18.logits.npy").path)
         #expect(predicted.shape == expected.shape)
         let scale = expected.toArray().reduce(0) { max($0, abs($1)) }
         let worst = zip(predicted.toArray(), expected.toArray()).reduce(0) { max($0, abs($1.0 - $1.1)) }
@@ -31,10 +33,13 @@ import ZooCheckpoint
         #expect(rows.first?["top"]?.arrayValue?.first?["name"]?.stringValue?.isEmpty == false)
     }
 
-    @Test(arguments: ["decode-truncated.jpg", "decode-bad_crc.png", "decode-huge.png", "decode-empty.jpg", "decode-text.jpg"])
+    @Test(arguments: [
+        "decode-truncated.jpg", "decode-bad_crc.png", "decode-huge.png", "decode-empty.jpg", "decode-text.jpg",
+    ])
     func hostileImageIsAnErrorNamingTheFile(_ name: String) throws {
         let path = Fixtures.url("Tests/ZooDataTests/Fixtures/\(name)").path
-        let result = try ZooProcess.run("predict", "resnet18", "--checkpoint", try Fixtures.parity("image.predict.resnet18.pth").path, path)
+        let result = try ZooProcess.run(
+            "predict", "resnet18", "--checkpoint", try Fixtures.parity("image.predict.resnet18.pth").path, path)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains(path + ": "), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error"))
@@ -45,11 +50,17 @@ import ZooCheckpoint
         let root = scratch.path("val")
         for (label, photos) in [("a", Array(Self.photos.prefix(2))), ("b", Array(Self.photos.suffix(3)))] {
             try FileManager.default.createDirectory(atPath: root + "/" + label, withIntermediateDirectories: true)
-            for photo in photos { try FileManager.default.copyItem(atPath: try Fixtures.parity(photo).path, toPath: root + "/" + label + "/" + photo) }
+            for photo in photos {
+                try FileManager.default.copyItem(
+                    atPath: try Fixtures.parity(photo).path, toPath: root + "/" + label + "/" + photo)
+            }
         }
-        try FileManager.default.copyItem(atPath: Fixtures.url("Tests/ZooDataTests/Fixtures/decode-truncated.jpg").path, toPath: root + "/b/broken.jpg")
-        let result = try ZooProcess.run("evaluate", "resnet18", "--checkpoint", try Fixtures.parity("image.predict.resnet18.pth").path,
-                                        "--data", root, "--batch-size", "2", "--json")
+        try FileManager.default.copyItem(
+            atPath: Fixtures.url("Tests/ZooDataTests/Fixtures/decode-truncated.jpg").path,
+            toPath: root + "/b/broken.jpg")
+        let result = try ZooProcess.run(
+            "evaluate", "resnet18", "--checkpoint", try Fixtures.parity("image.predict.resnet18.pth").path,
+            "--data", root, "--batch-size", "2", "--json")
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONValue(parsing: Array(result.stdout.utf8), source: "stdout")
         #expect(json["images"]?.intValue == 5 && json["skipped"]?.intValue == 1)

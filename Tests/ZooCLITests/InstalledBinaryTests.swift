@@ -15,10 +15,13 @@ import ZooTensor
         -> ZooProcess.Result
     {
         let script = "mount -t tmpfs -o size=1m zoo-source-hidden \"$0\" && exec \"$@\""
-        return try ZooProcess.run(["--mount", "--propagation", "private", "/bin/sh", "-c", script,
-                                   ZooProcess.repositoryRoot.path, binary.path] + arguments,
-                                  executable: URL(fileURLWithPath: "/usr/bin/unshare"),
-                                  environment: ["ZOO_HOME": home.path, "ZOO_DEFAULT_ZOO": ""], directory: directory)
+        return try ZooProcess.run(
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c", script,
+                ZooProcess.repositoryRoot.path, binary.path,
+            ] + arguments,
+            executable: URL(fileURLWithPath: "/usr/bin/unshare"),
+            environment: ["ZOO_HOME": home.path, "ZOO_DEFAULT_ZOO": ""], directory: directory)
     }
 
     @Test func aCopiedBinaryWorksWithTheSourceTreeHidden() throws {
@@ -31,40 +34,53 @@ import ZooTensor
         try FileManager.default.copyItem(at: ZooProcess.binary, to: zoo)
 
         // The namespace really hides the repository: its root reads as an empty folder there.
-        let probe = try ZooProcess.run(["--mount", "--propagation", "private", "/bin/sh", "-c",
-                                        "mount -t tmpfs -o size=1m zoo-source-hidden \"$0\" && ls -A \"$0\"",
-                                        ZooProcess.repositoryRoot.path],
-                                       executable: URL(fileURLWithPath: "/usr/bin/unshare"))
+        let probe = try ZooProcess.run(
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount -t tmpfs -o size=1m zoo-source-hidden \"$0\" && ls -A \"$0\"",
+                ZooProcess.repositoryRoot.path,
+            ],
+            executable: URL(fileURLWithPath: "/usr/bin/unshare"))
         try #require(probe.status == 0, "cannot hide the source tree (root and unshare needed): \(probe.stderr)")
         #expect(probe.stdout.isEmpty)
 
         let version = try Self.runHidingTheSource(zoo, ["--version"], home: home, directory: work)
-        #expect(version.status == 0 && version.stdout.hasPrefix("zoo ") && version.stdout.contains("kernels: "),
-                "\(version.stdout)\(version.stderr)")
+        #expect(
+            version.status == 0 && version.stdout.hasPrefix("zoo ") && version.stdout.contains("kernels: "),
+            "\(version.stdout)\(version.stderr)")
 
-        let list = try Self.runHidingTheSource(zoo, ["list", "resnet10t*", "--pretrained"], home: home, directory: work)
+        let list = try Self.runHidingTheSource(
+            zoo, ["list", "resnet10t*", "--pretrained"], home: home, directory: work)
         #expect(list.status == 0, "\(list.stderr)")
         // The manifests are compiled in: timm's pretrained tags answer without the manifests/ folder.
         #expect(list.stdoutLines.contains("resnet10t.c3_in1k"), "\(list.stdout)")
 
         let pull = try Self.runHidingTheSource(zoo, ["pull", "resnet10t.zoo_demo"], home: home, directory: work)
         #expect(pull.status == 0, "\(pull.stderr)")
-        #expect(FileManager.default.fileExists(
-            atPath: home.appendingPathComponent("models/resnet10t.zoo_demo/model.zoo").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: home.appendingPathComponent("models/resnet10t.zoo_demo/model.zoo").path))
 
         var generator = RandomGenerator(seed: 7)
         try NPY.write(Tensor.normal([2, 3, 64, 64], using: &generator), to: work.appendingPathComponent("x.npy").path)
-        let predict = try Self.runHidingTheSource(zoo, ["predict", "resnet10t.zoo_demo", "--input", "x.npy",
-                                                        "--output", "y.npy"], home: home, directory: work)
+        let predict = try Self.runHidingTheSource(
+            zoo,
+            [
+                "predict", "resnet10t.zoo_demo", "--input", "x.npy",
+                "--output", "y.npy",
+            ], home: home, directory: work)
         #expect(predict.status == 0, "\(predict.stderr)")
         let logits = try NPY.read(work.appendingPathComponent("y.npy").path)
         #expect(logits.shape == [2, 10])
 
         // The same logits as the repository's zoo/ folder gives the built binary: the embedded zoo is that folder.
-        let reference = try ZooProcess.run(["predict", "resnet10t.zoo_demo", "--input", "x.npy", "--output", "ref.npy"],
-                                           environment: ["ZOO_DEFAULT_ZOO":
-                                                            ZooProcess.repositoryRoot.appendingPathComponent("zoo").path],
-                                           directory: work)
+        let reference = try ZooProcess.run(
+            ["predict", "resnet10t.zoo_demo", "--input", "x.npy", "--output", "ref.npy"],
+            environment: [
+                "ZOO_DEFAULT_ZOO":
+                    ZooProcess.repositoryRoot.appendingPathComponent("zoo").path
+            ],
+            directory: work)
         #expect(reference.status == 0, "\(reference.stderr)")
         #expect(try NPY.read(work.appendingPathComponent("ref.npy").path).toArray() == logits.toArray())
     }

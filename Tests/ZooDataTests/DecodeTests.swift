@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZooData
 
 /// Decoded pixels against Debian's PIL (tools/fixtures/make_image_fixtures.py).
@@ -29,15 +30,18 @@ import Testing
             #expect(image.width == fixture.width && image.height == fixture.height)
             #expect(image.mode == mode)
             let differing = zip(image.pixels, expected).filter { $0 != $1 }.count
-            #expect(image.pixels.count == expected.count && differing == 0,
-                    "\(mode): \(differing) of \(expected.count) samples differ from PIL")
+            #expect(
+                image.pixels.count == expected.count && differing == 0,
+                "\(mode): \(differing) of \(expected.count) samples differ from PIL")
         }
     }
 
     @Test func coversEveryPNGColourTypeAndDepthAndBothJPEGModes() {
         let files = Set(Self.manifest.cases.map(\.file))
-        for name in ["gray1", "gray2", "gray4", "gray8", "gray16", "rgb8", "rgb16", "gray_alpha8", "gray_alpha16",
-                     "rgba8", "rgba16", "palette1", "palette2", "palette4", "palette8"] {
+        for name in [
+            "gray1", "gray2", "gray4", "gray8", "gray16", "rgb8", "rgb16", "gray_alpha8", "gray_alpha16",
+            "rgba8", "rgba16", "palette1", "palette2", "palette4", "palette8",
+        ] {
             #expect(files.contains("decode-\(name).png"))
         }
         #expect(files.contains("decode-coffee_progressive.jpg") && files.contains("decode-chelsea_cmyk.jpg"))
@@ -52,7 +56,8 @@ import Testing
         } catch let error as ImageError {
             #expect(error.description.hasPrefix(path + ": "), "\(error)")
             switch (error, fixture.error) {
-            case (.corrupt, "corrupt"), (.tooLarge, "tooLarge"), (.empty, "empty"), (.unknownFormat, "unknownFormat"): break
+            case (.corrupt, "corrupt"), (.tooLarge, "tooLarge"), (.empty, "empty"), (.unknownFormat, "unknownFormat"):
+                break
             default: Issue.record("\(fixture.file): expected \(fixture.error), got \(error)")
             }
         }
@@ -61,8 +66,11 @@ import Testing
     @Test func bombLimitIsCheckedFromTheHeader() throws {
         // 100000 x 100000 is refused at PIL's default point without allocating 30 GB.
         let error = #expect(throws: ImageError.self) { try Image(contentsOf: Fixtures.path("decode-huge.png")) }
-        #expect(error == .tooLarge(path: Fixtures.path("decode-huge.png"), width: 100_000, height: 100_000,
-                                   limit: 2 * ImageLimits.pilMaxImagePixels))
+        #expect(
+            error
+                == .tooLarge(
+                    path: Fixtures.path("decode-huge.png"), width: 100_000, height: 100_000,
+                    limit: 2 * ImageLimits.pilMaxImagePixels))
     }
 
     @Test func missingFileAndDirectoryAreNamed() {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ZooCheckpoint
 import ZooRegistry
+
 @testable import ZooData
 
 /// The eval transform against timm's `create_transform(**resolve_data_config(...))` on photographs
@@ -11,8 +12,9 @@ import ZooRegistry
     static let caseNames = ["resnet50_a1", "resnet18_tv", "squash", "border", "center_nonsquare", "squash_nonsquare"]
 
     static func config(_ c: ParityFixtures.Manifest.Config) -> DataConfig {
-        DataConfig(inputSize: c.input_size, interpolation: c.interpolation, mean: c.mean, std: c.std,
-                   cropPct: c.crop_pct, cropMode: c.crop_mode)
+        DataConfig(
+            inputSize: c.input_size, interpolation: c.interpolation, mean: c.mean, std: c.std,
+            cropPct: c.crop_pct, cropMode: c.crop_mode)
     }
 
     @Test(arguments: caseNames)
@@ -26,7 +28,9 @@ import ZooRegistry
             #expect(out.width == fixture.config.input_size[2] && out.height == fixture.config.input_size[1])
             let worst = zip(out.pixels, expected).map { abs(Int($0) - Int($1)) }.max() ?? 255
             let exact = zip(out.pixels, expected).filter { $0 != $1 }.count
-            #expect(out.pixels.count == expected.count && worst <= 1, "\(photo): max difference \(worst)/255, \(exact) samples differ")
+            #expect(
+                out.pixels.count == expected.count && worst <= 1,
+                "\(photo): max difference \(worst)/255, \(exact) samples differ")
         }
     }
 

@@ -27,6 +27,8 @@ enum Fixtures {
 enum FixtureError: Error, CustomStringConvertible {
     case missing(String)
     var description: String {
-        switch self { case .missing(let path): "fixture \(path) is missing: run its tools/fixtures or tools/parity script" }
+        switch self {
+        case .missing(let path): "fixture \(path) is missing: run its tools/fixtures or tools/parity script"
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZooTensor
+
 @testable import ZooData
 
 /// The loader: batching, seeded shuffling, thread-count independence, failures.
@@ -8,13 +9,22 @@ import ZooTensor
     /// A folder of two classes from the decode fixtures, plus one hostile file in class `b`.
     static func makeFolder(corrupt: Bool) throws -> String {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-loader-\(UUID().uuidString)").path
-        let files = ["a": ["decode-chelsea_420_q90.jpg", "decode-coffee_444_q75.jpg", "decode-rgb8.png"],
-                     "b": ["decode-camera_gray.jpg", "decode-palette8.png", "decode-astronaut_422_q85.jpg", "decode-gray16.png"]]
+        let files = [
+            "a": ["decode-chelsea_420_q90.jpg", "decode-coffee_444_q75.jpg", "decode-rgb8.png"],
+            "b": [
+                "decode-camera_gray.jpg", "decode-palette8.png", "decode-astronaut_422_q85.jpg", "decode-gray16.png",
+            ],
+        ]
         for (label, names) in files {
             try FileManager.default.createDirectory(atPath: root + "/" + label, withIntermediateDirectories: true)
-            for name in names { try FileManager.default.copyItem(atPath: Fixtures.path(name), toPath: root + "/" + label + "/" + name) }
+            for name in names {
+                try FileManager.default.copyItem(atPath: Fixtures.path(name), toPath: root + "/" + label + "/" + name)
+            }
         }
-        if corrupt { try FileManager.default.copyItem(atPath: Fixtures.path("decode-truncated.jpg"), toPath: root + "/b/broken.jpg") }
+        if corrupt {
+            try FileManager.default.copyItem(
+                atPath: Fixtures.path("decode-truncated.jpg"), toPath: root + "/b/broken.jpg")
+        }
         return root
     }
 
@@ -40,7 +50,9 @@ import ZooTensor
         #expect(one.map { $0.inputs.toArray() } == four.map { $0.inputs.toArray() })
         #expect(one.map(\.inputs.shape) == [[3, 3, 32, 32], [3, 3, 32, 32], [1, 3, 32, 32]])
         let otherEpoch = try Self.batches(DataLoader(data, transform: transform, options: options), epoch: 2)
-        #expect(otherEpoch.map(\.indices) != one.map(\.indices) || otherEpoch.map { $0.inputs.toArray() } != one.map { $0.inputs.toArray() })
+        #expect(
+            otherEpoch.map(\.indices) != one.map(\.indices)
+                || otherEpoch.map { $0.inputs.toArray() } != one.map { $0.inputs.toArray() })
         #expect(Set(one.flatMap(\.indices)) == Set(0..<7))
     }
 
@@ -50,7 +62,8 @@ import ZooTensor
         let data = try ImageFolder(root: root)
         var options = LoaderOptions(batchSize: 3, dropLast: true)
         options.mixup = Mixup(numClasses: 2)
-        let batches = try Self.batches(DataLoader(data, transform: EvalTransform(DataConfig(inputSize: [3, 24, 24])), options: options), epoch: 0)
+        let batches = try Self.batches(
+            DataLoader(data, transform: EvalTransform(DataConfig(inputSize: [3, 24, 24])), options: options), epoch: 0)
         #expect(batches.map(\.indices) == [[0, 1, 2], [3, 4, 5]])
         #expect(batches[0].labels == [0, 0, 0] && batches[1].labels == [1, 1, 1])
         #expect(batches[0].targets?.shape == [3, 2])
@@ -68,7 +81,9 @@ import ZooTensor
         #expect(loader.failures.first?.path == root + "/b/broken.jpg")
         var options = LoaderOptions(batchSize: 4)
         options.skipFailures = false
-        #expect(throws: DataError.self) { try Self.batches(DataLoader(data, transform: transform, options: options), epoch: 0) }
+        #expect(throws: DataError.self) {
+            try Self.batches(DataLoader(data, transform: transform, options: options), epoch: 0)
+        }
     }
 
     @Test func csvAndInMemoryDatasets() throws {
@@ -85,7 +100,10 @@ import ZooTensor
 
         let inputs = Tensor((0..<24).map(Float.init), shape: [2, 3, 2, 2])
         let memory = InMemoryDataset(inputs: inputs, labels: [1, 0], classNames: ["x", "y"])
-        let batch = try #require(try DataLoader(memory, transform: EvalTransform(DataConfig()), options: LoaderOptions(batchSize: 2)).epoch(0).next())
+        let batch = try #require(
+            try DataLoader(memory, transform: EvalTransform(DataConfig()), options: LoaderOptions(batchSize: 2)).epoch(
+                0
+            ).next())
         #expect(batch.inputs.toArray() == inputs.toArray() && batch.labels == [1, 0])
     }
 }

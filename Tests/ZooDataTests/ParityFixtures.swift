@@ -19,12 +19,15 @@ enum ParityFixtures {
         return path
     }
 
-    static func bytes(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: try path(name)))) }
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: try path(name))))
+    }
 
     /// image.json: the photos and eval cases with timm's resolved data configs.
     struct Manifest: Decodable {
         struct Config: Decodable {
-            let input_size: [Int], interpolation: String, mean: [Double], std: [Double], crop_pct: Double, crop_mode: String
+            let input_size: [Int], interpolation: String, mean: [Double], std: [Double], crop_pct: Double,
+                crop_mode: String
         }
         struct Case: Decodable { let `case`: String, cfg: String, config: Config }
         let photos: [String]

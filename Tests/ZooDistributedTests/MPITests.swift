@@ -3,6 +3,7 @@ import Testing
 import ZooDistributed
 import ZooNN
 import ZooTensor
+import ZooTrain
 
 /// Real Open MPI: the test process starts `mpirun -np 2` on its own test binary, which runs
 /// `MPIWorkerTests` in two ranks (enabled only there, by ZOO_MPI_WORKER). A failed expectation in
@@ -76,6 +77,61 @@ struct MPIWorkerTests {
         where key.hasSuffix("running_var") || key.hasSuffix("running_mean") {
             let worst = zip(mine.toArray(), expected.toArray()).map { abs($0 - $1) }.max()!
             #expect(worst < 1e-5, "rank \(world.rank) \(key): \(worst)")
+        }
+    }
+}
+
+extension MPIWorkerTests {
+    /// A whole fine-tuning run (two epochs of SGD with momentum, cosine schedule, sync BN, shuffled
+    /// data) on two ranks equals the same run in one process over the global batches.
+    @Test func fineTuneOnTwoRanksEqualsOneProcess() throws {
+        let world = Self.communicator
+        var rng = RandomGenerator(seed: 5)
+        let samples = 40, globalBatch = 8, classes = 3
+        let images = Tensor.normal([samples, 3, 6, 6], using: &rng)
+        let labels = (0..<samples).map { ($0 * 7 + 3) % classes }
+        func run(_ communicator: any Communicator) throws -> [FineTuneEpoch] {
+            DefaultRandom.seed(1)
+            let model = Sequential(
+                Conv2d(3, 4, kernelSize: 3, padding: 1), BatchNorm2d(4), ReLU(), Flatten(),
+                Linear(4 * 6 * 6, classes))
+            DataParallel(communicator: communicator).synchronizeBatchNorm(in: model)
+            let optimizer = SGD(parameters: model.parameters(), lr: 0.05, momentum: 0.9, weightDecay: 1e-4)
+            let scheduler = CosineAnnealingLR(baseLRs: optimizer.learningRates, tMax: 2)
+            let fineTune = FineTune(
+                model: model, loss: .crossEntropy(), optimizer: optimizer, scheduler: scheduler,
+                options: FineTuneOptions(epochs: 2))
+            fineTune.communicator = communicator
+            let sampler = DistributedSampler(rank: communicator.rank, size: communicator.size)
+            func batch(_ rows: [Int]) -> Trainer.Batch {
+                (images.indexSelect(dim: 0, index: Tensor(indices: rows)), Tensor(indices: rows.map { labels[$0] }))
+            }
+            let localBatch = globalBatch / communicator.size
+            return try fineTune.fit(
+                train: { epoch in
+                    // The same shuffled order on every rank, each reading its stride of it.
+                    var order = Array(0..<samples)
+                    var shuffler = RandomGenerator(seed: 100 + UInt64(epoch))
+                    order.shuffle(using: &shuffler)
+                    let mine = sampler.shard(order)
+                    return stride(from: 0, to: mine.count, by: localBatch).map {
+                        batch(Array(mine[$0..<min($0 + localBatch, mine.count)]))
+                    }
+                },
+                validation: {
+                    let mine = sampler.evaluationShard(0..<samples)
+                    return stride(from: 0, to: mine.count, by: 5).map {
+                        batch(Array(mine[$0..<min($0 + 5, mine.count)]))
+                    }
+                })
+        }
+        let distributed = try run(world)
+        let alone = try run(SingleProcess())
+        #expect(distributed.count == 2 && alone.count == 2)
+        for (mine, reference) in zip(distributed, alone) {
+            #expect(
+                abs(mine.trainLoss - reference.trainLoss) <= 1e-4 * abs(reference.trainLoss), "\(mine) vs \(reference)")
+            #expect(mine.top1 == reference.top1, "\(mine) vs \(reference)")
         }
     }
 }

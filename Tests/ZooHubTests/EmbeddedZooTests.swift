@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+
 @testable import ZooHub
 
 @Suite struct EmbeddedZooTests {
@@ -14,11 +15,13 @@ import Testing
         let index = try ZooIndex.load(zoo: Self.sourceZoo.path)
         let expected = ["index.json"] + index.models.values.map(\.file).sorted()
         let embedded = Dictionary(uniqueKeysWithValues: EmbeddedZoo.files.map { ($0.path, $0.bytes) })
-        #expect(embedded.keys.sorted() == expected.sorted(),
-                "Sources/CEmbeddedZoo/embedded_zoo.c must #embed every file zoo/index.json lists")
+        #expect(
+            embedded.keys.sorted() == expected.sorted(),
+            "Sources/CEmbeddedZoo/embedded_zoo.c must #embed every file zoo/index.json lists")
         for path in expected {
             let bytes = try #require(embedded[path], "\(path) is not embedded")
-            #expect(Data(buffer: bytes) == (try Data(contentsOf: Self.sourceZoo.appendingPathComponent(path))), "\(path)")
+            #expect(
+                Data(buffer: bytes) == (try Data(contentsOf: Self.sourceZoo.appendingPathComponent(path))), "\(path)")
         }
     }
 
@@ -32,10 +35,12 @@ import Testing
             #expect(try SHA256Hasher.hexDigest(ofFile: file) == entry.sha256, "\(name)")
         }
         // A second call reuses the folder; a damaged copy (wrong size) is written again.
-        let modified = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("index.json").path)
+        let modified = try FileManager.default.attributesOfItem(
+            atPath: folder.appendingPathComponent("index.json").path)
         #expect(try EmbeddedZoo.unpacked(in: home).path == folder.path)
-        #expect(try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("index.json").path)[
-            .modificationDate] as? Date == modified[.modificationDate] as? Date)
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("index.json").path)[
+                .modificationDate] as? Date == modified[.modificationDate] as? Date)
         try Data("{}".utf8).write(to: folder.appendingPathComponent("index.json"))
         #expect(try ZooIndex.load(zoo: EmbeddedZoo.unpacked(in: home).path) == index)
     }

@@ -52,7 +52,15 @@ final class NginxServer: @unchecked Sendable {
         nginxExitHookLock.unlock()
     }
 
-    deinit { server.stop() }
+    deinit {
+        server.stop()
+        // Forget the stopped server, so the exit hook never signals a pid the system has reused.
+        nginxExitHookLock.lock()
+        nginxProcessIDs.removeAll { $0 == server.processIdentifier }
+        nginxDirectories.removeAll { $0 == server.directory.path }
+        nginxExitHookLock.unlock()
+        try? FileManager.default.removeItem(at: server.directory)
+    }
 
     func url(_ path: String) -> String { server.url(path) }
 

@@ -56,7 +56,8 @@ struct ResNetParityTests {
     }
 
     /// timm in train mode: `loss = F.cross_entropy(model(x), target); loss.backward()`, then the
-    /// running statistics and every parameter gradient, each within 1e-3 of its largest value.
+    /// running statistics and every parameter gradient, each within 1e-3 of its largest value (or
+    /// twice PyTorch's own float32 error, where that is larger).
     @Test(arguments: representatives)
     func trainStepMatchesPyTorch(fixture: String) throws {
         let weights = try ParityFixtures.tensors("\(fixture).safetensors")
@@ -75,6 +76,10 @@ struct ResNetParityTests {
 
         let expectedLoss = try step["loss"].item()
         #expect(abs(loss.item() - expectedLoss) <= 1e-3 * abs(expectedLoss), "loss \(loss.item()) vs PyTorch's \(expectedLoss)")
+        // Gradients are exact (float64) ones; where PyTorch's own float32 rounding strays past 1e-3
+        // (train-mode norms over 2×2 maps in deep stages), twice its error is allowed.
+        struct Floors: Decodable { let gradient_floor: [String: Double] }
+        let floors = try JSONDecoder().decode(Floors.self, from: Data(contentsOf: ParityFixtures.file("\(fixture).json")))
         var worstBuffer: Float = 0, worstGradient: Float = 0
         for (key, buffer) in model.namedBuffers() {
             let expected = try step["after.\(key)"]
@@ -90,7 +95,8 @@ struct ResNetParityTests {
             guard let grad = parameter.grad else { Issue.record("\(fixture): no gradient for \(key)"); continue }
             let error = relativeError(grad, try step["grad.\(key)"])
             worstGradient = max(worstGradient, error)
-            #expect(error <= 1e-3, "\(fixture): gradient of \(key) differs by \(error)")
+            let tolerance = max(1e-3, 2 * Float(floors.gradient_floor[key] ?? 0))
+            #expect(error <= tolerance, "\(fixture): gradient of \(key) differs by \(error)")
         }
         print("parity \(fixture) train: loss \(loss.item()) vs \(expectedLoss), running stats \(worstBuffer), gradients \(worstGradient)")
     }

@@ -26,7 +26,9 @@ import ZooTensor
         var rng = RandomGenerator(seed: 2)
         let x = Tensor.normal([2, 6, 9, 9], using: &rng), residual = Tensor.normal([2, 8, 9, 9], using: &rng)
         let expected = (norm(conv(x)) + residual).relu()
-        let fused = KernelPath.using(path) { withNoGrad { conv.forward(x, normalizedBy: norm, adding: residual, relu: true) } }
+        let fused = KernelPath.using(path) {
+            withNoGrad { conv.forward(x, normalizedBy: norm, adding: residual, relu: true) }
+        }
         #expect(Self.maxError(fused, expected) <= 1e-4, "\(path): fused differs by \(Self.maxError(fused, expected))")
         let plain = KernelPath.using(path) { withNoGrad { conv.forward(x, normalizedBy: norm) } }
         #expect(Self.maxError(plain, norm(conv(x))) <= 1e-4)

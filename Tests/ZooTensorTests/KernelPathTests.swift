@@ -22,8 +22,9 @@ import ZooTensor
             ("Prescott", false, false, false, false, nil),  // an old CPU: nothing better to pick
         ]
         for c in cases {
-            let choice = KernelPath.blasCoreChoice(current: c.current, avx512: c.avx512, avx512bf16: c.bf16,
-                                                   avx2fma: c.avx2, amd: c.amd)
+            let choice = KernelPath.blasCoreChoice(
+                current: c.current, avx512: c.avx512, avx512bf16: c.bf16,
+                avx2fma: c.avx2, amd: c.amd)
             #expect(choice == c.expected, "\(c)")
         }
     }
@@ -31,16 +32,19 @@ import ZooTensor
     /// On this machine, whatever it is: the core in use is at the level the CPU's flags allow.
     @Test func runningCoreMatchesThisCPU() throws {
         #if os(Linux)
-        let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        let flags = Set(info.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
-        let avx512 = ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(flags.contains)
-        let level = avx512 ? 3 : flags.contains("avx2") && flags.contains("fma") ? 2 : 0
-        let core = KernelPath.blasCore
-        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
-            // Zen 4 has AVX-512 and OpenBLAS 0.3.21 gives it its AVX2 "Zen" core: a known, fast choice.
-            #expect(KernelPath.blasCoreLevel(core) >= min(level, 2), "OpenBLAS runs \(core) on a CPU of level \(level)")
-        }
-        #expect(KernelPath.summary.contains(core))
+            let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+            let flags = Set(
+                info.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init)
+                    ?? [])
+            let avx512 = ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(flags.contains)
+            let level = avx512 ? 3 : flags.contains("avx2") && flags.contains("fma") ? 2 : 0
+            let core = KernelPath.blasCore
+            if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
+                // Zen 4 has AVX-512 and OpenBLAS 0.3.21 gives it its AVX2 "Zen" core: a known, fast choice.
+                #expect(
+                    KernelPath.blasCoreLevel(core) >= min(level, 2), "OpenBLAS runs \(core) on a CPU of level \(level)")
+            }
+            #expect(KernelPath.summary.contains(core))
         #endif
     }
 
@@ -53,8 +57,11 @@ import ZooTensor
         (shape: [2, 8, 10, 10], weight: [8, 2, 3, 3], stride: 1, padding: 2, dilation: 2, groups: 4),
         (shape: [2, 16, 7, 7], weight: [32, 16, 1, 1], stride: 2, padding: 0, dilation: 1, groups: 1),
     ])
-    func oneDNNMatchesGEMMPath(_ c: (shape: [Int], weight: [Int], stride: Int, padding: Int, dilation: Int, groups: Int)) throws {
-        try #require(KernelPath.oneDNNAvailable, "oneDNN (libdnnl) must be installed: tools/setup.sh installs libdnnl-dev")
+    func oneDNNMatchesGEMMPath(
+        _ c: (shape: [Int], weight: [Int], stride: Int, padding: Int, dilation: Int, groups: Int)
+    ) throws {
+        try #require(
+            KernelPath.oneDNNAvailable, "oneDNN (libdnnl) must be installed: tools/setup.sh installs libdnnl-dev")
         var rng = RandomGenerator(seed: 7)
         let x = Tensor.normal(c.shape, using: &rng), w = Tensor.normal(c.weight, using: &rng)
         let b = Tensor.normal([c.weight[0]], using: &rng)
@@ -62,8 +69,9 @@ import ZooTensor
         func run(_ path: KernelPath.Convolution) -> [[Float]] {
             let (xi, wi, bi) = (leaf(x), leaf(w), leaf(b))
             let y = KernelPath.using(path) {
-                let y = Tensor.conv2d(xi, weight: wi, bias: bi, stride: (c.stride, c.stride), padding: (c.padding, c.padding),
-                                      dilation: (c.dilation, c.dilation), groups: c.groups)
+                let y = Tensor.conv2d(
+                    xi, weight: wi, bias: bi, stride: (c.stride, c.stride), padding: (c.padding, c.padding),
+                    dilation: (c.dilation, c.dilation), groups: c.groups)
                 (y * y).sum().backward()
                 return y
             }

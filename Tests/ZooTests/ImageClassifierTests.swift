@@ -11,8 +11,10 @@ import Zoo
         let names = ["cat", "dog", "otter"]
         let model = try createModel("resnet10t", numClasses: names.count)
         let file = scratch.appendingPathComponent("pets.zoo").path
-        try Checkpoint(tensors: model.stateDict().map { ($0.0, $0.1) }, architecture: "resnet10t",
-                       config: .object([("class_names", .array(names.map(JSONValue.string)))])).save(file)
+        try Checkpoint(
+            tensors: model.stateDict().map { ($0.0, $0.1) }, architecture: "resnet10t",
+            config: .object([("class_names", .array(names.map(JSONValue.string)))])
+        ).save(file)
 
         #expect(try ImageClassifier.classNames(inCheckpoint: file) == names)
         let classifier = try ImageClassifier("resnet10t", checkpointPath: file, inputSize: 64)

@@ -7,6 +7,7 @@ import Testing
 import ZooCheckpoint
 import ZooNN
 import ZooTensor
+
 @testable import ZooTrain
 
 /// A convolution with batch norm and a classifier named `fc`, small enough for many epochs.
@@ -50,10 +51,16 @@ struct FineTuneFixture: Decodable {
     }
 
     struct ClipCase: Decodable {
-        let max_norm: Double
+        let maxNorm: Double
         let grads: [State]
-        let total_norm: Double
+        let totalNorm: Double
         let clipped: [State]
+
+        enum CodingKeys: String, CodingKey {
+            case grads, clipped
+            case maxNorm = "max_norm"
+            case totalNorm = "total_norm"
+        }
     }
 
     let ema: [EMACase]
@@ -69,7 +76,9 @@ struct FineTuneFixture: Decodable {
 
     /// The fixture's model: Sequential(Linear(3, 4), BatchNorm2d(4))  // BatchNorm1d's state keys and shapes as a state dict in PyTorch's key order.
     static func stateDict(_ states: [String: FineTuneFixture.State]) -> StateDict {
-        let keys = ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"]
+        let keys = [
+            "0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
+        ]
         return StateDict(keys.map { ($0, tensor(states[$0]!, like: $0.hasSuffix("tracked") ? .int64 : .float32)) })
     }
 
@@ -80,9 +89,10 @@ struct FineTuneFixture: Decodable {
         let model = Sequential(Linear(3, 4), BatchNorm2d(4))  // BatchNorm1d's state keys and shapes
         try model.loadStateDict(Self.stateDict(fixture.start))
         let options = fixture.options
-        let ema = ModelEMA(model, decay: options["decay"]!, updateAfterStep: Int(options["update_after_step"] ?? 0),
-                           useWarmup: options["use_warmup"] == 1, warmupGamma: options["warmup_gamma"] ?? 1,
-                           warmupPower: options["warmup_power"] ?? 2.0 / 3.0)
+        let ema = ModelEMA(
+            model, decay: options["decay"]!, updateAfterStep: Int(options["update_after_step"] ?? 0),
+            useWarmup: options["use_warmup"] == 1, warmupGamma: options["warmup_gamma"] ?? 1,
+            warmupPower: options["warmup_power"] ?? 2.0 / 3.0)
         for step in fixture.trajectory {
             #expect(abs(ema.decay(atStep: step.step) - step.decay) < 1e-12, "decay at step \(step.step)")
             ema.update(from: Self.stateDict(step.model), step: step.step)
@@ -104,11 +114,13 @@ struct FineTuneFixture: Decodable {
                 parameter.grad = Self.tensor(grad)
                 return parameter
             }
-            let total = clipGradNorm(parameters, maxNorm: fixture.max_norm)
-            #expect(abs(total - fixture.total_norm) <= 1e-5 * fixture.total_norm)
+            let total = clipGradNorm(parameters, maxNorm: fixture.maxNorm)
+            #expect(abs(total - fixture.totalNorm) <= 1e-5 * fixture.totalNorm)
             for (parameter, expected) in zip(parameters, fixture.clipped) {
-                expectClose(parameter.grad, FixtureTensor(shape: expected.shape, dtype: nil, data: expected.data), tolerance: 1e-6,
-                            "clipped to \(fixture.max_norm)")
+                expectClose(
+                    parameter.grad, FixtureTensor(shape: expected.shape, dtype: nil, data: expected.data),
+                    tolerance: 1e-6,
+                    "clipped to \(fixture.maxNorm)")
             }
         }
     }
@@ -137,8 +149,9 @@ struct FineTuneFixture: Decodable {
         options.emaDecay = 0.5
         options.freezeEpochs = 1
         options.outputDirectory = out
-        let run = FineTune(model: model, loss: ClosureLoss.crossEntropy(), optimizer: optimizer, scheduler: scheduler,
-                           options: options, classNames: ["a", "b", "c"], architecture: "tiny")
+        let run = FineTune(
+            model: model, loss: ClosureLoss.crossEntropy(), optimizer: optimizer, scheduler: scheduler,
+            options: options, classNames: ["a", "b", "c"], architecture: "tiny")
         if let resumeFrom { try run.resume(from: resumeFrom) }
         try run.fit(train: { batches(epoch: $0) }, validation: { validation() })
         return run
@@ -196,8 +209,9 @@ struct FineTuneFixture: Decodable {
         let before = model.stateDict().map { ($0.0, $0.1.toArray()) }
         let optimizer = SGD(parameters: model.parameters(), lr: 0.01, momentum: 0.9)
         let test = LRRangeTest(start: 1e-5, end: 10, steps: 60)
-        let result = test.run(model: model, loss: ClosureLoss.crossEntropy(), optimizer: optimizer,
-                              batches: Self.batches(epoch: 0))
+        let result = test.run(
+            model: model, loss: ClosureLoss.crossEntropy(), optimizer: optimizer,
+            batches: Self.batches(epoch: 0))
         #expect(result.learningRates.count >= 10 && result.learningRates.count == result.smoothedLosses.count)
         #expect(zip(result.learningRates, result.learningRates.dropFirst()).allSatisfy { $0 < $1 })
         #expect(abs(result.learningRates[1] / result.learningRates[0] - pow(1e6, 1.0 / 59)) < 1e-9)

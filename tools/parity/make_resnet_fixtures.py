@@ -9,15 +9,23 @@ its norms randomized (timm_fixture.randomize_norms). Written for each:
 
   <name>.safetensors        the state dict (num_batches_tracked stays int64)
   <name>.io.safetensors     `input` [2, 3, 64, 64] and the eval-mode `logits`
+
+Expected values (logits, loss, statistics, gradients) are computed in float64 from the float32
+weights and input, then stored as float32.
   <name>.train.safetensors  one train-mode step from those weights: `input` [2, 3, 64, 64],
                             `target`, `loss` (cross entropy), `after.<buffer>` for every buffer
                             after the step and `grad.<parameter>` for every parameter gradient
-  <name>.json               timm's state-dict keys in order, with shapes and dtypes
+  <name>.json               timm's state-dict keys in order, with shapes and dtypes, and
+                            "gradient_floor": per parameter, the relative error of PyTorch's own
+                            float32 gradient against the float64 one (tests allow twice that)
+  resnet18.features.safetensors  `map.<i>`: timm's features_only maps at FEATURE_INDICES; the
+                            JSON's "features" holds out_indices and timm's feature_info
 
 Usage: /usr/bin/python3 tools/parity/make_resnet_fixtures.py [OUT_DIR] [--force] [--only NAME ...]
 OUT_DIR defaults to $ZOO_PARITY_DIR, else <repo>/.cache/parity. Existing fixtures made by the
 same FIXTURE_VERSION are kept unless --force.
 """
+import copy
 import json
 import os
 import sys
@@ -29,10 +37,10 @@ import timm
 import timm.models.resnet as timm_resnet
 
 from parity_common import is_current, parse_arguments
-from timm_fixture import key_table, randomize_norms, save_contiguous
+from timm_fixture import key_table, randomize_norms, relative_error, save_contiguous
 
 # Bump when what the fixtures contain changes, so stale folders are rebuilt.
-FIXTURE_VERSION = 3
+FIXTURE_VERSION = 6
 
 # (fixture name, what it stands for). `.l1111` = one block per stage.
 REPRESENTATIVES = [
@@ -94,11 +102,17 @@ def make_fixture(name, out_dir):
     randomize_norms(model, generator, (4, 3, INPUT_SIZE, INPUT_SIZE))
     state = model.state_dict()
     x = torch.randn(2, 3, INPUT_SIZE, INPUT_SIZE, generator=generator)
-    with torch.no_grad():
-        logits = model(x)
     save_contiguous(state, os.path.join(out_dir, f"{name}.safetensors"))
+    # The expectations come from the same weights in float64: PyTorch's own float32 gradients of
+    # deep stages stray up to 2e-1 from exact ones (train-mode norms over 2×2 maps amplify rounding),
+    # so a float32 reference would test agreement in rounding, not correctness.
+    model32 = copy.deepcopy(model)
+    model = model.double()
+    with torch.no_grad():
+        logits = model(x.double()).float()
     save_contiguous({"input": x, "logits": logits}, os.path.join(out_dir, f"{name}.io.safetensors"))
-    make_train_step(name, model, generator, out_dir)
+    floor = make_train_step(name, model, model32, generator, out_dir)
+    features = make_features(state, x, out_dir) if name == "resnet18" else None
     meta = {
         "fixture_version": FIXTURE_VERSION,
         "name": name,
@@ -107,24 +121,51 @@ def make_fixture(name, out_dir):
         "parameter_count": sum(p.numel() for p in model.parameters()),
         "max_abs_logit": float(logits.abs().max()),
         "keys": key_table(state),
+        # Per parameter: how far PyTorch's own float32 gradient strays from the float64 one.
+        "gradient_floor": floor,
     }
+    if features:
+        meta["features"] = features
     # Written last: its presence with the right version marks a complete fixture.
     with open(os.path.join(out_dir, f"{name}.json"), "w") as f:
         json.dump(meta, f, indent=0)
 
 
-def make_train_step(name, model, generator, out_dir):
-    """One train-mode forward and backward from the saved weights (the model is left in train mode)."""
+FEATURE_INDICES = (0, 2, 4)
+
+
+def make_features(state, x, out_dir):
+    """timm's `features_only=True, out_indices=FEATURE_INDICES` on the same weights (no head): the
+    maps (float64, stored float32) in resnet18.features.safetensors; returns its feature_info."""
+    model = timm.create_model("resnet18", features_only=True, out_indices=FEATURE_INDICES)
+    model.load_state_dict({k: v for k, v in state.items() if not k.startswith("fc.")})
+    model = model.double().eval()
+    with torch.no_grad():
+        maps = model(x.double())
+    save_contiguous({f"map.{i}": m.float() for i, m in enumerate(maps)},
+                    os.path.join(out_dir, "resnet18.features.safetensors"))
+    return {"out_indices": list(FEATURE_INDICES), "feature_info": model.feature_info.get_dicts(keys=("num_chs", "reduction", "module"))}
+
+
+def make_train_step(name, model, model32, generator, out_dir):
+    """One train-mode forward and backward from the saved weights (the model is left in train mode),
+    in float64; returns {parameter: relative error of PyTorch's float32 gradient against it}."""
     model.train()
     x = torch.randn(2, 3, INPUT_SIZE, INPUT_SIZE, generator=generator)
     target = torch.randint(0, 1000, (2,), generator=generator)
-    loss = F.cross_entropy(model(x), target)
+    model32.train()
+    F.cross_entropy(model32(x), target).backward()
+    loss = F.cross_entropy(model(x.double()), target)
     model.zero_grad()
     loss.backward()
-    tensors = {"input": x, "target": target, "loss": loss.detach().reshape([])}
-    tensors.update({f"after.{k}": v for k, v in model.named_buffers() if k in model.state_dict()})
-    tensors.update({f"grad.{k}": p.grad for k, p in model.named_parameters()})
+    tensors = {"input": x, "target": target, "loss": loss.detach().float().reshape([])}
+    state = model.state_dict()
+    tensors.update({f"after.{k}": v.float() if v.is_floating_point() else v
+                    for k, v in model.named_buffers() if k in state})
+    tensors.update({f"grad.{k}": p.grad.float() for k, p in model.named_parameters()})
     save_contiguous(tensors, os.path.join(out_dir, f"{name}.train.safetensors"))
+    exact = dict(model.named_parameters())
+    return {k: relative_error(p.grad.double(), exact[k].grad) for k, p in model32.named_parameters()}
 
 
 def main():

@@ -78,6 +78,27 @@ class Family:
     input_sizes: dict = field(default_factory=dict)
     # The key table zoo's model must have; default: the reference's own state dict.
     reference_keys: Optional[Callable] = None
+    # The `img_size` both sides build a fixed-size model for (ViT, Swin), or None.
+    img_size: Optional[Callable] = None
+
+
+def vit_img_size(name):
+    """Two patches a side: the smallest grid every ViT/DeiT option (registers, MAP head) runs on."""
+    import re
+    return 2 * int(re.search(r"patch(\d+)", name).group(1)) if "patch" in name else 32
+
+
+def swin_img_size(name):
+    """Half the cfg's size: every stage's map is still a whole number of (clamped) windows."""
+    return 192 if "window12" in name else 112
+
+
+def transformer_model(img_size):
+    """timm's model at `img_size` with 1000 classes (DINOv2's cfgs have none) and no drop path."""
+    def build(name):
+        import timm
+        return timm.create_model(name, pretrained=False, num_classes=1000, img_size=img_size(name), drop_path_rate=0.0)
+    return build
 
 
 def efficientnet_model(name):
@@ -96,6 +117,10 @@ def efficientnet_model(name):
 
 
 FAMILIES = {
+    "vision_transformer": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
+    "deit": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
+    "convnext": Family(input_size=64),
+    "swin_transformer": Family(build=transformer_model(swin_img_size), img_size=swin_img_size),
     "resnet": Family(input_size=64),
     "efficientnet": Family(input_size=64, build=efficientnet_model),
     "mobilenetv3": Family(input_size=64, build=efficientnet_model),
@@ -115,13 +140,21 @@ class Result:
     logits: float = float("nan")
     first_conv: float = float("nan")
     classifier: float = float("nan")
+    # PyTorch's own float32 gradient error against float64 (the larger of the two gradients).
+    floor: float = float("nan")
     error: str = ""
     seconds: float = 0.0
 
     @property
+    def grad_tolerance(self):
+        """1e-3, or twice PyTorch's own float32 error where rounding alone exceeds it (ill-conditioned
+        train-mode norms over tiny maps): no float32 implementation can do better than rounding."""
+        return max(GRAD_TOLERANCE, 2 * self.floor) if self.floor == self.floor else GRAD_TOLERANCE
+
+    @property
     def passed(self):
         return (not self.error and self.keys == "equal" and self.logits <= LOGIT_TOLERANCE
-                and self.first_conv <= GRAD_TOLERANCE and self.classifier <= GRAD_TOLERANCE)
+                and self.first_conv <= self.grad_tolerance and self.classifier <= self.grad_tolerance)
 
 
 def prepare(arch, family, hooks, work):
@@ -129,7 +162,7 @@ def prepare(arch, family, hooks, work):
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(1)
     model = hooks.build(arch)
-    size = hooks.input_sizes.get(arch, hooks.input_size)
+    size = hooks.img_size(arch) if hooks.img_size else hooks.input_sizes.get(arch, hooks.input_size)
     in_chans = 3
     randomize_norms(model, generator, (2, in_chans, size, size))
     first, classifier = hooks.heads(arch, model)
@@ -137,24 +170,40 @@ def prepare(arch, family, hooks, work):
     num_classes = state[f"{classifier}.weight"].shape[0]
     x = torch.randn(2, in_chans, size, size, generator=generator)
     target = torch.randint(0, num_classes, (2,), generator=generator)
-    with torch.no_grad():
-        logits = model(x)
+    # PyTorch's own float32 step: how far float32 rounding alone strays from the exact gradients.
     model.train()
     model.zero_grad()
-    out = model(x)
+    out32 = model(x)
+    F.cross_entropy(out32[0] if isinstance(out32, tuple) else out32, target).backward()
+    grads32 = {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
+    model.eval()
+    # Expectations in float64 from the float32 weights: PyTorch's own float32 gradients of deep
+    # stages can stray 1e-1 from exact ones, which would test agreement in rounding, not correctness.
+    state = {k: v.clone() for k, v in state.items()}
+    model = model.double()
+    with torch.no_grad():
+        logits = model(x.double()).float()
+    model.train()
+    model.zero_grad()
+    out = model(x.double())
     out = out[0] if isinstance(out, tuple) else out  # aux heads in training
     loss = F.cross_entropy(out, target)
     loss.backward()
     params = dict(model.named_parameters())
     expected = {
-        "logits": logits.detach(), "loss": loss.detach(),
-        f"grad.{first}.weight": params[f"{first}.weight"].grad,
-        f"grad.{classifier}.weight": params[f"{classifier}.weight"].grad,
+        "logits": logits, "loss": loss.detach().float(),
+        f"grad.{first}.weight": params[f"{first}.weight"].grad.float(),
+        f"grad.{classifier}.weight": params[f"{classifier}.weight"].grad.float(),
     }
+    for prefix in (first, classifier):
+        key = f"{prefix}.weight"
+        expected[f"floor.{key}"] = relative_error(grads32[key].double(), params[key].grad)
     keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
     save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
-    save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"),
-                    metadata={"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)})
+    metadata = {"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)}
+    if hooks.img_size:
+        metadata["img_size"] = str(hooks.img_size(arch))
+    save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"), metadata=metadata)
     return expected, [[k, s] for k, s, _ in keys], (first, classifier)
 
 
@@ -179,6 +228,7 @@ def compare(result, expected, reference_keys, heads, work):
     first, classifier = heads
     result.first_conv = relative_error(ours[f"grad.{first}.weight"], expected[f"grad.{first}.weight"])
     result.classifier = relative_error(ours[f"grad.{classifier}.weight"], expected[f"grad.{classifier}.weight"])
+    result.floor = max(expected[f"floor.{first}.weight"], expected[f"floor.{classifier}.weight"])
 
 
 def run_chunk(chunk, binary, work, results):
@@ -231,13 +281,17 @@ def write_report(results, path, command):
         "",
         f"**{len(results) - len(failed)} of {len(results)} pass.**",
         "",
-        "| architecture | family | keys | logits | first conv grad | classifier grad | result |",
-        "|---|---|---|---|---|---|---|",
+        "Gradients pass within 1e-3, or within twice PyTorch's own float32 error where float32 rounding",
+        "alone strays further from the float64 reference (column \"torch f32\"; train-mode norms over 2×2",
+        "maps in deep stages amplify rounding).",
+        "",
+        "| architecture | family | keys | logits | first conv grad | classifier grad | torch f32 | result |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         status = "pass" if r.passed else ("FAIL: " + (r.error or "tolerance")).replace("|", "/")[:160]
         lines.append(f"| {r.arch} | {r.family} | {r.keys.replace('|', '/')} | {format_error(r.logits)} | "
-                     f"{format_error(r.first_conv)} | {format_error(r.classifier)} | {status} |")
+                     f"{format_error(r.first_conv)} | {format_error(r.classifier)} | {format_error(r.floor)} | {status} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -268,11 +322,19 @@ def main():
     for arch, family in unchecked:
         results[arch].error = f"no sweep hooks for family {family}"
     checkable = [(a, f) for a, f in selected if f in FAMILIES]
+    command = "/usr/bin/python3 tools/parity/sweep.py" + "".join(
+        f" --{k} {' '.join(v)}" for k, v in (("family", args.family), ("only", args.only)) if v)
+    for arch, _ in checkable:
+        results[arch].error = "not run"
     work = tempfile.mkdtemp(prefix="zoo-parity-")
     try:
         for start in range(0, len(checkable), args.chunk):
             chunk = checkable[start:start + args.chunk]
+            for arch, _ in chunk:
+                results[arch].error = ""
             run_chunk(chunk, args.binary, work, results)
+            if out:  # rewritten after every chunk, so an interrupted sweep still reports what it checked
+                write_report([results[a] for a, _ in selected], out, command)
             for arch, _ in chunk:
                 r = results[arch]
                 print(f"{arch:28} {'pass' if r.passed else 'FAIL'}  keys {r.keys[:40]:12} logits {format_error(r.logits)} "
@@ -283,8 +345,6 @@ def main():
 
     ordered = [results[a] for a, _ in selected]
     if out:
-        command = "/usr/bin/python3 tools/parity/sweep.py" + "".join(
-            f" --{k} {' '.join(v)}" for k, v in (("family", args.family), ("only", args.only)) if v)
         write_report(ordered, out, command)
         print(f"wrote {out}")
     failed = [r.arch for r in ordered if not r.passed]
