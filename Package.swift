@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooNN", "ZooCheckpoint"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
         .testTarget(name: "ZooDataTests", dependencies: ["ZooData", "ZooCheckpoint"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ZooDistributedTests", dependencies: ["ZooDistributed", "ZooTrain"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZooDistributedTests", dependencies: ["ZooDistributed", "ZooTrain", "ZooTestSupport"], resources: [.copy("Fixtures")]),
         // Runs the built `zoo` binary end to end; ZooCheckpoint only writes and reads its .npy files,
         // ZooTrain and ZooPlotTesting say what `zoo lr --plot` should have drawn.
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCheckpoint", "ZooTrain", "ZooPlotTesting", "ZooTestSupport"]),

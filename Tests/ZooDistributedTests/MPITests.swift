@@ -3,6 +3,7 @@ import Testing
 import ZooDistributed
 import ZooNN
 import ZooTensor
+import ZooTestSupport
 import ZooTrain
 
 /// Real Open MPI: the test process starts `mpirun -np 2` on its own test binary, which runs
@@ -136,27 +137,20 @@ extension MPIWorkerTests {
     }
 }
 
-/// `mpirun` on this test binary, bounded in time, with output captured through a file.
+/// `mpirun` on this test binary, bounded in time (BoundedProcess), its output as one text.
 struct MPIRun {
     let status: Int32
     let output: String
 
     static func start(ranks: Int, suite: String, timeout: TimeInterval) throws -> MPIRun {
-        let mpirun = "/usr/bin/mpirun"
+        let mpirun = URL(fileURLWithPath: "/usr/bin/mpirun")
         try #require(
-            FileManager.default.isExecutableFile(atPath: mpirun), "mpirun missing: tools/setup.sh installs openmpi-bin")
+            FileManager.default.isExecutableFile(atPath: mpirun.path),
+            "mpirun missing: tools/setup.sh installs openmpi-bin")
         let binary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-mpi-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun)
         // Root is allowed (CI runs as root); more ranks than cores is fine; loopback TCP and shared
         // memory only, without the single-copy mechanism that containers forbid.
-        process.arguments = [
+        let arguments = [
             "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)",
             "--mca", "btl", "self,vader,tcp", "--mca", "btl_vader_single_copy_mechanism", "none",
             "-x", "ZOO_MPI_WORKER=1", binary, "--testing-library", "swift-testing", "--filter", suite,
@@ -165,20 +159,7 @@ struct MPIRun {
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         environment["OMPI_MCA_plm_rsh_agent"] = ""  // one machine: no ssh
-        process.environment = environment
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        try process.run()
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            if done.wait(timeout: .now() + 5) == .timedOut { kill(process.processIdentifier, SIGKILL); done.wait() }
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            Issue.record("mpirun did not finish within \(Int(timeout)) s:\n\(output)")
-            return MPIRun(status: -1, output: output)
-        }
-        return MPIRun(status: process.terminationStatus, output: try String(contentsOf: log, encoding: .utf8))
+        let result = try BoundedProcess.run(mpirun, arguments, environment: environment, timeout: timeout)
+        return MPIRun(status: result.status, output: result.stdout + result.stderr)
     }
 }
