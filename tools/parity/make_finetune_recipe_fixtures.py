@@ -22,7 +22,7 @@ from PIL import Image
 
 from parity_common import is_current, parse_arguments
 
-VERSION = 1
+VERSION = 2
 SIZE = 64
 EPOCHS = 3
 WARMUP = 1
@@ -88,7 +88,7 @@ def main():
             optimizer.step()
             losses.append(loss.item())
         scheduler.step()
-        epochs.append({"epoch": epoch + 1, "lr": lr, "train_loss": sum(losses) / len(losses)})
+        epochs.append({"epoch": epoch + 1, "lr": lr, "train_loss": sum(losses) / len(losses), "batch_losses": losses})
     model.eval()
     with torch.no_grad():
         logits = model(val_x)
