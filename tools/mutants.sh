@@ -87,7 +87,7 @@ for patch in "${patches[@]}"; do
         else
             # Swift Testing's verdict lines: "✘ Test name(…) [with N test cases ]failed after …".
             failing="$(grep -E '^✘ Test .*\) (with [0-9]+ test cases? )?failed after' "$log/$name-test.log" \
-                | sed -E 's/^✘ Test (.*\)) (with .*)?failed after.*/\1/' | sort -u)"
+                | sed -E 's/^✘ Test (.*\)) (with .*)?failed after.*/\1/' | sort -u || true)"
             count="$(grep -c . <<<"$failing" || true)"
             result="caught: $count failing ($(head -n 3 <<<"$failing" | paste -sd ' ' -)$( ((count > 3)) && echo " …" || true))"
         fi

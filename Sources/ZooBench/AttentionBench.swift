@@ -12,8 +12,9 @@ enum AttentionBench {
         let make = { DefaultRandom.with { Tensor.normal([n, heads, t, d], using: &$0) } }
         let q = make(), k = make(), v = make()
         let scoresBytes = n * heads * t * t * 4
-        print("attention eval, batch \(n), \(t) tokens, \(heads) heads of \(d); one [N, heads, T, T] block = \(scoresBytes / 1024) KiB, "
-              + "one [T, T] block = \(t * t * 4 / 1024) KiB")
+        print(
+            "attention eval, batch \(n), \(t) tokens, \(heads) heads of \(d); one [N, heads, T, T] block = \(scoresBytes / 1024) KiB, "
+                + "one [T, T] block = \(t * t * 4 / 1024) KiB")
         _ = withNoGrad { Tensor.scaledDotProductAttention(q, k, v) }
         let before = peakResidentKiB()
         let fused = medianSeconds(runs: 9) { _ = withNoGrad { Tensor.scaledDotProductAttention(q, k, v) } }
@@ -23,8 +24,12 @@ enum AttentionBench {
             _ = withNoGrad { (q.matmul(k.transpose(-1, -2)) * (1 / Float(d).squareRoot())).softmax(dim: -1).matmul(v) }
         }
         let unfusedPeak = peakResidentKiB() - unfusedBefore
-        print("\(pad("fused scaledDotProductAttention", 34)) \(format(fused * 1e3, 2)) ms   peak RSS growth \(fusedPeak) KiB")
-        print("\(pad("unfused matmul/softmax/matmul", 34)) \(format(unfused * 1e3, 2)) ms   peak RSS growth \(unfusedPeak) KiB")
+        print(
+            "\(pad("fused scaledDotProductAttention", 34)) \(format(fused * 1e3, 2)) ms   peak RSS growth \(fusedPeak) KiB"
+        )
+        print(
+            "\(pad("unfused matmul/softmax/matmul", 34)) \(format(unfused * 1e3, 2)) ms   peak RSS growth \(unfusedPeak) KiB"
+        )
     }
 
     private static func peakResidentKiB() -> Int {

@@ -67,6 +67,10 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Mixup alpha (0 or absent: off).") var mixup: Double?
     @Option(help: "CutMix alpha (0 or absent: off).") var cutmix: Double?
 
+    @Flag(help: "Train data-parallel over MPI; on by itself under mpirun or srun (docs/distributed.md).")
+    var distributed = false
+    @Flag(help: "Batch-norm statistics over all ranks (PyTorch's SyncBatchNorm) instead of per rank.")
+    var syncBn = false
     @OptionGroup(title: "Scheduler options (as `zoo lr` takes them)") var schedulerOptions: SchedulerArguments
 
     func validate() throws {
@@ -87,6 +91,10 @@ struct FinetuneCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Every rank runs this same command; rank 0 alone prints and writes files.
+        let world = try MPICommunicator.fromEnvironment(force: distributed)
+        (world as? MPICommunicator)?.shareCores()
+        if world.size > 1 && findLr { throw ValidationError("--find-lr runs in one process, not under mpirun") }
         let registry = Zoo.registry
         let resolved = try registry.resolve(name)
         let cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
@@ -152,9 +160,12 @@ struct FinetuneCommand: ParsableCommand {
             loaderOptions.mixup = Mixup(
                 numClasses: classes, mixupAlpha: mixup ?? 0, cutmixAlpha: cutmix ?? 0, labelSmoothing: labelSmoothing)
         }
+        let sampler = DistributedSampler(rank: world.rank, size: world.size)
+        if world.size > 1 { loaderOptions.shard = { sampler.shard($0) } }
         let trainLoader = DataLoader(train, transform: trainTransform, options: loaderOptions)
         loaderOptions.mixup = nil
         loaderOptions.shuffle = false
+        if world.size > 1 { loaderOptions.shard = { sampler.evaluationShard($0) } }
         let validationLoader = validation.map {
             DataLoader($0, transform: EvalTransform(config), options: loaderOptions)
         }
@@ -217,10 +228,14 @@ struct FinetuneCommand: ParsableCommand {
             classNames: train.classNames + (train.classNames.count..<classes).map { "class \($0)" },
             config: savedCfg.timmDict, architecture: resolved.architecture.name)
         if let resume { try run.resume(from: resume) }
+        run.communicator = world
+        if syncBn { DataParallel(communicator: world).synchronizeBatchNorm(in: model) }
 
-        let progress = EpochProgress(epochs: epochs, batches: (train.count + batchSize - 1) / batchSize)
-        run.onProgress = { progress.update($0) }
-        run.onEpoch = { progress.finish($0) }
+        let progress = EpochProgress(epochs: epochs, batches: trainLoader.count)
+        if world.isMain {
+            run.onProgress = { progress.update($0) }
+            run.onEpoch = { progress.finish($0) }
+        }
         var loaderError: Error?
         try run.fit(
             train: { epoch in trainLoader.trainerBatches(epoch: epoch) { loaderError = $0 } },
@@ -229,7 +244,7 @@ struct FinetuneCommand: ParsableCommand {
         if !trainLoader.failures.isEmpty {
             printError("skipped \(trainLoader.failures.count) unreadable images, such as \(trainLoader.failures[0])")
         }
-        print("wrote \(out)/metrics.csv, curves.png, curves.svg, last.zoo and best.zoo")
+        if world.isMain { print("wrote \(out)/metrics.csv, curves.png, curves.svg, last.zoo and best.zoo") }
     }
 
     /// Whether `pattern` (fnmatch, as `Module.freeze`) names parameter `key` or a module holding it.

@@ -18,6 +18,9 @@ public struct LoaderOptions: Sendable {
     public var skipFailures = true
     /// Batch-level mixup/cutmix with soft targets (`Batch.targets`).
     public var mixup: Mixup?
+    /// Which part of each epoch's order this process reads, in a data-parallel run
+    /// (`DistributedSampler.shard` for training, `.evaluationShard` for validation); nil reads all.
+    public var shard: (@Sendable ([Int]) -> [Int])?
 
     public init(batchSize: Int = 32, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0) {
         (self.batchSize, self.shuffle, self.dropLast, self.seed) = (batchSize, shuffle, dropLast, seed)
@@ -65,20 +68,27 @@ public final class DataLoader: @unchecked Sendable {
 
     public var classNames: [String] { dataset.classNames }
 
+    /// Samples this process reads per epoch (all of them, or its shard's).
+    public var sampleCount: Int { options.shard.map { $0(Array(0..<dataset.count)).count } ?? dataset.count }
+
     /// Batches per epoch.
     public var count: Int {
         options.dropLast
-            ? dataset.count / options.batchSize : (dataset.count + options.batchSize - 1) / options.batchSize
+            ? sampleCount / options.batchSize : (sampleCount + options.batchSize - 1) / options.batchSize
     }
 
     /// Samples skipped so far, across epochs.
     public var failures: [LoadFailure] { lock.withLock { failed } }
 
-    /// The sample order of an epoch: the identity, or a permutation seeded by (seed, epoch).
+    /// The sample order of an epoch: the identity, or a permutation seeded by (seed, epoch) — the
+    /// same in every process — cut to this process's shard.
     public func order(epoch: Int) -> [Int] {
-        guard options.shuffle else { return Array(0..<dataset.count) }
-        var rng = RandomGenerator(seed: options.seed, stream: 0x5348_5546, UInt64(epoch))
-        return rng.permutation(dataset.count)
+        var all = Array(0..<dataset.count)
+        if options.shuffle {
+            var rng = RandomGenerator(seed: options.seed, stream: 0x5348_5546, UInt64(epoch))
+            all = rng.permutation(dataset.count)
+        }
+        return options.shard?(all) ?? all
     }
 
     /// One sample, transformed with its own generator.
@@ -166,7 +176,7 @@ public final class EpochIterator: @unchecked Sendable {
 
     init(loader: DataLoader, epoch: Int) {
         let batchSize = loader.options.batchSize, total = loader.count
-        let order = Array(loader.order(epoch: epoch).prefix(min(loader.dataset.count, total * batchSize)))
+        let order = Array(loader.order(epoch: epoch).prefix(min(loader.sampleCount, total * batchSize)))
         let sizes = (0..<total).map { min(batchSize, order.count - $0 * batchSize) }
         let state = State(batchSizes: sizes)
         (self.state, self.loader, self.epoch, self.order) = (state, loader, epoch, order)

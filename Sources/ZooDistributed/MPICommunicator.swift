@@ -19,6 +19,25 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         force || isLaunchedByMPI ? try MPICommunicator() : SingleProcess()
     }
 
+    /// Ranks on this machine (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE, Slurm's SLURM_NTASKS_PER_NODE).
+    public static var ranksOnThisMachine: Int {
+        let environment = ProcessInfo.processInfo.environment
+        return ["OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_NTASKS_PER_NODE"].lazy.compactMap {
+            environment[$0].flatMap(Int.init)
+        }
+        .first ?? 1
+    }
+
+    /// Gives each rank its share of this machine's cores, for zoo's loops and OpenBLAS, unless the
+    /// user chose (ZOO_THREADS, OPENBLAS_NUM_THREADS): two ranks on two cores each use one thread.
+    public func shareCores() {
+        let environment = ProcessInfo.processInfo.environment, ranks = Self.ranksOnThisMachine
+        guard ranks > 1 else { return }
+        let share = max(1, ProcessInfo.processInfo.activeProcessorCount / ranks)
+        if environment["ZOO_THREADS"] == nil { Parallel.threads = share }
+        if environment["OPENBLAS_NUM_THREADS"] == nil && environment["OMP_NUM_THREADS"] == nil { BLAS.threads = share }
+    }
+
     public init() throws {
         let status = zoo_mpi_init()
         guard status == MPI_SUCCESS else { throw DistributedError(rank: -1, "MPI_Init failed (\(status))") }

@@ -14,7 +14,8 @@ enum ConvNeXtNorm: String {
     func make(_ channels: Int, eps: Float?, channelsFirst: Bool) -> Module {
         let eps = eps ?? 1e-6
         switch self {
-        case .layernorm, .layernorm2d: return channelsFirst ? LayerNorm2d(channels, eps: eps) : LayerNorm([channels], eps: eps)
+        case .layernorm, .layernorm2d:
+            return channelsFirst ? LayerNorm2d(channels, eps: eps) : LayerNorm([channels], eps: eps)
         case .rmsnorm, .rmsnorm2d: return RMSNorm(channels, eps: eps, channelsFirst: channelsFirst)
         case .simplenorm, .simplenorm2d: return SimpleNorm(channels, eps: eps, channelsFirst: channelsFirst)
         }
@@ -52,10 +53,12 @@ public final class ConvNeXtBlock: Module {
 
     init(_ channels: Int, kernelSize: Int, config: ConvNeXtConfig, dropPath: Float) {
         gamma = config.lsInitValue.map { WeightInitialization.parameter(Tensor.full([channels], $0)) }
-        convDw = Conv2d(channels, channels, kernelSize: (kernelSize, kernelSize), padding: (kernelSize / 2, kernelSize / 2),
-                        groups: channels, bias: config.convBias)
+        convDw = Conv2d(
+            channels, channels, kernelSize: (kernelSize, kernelSize), padding: (kernelSize / 2, kernelSize / 2),
+            groups: channels, bias: config.convBias)
         norm = config.norm.make(channels, eps: config.normEps, channelsFirst: config.convMlp)
-        mlp = ConvNeXtMlp(channels, hidden: Int(config.mlpRatio * Double(channels)), useConv: config.convMlp, useGrn: config.useGrn)
+        mlp = ConvNeXtMlp(
+            channels, hidden: Int(config.mlpRatio * Double(channels)), useConv: config.convMlp, useGrn: config.useGrn)
         self.dropPath = DropPath(dropPath)
         convMlp = config.convMlp
     }
@@ -75,12 +78,22 @@ public final class ConvNeXtStage: Module {
     public let downsample: Sequential?
     public let blocks: Sequential
 
-    init(inChannels: Int, outChannels: Int, stride: Int, depth: Int, kernelSize: Int, config: ConvNeXtConfig, dropPaths: [Float]) {
-        downsample = inChannels != outChannels || stride > 1
-            ? Sequential(config.norm.make(inChannels, eps: config.normEps, channelsFirst: true),
-                         Conv2d(inChannels, outChannels, kernelSize: (stride, stride), stride: (stride, stride), bias: config.convBias))
+    init(
+        inChannels: Int, outChannels: Int, stride: Int, depth: Int, kernelSize: Int, config: ConvNeXtConfig,
+        dropPaths: [Float]
+    ) {
+        downsample =
+            inChannels != outChannels || stride > 1
+            ? Sequential(
+                config.norm.make(inChannels, eps: config.normEps, channelsFirst: true),
+                Conv2d(
+                    inChannels, outChannels, kernelSize: (stride, stride), stride: (stride, stride),
+                    bias: config.convBias))
             : nil
-        blocks = Sequential((0..<depth).map { ConvNeXtBlock(outChannels, kernelSize: kernelSize, config: config, dropPath: dropPaths[$0]) })
+        blocks = Sequential(
+            (0..<depth).map {
+                ConvNeXtBlock(outChannels, kernelSize: kernelSize, config: config, dropPath: dropPaths[$0])
+            })
     }
 
     public override func forward(_ input: Tensor) -> Tensor { blocks(downsample?(input) ?? input) }
@@ -142,13 +155,20 @@ public final class ConvNeXt: Module, ClassifierModel {
         let stemNorm = config.norm.make(dims[0], eps: config.normEps, channelsFirst: true)
         switch config.stemType {
         case "patch":
-            stem = Sequential(Conv2d(config.inChans, dims[0], kernelSize: (config.patchSize, config.patchSize),
-                                     stride: (config.patchSize, config.patchSize), bias: config.convBias), stemNorm)
+            stem = Sequential(
+                Conv2d(
+                    config.inChans, dims[0], kernelSize: (config.patchSize, config.patchSize),
+                    stride: (config.patchSize, config.patchSize), bias: config.convBias), stemNorm)
         default:
             let mid = config.stemType.contains("tiered") ? makeDivisible(dims[0] / 2) : dims[0]
-            var layers: [Module] = [Conv2d(config.inChans, mid, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), bias: config.convBias)]
+            var layers: [Module] = [
+                Conv2d(config.inChans, mid, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), bias: config.convBias)
+            ]
             if config.stemType.contains("act") { layers.append(GELU()) }
-            layers += [Conv2d(mid, dims[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), bias: config.convBias), stemNorm]
+            layers += [
+                Conv2d(mid, dims[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), bias: config.convBias),
+                stemNorm,
+            ]
             stem = Sequential(layers)
         }
         let total = config.depths.reduce(0, +)
@@ -157,9 +177,11 @@ public final class ConvNeXt: Module, ClassifierModel {
         var stageList: [Module] = []
         for i in 0..<4 {
             let stride = i > 0 ? 2 : 1
-            stageList.append(ConvNeXtStage(inChannels: previous, outChannels: dims[i], stride: stride, depth: config.depths[i],
-                                           kernelSize: config.kernelSizes[i], config: config,
-                                           dropPaths: Array(rates.prefix(config.depths[i]))))
+            stageList.append(
+                ConvNeXtStage(
+                    inChannels: previous, outChannels: dims[i], stride: stride, depth: config.depths[i],
+                    kernelSize: config.kernelSizes[i], config: config,
+                    dropPaths: Array(rates.prefix(config.depths[i]))))
             rates.removeFirst(config.depths[i])
             previous = dims[i]
         }
@@ -167,8 +189,9 @@ public final class ConvNeXt: Module, ClassifierModel {
         numFeatures = previous
         let headNorm = config.norm.make(previous, eps: config.normEps, channelsFirst: true)
         normPre = config.headNormFirst ? headNorm : nil
-        head = ConvNeXtHead(previous, numClasses: config.numClasses, hidden: config.headHiddenSize,
-                            norm: config.headNormFirst ? nil : headNorm, dropRate: Float(config.dropRate))
+        head = ConvNeXtHead(
+            previous, numClasses: config.numClasses, hidden: config.headHiddenSize,
+            norm: config.headNormFirst ? nil : headNorm, dropRate: Float(config.dropRate))
         super.init()
         initializeWeights()
     }
@@ -176,7 +199,8 @@ public final class ConvNeXt: Module, ClassifierModel {
     /// timm's `_init_weights`: convolutions and linears truncated-normal (std 0.02), zero biases.
     private func initializeWeights() {
         for (_, module) in namedModules() {
-            let pair: (Tensor, Tensor?)? = (module as? Conv2d).map { ($0.weight, $0.bias) } ?? (module as? Linear).map { ($0.weight, $0.bias) }
+            let pair: (Tensor, Tensor?)? =
+                (module as? Conv2d).map { ($0.weight, $0.bias) } ?? (module as? Linear).map { ($0.weight, $0.bias) }
             guard let (weight, bias) = pair else { continue }
             WeightInitialization.reinitialize(weight) { Tensor.truncatedNormal(weight.shape, std: 0.02, using: &$0) }
             if let bias { WeightInitialization.reinitialize(bias) { _ in Tensor.zeros(bias.shape) } }
@@ -186,7 +210,9 @@ public final class ConvNeXt: Module, ClassifierModel {
     /// The outputs of the four stages (timm's `features_only=True` model, strides 4, 8, 16, 32).
     public func forwardStages(_ input: Tensor) -> [Tensor] {
         var x = stem(input)
-        return stages.layers.map { stage in x = stage(x); return x }
+        return stages.layers.map { stage in
+            x = stage(x); return x
+        }
     }
 
     public func forwardFeatures(_ input: Tensor) -> Tensor {
@@ -248,7 +274,9 @@ public struct ConvNeXtConfig: Sendable {
             case "ls_init_value": lsInitValue = value.doubleValue.map(Float.init)
             case "stem_type":
                 stemType = value.stringValue ?? stemType
-                guard ["patch", "overlap", "overlap_tiered", "overlap_act"].contains(stemType) else { throw .unsupported(key, stemType) }
+                guard ["patch", "overlap", "overlap_tiered", "overlap_act"].contains(stemType) else {
+                    throw .unsupported(key, stemType)
+                }
             case "patch_size": patchSize = value.intValue ?? patchSize
             case "head_norm_first": headNormFirst = value.boolValue ?? headNormFirst
             case "head_hidden_size": headHiddenSize = value.intValue
@@ -256,7 +284,9 @@ public struct ConvNeXtConfig: Sendable {
             case "conv_bias": convBias = value.boolValue ?? convBias
             case "use_grn": useGrn = value.boolValue ?? useGrn
             case "norm_layer":
-                guard let kind = value.stringValue.flatMap(ConvNeXtNorm.init(rawValue:)) else { throw .unsupported(key, "\(value)") }
+                guard let kind = value.stringValue.flatMap(ConvNeXtNorm.init(rawValue:)) else {
+                    throw .unsupported(key, "\(value)")
+                }
                 norm = kind
             case "norm_eps": normEps = value.doubleValue.map(Float.init)
             case "drop_rate": dropRate = value.doubleValue ?? dropRate
@@ -293,40 +323,149 @@ public enum ConvNeXtVariants {
 
     private static let table: [(String, [String: ModelArgValue])] = [
         ("convnext_atto", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([40, 80, 160, 320]), "conv_mlp": true]),
-        ("convnext_atto_ols", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([40, 80, 160, 320]), "conv_mlp": true, "stem_type": "overlap_tiered"]),
-        ("convnext_atto_rms", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([40, 80, 160, 320]), "conv_mlp": true, "norm_layer": "rmsnorm2d"]),
+        (
+            "convnext_atto_ols",
+            [
+                "depths": .ints([2, 2, 6, 2]), "dims": .ints([40, 80, 160, 320]), "conv_mlp": true,
+                "stem_type": "overlap_tiered",
+            ]
+        ),
+        (
+            "convnext_atto_rms",
+            [
+                "depths": .ints([2, 2, 6, 2]), "dims": .ints([40, 80, 160, 320]), "conv_mlp": true,
+                "norm_layer": "rmsnorm2d",
+            ]
+        ),
         ("convnext_base", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([128, 256, 512, 1024])]),
         ("convnext_femto", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([48, 96, 192, 384]), "conv_mlp": true]),
-        ("convnext_femto_ols", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([48, 96, 192, 384]), "conv_mlp": true, "stem_type": "overlap_tiered"]),
+        (
+            "convnext_femto_ols",
+            [
+                "depths": .ints([2, 2, 6, 2]), "dims": .ints([48, 96, 192, 384]), "conv_mlp": true,
+                "stem_type": "overlap_tiered",
+            ]
+        ),
         ("convnext_large", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([192, 384, 768, 1536])]),
-        ("convnext_large_mlp", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([192, 384, 768, 1536]), "head_hidden_size": 1536]),
+        (
+            "convnext_large_mlp",
+            ["depths": .ints([3, 3, 27, 3]), "dims": .ints([192, 384, 768, 1536]), "head_hidden_size": 1536]
+        ),
         ("convnext_nano", ["depths": .ints([2, 2, 8, 2]), "dims": .ints([80, 160, 320, 640]), "conv_mlp": true]),
-        ("convnext_nano_ols", ["depths": .ints([2, 2, 8, 2]), "dims": .ints([80, 160, 320, 640]), "conv_mlp": true, "stem_type": "overlap"]),
+        (
+            "convnext_nano_ols",
+            [
+                "depths": .ints([2, 2, 8, 2]), "dims": .ints([80, 160, 320, 640]), "conv_mlp": true,
+                "stem_type": "overlap",
+            ]
+        ),
         ("convnext_pico", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([64, 128, 256, 512]), "conv_mlp": true]),
-        ("convnext_pico_ols", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([64, 128, 256, 512]), "conv_mlp": true, "stem_type": "overlap_tiered"]),
+        (
+            "convnext_pico_ols",
+            [
+                "depths": .ints([2, 2, 6, 2]), "dims": .ints([64, 128, 256, 512]), "conv_mlp": true,
+                "stem_type": "overlap_tiered",
+            ]
+        ),
         ("convnext_small", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([96, 192, 384, 768])]),
         ("convnext_tiny", ["depths": .ints([3, 3, 9, 3]), "dims": .ints([96, 192, 384, 768])]),
-        ("convnext_tiny_hnf", ["depths": .ints([3, 3, 9, 3]), "dims": .ints([96, 192, 384, 768]), "head_norm_first": true, "conv_mlp": true]),
+        (
+            "convnext_tiny_hnf",
+            [
+                "depths": .ints([3, 3, 9, 3]), "dims": .ints([96, 192, 384, 768]), "head_norm_first": true,
+                "conv_mlp": true,
+            ]
+        ),
         ("convnext_xlarge", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([256, 512, 1024, 2048])]),
-        ("convnext_xxlarge", ["depths": .ints([3, 4, 30, 3]), "dims": .ints([384, 768, 1536, 3072]), "norm_eps": 1e-05]),
-        ("convnext_zepto_rms", ["depths": .ints([2, 2, 4, 2]), "dims": .ints([32, 64, 128, 256]), "conv_mlp": true, "norm_layer": "simplenorm"]),
-        ("convnext_zepto_rms_ols", ["depths": .ints([2, 2, 4, 2]), "dims": .ints([32, 64, 128, 256]), "conv_mlp": true, "norm_layer": "simplenorm", "stem_type": "overlap_act"]),
-        ("convnextv2_atto", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([40, 80, 160, 320]), "use_grn": true, "ls_init_value": .string("none"), "conv_mlp": true]),
-        ("convnextv2_base", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([128, 256, 512, 1024]), "use_grn": true, "ls_init_value": .string("none")]),
-        ("convnextv2_femto", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([48, 96, 192, 384]), "use_grn": true, "ls_init_value": .string("none"), "conv_mlp": true]),
-        ("convnextv2_huge", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([352, 704, 1408, 2816]), "use_grn": true, "ls_init_value": .string("none")]),
-        ("convnextv2_large", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([192, 384, 768, 1536]), "use_grn": true, "ls_init_value": .string("none")]),
-        ("convnextv2_nano", ["depths": .ints([2, 2, 8, 2]), "dims": .ints([80, 160, 320, 640]), "use_grn": true, "ls_init_value": .string("none"), "conv_mlp": true]),
-        ("convnextv2_pico", ["depths": .ints([2, 2, 6, 2]), "dims": .ints([64, 128, 256, 512]), "use_grn": true, "ls_init_value": .string("none"), "conv_mlp": true]),
-        ("convnextv2_small", ["depths": .ints([3, 3, 27, 3]), "dims": .ints([96, 192, 384, 768]), "use_grn": true, "ls_init_value": .string("none")]),
-        ("convnextv2_tiny", ["depths": .ints([3, 3, 9, 3]), "dims": .ints([96, 192, 384, 768]), "use_grn": true, "ls_init_value": .string("none")]),
+        (
+            "convnext_xxlarge",
+            ["depths": .ints([3, 4, 30, 3]), "dims": .ints([384, 768, 1536, 3072]), "norm_eps": 1e-05]
+        ),
+        (
+            "convnext_zepto_rms",
+            [
+                "depths": .ints([2, 2, 4, 2]), "dims": .ints([32, 64, 128, 256]), "conv_mlp": true,
+                "norm_layer": "simplenorm",
+            ]
+        ),
+        (
+            "convnext_zepto_rms_ols",
+            [
+                "depths": .ints([2, 2, 4, 2]), "dims": .ints([32, 64, 128, 256]), "conv_mlp": true,
+                "norm_layer": "simplenorm", "stem_type": "overlap_act",
+            ]
+        ),
+        (
+            "convnextv2_atto",
+            [
+                "depths": .ints([2, 2, 6, 2]), "dims": .ints([40, 80, 160, 320]), "use_grn": true,
+                "ls_init_value": .string("none"), "conv_mlp": true,
+            ]
+        ),
+        (
+            "convnextv2_base",
+            [
+                "depths": .ints([3, 3, 27, 3]), "dims": .ints([128, 256, 512, 1024]), "use_grn": true,
+                "ls_init_value": .string("none"),
+            ]
+        ),
+        (
+            "convnextv2_femto",
+            [
+                "depths": .ints([2, 2, 6, 2]), "dims": .ints([48, 96, 192, 384]), "use_grn": true,
+                "ls_init_value": .string("none"), "conv_mlp": true,
+            ]
+        ),
+        (
+            "convnextv2_huge",
+            [
+                "depths": .ints([3, 3, 27, 3]), "dims": .ints([352, 704, 1408, 2816]), "use_grn": true,
+                "ls_init_value": .string("none"),
+            ]
+        ),
+        (
+            "convnextv2_large",
+            [
+                "depths": .ints([3, 3, 27, 3]), "dims": .ints([192, 384, 768, 1536]), "use_grn": true,
+                "ls_init_value": .string("none"),
+            ]
+        ),
+        (
+            "convnextv2_nano",
+            [
+                "depths": .ints([2, 2, 8, 2]), "dims": .ints([80, 160, 320, 640]), "use_grn": true,
+                "ls_init_value": .string("none"), "conv_mlp": true,
+            ]
+        ),
+        (
+            "convnextv2_pico",
+            [
+                "depths": .ints([2, 2, 6, 2]), "dims": .ints([64, 128, 256, 512]), "use_grn": true,
+                "ls_init_value": .string("none"), "conv_mlp": true,
+            ]
+        ),
+        (
+            "convnextv2_small",
+            [
+                "depths": .ints([3, 3, 27, 3]), "dims": .ints([96, 192, 384, 768]), "use_grn": true,
+                "ls_init_value": .string("none"),
+            ]
+        ),
+        (
+            "convnextv2_tiny",
+            [
+                "depths": .ints([3, 3, 9, 3]), "dims": .ints([96, 192, 384, 768]), "use_grn": true,
+                "ls_init_value": .string("none"),
+            ]
+        ),
     ]
 
     /// Attaches a builder for every variant under timm's module name "convnext".
     public static func register(into registry: ModelRegistry) {
         for name in names {
-            registry.register(architecture: name, family: "convnext", builder: { args in try makeConvNeXt(name, args: args) },
-                              checkpointFilter: ConvNeXtVariants.checkpointFilter)
+            registry.register(
+                architecture: name, family: "convnext", builder: { args in try makeConvNeXt(name, args: args) },
+                checkpointFilter: ConvNeXtVariants.checkpointFilter)
         }
     }
 
@@ -334,17 +473,23 @@ public enum ConvNeXtVariants {
     /// `pwconv`, `grn.gamma`) and torchvision's onto timm's; timm's own checkpoints pass unchanged.
     public static let checkpointFilter: CheckpointFilter = { original in
         let tensors = TorchvisionCheckpoints.convnext(original)
-        guard !tensors.contains(where: { $0.name == "head.norm.weight" || $0.name == "norm_pre.weight" }) else { return tensors }
+        guard !tensors.contains(where: { $0.name == "head.norm.weight" || $0.name == "norm_pre.weight" }) else {
+            return tensors
+        }
         return tensors.compactMap { name, tensor in
             var key = name, value = tensor
             if key.hasPrefix("projectors.") || key.hasPrefix("norms.") { return nil }
             key = key.replacingOccurrences(of: "downsample_layers.0.", with: "stem.")
-            key = key.replacingOccurrences(of: #"stages\.([0-9]+)\.([0-9]+)"#, with: "stages.$1.blocks.$2", options: .regularExpression)
-            key = key.replacingOccurrences(of: #"downsample_layers\.([0-9]+)\.([0-9]+)"#, with: "stages.$1.downsample.$2",
-                                           options: .regularExpression)
-            key = key.replacingOccurrences(of: "dwconv", with: "conv_dw").replacingOccurrences(of: "pwconv", with: "mlp.fc")
+            key = key.replacingOccurrences(
+                of: #"stages\.([0-9]+)\.([0-9]+)"#, with: "stages.$1.blocks.$2", options: .regularExpression)
+            key = key.replacingOccurrences(
+                of: #"downsample_layers\.([0-9]+)\.([0-9]+)"#, with: "stages.$1.downsample.$2",
+                options: .regularExpression)
+            key = key.replacingOccurrences(of: "dwconv", with: "conv_dw").replacingOccurrences(
+                of: "pwconv", with: "mlp.fc")
             if key.contains("grn") {
-                key = key.replacingOccurrences(of: "grn.beta", with: "mlp.grn.bias").replacingOccurrences(of: "grn.gamma", with: "mlp.grn.weight")
+                key = key.replacingOccurrences(of: "grn.beta", with: "mlp.grn.bias").replacingOccurrences(
+                    of: "grn.gamma", with: "mlp.grn.weight")
                 value = value.reshape([value.shape.last!])
             }
             key = key.replacingOccurrences(of: "head.", with: "head.fc.")

@@ -162,6 +162,28 @@ struct EfficientNetBuilder {
     }
 }
 
+/// The stem (`conv_stem`, `bn1`) and stages (`blocks`) EfficientNet and MobileNetV3 share.
+struct EfficientNetTrunk {
+    let convStem: Module
+    let bn1: Module
+    let blocks: [Sequential]
+    let features: [EfficientNetFeature]
+    let outChannels: Int
+
+    init(_ config: EfficientNetConfig, inChans: Int, dropPathRate: Float) {
+        let stem = config.prunedWidths["conv_stem.weight"]?[0]
+            ?? (config.fixStem ? config.stemSize : config.rounding(config.stemSize))
+        convStem = makePaddedConv2d(
+            inChans, stem, kernelSize: config.stemKernel, stride: 2, padding: config.layers.padding)
+        bn1 = config.layers.norm.make(stem, act: config.act)
+        let builder = EfficientNetBuilder(
+            layers: config.layers, rounding: config.rounding, seFromExp: config.seFromExp,
+            act: config.act, dropPathRate: dropPathRate, pruned: config.prunedWidths)
+        let built = builder.build(inChannels: stem, stages: config.stages)
+        (blocks, features, outChannels) = (built.stages, built.features, built.outChannels)
+    }
+}
+
 /// timm's `_init_weight_goog` (TensorFlow's initialization) over a model, then the modules' own
 /// `init_weights` (MobileNetV4's attention projections).
 func efficientNetInitWeights(_ model: Module) {
@@ -246,17 +268,8 @@ public final class EfficientNet: Module, ClassifierModel, FeatureExtracting {
         self.config = config
         self.dropRate = dropRate
         let pruned = config.prunedWidths
-        var stem = config.fixStem ? config.stemSize : config.rounding(config.stemSize)
-        stem = pruned["conv_stem.weight"]?[0] ?? stem
-        convStem = makePaddedConv2d(
-            inChans, stem, kernelSize: config.stemKernel, stride: 2, padding: config.layers.padding)
-        bn1 = config.layers.norm.make(stem, act: config.act)
-        let builder = EfficientNetBuilder(
-            layers: config.layers, rounding: config.rounding, seFromExp: config.seFromExp,
-            act: config.act, dropPathRate: dropPathRate, pruned: pruned)
-        let built = builder.build(inChannels: stem, stages: config.stages)
-        blocks = built.stages
-        featureStages = built.features
+        let built = EfficientNetTrunk(config, inChans: inChans, dropPathRate: dropPathRate)
+        (convStem, bn1, blocks, featureStages) = (built.convStem, built.bn1, built.blocks, built.features)
         if config.numFeatures > 0 && !featuresOnly {
             let head = pruned["conv_head.weight"]?[0] ?? config.numFeatures
             convHead = makePaddedConv2d(built.outChannels, head, kernelSize: 1, padding: config.layers.padding)

@@ -255,12 +255,22 @@ public final class ConvBnAct: Module, EfficientNetBlock {
 }
 
 /// Space-to-depth entry of a block (`d1`): a 2×2 stride-2 "SAME" conv to 4× the channels.
-private func spaceToDepthLayers(_ inChannels: Int, act: ActivationKind, layers: EfficientNetLayers) -> (Module, Module)
-{
-    (
-        makePaddedConv2d(inChannels, inChannels * 4, kernelSize: 2, stride: 2, padding: .same),
-        layers.norm.make(inChannels * 4, act: act)
-    )
+private struct SpaceToDepthEntry {
+    var conv: Module?, norm: Module?
+    /// Channels, depthwise kernel and its padding after the entry; anti-aliasing is off inside it.
+    var channels: Int, kernel: [Int], padding: ConvPadding, antiAlias: Bool
+
+    init(_ spec: EfficientNetBlockSpec, inChannels: Int, act: ActivationKind, layers: EfficientNetLayers) {
+        (channels, kernel, padding) = (inChannels, spec.kernel, layers.padding)
+        antiAlias = layers.antiAlias != nil && spec.stride > 1
+        guard spec.spaceToDepth == 1 else { return }
+        conv = makePaddedConv2d(inChannels, inChannels * 4, kernelSize: 2, stride: 2, padding: .same)
+        norm = layers.norm.make(inChannels * 4, act: act)
+        channels = inChannels * 4
+        kernel = kernel.map { ($0 + 1) / 2 }
+        if kernel == [2] { padding = .same }
+        antiAlias = false
+    }
 }
 
 /// Depthwise conv, SE, pointwise conv (timm's `DepthwiseSeparableConv`, `ds`/`dsa`).
@@ -286,17 +296,9 @@ public final class DepthwiseSeparableConv: Module, EfficientNetBlock {
     ) {
         hasSkip = spec.stride == 1 && (nominalIn ?? inChannels) == nominalOut && !spec.noskip
         let outChannels = prunedWidths["conv_pw.weight"]?[0] ?? nominalOut
-        var useAA = layers.antiAlias != nil && spec.stride > 1
-        var channels = inChannels, kernel = spec.kernel, dwPadding = layers.padding
-        if spec.spaceToDepth == 1 {
-            (convS2d, bnS2d) = spaceToDepthLayers(inChannels, act: act, layers: layers)
-            channels = inChannels * 4
-            kernel = kernel.map { ($0 + 1) / 2 }
-            if kernel == [2] { dwPadding = .same }
-            useAA = false
-        } else {
-            (convS2d, bnS2d) = (nil, nil)
-        }
+        let entry = SpaceToDepthEntry(spec, inChannels: inChannels, act: act, layers: layers)
+        (convS2d, bnS2d) = (entry.conv, entry.norm)
+        let (channels, kernel, dwPadding, useAA) = (entry.channels, entry.kernel, entry.padding, entry.antiAlias)
         convDw = makeConv(
             channels, channels, kernel: kernel, stride: useAA ? 1 : spec.stride, dilation: spec.dilation,
             groups: numGroups(spec.groupSize ?? 1, channels), padding: dwPadding)
@@ -344,17 +346,9 @@ public class InvertedResidual: Module, EfficientNetBlock {
     ) {
         hasSkip = (nominalIn ?? inChannels) == nominalOut && spec.stride == 1 && !spec.noskip
         let outChannels = prunedWidths["conv_pwl.weight"]?[0] ?? nominalOut
-        var useAA = layers.antiAlias != nil && spec.stride > 1
-        var channels = inChannels, kernel = spec.kernel, dwPadding = layers.padding
-        if spec.spaceToDepth == 1 {
-            (convS2d, bnS2d) = spaceToDepthLayers(inChannels, act: act, layers: layers)
-            channels = inChannels * 4
-            kernel = kernel.map { ($0 + 1) / 2 }
-            if kernel == [2] { dwPadding = .same }
-            useAA = false
-        } else {
-            (convS2d, bnS2d) = (nil, nil)
-        }
+        let entry = SpaceToDepthEntry(spec, inChannels: inChannels, act: act, layers: layers)
+        (convS2d, bnS2d) = (entry.conv, entry.norm)
+        let (channels, kernel, dwPadding, useAA) = (entry.channels, entry.kernel, entry.padding, entry.antiAlias)
         let mid = prunedWidths["conv_pw.weight"]?[0] ?? makeDivisible(Double(channels) * spec.expRatio)
         let groups = numGroups(spec.groupSize ?? 1, mid)
         func conv(

@@ -40,15 +40,8 @@ public final class MobileNetV3: Module, ClassifierModel, FeatureExtracting {
     ) {
         self.config = config
         self.dropRate = dropRate
-        let stem = config.fixStem ? config.stemSize : config.rounding(config.stemSize)
-        convStem = makePaddedConv2d(inChans, stem, kernelSize: 3, stride: 2, padding: config.layers.padding)
-        bn1 = config.layers.norm.make(stem, act: config.act)
-        let builder = EfficientNetBuilder(
-            layers: config.layers, rounding: config.rounding, seFromExp: config.seFromExp,
-            act: config.act, dropPathRate: dropPathRate)
-        let built = builder.build(inChannels: stem, stages: config.stages)
-        blocks = built.stages
-        featureStages = built.features
+        let built = EfficientNetTrunk(config, inChans: inChans, dropPathRate: dropPathRate)
+        (convStem, bn1, blocks, featureStages) = (built.convStem, built.bn1, built.blocks, built.features)
         numFeatures = built.outChannels
         headHiddenSize = config.numFeatures
         if featuresOnly {

@@ -12,7 +12,8 @@ import ZooTensor
 /// `norm(conv(x))`, then `+ residual` and ReLU when asked: one fused pass with batch norm where
 /// `Conv2d.forward(_:normalizedBy:adding:relu:)` allows (eval mode, no graph); other norms (group
 /// norm) run after the convolution.
-func convNorm(_ conv: Conv2d, _ norm: Module, _ x: Tensor, adding residual: Tensor? = nil, relu: Bool = false) -> Tensor {
+func convNorm(_ conv: Conv2d, _ norm: Module, _ x: Tensor, adding residual: Tensor? = nil, relu: Bool = false) -> Tensor
+{
     if let batchNorm = norm as? BatchNorm2d {
         return conv.forward(x, normalizedBy: batchNorm, adding: residual, relu: relu)
     }
@@ -106,8 +107,9 @@ public final class Bottleneck: Module {
         let useAA = o.config.antiAlias != .none && o.stride == 2
         conv1 = Conv2d(inChannels, widths.first, kernelSize: 1, bias: false)
         bn1 = o.config.norm.make(widths.first)
-        conv2 = Conv2d(widths.first, widths.width, kernelSize: 3, stride: useAA ? 1 : o.stride, padding: 1,
-                       groups: o.cardinality, bias: false)
+        conv2 = Conv2d(
+            widths.first, widths.width, kernelSize: 3, stride: useAA ? 1 : o.stride, padding: 1,
+            groups: o.cardinality, bias: false)
         bn2 = o.config.norm.make(widths.width)
         aa = useAA ? o.config.antiAlias.make(channels: widths.width) : Identity()
         conv3 = Conv2d(widths.width, widths.out, kernelSize: 1, bias: false)
@@ -137,11 +139,14 @@ func makeDownsample(inChannels: Int, outChannels: Int, stride: Int, config: ResN
     guard config.averagePoolDownsample else {
         let kernel = stride == 1 ? 1 : config.downKernelSize
         let padding = ((stride - 1) + (kernel - 1)) / 2
-        return Sequential(Conv2d(inChannels, outChannels, kernelSize: kernel, stride: stride, padding: padding, bias: false),
-                          config.norm.make(outChannels))
+        return Sequential(
+            Conv2d(inChannels, outChannels, kernelSize: kernel, stride: stride, padding: padding, bias: false),
+            config.norm.make(outChannels))
     }
     // The pool stays in position 0 even when it does nothing, so the keys are `downsample.1/.2` as timm's.
-    let pool: Module = stride == 1 ? Identity()
+    let pool: Module =
+        stride == 1
+        ? Identity()
         : AvgPool2d(kernelSize: 2, stride: stride, ceilMode: true, countIncludePad: false)
     return Sequential(pool, Conv2d(inChannels, outChannels, kernelSize: 1, bias: false), config.norm.make(outChannels))
 }
@@ -178,8 +183,11 @@ public final class ResNet: Module, ClassifierModel {
     /// timm's `feature_info`: the stem's activation then each stage, with channels and reduction.
     public let featureInfo: [FeatureInfo]
 
-    public init(config: ResNetConfig, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0, dropPathRate: Float = 0) {
-        precondition(config.layers.count == 4 && config.channels.count == 4, "ResNet has four stages, got \(config.layers)")
+    public init(
+        config: ResNetConfig, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0, dropPathRate: Float = 0
+    ) {
+        precondition(
+            config.layers.count == 4 && config.channels.count == 4, "ResNet has four stages, got \(config.layers)")
         self.config = config
         self.numClasses = numClasses
         self.dropRate = dropRate
@@ -200,14 +208,16 @@ public final class ResNet: Module, ClassifierModel {
             let expansion = config.block.expansion
             let computed = config.widths(planes: planes)
             let firstWidths = config.prunedWidths == nil ? computed : config.prunedWidths![blockIndex]
-            let downsample = stride != 1 || inChannels != firstWidths.out
+            let downsample =
+                stride != 1 || inChannels != firstWidths.out
                 ? makeDownsample(inChannels: inChannels, outChannels: firstWidths.out, stride: stride, config: config)
                 : nil
             let stage = Sequential()
             for position in 0..<depth {
                 let widths = prunedWidths?.next() ?? computed
                 let options = ResNetBlockOptions(
-                    stride: position == 0 ? stride : 1, cardinality: config.prunedWidths == nil ? config.cardinality : 1,
+                    stride: position == 0 ? stride : 1,
+                    cardinality: config.prunedWidths == nil ? config.cardinality : 1,
                     config: config, downsample: position == 0 ? downsample : nil,
                     dropPath: totalBlocks > 1 ? dropPathRate * Float(blockIndex) / Float(totalBlocks - 1) : 0,
                     attentionChannels: planes * expansion)
@@ -235,7 +245,8 @@ public final class ResNet: Module, ClassifierModel {
         case .deepTiered: widths = (3 * (config.stemWidth / 4), config.stemWidth)
         }
         return Sequential(
-            Conv2d(inChans, widths.0, kernelSize: 3, stride: 2, padding: 1, bias: false), config.norm.make(widths.0), ReLU(),
+            Conv2d(inChans, widths.0, kernelSize: 3, stride: 2, padding: 1, bias: false), config.norm.make(widths.0),
+            ReLU(),
             Conv2d(widths.0, widths.1, kernelSize: 3, padding: 1, bias: false), config.norm.make(widths.1), ReLU(),
             Conv2d(widths.1, outChannels, kernelSize: 3, padding: 1, bias: false))
     }
@@ -243,8 +254,9 @@ public final class ResNet: Module, ClassifierModel {
     private static func makeStemPool(_ config: ResNetConfig, channels: Int) -> Module {
         if config.replaceStemPool {
             precondition(config.antiAlias == .none, "a conv stem pool with anti-aliasing is not registered by timm")
-            return Sequential(Conv2d(channels, channels, kernelSize: 3, stride: 2, padding: 1, bias: false),
-                              config.norm.make(channels), ReLU())
+            return Sequential(
+                Conv2d(channels, channels, kernelSize: 3, stride: 2, padding: 1, bias: false),
+                config.norm.make(channels), ReLU())
         }
         switch config.antiAlias {
         case .none: return MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
@@ -258,7 +270,9 @@ public final class ResNet: Module, ClassifierModel {
     private func initializeWeights() {
         for (_, module) in namedModules() {
             if let conv = module as? Conv2d {
-                WeightInitialization.reinitialize(conv.weight) { Tensor.kaimingNormalFanOut(conv.weight.shape, using: &$0) }
+                WeightInitialization.reinitialize(conv.weight) {
+                    Tensor.kaimingNormalFanOut(conv.weight.shape, using: &$0)
+                }
             }
             let lastNorm = (module as? BasicBlock)?.lastNorm ?? (module as? Bottleneck)?.lastNorm
             let weight = (lastNorm as? BatchNorm2d)?.weight ?? (lastNorm as? GroupNorm)?.weight
@@ -316,12 +330,15 @@ extension ResNet: FeatureExtracting {
 /// model.stateDict().keys.first    // "conv1.weight", as timm's and torchvision's
 /// ```
 /// - Throws: `ResNetError.unknownVariant` for a name not in `ResNetVariants.all`.
-public func makeResNet(_ name: String, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0,
-                       dropPathRate: Float = 0) throws(ResNetError) -> ResNet {
+public func makeResNet(
+    _ name: String, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0,
+    dropPathRate: Float = 0
+) throws(ResNetError) -> ResNet {
     guard let config = ResNetVariants.all[name] else {
         throw .unknownVariant(name, known: ResNetVariants.names)
     }
-    return ResNet(config: config, numClasses: numClasses, inChans: inChans, dropRate: dropRate, dropPathRate: dropPathRate)
+    return ResNet(
+        config: config, numClasses: numClasses, inChans: inChans, dropRate: dropRate, dropPathRate: dropPathRate)
 }
 
 public enum ResNetError: Error, CustomStringConvertible, Equatable {
@@ -329,7 +346,8 @@ public enum ResNetError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .unknownVariant(name, known): "no ResNet variant named \"\(name)\"; known: \(known.joined(separator: ", "))"
+        case let .unknownVariant(name, known):
+            "no ResNet variant named \"\(name)\"; known: \(known.joined(separator: ", "))"
         }
     }
 }
@@ -345,8 +363,9 @@ public enum ResNetBlock: String, Sendable {
     func make(inChannels: Int, widths: ResNetBlockWidths, options: ResNetBlockOptions) -> Module {
         switch self {
         case .basic:
-            precondition(options.cardinality == 1 && options.config.baseWidth == 64,
-                         "BasicBlock supports neither groups nor a base width")
+            precondition(
+                options.cardinality == 1 && options.config.baseWidth == 64,
+                "BasicBlock supports neither groups nor a base width")
             return BasicBlock(inChannels: inChannels, widths: widths, options: options)
         case .bottleneck:
             return Bottleneck(inChannels: inChannels, widths: widths, options: options)
@@ -440,11 +459,13 @@ public struct ResNetConfig: Sendable, Equatable {
     /// Per-block widths of a pruned model, in block order (timm's `_pruned/*.txt`); nil computes them.
     public var prunedWidths: [ResNetBlockWidths]?
 
-    public init(block: ResNetBlock, layers: [Int], cardinality: Int = 1, baseWidth: Int = 64,
-                stem: ResNetStem = .single, stemWidth: Int = 64, averagePoolDownsample: Bool = false,
-                replaceStemPool: Bool = false, blockReduceFirst: Int = 1, downKernelSize: Int = 1,
-                attention: ResNetAttention = .none, antiAlias: ResNetAntiAlias = .none, norm: ResNetNorm = .batch,
-                prunedWidths: [ResNetBlockWidths]? = nil) {
+    public init(
+        block: ResNetBlock, layers: [Int], cardinality: Int = 1, baseWidth: Int = 64,
+        stem: ResNetStem = .single, stemWidth: Int = 64, averagePoolDownsample: Bool = false,
+        replaceStemPool: Bool = false, blockReduceFirst: Int = 1, downKernelSize: Int = 1,
+        attention: ResNetAttention = .none, antiAlias: ResNetAntiAlias = .none, norm: ResNetNorm = .batch,
+        prunedWidths: [ResNetBlockWidths]? = nil
+    ) {
         self.block = block
         self.layers = layers
         self.cardinality = cardinality
@@ -477,25 +498,32 @@ public enum ResNetVariants {
 
     private static let se = ResNetAttention.se(rdRatio: 1.0 / 16)
 
-    private static func plain(_ block: ResNetBlock, _ layers: [Int], cardinality: Int = 1, baseWidth: Int = 64,
-                              attention: ResNetAttention = .none, antiAlias: ResNetAntiAlias = .none) -> ResNetConfig {
-        ResNetConfig(block: block, layers: layers, cardinality: cardinality, baseWidth: baseWidth,
-                     attention: attention, antiAlias: antiAlias)
+    private static func plain(
+        _ block: ResNetBlock, _ layers: [Int], cardinality: Int = 1, baseWidth: Int = 64,
+        attention: ResNetAttention = .none, antiAlias: ResNetAntiAlias = .none
+    ) -> ResNetConfig {
+        ResNetConfig(
+            block: block, layers: layers, cardinality: cardinality, baseWidth: baseWidth,
+            attention: attention, antiAlias: antiAlias)
     }
 
     /// ResNet-C (deep stem 32), -D (and an average-pool shortcut), -S (deep stem 64), -T (tiered stem 32, average pool).
-    private static func tricks(_ kind: Character, _ block: ResNetBlock, _ layers: [Int], cardinality: Int = 1,
-                               baseWidth: Int = 64, stemWidth: Int? = nil, attention: ResNetAttention = .none,
-                               antiAlias: ResNetAntiAlias = .none) -> ResNetConfig {
+    private static func tricks(
+        _ kind: Character, _ block: ResNetBlock, _ layers: [Int], cardinality: Int = 1,
+        baseWidth: Int = 64, stemWidth: Int? = nil, attention: ResNetAttention = .none,
+        antiAlias: ResNetAntiAlias = .none
+    ) -> ResNetConfig {
         let stem: ResNetStem = kind == "t" ? .deepTiered : .deep
-        return ResNetConfig(block: block, layers: layers, cardinality: cardinality, baseWidth: baseWidth, stem: stem,
-                            stemWidth: stemWidth ?? (kind == "s" ? 64 : 32), averagePoolDownsample: kind == "d" || kind == "t",
-                            attention: attention, antiAlias: antiAlias)
+        return ResNetConfig(
+            block: block, layers: layers, cardinality: cardinality, baseWidth: baseWidth, stem: stem,
+            stemWidth: stemWidth ?? (kind == "s" ? 64 : 32), averagePoolDownsample: kind == "d" || kind == "t",
+            attention: attention, antiAlias: antiAlias)
     }
 
     private static func resnetRS(_ layers: [Int]) -> ResNetConfig {
-        ResNetConfig(block: .bottleneck, layers: layers, stem: .deep, stemWidth: 32, averagePoolDownsample: true,
-                     replaceStemPool: true, attention: .se(rdRatio: 0.25))
+        ResNetConfig(
+            block: .bottleneck, layers: layers, stem: .deep, stemWidth: 32, averagePoolDownsample: true,
+            replaceStemPool: true, attention: .se(rdRatio: 0.25))
     }
 
     private static func pruned(_ layers: [Int], _ widths: [[Int]]) -> ResNetConfig {
@@ -504,7 +532,9 @@ public enum ResNetVariants {
         return config
     }
 
-    private static let (r18, r34, r50, r101, r152, r200) = ([2, 2, 2, 2], [3, 4, 6, 3], [3, 4, 6, 3], [3, 4, 23, 3], [3, 8, 36, 3], [3, 24, 36, 3])
+    private static let (r18, r34, r50, r101, r152, r200) = (
+        [2, 2, 2, 2], [3, 4, 6, 3], [3, 4, 6, 3], [3, 4, 23, 3], [3, 8, 36, 3], [3, 24, 36, 3]
+    )
 
     private static let table: [(String, ResNetConfig)] = [
         ("ecaresnet26t", tricks("t", .bottleneck, r18, attention: .eca)),
@@ -516,8 +546,12 @@ public enum ResNetVariants {
         ("ecaresnet200d", tricks("d", .bottleneck, r200, attention: .eca)),
         ("ecaresnet269d", tricks("d", .bottleneck, [3, 30, 48, 8], attention: .eca)),
         // A 7×7 stem with the average-pool shortcut.
-        ("ecaresnetlight", ResNetConfig(block: .bottleneck, layers: [1, 1, 11, 3], stemWidth: 32, averagePoolDownsample: true,
-                                        attention: .eca)),
+        (
+            "ecaresnetlight",
+            ResNetConfig(
+                block: .bottleneck, layers: [1, 1, 11, 3], stemWidth: 32, averagePoolDownsample: true,
+                attention: .eca)
+        ),
         ("ecaresnext26t_32x4d", tricks("t", .bottleneck, r18, cardinality: 32, baseWidth: 4, attention: .eca)),
         ("ecaresnext50t_32x4d", tricks("t", .bottleneck, r50, cardinality: 32, baseWidth: 4, attention: .eca)),
         ("resnet10t", tricks("t", .basic, [1, 1, 1, 1])),
@@ -568,8 +602,12 @@ public enum ResNetVariants {
         ("resnext101_32x32d", plain(.bottleneck, r101, cardinality: 32, baseWidth: 32)),
         ("resnext101_64x4d", plain(.bottleneck, r101, cardinality: 64, baseWidth: 4)),
         // SENet-154: deep stem of 64, 64 groups, halved first convolution, 3×3 strided shortcut.
-        ("senet154", ResNetConfig(block: .bottleneck, layers: r152, cardinality: 64, baseWidth: 4, stem: .deep,
-                                  blockReduceFirst: 2, downKernelSize: 3, attention: se)),
+        (
+            "senet154",
+            ResNetConfig(
+                block: .bottleneck, layers: r152, cardinality: 64, baseWidth: 4, stem: .deep,
+                blockReduceFirst: 2, downKernelSize: 3, attention: se)
+        ),
         ("seresnet18", plain(.basic, r18, attention: se)),
         ("seresnet34", plain(.basic, r34, attention: se)),
         ("seresnet50", plain(.bottleneck, r50, attention: se)),
@@ -587,10 +625,18 @@ public enum ResNetVariants {
         ("seresnext101_32x8d", plain(.bottleneck, r101, cardinality: 32, baseWidth: 8, attention: se)),
         ("seresnext101_64x4d", plain(.bottleneck, r101, cardinality: 64, baseWidth: 4, attention: se)),
         ("seresnext101d_32x8d", tricks("d", .bottleneck, r101, cardinality: 32, baseWidth: 8, attention: se)),
-        ("seresnextaa101d_32x8d", tricks("d", .bottleneck, r101, cardinality: 32, baseWidth: 8, attention: se,
-                                         antiAlias: .averagePool)),
-        ("seresnextaa201d_32x8d", tricks("d", .bottleneck, [3, 24, 36, 4], cardinality: 32, baseWidth: 8, stemWidth: 64,
-                                         attention: se, antiAlias: .averagePool)),
+        (
+            "seresnextaa101d_32x8d",
+            tricks(
+                "d", .bottleneck, r101, cardinality: 32, baseWidth: 8, attention: se,
+                antiAlias: .averagePool)
+        ),
+        (
+            "seresnextaa201d_32x8d",
+            tricks(
+                "d", .bottleneck, [3, 24, 36, 4], cardinality: 32, baseWidth: 8, stemWidth: 64,
+                attention: se, antiAlias: .averagePool)
+        ),
         ("wide_resnet50_2", plain(.bottleneck, r50, baseWidth: 128)),
         ("wide_resnet101_2", plain(.bottleneck, r101, baseWidth: 128)),
     ]
@@ -618,8 +664,9 @@ extension ResNetVariants {
     public static func register(into registry: ModelRegistry) {
         for name in names {
             registry.register(architecture: name, family: "resnet") { args in
-                try makeResNet(name, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate),
-                               dropPathRate: Float(args.dropPathRate ?? 0))
+                try makeResNet(
+                    name, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate),
+                    dropPathRate: Float(args.dropPathRate ?? 0))
             }
         }
     }

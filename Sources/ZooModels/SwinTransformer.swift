@@ -21,8 +21,10 @@ public enum SwinWindows {
     /// [N·nW, wh·ww, C] → [N, H, W, C].
     public static func reverse(_ windows: Tensor, window: (Int, Int), height: Int, width: Int) -> Tensor {
         let c = windows.shape[windows.rank - 1]
-        return windows.reshape([-1, height / window.0, width / window.1, window.0, window.1, c]).permute(0, 1, 3, 2, 4, 5)
-            .reshape([-1, height, width, c])
+        return windows.reshape([-1, height / window.0, width / window.1, window.0, window.1, c]).permute(
+            0, 1, 3, 2, 4, 5
+        )
+        .reshape([-1, height, width, c])
     }
 
     /// The additive mask [nW, T, T] of shifted windows: −100 between tokens that came from
@@ -39,12 +41,16 @@ public enum SwinWindows {
                 count += 1
             }
         }
-        let windows = partition(Tensor(region, shape: [1, height, width, 1]), window: window).reshape([-1, window.0 * window.1])
+        let windows = partition(Tensor(region, shape: [1, height, width, 1]), window: window).reshape([
+            -1, window.0 * window.1,
+        ])
         let t = window.0 * window.1
         let ids = windows.toArray()
         var mask = [Float](repeating: 0, count: windows.shape[0] * t * t)
         for w in 0..<windows.shape[0] {
-            for i in 0..<t { for j in 0..<t where ids[w * t + i] != ids[w * t + j] { mask[(w * t + i) * t + j] = -100 } }
+            for i in 0..<t {
+                for j in 0..<t where ids[w * t + i] != ids[w * t + j] { mask[(w * t + i) * t + j] = -100 }
+            }
         }
         return Tensor(mask, shape: [windows.shape[0], t, t])
     }
@@ -134,12 +140,15 @@ public final class WindowAttention: Module {
         positionIndex = Tensor(indices: SwinWindows.relativePositionIndex(window))
     }
 
-    public override var ownParameters: [(String, Tensor)] { [("relative_position_bias_table", relativePositionBiasTable)] }
+    public override var ownParameters: [(String, Tensor)] {
+        [("relative_position_bias_table", relativePositionBiasTable)]
+    }
 
     /// [heads, T, T]: the table's rows picked by the offsets of each token pair.
     var relativePositionBias: Tensor {
         let t = window.0 * window.1
-        return relativePositionBiasTable.indexSelect(dim: 0, index: positionIndex).reshape([t, t, numHeads]).permute(2, 0, 1)
+        return relativePositionBiasTable.indexSelect(dim: 0, index: positionIndex).reshape([t, t, numHeads]).permute(
+            2, 0, 1)
     }
 
     /// `windows` [N·nW, T, C] of `batch` images; `mask` [nW, T, T] for shifted windows.
@@ -149,7 +158,8 @@ public final class WindowAttention: Module {
         let heads = qkv(windows).reshape([batch, count, t, 3, numHeads, c / numHeads]).permute(3, 0, 1, 4, 2, 5)
         var bias = relativePositionBias.unsqueeze(0)  // [1, heads, T, T]
         if let mask { bias = bias + mask.unsqueeze(1) }  // [nW, heads, T, T]
-        let attended = Tensor.scaledDotProductAttention(heads.select(0, 0), heads.select(0, 1), heads.select(0, 2), bias: bias)
+        let attended = Tensor.scaledDotProductAttention(
+            heads.select(0, 0), heads.select(0, 1), heads.select(0, 2), bias: bias)
         return proj(attended.permute(0, 1, 3, 2, 4).reshape([bw, t, c]))
     }
 }
@@ -167,25 +177,34 @@ public final class SwinTransformerBlock: Module {
     public let dropPath2: DropPath
     let mask: Tensor?
 
-    init(_ dim: Int, resolution: (Int, Int), numHeads: Int, window target: (Int, Int), shifted: Bool, config: SwinConfig,
-         dropPath: Float) {
+    init(
+        _ dim: Int, resolution: (Int, Int), numHeads: Int, window target: (Int, Int), shifted: Bool, config: SwinConfig,
+        dropPath: Float
+    ) {
         // A window larger than the map covers all of it and nothing is shifted.
         window = (Swift.min(resolution.0, target.0), Swift.min(resolution.1, target.1))
-        shift = (resolution.0 <= target.0 || !shifted ? 0 : target.0 / 2, resolution.1 <= target.1 || !shifted ? 0 : target.1 / 2)
+        shift = (
+            resolution.0 <= target.0 || !shifted ? 0 : target.0 / 2,
+            resolution.1 <= target.1 || !shifted ? 0 : target.1 / 2
+        )
         norm1 = LayerNorm([dim], eps: 1e-5)
         attn = WindowAttention(dim, numHeads: numHeads, window: window, qkvBias: config.qkvBias)
         dropPath1 = DropPath(dropPath)
         norm2 = LayerNorm([dim], eps: 1e-5)
         mlp = Mlp(dim, hidden: Int(Double(dim) * config.mlpRatio))
         dropPath2 = DropPath(dropPath)
-        let padded = ((resolution.0 + window.0 - 1) / window.0 * window.0, (resolution.1 + window.1 - 1) / window.1 * window.1)
-        mask = shift.0 > 0 || shift.1 > 0
+        let padded = (
+            (resolution.0 + window.0 - 1) / window.0 * window.0, (resolution.1 + window.1 - 1) / window.1 * window.1
+        )
+        mask =
+            shift.0 > 0 || shift.1 > 0
             ? SwinWindows.attentionMask(height: padded.0, width: padded.1, window: window, shift: shift) : nil
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
         let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        precondition(h % window.0 == 0 && w % window.1 == 0, "Swin: a \(h)×\(w) map is not a whole number of \(window) windows")
+        precondition(
+            h % window.0 == 0 && w % window.1 == 0, "Swin: a \(h)×\(w) map is not a whole number of \(window) windows")
         var x = norm1(input)
         if shift.0 > 0 || shift.1 > 0 { x = x.roll(shifts: [-shift.0, -shift.1], dims: [1, 2]) }
         let attended = attn.forward(SwinWindows.partition(x, window: window), batch: n, mask: mask)
@@ -210,7 +229,9 @@ public final class PatchMerging: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         precondition(h % 2 == 0 && w % 2 == 0, "PatchMerging needs an even map, got \(h)×\(w)")
-        let merged = input.reshape([n, h / 2, 2, w / 2, 2, c]).permute(0, 1, 3, 4, 2, 5).reshape([n, h / 2, w / 2, 4 * c])
+        let merged = input.reshape([n, h / 2, 2, w / 2, 2, c]).permute(0, 1, 3, 4, 2, 5).reshape([
+            n, h / 2, w / 2, 4 * c,
+        ])
         return reduction(norm(merged))
     }
 }
@@ -220,14 +241,19 @@ public final class SwinTransformerStage: Module {
     public let downsample: PatchMerging?
     public let blocks: Sequential
 
-    init(inDim: Int, outDim: Int, resolution: (Int, Int), depth: Int, downsample: Bool, numHeads: Int, window: (Int, Int),
-         config: SwinConfig, dropPaths: [Float]) {
+    init(
+        inDim: Int, outDim: Int, resolution: (Int, Int), depth: Int, downsample: Bool, numHeads: Int,
+        window: (Int, Int),
+        config: SwinConfig, dropPaths: [Float]
+    ) {
         self.downsample = downsample ? PatchMerging(inDim, outDim: outDim) : nil
         let output = downsample ? ((resolution.0 + 1) / 2, (resolution.1 + 1) / 2) : resolution
-        blocks = Sequential((0..<depth).map {
-            SwinTransformerBlock(outDim, resolution: output, numHeads: numHeads, window: window, shifted: $0 % 2 == 1,
-                                 config: config, dropPath: dropPaths[$0])
-        })
+        blocks = Sequential(
+            (0..<depth).map {
+                SwinTransformerBlock(
+                    outDim, resolution: output, numHeads: numHeads, window: window, shifted: $0 % 2 == 1,
+                    config: config, dropPath: dropPaths[$0])
+            })
     }
 
     public override func forward(_ input: Tensor) -> Tensor { blocks(downsample?(input) ?? input) }
@@ -256,19 +282,21 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
         numClasses = config.numClasses
         let stages = config.depths.count
         let dims = (0..<stages).map { config.embedDim << $0 }
-        patchEmbed = PatchEmbed(imgSize: config.imgSize, patchSize: (config.patchSize, config.patchSize), inChans: config.inChans,
-                                embedDim: dims[0], norm: .layerNorm(eps: 1e-5))
+        patchEmbed = PatchEmbed(
+            imgSize: config.imgSize, patchSize: (config.patchSize, config.patchSize), inChans: config.inChans,
+            embedDim: dims[0], norm: .layerNorm(eps: 1e-5))
         let grid = patchEmbed.gridSize
         let total = config.depths.reduce(0, +)
         var rates = (0..<total).map { total > 1 ? Float(config.dropPathRate) * Float($0) / Float(total - 1) : 0 }
         var stageList: [Module] = []
         var scale = 1
         for i in 0..<stages {
-            stageList.append(SwinTransformerStage(
-                inDim: dims[Swift.max(i - 1, 0)], outDim: dims[i],
-                resolution: ((grid.0 + scale - 1) / scale, (grid.1 + scale - 1) / scale), depth: config.depths[i],
-                downsample: i > 0, numHeads: config.numHeads[i], window: config.windowSizes[i], config: config,
-                dropPaths: Array(rates.prefix(config.depths[i]))))
+            stageList.append(
+                SwinTransformerStage(
+                    inDim: dims[Swift.max(i - 1, 0)], outDim: dims[i],
+                    resolution: ((grid.0 + scale - 1) / scale, (grid.1 + scale - 1) / scale), depth: config.depths[i],
+                    downsample: i > 0, numHeads: config.numHeads[i], window: config.windowSizes[i], config: config,
+                    dropPaths: Array(rates.prefix(config.depths[i]))))
             rates.removeFirst(config.depths[i])
             if i > 0 { scale *= 2 }
         }
@@ -279,7 +307,9 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
         super.init()
         for (_, module) in namedModules() {
             guard let linear = module as? Linear else { continue }
-            WeightInitialization.reinitialize(linear.weight) { Tensor.truncatedNormal(linear.weight.shape, std: 0.02, using: &$0) }
+            WeightInitialization.reinitialize(linear.weight) {
+                Tensor.truncatedNormal(linear.weight.shape, std: 0.02, using: &$0)
+            }
             if let bias = linear.bias { WeightInitialization.reinitialize(bias) { _ in Tensor.zeros(bias.shape) } }
         }
     }
@@ -287,7 +317,9 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
     /// The outputs of the stages, [N, H, W, C] each (timm's `features_only=True`, NHWC).
     public func forwardStages(_ input: Tensor) -> [Tensor] {
         var x = patchEmbed.grid(input)
-        return layers.layers.map { stage in x = stage(x); return x }
+        return layers.layers.map { stage in
+            x = stage(x); return x
+        }
     }
 
     /// [N, H/32, W/32, C], normalized.
@@ -310,13 +342,15 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
     /// a stage, `head`) renamed, non-persistent buffers dropped.
     public func adaptCheckpoint(_ tensors: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
         let oldLayout = tensors.contains { $0.name == "layers.0.downsample.reduction.weight" }
-        let tables = Dictionary(uniqueKeysWithValues: namedParameters().filter { $0.0.hasSuffix("relative_position_bias_table") })
+        let tables = Dictionary(
+            uniqueKeysWithValues: namedParameters().filter { $0.0.hasSuffix("relative_position_bias_table") })
         let kernel = patchEmbed.proj.weight.shape
         return tensors.compactMap { name, tensor in
             if name.contains("relative_position_index") || name.contains("attn_mask") { return nil }
             var key = name, value = tensor
             if name == "patch_embed.proj.weight", value.shape[2] != kernel[2] || value.shape[3] != kernel[3] {
-                value = PositionEmbedding.resamplePatchKernel(value.to(.float32), newSize: (kernel[2], kernel[3])).to(tensor.dtype)
+                value = PositionEmbedding.resamplePatchKernel(value.to(.float32), newSize: (kernel[2], kernel[3])).to(
+                    tensor.dtype)
             }
             if name.hasSuffix("relative_position_bias_table"), let own = tables[name], own.shape != value.shape {
                 let side = (own.shape[0] as Int).squareRootOfOddSquare
@@ -353,9 +387,9 @@ public final class ClassifierHeadFC: Module {
     }
 }
 
-private extension Int {
+extension Int {
     /// √self for the square of an odd table side ((2w−1)²).
-    var squareRootOfOddSquare: Int { Int(Double(self).squareRoot().rounded()) }
+    fileprivate var squareRootOfOddSquare: Int { Int(Double(self).squareRoot().rounded()) }
 }
 
 // MARK: - Config
@@ -408,7 +442,9 @@ public struct SwinConfig: Sendable {
 // MARK: - Builder, variants and registration
 
 /// Builds a Swin variant by its timm name; `args.extra` overrides its arguments (`window_size`, `img_size`).
-public func makeSwinTransformer(_ name: String, args: ModelArgs = ModelArgs()) throws(ModelBuildError) -> SwinTransformer {
+public func makeSwinTransformer(_ name: String, args: ModelArgs = ModelArgs()) throws(ModelBuildError)
+    -> SwinTransformer
+{
     guard let variant = SwinVariants.all[name] else { throw .unknownVariant(name) }
     var merged = variant
     merged["num_classes"] = .int(args.numClasses)
@@ -425,22 +461,78 @@ public enum SwinVariants {
     public static let all: [String: [String: ModelArgValue]] = Dictionary(uniqueKeysWithValues: table)
 
     private static let table: [(String, [String: ModelArgValue])] = [
-        ("swin_base_patch4_window7_224", ["patch_size": 4, "window_size": 7, "embed_dim": 128, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([4, 8, 16, 32])]),
-        ("swin_base_patch4_window12_384", ["patch_size": 4, "window_size": 12, "embed_dim": 128, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([4, 8, 16, 32])]),
-        ("swin_large_patch4_window7_224", ["patch_size": 4, "window_size": 7, "embed_dim": 192, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([6, 12, 24, 48])]),
-        ("swin_large_patch4_window12_384", ["patch_size": 4, "window_size": 12, "embed_dim": 192, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([6, 12, 24, 48])]),
-        ("swin_s3_base_224", ["patch_size": 4, "window_size": .ints([7, 7, 14, 7]), "embed_dim": 96, "depths": .ints([2, 2, 30, 2]), "num_heads": .ints([3, 6, 12, 24])]),
-        ("swin_s3_small_224", ["patch_size": 4, "window_size": .ints([14, 14, 14, 7]), "embed_dim": 96, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([3, 6, 12, 24])]),
-        ("swin_s3_tiny_224", ["patch_size": 4, "window_size": .ints([7, 7, 14, 7]), "embed_dim": 96, "depths": .ints([2, 2, 6, 2]), "num_heads": .ints([3, 6, 12, 24])]),
-        ("swin_small_patch4_window7_224", ["patch_size": 4, "window_size": 7, "embed_dim": 96, "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([3, 6, 12, 24])]),
-        ("swin_tiny_patch4_window7_224", ["patch_size": 4, "window_size": 7, "embed_dim": 96, "depths": .ints([2, 2, 6, 2]), "num_heads": .ints([3, 6, 12, 24])]),
+        (
+            "swin_base_patch4_window7_224",
+            [
+                "patch_size": 4, "window_size": 7, "embed_dim": 128, "depths": .ints([2, 2, 18, 2]),
+                "num_heads": .ints([4, 8, 16, 32]),
+            ]
+        ),
+        (
+            "swin_base_patch4_window12_384",
+            [
+                "patch_size": 4, "window_size": 12, "embed_dim": 128, "depths": .ints([2, 2, 18, 2]),
+                "num_heads": .ints([4, 8, 16, 32]),
+            ]
+        ),
+        (
+            "swin_large_patch4_window7_224",
+            [
+                "patch_size": 4, "window_size": 7, "embed_dim": 192, "depths": .ints([2, 2, 18, 2]),
+                "num_heads": .ints([6, 12, 24, 48]),
+            ]
+        ),
+        (
+            "swin_large_patch4_window12_384",
+            [
+                "patch_size": 4, "window_size": 12, "embed_dim": 192, "depths": .ints([2, 2, 18, 2]),
+                "num_heads": .ints([6, 12, 24, 48]),
+            ]
+        ),
+        (
+            "swin_s3_base_224",
+            [
+                "patch_size": 4, "window_size": .ints([7, 7, 14, 7]), "embed_dim": 96, "depths": .ints([2, 2, 30, 2]),
+                "num_heads": .ints([3, 6, 12, 24]),
+            ]
+        ),
+        (
+            "swin_s3_small_224",
+            [
+                "patch_size": 4, "window_size": .ints([14, 14, 14, 7]), "embed_dim": 96,
+                "depths": .ints([2, 2, 18, 2]), "num_heads": .ints([3, 6, 12, 24]),
+            ]
+        ),
+        (
+            "swin_s3_tiny_224",
+            [
+                "patch_size": 4, "window_size": .ints([7, 7, 14, 7]), "embed_dim": 96, "depths": .ints([2, 2, 6, 2]),
+                "num_heads": .ints([3, 6, 12, 24]),
+            ]
+        ),
+        (
+            "swin_small_patch4_window7_224",
+            [
+                "patch_size": 4, "window_size": 7, "embed_dim": 96, "depths": .ints([2, 2, 18, 2]),
+                "num_heads": .ints([3, 6, 12, 24]),
+            ]
+        ),
+        (
+            "swin_tiny_patch4_window7_224",
+            [
+                "patch_size": 4, "window_size": 7, "embed_dim": 96, "depths": .ints([2, 2, 6, 2]),
+                "num_heads": .ints([3, 6, 12, 24]),
+            ]
+        ),
     ]
 
     /// Attaches a builder for every variant under timm's module name "swin_transformer".
     public static func register(into registry: ModelRegistry) {
         for name in names {
-            registry.register(architecture: name, family: "swin_transformer", builder: { args in try makeSwinTransformer(name, args: args) },
-                              checkpointFilter: TorchvisionCheckpoints.swin)
+            registry.register(
+                architecture: name, family: "swin_transformer",
+                builder: { args in try makeSwinTransformer(name, args: args) },
+                checkpointFilter: TorchvisionCheckpoints.swin)
         }
     }
 }

@@ -21,8 +21,10 @@ public enum TorchvisionCheckpoints {
     typealias Rule = (pattern: String, template: String)
 
     /// Rewrites every key by the first rule whose pattern matches it whole; `reshape` fixes a value.
-    static func apply(_ rules: [Rule], to tensors: [(name: String, tensor: Tensor)],
-                      reshape: (String, Tensor) -> Tensor = { $1 }) -> [(name: String, tensor: Tensor)] {
+    static func apply(
+        _ rules: [Rule], to tensors: [(name: String, tensor: Tensor)],
+        reshape: (String, Tensor) -> Tensor = { $1 }
+    ) -> [(name: String, tensor: Tensor)] {
         let compiled = rules.map { (try! NSRegularExpression(pattern: "^" + $0.pattern + "$"), $0.template) }
         return tensors.compactMap { name, tensor in
             let range = NSRange(name.startIndex..., in: name)
@@ -53,21 +55,28 @@ public enum TorchvisionCheckpoints {
 
     /// torchvision ConvNeXt keys → timm's, when the checkpoint has torchvision's layout.
     public static func convnext(_ tensors: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
-        guard tensors.contains(where: { $0.name == "classifier.2.weight" || $0.name == "features.1.0.layer_scale" }) else {
+        guard tensors.contains(where: { $0.name == "classifier.2.weight" || $0.name == "features.1.0.layer_scale" })
+        else {
             return tensors
         }
-        return renumberStages(apply(convnextRules, to: tensors) { key, value in
-            key.hasSuffix(".gamma") ? value.reshape([value.count]) : value
-        })
+        return renumberStages(
+            apply(convnextRules, to: tensors) { key, value in
+                key.hasSuffix(".gamma") ? value.reshape([value.count]) : value
+            })
     }
 
     /// torchvision counts blocks and downsamples together (features.1…7); timm's stage i holds
     /// features.(2i+1) and the downsample features.(2i) before it.
-    private static func renumberStages(_ tensors: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
+    private static func renumberStages(_ tensors: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)]
+    {
         tensors.map { name, tensor in
             var key = name
-            if let match = key.firstMatch(of: /STAGE(\d)/), let k = Int(match.1) { key.replaceSubrange(match.range, with: "\((k - 1) / 2)") }
-            if let match = key.firstMatch(of: /DOWN(\d)/), let k = Int(match.1) { key.replaceSubrange(match.range, with: "\(k / 2)") }
+            if let match = key.firstMatch(of: /STAGE(\d)/), let k = Int(match.1) {
+                key.replaceSubrange(match.range, with: "\((k - 1) / 2)")
+            }
+            if let match = key.firstMatch(of: /DOWN(\d)/), let k = Int(match.1) {
+                key.replaceSubrange(match.range, with: "\(k / 2)")
+            }
             return (key, tensor)
         }
     }

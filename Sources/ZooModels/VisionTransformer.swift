@@ -23,8 +23,9 @@ public final class TransformerBlock: Module {
     init(_ config: ViTConfig, dropPath: Float) {
         let dim = config.embedDim
         norm1 = config.norm.make(dim)
-        attn = Attention(dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
-                         scaleNorm: config.scaleAttnNorm, projBias: config.projBias, norm: config.norm)
+        attn = Attention(
+            dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
+            scaleNorm: config.scaleAttnNorm, projBias: config.projBias, norm: config.norm)
         ls1 = config.initValues.map { LayerScale(dim, initValues: $0) }
         dropPath1 = DropPath(dropPath)
         norm2 = config.norm.make(dim)
@@ -52,8 +53,9 @@ public final class ResPostBlock: Module {
 
     init(_ config: ViTConfig, dropPath: Float) {
         let dim = config.embedDim
-        attn = Attention(dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
-                         scaleNorm: config.scaleAttnNorm, projBias: config.projBias, norm: config.norm)
+        attn = Attention(
+            dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
+            scaleNorm: config.scaleAttnNorm, projBias: config.projBias, norm: config.norm)
         norm1 = config.norm.make(dim)
         dropPath1 = DropPath(dropPath)
         mlp = config.makeMlp()
@@ -63,7 +65,9 @@ public final class ResPostBlock: Module {
         // timm's init_weights: the branch norms start at init_values, so branches start small.
         if let value = config.initValues {
             for norm in [norm1, norm2] {
-                if let weight = (norm as? LayerNorm)?.weight ?? (norm as? RMSNorm)?.weight { weight.assign(Tensor.full(weight.shape, value)) }
+                if let weight = (norm as? LayerNorm)?.weight ?? (norm as? RMSNorm)?.weight {
+                    weight.assign(Tensor.full(weight.shape, value))
+                }
             }
         }
     }
@@ -109,14 +113,17 @@ public final class ParallelThingsBlock: Module {
     init(_ config: ViTConfig, dropPath: Float, parallel: Int = 2) {
         let dim = config.embedDim
         attns = (0..<parallel).map { _ in
-            ParallelBranch(norm: config.norm.make(dim),
-                           body: Attention(dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
-                                           projBias: config.projBias, norm: config.norm),
-                           bodyKey: "attn", ls: config.initValues.map { LayerScale(dim, initValues: $0) }, dropPath: dropPath)
+            ParallelBranch(
+                norm: config.norm.make(dim),
+                body: Attention(
+                    dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
+                    projBias: config.projBias, norm: config.norm),
+                bodyKey: "attn", ls: config.initValues.map { LayerScale(dim, initValues: $0) }, dropPath: dropPath)
         }
         ffns = (0..<parallel).map { _ in
-            ParallelBranch(norm: config.norm.make(dim), body: config.makeMlp(), bodyKey: "mlp",
-                           ls: config.initValues.map { LayerScale(dim, initValues: $0) }, dropPath: dropPath)
+            ParallelBranch(
+                norm: config.norm.make(dim), body: config.makeMlp(), bodyKey: "mlp",
+                ls: config.initValues.map { LayerScale(dim, initValues: $0) }, dropPath: dropPath)
         }
     }
 
@@ -161,25 +168,42 @@ public final class VisionTransformer: Module, ClassifierModel, CheckpointAdaptin
         self.config = config
         numClasses = config.numClasses
         let dim = config.embedDim
-        patchEmbed = PatchEmbed(imgSize: config.imgSize, patchSize: (config.patchSize, config.patchSize), inChans: config.inChans,
-                                embedDim: dim, bias: !config.preNorm, norm: config.embedNorm, dynamicSize: config.dynamicImgSize)
+        patchEmbed = PatchEmbed(
+            imgSize: config.imgSize, patchSize: (config.patchSize, config.patchSize), inChans: config.inChans,
+            embedDim: dim, bias: !config.preNorm, norm: config.embedNorm, dynamicSize: config.dynamicImgSize)
         let grid = patchEmbed.gridSize
         let prefix = (config.classToken ? 1 : 0) + (config.distilled ? 1 : 0) + config.regTokens
         let embedLength = grid.0 * grid.1 + (config.noEmbedClass ? 0 : prefix)
-        clsToken = config.classToken ? WeightInitialization.parameter([1, 1, dim]) { Tensor.normal([1, 1, dim], std: 1e-6, using: &$0) } : nil
-        regToken = config.regTokens > 0
-            ? WeightInitialization.parameter([1, config.regTokens, dim]) { Tensor.normal([1, config.regTokens, dim], std: 1e-6, using: &$0) } : nil
-        posEmbed = config.learnedPosEmbed
-            ? WeightInitialization.parameter([1, embedLength, dim]) { Tensor.truncatedNormal([1, embedLength, dim], std: 0.02, using: &$0) } : nil
-        distToken = config.distilled
-            ? WeightInitialization.parameter([1, 1, dim]) { Tensor.truncatedNormal([1, 1, dim], std: 0.02, using: &$0) } : nil
+        clsToken =
+            config.classToken
+            ? WeightInitialization.parameter([1, 1, dim]) { Tensor.normal([1, 1, dim], std: 1e-6, using: &$0) } : nil
+        regToken =
+            config.regTokens > 0
+            ? WeightInitialization.parameter([1, config.regTokens, dim]) {
+                Tensor.normal([1, config.regTokens, dim], std: 1e-6, using: &$0)
+            } : nil
+        posEmbed =
+            config.learnedPosEmbed
+            ? WeightInitialization.parameter([1, embedLength, dim]) {
+                Tensor.truncatedNormal([1, embedLength, dim], std: 0.02, using: &$0)
+            } : nil
+        distToken =
+            config.distilled
+            ? WeightInitialization.parameter([1, 1, dim]) {
+                Tensor.truncatedNormal([1, 1, dim], std: 0.02, using: &$0)
+            } : nil
         normPre = config.preNorm ? config.norm.make(dim) : nil
-        let rates = (0..<config.depth).map { config.depth > 1 ? Float(config.dropPathRate) * Float($0) / Float(config.depth - 1) : 0 }
+        let rates = (0..<config.depth).map {
+            config.depth > 1 ? Float(config.dropPathRate) * Float($0) / Float(config.depth - 1) : 0
+        }
         blocks = Sequential(rates.map { config.makeBlock(dropPath: $0) })
         let useFcNorm = config.fcNorm ?? ["avg", "avgmax", "max"].contains(config.globalPool)
         norm = config.finalNorm && !useFcNorm ? config.norm.make(dim) : nil
-        attnPool = config.globalPool == "map"
-            ? AttentionPoolLatent(dim, numHeads: config.numHeads, mlpRatio: config.mlpRatio, norm: config.norm, activation: config.activation)
+        attnPool =
+            config.globalPool == "map"
+            ? AttentionPoolLatent(
+                dim, numHeads: config.numHeads, mlpRatio: config.mlpRatio, norm: config.norm,
+                activation: config.activation)
             : nil
         fcNorm = config.finalNorm && useFcNorm ? config.norm.make(dim) : nil
         head = config.numClasses > 0 ? Linear(dim, config.numClasses) : Identity()
@@ -198,7 +222,9 @@ public final class VisionTransformer: Module, ClassifierModel, CheckpointAdaptin
     private func initializeWeights() {
         for (_, module) in namedModules() {
             guard let linear = module as? Linear else { continue }
-            WeightInitialization.reinitialize(linear.weight) { Tensor.truncatedNormal(linear.weight.shape, std: 0.02, using: &$0) }
+            WeightInitialization.reinitialize(linear.weight) {
+                Tensor.truncatedNormal(linear.weight.shape, std: 0.02, using: &$0)
+            }
             if let bias = linear.bias { WeightInitialization.reinitialize(bias) { _ in Tensor.zeros(bias.shape) } }
         }
     }
@@ -211,8 +237,9 @@ public final class VisionTransformer: Module, ClassifierModel, CheckpointAdaptin
         let prefix = [clsToken, distToken, regToken].compactMap { $0?.expand([n, -1, -1]) }
         guard var pos = posEmbed else { return prefix.isEmpty ? x : Tensor.concat(prefix + [x], dim: 1) }
         if config.dynamicImgSize {
-            pos = PositionEmbedding.resampleAbsolute(pos, newGrid: (h, w), oldGrid: patchEmbed.gridSize,
-                                                     prefixTokens: config.noEmbedClass ? 0 : numPrefixTokens)
+            pos = PositionEmbedding.resampleAbsolute(
+                pos, newGrid: (h, w), oldGrid: patchEmbed.gridSize,
+                prefixTokens: config.noEmbedClass ? 0 : numPrefixTokens)
         }
         if config.noEmbedClass {
             x = x + pos
@@ -294,12 +321,17 @@ public final class VisionTransformer: Module, ClassifierModel, CheckpointAdaptin
         for (name, tensor) in tensors {
             if name.contains("pre_logits") { continue }
             var key = name, value = tensor
-            if name == "patch_embed.proj.weight", value.rank == 4, value.shape[2] != kernel[2] || value.shape[3] != kernel[3] {
-                value = PositionEmbedding.resamplePatchKernel(value.to(.float32), newSize: (kernel[2], kernel[3])).to(tensor.dtype)
+            if name == "patch_embed.proj.weight", value.rank == 4,
+                value.shape[2] != kernel[2] || value.shape[3] != kernel[3]
+            {
+                value = PositionEmbedding.resamplePatchKernel(value.to(.float32), newSize: (kernel[2], kernel[3])).to(
+                    tensor.dtype)
             } else if name == "pos_embed", let posEmbed, value.shape != posEmbed.shape {
                 let prefix = config.noEmbedClass ? 0 : numPrefixTokens
-                value = PositionEmbedding.resampleAbsolute(value.to(.float32), newGrid: patchEmbed.gridSize, prefixTokens: prefix)
-                    .to(tensor.dtype)
+                value = PositionEmbedding.resampleAbsolute(
+                    value.to(.float32), newGrid: patchEmbed.gridSize, prefixTokens: prefix
+                )
+                .to(tensor.dtype)
             } else if let range = name.range(of: #"gamma_([12])$"#, options: .regularExpression) {
                 key = name.replacingCharacters(in: range, with: "ls\(name.last!).gamma")
             }
@@ -384,16 +416,23 @@ public struct ViTConfig: Sendable {
             case "norm_layer": norm = try Self.norm(key, value)
             case "embed_norm_layer": embedNorm = try Self.norm(key, value)
             case "act_layer":
-                guard let kind = value.stringValue.flatMap(ZooNN.ActivationKind.init(rawValue:)) else { throw .unsupported(key, "\(value)") }
+                guard let kind = value.stringValue.flatMap(ActivationKind.init(rawValue:)) else {
+                    throw .unsupported(key, "\(value)")
+                }
                 activation = kind
             case "mlp_layer": mlpLayer = value.stringValue ?? mlpLayer
             case "block_fn":
                 blockFn = value.stringValue ?? blockFn
-                guard ["block", "res_post", "parallel_things"].contains(blockFn) else { throw .unsupported(key, blockFn) }
+                guard ["block", "res_post", "parallel_things"].contains(blockFn) else {
+                    throw .unsupported(key, blockFn)
+                }
             case "attn_layer":
-                guard value.stringValue == "attn" || value.stringValue == "" else { throw .unsupported(key, "\(value)") }
+                guard value.stringValue == "attn" || value.stringValue == "" else {
+                    throw .unsupported(key, "\(value)")
+                }
             case "distilled": distilled = value.boolValue ?? distilled
-            case "weight_init", "fix_init", "dynamic_img_pad", "pos_drop_rate", "patch_drop_rate", "proj_drop_rate", "attn_drop_rate":
+            case "weight_init", "fix_init", "dynamic_img_pad", "pos_drop_rate", "patch_drop_rate", "proj_drop_rate",
+                "attn_drop_rate":
                 continue
             default: throw .unknownArgument(key)
             }
@@ -423,7 +462,9 @@ public struct ViTConfig: Sendable {
         switch mlpLayer {
         case "glu": return GluMlp(embedDim, hidden: hidden, activation: .silu, gateLast: false, bias: projBias)
         case "swiglu": return SwiGLU(embedDim, hidden: hidden, activation: activation, bias: projBias)
-        default: return Mlp(embedDim, hidden: hidden, activation: activation, norm: scaleMlpNorm ? norm : nil, bias: projBias)
+        default:
+            return Mlp(
+                embedDim, hidden: hidden, activation: activation, norm: scaleMlpNorm ? norm : nil, bias: projBias)
         }
     }
 
@@ -455,7 +496,9 @@ public enum ModelBuildError: Error, CustomStringConvertible, Equatable {
 
 /// Builds a ViT or DeiT variant by its timm name; `args.extra` overrides the variant's arguments
 /// with timm's keywords (`img_size`, `global_pool`, `dynamic_img_size`, …).
-public func makeVisionTransformer(_ name: String, args: ModelArgs = ModelArgs()) throws(ModelBuildError) -> VisionTransformer {
+public func makeVisionTransformer(_ name: String, args: ModelArgs = ModelArgs()) throws(ModelBuildError)
+    -> VisionTransformer
+{
     guard let variant = VisionTransformerVariants.all[name] else { throw .unknownVariant(name) }
     var merged = variant
     merged["num_classes"] = .int(args.numClasses)

@@ -12,8 +12,10 @@ public final class Attention: Module {
     public let norm: Module?
     public let proj: Linear
 
-    public init(_ dim: Int, numHeads: Int, qkvBias: Bool = true, qkNorm: Bool = false, scaleNorm: Bool = false,
-                projBias: Bool = true, norm: NormKind = .layerNorm(eps: 1e-6)) {
+    public init(
+        _ dim: Int, numHeads: Int, qkvBias: Bool = true, qkNorm: Bool = false, scaleNorm: Bool = false,
+        projBias: Bool = true, norm: NormKind = .layerNorm(eps: 1e-6)
+    ) {
         precondition(dim % numHeads == 0, "attention: dim \(dim) is not a multiple of \(numHeads) heads")
         self.numHeads = numHeads
         headDim = dim / numHeads
@@ -51,7 +53,9 @@ public final class AttentionPoolLatent: Module {
     public let norm: Module
     public let mlp: Mlp
 
-    public init(_ dim: Int, numHeads: Int, mlpRatio: Double, norm: NormKind, activation: ActivationKind, latentLength: Int = 1) {
+    public init(
+        _ dim: Int, numHeads: Int, mlpRatio: Double, norm: NormKind, activation: ActivationKind, latentLength: Int = 1
+    ) {
         self.numHeads = numHeads
         latent = WeightInitialization.parameter([1, latentLength, dim]) {
             Tensor.truncatedNormal([1, latentLength, dim], std: Float(dim).squareRoot().reciprocal, using: &$0)
@@ -77,6 +81,6 @@ public final class AttentionPoolLatent: Module {
     }
 }
 
-private extension Float {
-    var reciprocal: Float { 1 / self }
+extension Float {
+    fileprivate var reciprocal: Float { 1 / self }
 }

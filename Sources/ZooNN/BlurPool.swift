@@ -21,7 +21,8 @@ public final class BlurPool2d: Module {
         let total = coefficients.reduce(0, +)
         let normalized = coefficients.map { $0 / total }
         let plane = normalized.flatMap { row in normalized.map { row * $0 } }
-        filter = Tensor(Array((0..<channels).map { _ in plane }.joined()), shape: [channels, 1, filterSize, filterSize])
+        filter = Tensor(
+            Array((0..<channels).map { _ in plane }.joined()), shape: [channels, 1, filterSize, filterSize])
     }
 
     public override func forward(_ input: Tensor) -> Tensor {

@@ -32,8 +32,10 @@ public final class SEModule: Module {
     public let fc2: Conv2d
     public let gate: Module
 
-    public init(_ channels: Int, rdRatio: Double = 1.0 / 16, rdChannels: Int? = nil, rdDivisor: Int = 8,
-                bias: Bool = true, act: Module = ReLU(), gate: Module = Sigmoid()) {
+    public init(
+        _ channels: Int, rdRatio: Double = 1.0 / 16, rdChannels: Int? = nil, rdDivisor: Int = 8,
+        bias: Bool = true, act: Module = ReLU(), gate: Module = Sigmoid()
+    ) {
         let reduced = rdChannels ?? makeDivisible(Double(channels) * rdRatio, divisor: rdDivisor, roundLimit: 0)
         fc1 = Conv2d(channels, reduced, kernelSize: 1, bias: bias)
         bn = Identity()
@@ -82,15 +84,19 @@ public final class Conv1d: Module {
     public let weight: Tensor
     public let bias: Tensor?
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                dilation: Int = 1, groups: Int = 1, bias: Bool = true) {
-        precondition(inChannels % groups == 0 && outChannels % groups == 0,
-                     "Conv1d: channels \(inChannels)→\(outChannels) not divisible by groups \(groups)")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        dilation: Int = 1, groups: Int = 1, bias: Bool = true
+    ) {
+        precondition(
+            inChannels % groups == 0 && outChannels % groups == 0,
+            "Conv1d: channels \(inChannels)→\(outChannels) not divisible by groups \(groups)")
         (self.inChannels, self.outChannels, self.kernelSize) = (inChannels, outChannels, kernelSize)
         (self.stride, self.padding, self.dilation, self.groups) = (stride, padding, dilation, groups)
         let shape = [outChannels, inChannels / groups, kernelSize]
         weight = WeightInitialization.parameter(shape) { Tensor.kaimingUniform(shape, using: &$0) }
-        self.bias = bias
+        self.bias =
+            bias
             ? WeightInitialization.parameter([outChannels]) {
                 Tensor.biasUniform(outChannels, fanIn: shape[1] * kernelSize, using: &$0)
             } : nil
@@ -103,8 +109,9 @@ public final class Conv1d: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 3, "Conv1d expects [N, C, L] input, got \(input.shape)")
         let (n, c, l) = (input.shape[0], input.shape[1], input.shape[2])
-        let planar = Tensor.conv2d(input.reshape([n, c, 1, l]), weight: weight.reshape([outChannels, inChannels / groups, 1, kernelSize]),
-                                   bias: bias, stride: (1, stride), padding: (0, padding), dilation: (1, dilation), groups: groups)
+        let planar = Tensor.conv2d(
+            input.reshape([n, c, 1, l]), weight: weight.reshape([outChannels, inChannels / groups, 1, kernelSize]),
+            bias: bias, stride: (1, stride), padding: (0, padding), dilation: (1, dilation), groups: groups)
         return planar.reshape([n, outChannels, planar.shape[3]])
     }
 }

@@ -21,7 +21,8 @@ public final class LayerNorm2d: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == numChannels, "LayerNorm2d(\(numChannels)) got \(input.shape)")
         let nhwc = input.permute(0, 2, 3, 1)
-        return Tensor.layerNorm(nhwc, normalizedShape: [numChannels], weight: weight, bias: bias, eps: eps).permute(0, 3, 1, 2)
+        return Tensor.layerNorm(nhwc, normalizedShape: [numChannels], weight: weight, bias: bias, eps: eps).permute(
+            0, 3, 1, 2)
     }
 }
 

@@ -35,8 +35,9 @@ public final class FeatureExtractor: Module {
     public init(_ backbone: FeatureExtracting, outIndices: [Int]) {
         let count = backbone.featureInfo.count
         let normalized = outIndices.map { $0 < 0 ? $0 + count : $0 }
-        precondition(normalized.allSatisfy { (0..<count).contains($0) },
-                     "out indices \(outIndices) outside the \(count) feature maps")
+        precondition(
+            normalized.allSatisfy { (0..<count).contains($0) },
+            "out indices \(outIndices) outside the \(count) feature maps")
         self.backbone = backbone
         self.outIndices = normalized.sorted()
     }

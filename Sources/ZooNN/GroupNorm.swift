@@ -13,7 +13,8 @@ public final class GroupNorm: Module {
     public let bias: Tensor?
 
     public init(numGroups: Int, numChannels: Int, eps: Float = 1e-5, affine: Bool = true) {
-        precondition(numChannels % numGroups == 0, "GroupNorm: \(numChannels) channels not divisible by \(numGroups) groups")
+        precondition(
+            numChannels % numGroups == 0, "GroupNorm: \(numChannels) channels not divisible by \(numGroups) groups")
         (self.numGroups, self.numChannels, self.eps) = (numGroups, numChannels, eps)
         weight = affine ? WeightInitialization.parameter(Tensor.ones([numChannels])) : nil
         bias = affine ? WeightInitialization.parameter(Tensor.zeros([numChannels])) : nil

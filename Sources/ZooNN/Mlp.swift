@@ -20,8 +20,10 @@ public final class Mlp: Module {
     public let norm: Module?
     public let fc2: Linear
 
-    public init(_ inFeatures: Int, hidden: Int, out: Int? = nil, activation: ActivationKind = .gelu,
-                norm: NormKind? = nil, bias: Bool = true) {
+    public init(
+        _ inFeatures: Int, hidden: Int, out: Int? = nil, activation: ActivationKind = .gelu,
+        norm: NormKind? = nil, bias: Bool = true
+    ) {
         fc1 = Linear(inFeatures, hidden, bias: bias)
         self.activation = activation
         self.norm = norm?.make(hidden)
@@ -43,8 +45,10 @@ public final class GluMlp: Module {
     public let norm: Module?
     public let fc2: Linear
 
-    public init(_ inFeatures: Int, hidden: Int, activation: ActivationKind = .silu, gateLast: Bool = true,
-                norm: NormKind? = nil, bias: Bool = true) {
+    public init(
+        _ inFeatures: Int, hidden: Int, activation: ActivationKind = .silu, gateLast: Bool = true,
+        norm: NormKind? = nil, bias: Bool = true
+    ) {
         fc1 = Linear(inFeatures, hidden, bias: bias)
         self.activation = activation
         self.gateLast = gateLast
@@ -68,7 +72,9 @@ public final class SwiGLU: Module {
     public let norm: Module?
     public let fc2: Linear
 
-    public init(_ inFeatures: Int, hidden: Int, activation: ActivationKind = .silu, norm: NormKind? = nil, bias: Bool = true) {
+    public init(
+        _ inFeatures: Int, hidden: Int, activation: ActivationKind = .silu, norm: NormKind? = nil, bias: Bool = true
+    ) {
         fc1G = Linear(inFeatures, hidden, bias: bias)
         fc1X = Linear(inFeatures, hidden, bias: bias)
         self.activation = activation

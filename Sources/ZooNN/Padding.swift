@@ -33,7 +33,8 @@ extension Tensor {
                 shape[dim] = count
                 return [Tensor.full(shape, value)]
             case .reflect:
-                precondition(count < size, "reflect padding \(count) needs more than \(size) values along dimension \(dim)")
+                precondition(
+                    count < size, "reflect padding \(count) needs more than \(size) values along dimension \(dim)")
                 // Leading: x[count], …, x[1]; trailing: x[size-2], …, x[size-1-count].
                 let indices = leading ? Array((1...count).reversed()) : (1...count).map { size - 1 - $0 }
                 return indices.map { x.slice(dim, $0, $0 + 1) }

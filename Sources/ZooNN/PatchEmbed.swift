@@ -10,8 +10,10 @@ public final class PatchEmbed: Module {
     /// Whether inputs of another size than `imgSize` are accepted (timm's `strict_img_size=False`).
     public let dynamicSize: Bool
 
-    public init(imgSize: (Int, Int), patchSize: (Int, Int), inChans: Int, embedDim: Int, bias: Bool = true,
-                norm: NormKind? = nil, dynamicSize: Bool = false) {
+    public init(
+        imgSize: (Int, Int), patchSize: (Int, Int), inChans: Int, embedDim: Int, bias: Bool = true,
+        norm: NormKind? = nil, dynamicSize: Bool = false
+    ) {
         self.imgSize = imgSize
         self.patchSize = patchSize
         proj = Conv2d(inChans, embedDim, kernelSize: patchSize, stride: patchSize, bias: bias)
@@ -25,8 +27,9 @@ public final class PatchEmbed: Module {
     /// [N, C, H, W] → [N, H/p, W/p, embed].
     public func grid(_ input: Tensor) -> Tensor {
         if !dynamicSize {
-            precondition(input.shape[2] == imgSize.0 && input.shape[3] == imgSize.1,
-                         "input \(input.shape[2])×\(input.shape[3]) does not match the model's \(imgSize.0)×\(imgSize.1)")
+            precondition(
+                input.shape[2] == imgSize.0 && input.shape[3] == imgSize.1,
+                "input \(input.shape[2])×\(input.shape[3]) does not match the model's \(imgSize.0)×\(imgSize.1)")
         }
         let x = proj(input).permute(0, 2, 3, 1)
         return norm?(x) ?? x

@@ -7,15 +7,18 @@ import ZooTensor
 public enum PositionEmbedding {
     /// timm's `resample_abs_pos_embed`: `posEmbed` [1, prefix + H·W, C] resized to `newGrid`, the
     /// `prefixTokens` (class, register) kept as they are. `oldGrid` defaults to a square.
-    public static func resampleAbsolute(_ posEmbed: Tensor, newGrid: (Int, Int), oldGrid: (Int, Int)? = nil,
-                                        prefixTokens: Int, mode: InterpolationMode = .bicubic,
-                                        antialias: Bool = true) -> Tensor {
+    public static func resampleAbsolute(
+        _ posEmbed: Tensor, newGrid: (Int, Int), oldGrid: (Int, Int)? = nil,
+        prefixTokens: Int, mode: InterpolationMode = .bicubic,
+        antialias: Bool = true
+    ) -> Tensor {
         let tokens = posEmbed.shape[1] - prefixTokens, dim = posEmbed.shape[2]
         let side = Int(Double(tokens).squareRoot())
         let old = oldGrid ?? (side, side)
         if old == newGrid { return posEmbed }
         precondition(old.0 * old.1 == tokens, "position embedding of \(tokens) tokens is not a \(old.0)×\(old.1) grid")
-        let grid = posEmbed.slice(1, prefixTokens, posEmbed.shape[1]).reshape([1, old.0, old.1, dim]).permute(0, 3, 1, 2)
+        let grid = posEmbed.slice(1, prefixTokens, posEmbed.shape[1]).reshape([1, old.0, old.1, dim]).permute(
+            0, 3, 1, 2)
         let resized = grid.interpolate(size: newGrid, mode: mode, antialias: antialias)
             .permute(0, 2, 3, 1).reshape([1, newGrid.0 * newGrid.1, dim])
         guard prefixTokens > 0 else { return resized.contiguous() }
@@ -26,15 +29,21 @@ public enum PositionEmbedding {
     /// to `newSize` so that, on images resized by the same factor, the embedding is unchanged: each
     /// kernel is multiplied by the pseudo-inverse of the transposed resize matrix. The resize is
     /// separable, so the pseudo-inverse is the Kronecker product of each axis's.
-    public static func resamplePatchKernel(_ weight: Tensor, newSize: (Int, Int), mode: InterpolationMode = .bicubic,
-                                           antialias: Bool = true) -> Tensor {
+    public static func resamplePatchKernel(
+        _ weight: Tensor, newSize: (Int, Int), mode: InterpolationMode = .bicubic,
+        antialias: Bool = true
+    ) -> Tensor {
         let (o, i, h, w) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         if (h, w) == newSize { return weight }
         // F.interpolate of a basis image: rows of resize = output pixels.
-        let rows = pseudoInverseOfTranspose(Tensor.interpolationMatrix(input: h, output: newSize.0, mode: mode,
-                                                                       alignCorners: false, antialias: antialias))
-        let cols = pseudoInverseOfTranspose(Tensor.interpolationMatrix(input: w, output: newSize.1, mode: mode,
-                                                                       alignCorners: false, antialias: antialias))
+        let rows = pseudoInverseOfTranspose(
+            Tensor.interpolationMatrix(
+                input: h, output: newSize.0, mode: mode,
+                alignCorners: false, antialias: antialias))
+        let cols = pseudoInverseOfTranspose(
+            Tensor.interpolationMatrix(
+                input: w, output: newSize.1, mode: mode,
+                alignCorners: false, antialias: antialias))
         // kernel' = P_rows · kernel · P_colsᵀ for every (out, in) pair.
         let kernels = weight.to(.float32).reshape([o * i, h, w])
         return rows.matmul(kernels.matmul(cols.T)).reshape([o, i, newSize.0, newSize.1]).contiguous()
@@ -50,15 +59,27 @@ public enum PositionEmbedding {
         if rows >= cols {
             // G = MᵀM [old, old]; result = M·G⁻¹ [new, old]
             var g = [Double](repeating: 0, count: cols * cols)
-            for a in 0..<cols { for b in 0..<cols { g[a * cols + b] = (0..<rows).reduce(0) { $0 + at($1, a) * at($1, b) } } }
+            for a in 0..<cols {
+                for b in 0..<cols { g[a * cols + b] = (0..<rows).reduce(0) { $0 + at($1, a) * at($1, b) } }
+            }
             let inverse = invert(g, cols)
-            for r in 0..<rows { for c in 0..<cols { result[r * cols + c] = (0..<cols).reduce(0) { $0 + at(r, $1) * inverse[$1 * cols + c] } } }
+            for r in 0..<rows {
+                for c in 0..<cols {
+                    result[r * cols + c] = (0..<cols).reduce(0) { $0 + at(r, $1) * inverse[$1 * cols + c] }
+                }
+            }
         } else {
             // G = MMᵀ [new, new]; result = G⁻¹·M [new, old]
             var g = [Double](repeating: 0, count: rows * rows)
-            for a in 0..<rows { for b in 0..<rows { g[a * rows + b] = (0..<cols).reduce(0) { $0 + at(a, $1) * at(b, $1) } } }
+            for a in 0..<rows {
+                for b in 0..<rows { g[a * rows + b] = (0..<cols).reduce(0) { $0 + at(a, $1) * at(b, $1) } }
+            }
             let inverse = invert(g, rows)
-            for r in 0..<rows { for c in 0..<cols { result[r * cols + c] = (0..<rows).reduce(0) { $0 + inverse[r * rows + $1] * at($1, c) } } }
+            for r in 0..<rows {
+                for c in 0..<cols {
+                    result[r * cols + c] = (0..<rows).reduce(0) { $0 + inverse[r * rows + $1] * at($1, c) }
+                }
+            }
         }
         return Tensor(result.map(Float.init), shape: [rows, cols])
     }
@@ -70,14 +91,18 @@ public enum PositionEmbedding {
         for column in 0..<n {
             let pivot = (column..<n).max { Swift.abs(a[$0 * n + column]) < Swift.abs(a[$1 * n + column]) }!
             if pivot != column {
-                for j in 0..<n { a.swapAt(pivot * n + j, column * n + j); inverse.swapAt(pivot * n + j, column * n + j) }
+                for j in 0..<n {
+                    a.swapAt(pivot * n + j, column * n + j); inverse.swapAt(pivot * n + j, column * n + j)
+                }
             }
             let scale = 1 / a[column * n + column]
             for j in 0..<n { a[column * n + j] *= scale; inverse[column * n + j] *= scale }
             for r in 0..<n where r != column {
                 let factor = a[r * n + column]
                 if factor == 0 { continue }
-                for j in 0..<n { a[r * n + j] -= factor * a[column * n + j]; inverse[r * n + j] -= factor * inverse[column * n + j] }
+                for j in 0..<n {
+                    a[r * n + j] -= factor * a[column * n + j]; inverse[r * n + j] -= factor * inverse[column * n + j]
+                }
             }
         }
         return inverse

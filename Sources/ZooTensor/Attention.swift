@@ -13,24 +13,31 @@ extension Tensor {
     /// ```swift
     /// let out = Tensor.scaledDotProductAttention(q, k, v)   // [N, heads, T, D]
     /// ```
-    public static func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, bias: Tensor? = nil,
-                                                 scale: Float? = nil) -> Tensor {
+    public static func scaledDotProductAttention(
+        _ q: Tensor, _ k: Tensor, _ v: Tensor, bias: Tensor? = nil,
+        scale: Float? = nil
+    ) -> Tensor {
         precondition(q.rank >= 2 && k.rank == q.rank && v.rank == q.rank, "attention: q, k, v must share a rank ≥ 2")
         let tq = q.shape[q.rank - 2], d = q.shape[q.rank - 1]
         let tk = k.shape[k.rank - 2], dv = v.shape[v.rank - 1]
         let batchShape = Array(q.shape.dropLast(2))
-        precondition(Array(k.shape.dropLast(2)) == batchShape && Array(v.shape.dropLast(2)) == batchShape,
-                     "attention: batch dimensions of \(q.shape), \(k.shape), \(v.shape) differ")
-        precondition(k.shape[k.rank - 1] == d && v.shape[v.rank - 2] == tk, "attention: \(q.shape), \(k.shape), \(v.shape) do not chain")
+        precondition(
+            Array(k.shape.dropLast(2)) == batchShape && Array(v.shape.dropLast(2)) == batchShape,
+            "attention: batch dimensions of \(q.shape), \(k.shape), \(v.shape) differ")
+        precondition(
+            k.shape[k.rank - 1] == d && v.shape[v.rank - 2] == tk,
+            "attention: \(q.shape), \(k.shape), \(v.shape) do not chain")
         let batches = batchShape.reduce(1, *)
         let alpha = scale ?? 1 / Float(d).squareRoot()
         let qd = q.denseFloats(), kd = k.denseFloats(), vd = v.denseFloats()
         // The bias as a strided view with unit column stride: row stride may be 0 (broadcast rows).
         let biasView = bias.map { b -> Tensor in
             let expanded = b.detach().expand(batchShape + [tq, tk])
-            return expanded.strides.last == 1 || tk == 1 ? expanded : b.detach().contiguous().expand(batchShape + [tq, tk])
+            return expanded.strides.last == 1 || tk == 1
+                ? expanded : b.detach().contiguous().expand(batchShape + [tq, tk])
         }
-        let needsGraph = GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad || bias?.requiresGrad == true)
+        let needsGraph =
+            GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad || bias?.requiresGrad == true)
         let probabilities = needsGraph ? Tensor(empty: batchShape + [tq, tk]) : nil
         let out = Tensor(empty: batchShape + [tq, dv])
         let biasOffsets = biasView.map { Self.batchOffsets($0, batchShape: batchShape) }
@@ -40,8 +47,9 @@ extension Tensor {
                 for b in 0..<batches {
                     let scores = probabilities.map { $0.mutableFloats + b * tq * tk } ?? scratch
                     // scores = scale · q·kᵀ
-                    BLAS.sgemm(transB: true, m: tq, n: tk, k: d, alpha: alpha, a: qd.floats + b * tq * d, lda: d,
-                               b: kd.floats + b * tk * d, ldb: d, c: scores, ldc: tk)
+                    BLAS.sgemm(
+                        transB: true, m: tq, n: tk, k: d, alpha: alpha, a: qd.floats + b * tq * d, lda: d,
+                        b: kd.floats + b * tk * d, ldb: d, c: scores, ldc: tk)
                     if let biasView, let biasOffsets {
                         let base = biasView.storage.bytes.assumingMemoryBound(to: Float.self) + biasOffsets[b]
                         let rowStride = biasView.strides[biasView.rank - 2]
@@ -51,8 +59,9 @@ extension Tensor {
                         }
                     }
                     for i in 0..<tq { softmaxInPlace(scores + i * tk, tk) }
-                    BLAS.sgemm(m: tq, n: dv, k: tk, a: scores, lda: tk, b: vd.floats + b * tk * dv, ldb: dv,
-                               c: out.mutableFloats + b * tq * dv, ldc: dv)
+                    BLAS.sgemm(
+                        m: tq, n: dv, k: tk, a: scores, lda: tk, b: vd.floats + b * tk * dv, ldb: dv,
+                        c: out.mutableFloats + b * tq * dv, ldc: dv)
                 }
             }
         }
@@ -67,10 +76,12 @@ extension Tensor {
                     for b in 0..<batches {
                         let pb = p.floats + b * tq * tk, gb = gd.floats + b * tq * dv
                         // dV = Pᵀ·dO; dP = dO·Vᵀ
-                        BLAS.sgemm(transA: true, m: tk, n: dv, k: tq, a: pb, lda: tk, b: gb, ldb: dv,
-                                   c: gradV.mutableFloats + b * tk * dv, ldc: dv)
-                        BLAS.sgemm(transB: true, m: tq, n: tk, k: dv, a: gb, lda: dv, b: vd.floats + b * tk * dv, ldb: dv,
-                                   c: ds, ldc: tk)
+                        BLAS.sgemm(
+                            transA: true, m: tk, n: dv, k: tq, a: pb, lda: tk, b: gb, ldb: dv,
+                            c: gradV.mutableFloats + b * tk * dv, ldc: dv)
+                        BLAS.sgemm(
+                            transB: true, m: tq, n: tk, k: dv, a: gb, lda: dv, b: vd.floats + b * tk * dv, ldb: dv,
+                            c: ds, ldc: tk)
                         // dS = P ⊙ (dP − Σⱼ dP·P), the softmax gradient row by row.
                         for i in 0..<tq {
                             let prow = pb + i * tk, drow = ds + i * tk
@@ -80,10 +91,12 @@ extension Tensor {
                         }
                         if let gradScores { (gradScores.mutableFloats + b * tq * tk).update(from: ds, count: tq * tk) }
                         // dQ = scale · dS·K; dK = scale · dSᵀ·Q
-                        BLAS.sgemm(m: tq, n: d, k: tk, alpha: alpha, a: ds, lda: tk, b: kd.floats + b * tk * d, ldb: d,
-                                   c: gradQ.mutableFloats + b * tq * d, ldc: d)
-                        BLAS.sgemm(transA: true, m: tk, n: d, k: tq, alpha: alpha, a: ds, lda: tk, b: qd.floats + b * tq * d,
-                                   ldb: d, c: gradK.mutableFloats + b * tk * d, ldc: d)
+                        BLAS.sgemm(
+                            m: tq, n: d, k: tk, alpha: alpha, a: ds, lda: tk, b: kd.floats + b * tk * d, ldb: d,
+                            c: gradQ.mutableFloats + b * tq * d, ldc: d)
+                        BLAS.sgemm(
+                            transA: true, m: tk, n: d, k: tq, alpha: alpha, a: ds, lda: tk, b: qd.floats + b * tq * d,
+                            ldb: d, c: gradK.mutableFloats + b * tk * d, ldc: d)
                     }
                 }
             }
@@ -95,8 +108,10 @@ extension Tensor {
     private static func batchOffsets(_ view: Tensor, batchShape: [Int]) -> [Int] {
         var offsets: [Int] = []
         offsets.reserveCapacity(batchShape.reduce(1, *))
-        StridedIndex.forEach(shape: batchShape, strides: Array(view.strides.prefix(batchShape.count)),
-                             offset: view.storageOffset) { offsets.append($0) }
+        StridedIndex.forEach(
+            shape: batchShape, strides: Array(view.strides.prefix(batchShape.count)),
+            offset: view.storageOffset
+        ) { offsets.append($0) }
         return offsets
     }
 

@@ -13,23 +13,30 @@ extension Tensor {
     /// ```swift
     /// let grid = posEmbed.interpolate(size: (24, 24), mode: .bicubic, antialias: true)
     /// ```
-    public func interpolate(size: (Int, Int), mode: InterpolationMode, alignCorners: Bool = false,
-                            antialias: Bool = false) -> Tensor {
+    public func interpolate(
+        size: (Int, Int), mode: InterpolationMode, alignCorners: Bool = false,
+        antialias: Bool = false
+    ) -> Tensor {
         precondition(rank >= 2, "interpolate expects [..., H, W], got \(shape)")
         let h = shape[rank - 2], w = shape[rank - 1]
         if (h, w) == size { return self }
-        let rows = Tensor.interpolationMatrix(input: h, output: size.0, mode: mode, alignCorners: alignCorners, antialias: antialias)
-        let cols = Tensor.interpolationMatrix(input: w, output: size.1, mode: mode, alignCorners: alignCorners, antialias: antialias)
+        let rows = Tensor.interpolationMatrix(
+            input: h, output: size.0, mode: mode, alignCorners: alignCorners, antialias: antialias)
+        let cols = Tensor.interpolationMatrix(
+            input: w, output: size.1, mode: mode, alignCorners: alignCorners, antialias: antialias)
         return rows.matmul(matmul(cols.T))
     }
 
     /// The [output, input] matrix that resamples one axis as PyTorch's upsample kernels do.
-    public static func interpolationMatrix(input: Int, output: Int, mode: InterpolationMode, alignCorners: Bool,
-                                           antialias: Bool) -> Tensor {
+    public static func interpolationMatrix(
+        input: Int, output: Int, mode: InterpolationMode, alignCorners: Bool,
+        antialias: Bool
+    ) -> Tensor {
         precondition(input > 0 && output > 0, "interpolate: sizes must be positive")
         var weights = [Float](repeating: 0, count: output * input)
         // PyTorch's area_pixel_compute_scale for an explicit size.
-        let scale = alignCorners ? (output > 1 ? Double(input - 1) / Double(output - 1) : 0) : Double(input) / Double(output)
+        let scale =
+            alignCorners ? (output > 1 ? Double(input - 1) / Double(output - 1) : 0) : Double(input) / Double(output)
         if antialias {
             // _compute_weights_aa: a filter stretched by the scale when shrinking, weights normalized.
             let interpSize: Double = mode == .bilinear ? 2 : 4

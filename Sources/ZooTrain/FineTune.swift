@@ -227,12 +227,14 @@ public final class FineTune {
     where Batches.Element == Trainer.Batch {
         func measure() throws -> (Double, Double?, Double?) {
             model.eval()
-            var total = 0.0, batchCount = 0, correct1 = 0, correct5 = 0, samples = 0
+            // Losses weighted by batch size (timm's AverageMeter): a per-sample mean, whatever the
+            // batches, so shards of any size sum to the one-process figure.
+            var total = 0.0, weight = 0.0, correct1 = 0, correct5 = 0, samples = 0
             withNoGrad {
                 for batch in batches {
-                    let output = model(batch.input)
-                    total += Double(loss(output, batch.target).item())
-                    batchCount += 1
+                    let output = model(batch.input), size = Double(batch.input.shape.first ?? 1)
+                    total += Double(loss(output, batch.target).item()) * size
+                    weight += size
                     guard batch.target.dtype == .int64, output.rank == 2 else { continue }
                     let classes = output.shape[1], scores = output.toArray(), truth = batch.target.toInts()
                     for (row, label) in truth.enumerated() {
@@ -245,10 +247,10 @@ public final class FineTune {
                 }
             }
             let summed = try DataParallel(communicator: communicator).sum(
-                [total, Double(batchCount), Double(correct1), Double(correct5), Double(samples)])
-            (total, batchCount) = (summed[0], Int(summed[1]))
+                [total, weight, Double(correct1), Double(correct5), Double(samples)])
+            (total, weight) = (summed[0], summed[1])
             (correct1, correct5, samples) = (Int(summed[2]), Int(summed[3]), Int(summed[4]))
-            let mean = batchCount > 0 ? total / Double(batchCount) : .nan
+            let mean = weight > 0 ? total / weight : .nan
             return samples > 0
                 ? (mean, Double(correct1) / Double(samples), Double(correct5) / Double(samples)) : (mean, nil, nil)
         }

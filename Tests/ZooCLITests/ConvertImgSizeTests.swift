@@ -12,7 +12,8 @@ struct ConvertImgSizeTests {
             .first { $0.name == "cli_vit_tiny.pos_embed" }!.tensor
         let scratch = try TemporaryDirectory()
         let out = scratch.path("vit_tiny_64.safetensors")
-        let result = try ZooProcess.run("convert", checkpoint.path, out, "--arch", "vit_tiny_patch16_224", "--img-size", "64")
+        let result = try ZooProcess.run(
+            "convert", checkpoint.path, out, "--arch", "vit_tiny_patch16_224", "--img-size", "64")
         #expect(result.status == 0, "\(result.stderr)")
         let written = try Checkpoint.load(out).tensors
         let posEmbed = try #require(written.first { $0.name == "pos_embed" }?.tensor)

@@ -17,16 +17,21 @@ struct FeatureExtractionTests {
     }
 
     @Test func resnetFeatureMapsAndInfoMatchTimm() throws {
-        let expected = try JSONDecoder().decode(Features.self, from: Data(contentsOf: ParityFixtures.file("resnet18.json"))).features
+        let expected = try JSONDecoder().decode(
+            Features.self, from: Data(contentsOf: ParityFixtures.file("resnet18.json"))
+        ).features
         let weights = try ParityFixtures.tensors("resnet18.safetensors")
         let io = try ParityFixtures.tensors("resnet18.io.safetensors")
         let maps = try ParityFixtures.tensors("resnet18.features.safetensors")
 
-        let backbone = FeatureExtractor(try withoutWeightInitialization { try makeResNet("resnet18", numClasses: 0) },
-                                        outIndices: expected.out_indices)
-        #expect(backbone.featureInfo == expected.feature_info.map {
-            FeatureInfo(channels: $0.num_chs, reduction: $0.reduction, module: $0.module)
-        })
+        let backbone = FeatureExtractor(
+            try withoutWeightInitialization { try makeResNet("resnet18", numClasses: 0) },
+            outIndices: expected.out_indices)
+        #expect(
+            backbone.featureInfo
+                == expected.feature_info.map {
+                    FeatureInfo(channels: $0.num_chs, reduction: $0.reduction, module: $0.module)
+                })
         // timm's features_only state dict is the backbone's without the head.
         let report = try backbone.loadStateDict(weights.tensors.filter { !$0.key.hasPrefix("fc.") })
         #expect(report.isComplete)

@@ -31,7 +31,8 @@ struct ResNetParityTests {
         let manifest = try ParityFixtures.manifest(fixture)
         let model = try Self.build(fixture)
         let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+            ParityFixtures.Manifest.KeyEntry(
+                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
         }
         #expect(ours.count == manifest.keys.count)
         for (index, (mine, theirs)) in zip(ours, manifest.keys).enumerated() where mine != theirs {
@@ -75,11 +76,14 @@ struct ResNetParityTests {
         loss.backward()
 
         let expectedLoss = try step["loss"].item()
-        #expect(abs(loss.item() - expectedLoss) <= 1e-3 * abs(expectedLoss), "loss \(loss.item()) vs PyTorch's \(expectedLoss)")
+        #expect(
+            abs(loss.item() - expectedLoss) <= 1e-3 * abs(expectedLoss),
+            "loss \(loss.item()) vs PyTorch's \(expectedLoss)")
         // Gradients are exact (float64) ones; where PyTorch's own float32 rounding strays past 1e-3
         // (train-mode norms over 2×2 maps in deep stages), twice its error is allowed.
         struct Floors: Decodable { let gradient_floor: [String: Double] }
-        let floors = try JSONDecoder().decode(Floors.self, from: Data(contentsOf: ParityFixtures.file("\(fixture).json")))
+        let floors = try JSONDecoder().decode(
+            Floors.self, from: Data(contentsOf: ParityFixtures.file("\(fixture).json")))
         var worstBuffer: Float = 0, worstGradient: Float = 0
         for (key, buffer) in model.namedBuffers() {
             let expected = try step["after.\(key)"]
@@ -98,6 +102,8 @@ struct ResNetParityTests {
             let tolerance = max(1e-3, 2 * Float(floors.gradient_floor[key] ?? 0))
             #expect(error <= tolerance, "\(fixture): gradient of \(key) differs by \(error)")
         }
-        print("parity \(fixture) train: loss \(loss.item()) vs \(expectedLoss), running stats \(worstBuffer), gradients \(worstGradient)")
+        print(
+            "parity \(fixture) train: loss \(loss.item()) vs \(expectedLoss), running stats \(worstBuffer), gradients \(worstGradient)"
+        )
     }
 }

@@ -10,7 +10,8 @@ import ZooTensor
 
     /// Case names in the fixture (`<case>.output`).
     static func cases() throws -> [String] {
-        try fixture.get().tensors.keys.filter { $0.hasSuffix(".output") }.map { String($0.dropLast(".output".count)) }.sorted()
+        try fixture.get().tensors.keys.filter { $0.hasSuffix(".output") }.map { String($0.dropLast(".output".count)) }
+            .sorted()
     }
 
     @Test(arguments: try cases())
@@ -35,8 +36,9 @@ import ZooTensor
             let parts = name.split(separator: "_")
             let sizes = parts[4].split(separator: "o").last!.split(separator: "x").map { Int($0)! }
             leaves["x"] = try leaf("x")
-            out = leaves["x"]!.interpolate(size: (sizes[0], sizes[1]), mode: InterpolationMode(rawValue: String(parts[1]))!,
-                                           alignCorners: parts[2] == "ac", antialias: parts[3] == "aa")
+            out = leaves["x"]!.interpolate(
+                size: (sizes[0], sizes[1]), mode: InterpolationMode(rawValue: String(parts[1]))!,
+                alignCorners: parts[2] == "ac", antialias: parts[3] == "aa")
         } else {
             leaves["x"] = try leaf("x")
             let layer: Module

@@ -29,11 +29,17 @@ struct TransformerParityTests {
         case value(ModelArgValue)
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) { self = .value(.bool(b)) }
-            else if let i = try? c.decode(Int.self) { self = .value(.int(i)) }
-            else if let d = try? c.decode(Double.self) { self = .value(.double(d)) }
-            else if let l = try? c.decode([Int].self) { self = .value(.ints(l)) }
-            else { self = .value(.string(try c.decode(String.self))) }
+            if let b = try? c.decode(Bool.self) {
+                self = .value(.bool(b))
+            } else if let i = try? c.decode(Int.self) {
+                self = .value(.int(i))
+            } else if let d = try? c.decode(Double.self) {
+                self = .value(.double(d))
+            } else if let l = try? c.decode([Int].self) {
+                self = .value(.ints(l))
+            } else {
+                self = .value(.string(try c.decode(String.self)))
+            }
         }
         var value: ModelArgValue { if case .value(let v) = self { v } else { fatalError() } }
     }
@@ -49,7 +55,8 @@ struct TransformerParityTests {
     func stateDictMatchesTimm(_ fixture: String) throws {
         let (model, meta) = try Self.load(fixture)
         let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+            ParityFixtures.Manifest.KeyEntry(
+                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
         }
         #expect(ours.count == meta.keys.count, "\(fixture): \(ours.count) keys vs timm's \(meta.keys.count)")
         for (index, (mine, theirs)) in zip(ours, meta.keys).enumerated() where mine != theirs {
@@ -83,7 +90,9 @@ struct TransformerParityTests {
             }
         }
 
-        let stageOutputs = (model as? ConvNeXt).map { m in { m.forwardStages($0) } } ?? (model as? SwinTransformer).map { m in { m.forwardStages($0) } }
+        let stageOutputs =
+            (model as? ConvNeXt).map { m in { m.forwardStages($0) } }
+            ?? (model as? SwinTransformer).map { m in { m.forwardStages($0) } }
         if let stageOutputs {
             let stages = withNoGrad { stageOutputs(x) }
             for (i, t) in stages.enumerated() {
@@ -98,7 +107,9 @@ struct TransformerParityTests {
         let loss = -(picked * (1 / Float(target.count))).sum()
         loss.backward()
         let expectedLoss = try io["loss"].item()
-        #expect(abs(loss.item() - expectedLoss) <= 1e-3 * max(1, abs(expectedLoss)), "\(fixture): loss \(loss.item()) vs \(expectedLoss)")
+        #expect(
+            abs(loss.item() - expectedLoss) <= 1e-3 * max(1, abs(expectedLoss)),
+            "\(fixture): loss \(loss.item()) vs \(expectedLoss)")
         var worst: Float = 0
         for (key, parameter) in model.namedParameters() {
             guard let expected = io.tensors["grad.\(key)"] else { continue }
@@ -117,9 +128,13 @@ struct TransformerParityTests {
         let (model, _) = try Self.load(fixture)
         let weights = try Checkpoint.load(ParityFixtures.file("\(fixture).safetensors").path).tensors
         let filtered: [(name: String, tensor: Tensor)]
-        if model is ConvNeXt { filtered = ConvNeXtVariants.checkpointFilter(weights) }
-        else if model is SwinTransformer { filtered = TorchvisionCheckpoints.swin(weights) }
-        else { filtered = TorchvisionCheckpoints.vit(weights) }
+        if model is ConvNeXt {
+            filtered = ConvNeXtVariants.checkpointFilter(weights)
+        } else if model is SwinTransformer {
+            filtered = TorchvisionCheckpoints.swin(weights)
+        } else {
+            filtered = TorchvisionCheckpoints.vit(weights)
+        }
         let report = try model.loadStateDict(StateDict(filtered.map { ($0.name, $0.tensor) }))
         #expect(report.isComplete, "\(fixture): \(report)")
         model.eval()

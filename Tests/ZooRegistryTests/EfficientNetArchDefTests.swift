@@ -28,12 +28,17 @@ struct EfficientNetArchDefTests {
         let malformed: [Malformed]
     }
 
-    static let fixture: Fixture = {
-        let url = Bundle.module.url(forResource: "Fixtures/efficientnet_arch", withExtension: "json")!
+    /// Read once; missing or unreadable, every test that needs it fails with the reason.
+    static func fixture() throws -> Fixture { try loaded.get() }
+
+    private static let loaded = Result { () throws -> Fixture in
+        guard let url = Bundle.module.url(forResource: "Fixtures/efficientnet_arch", withExtension: "json") else {
+            throw MissingFixture(name: "efficientnet_arch.json", script: "tools/fixtures/make_efficientnet_arch_fixtures.py")
+        }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try! decoder.decode(Fixture.self, from: Data(contentsOf: url))
-    }()
+        return try decoder.decode(Fixture.self, from: Data(contentsOf: url))
+    }
 
     /// The spec's fields in the fixture's terms (only those timm sets for the block type).
     static func describe(_ spec: EfficientNetBlockSpec) -> Fixture.Block {
@@ -58,7 +63,7 @@ struct EfficientNetArchDefTests {
         return block
     }
 
-    @Test(arguments: fixture.calls)
+    @Test(arguments: try fixture().calls)
     func decodesAsTimm(call: Fixture.Call) throws {
         let stages = try EfficientNetArchDef.decode(
             call.arch, depthMultiplier: call.depthMultiplier,
@@ -72,9 +77,10 @@ struct EfficientNetArchDefTests {
     }
 
     /// Strings timm rejects get an error naming the string and what is wrong.
-    @Test func malformedStringsAreRejectedWithTheirName() {
-        #expect(!Self.fixture.malformed.isEmpty)
-        for entry in Self.fixture.malformed {
+    @Test func malformedStringsAreRejectedWithTheirName() throws {
+        let malformed = try Self.fixture().malformed
+        #expect(!malformed.isEmpty)
+        for entry in malformed {
             #expect(entry.timmError != nil, "timm accepts \(entry.string)")
             do {
                 _ = try EfficientNetArchDef.decodeBlock(entry.string)

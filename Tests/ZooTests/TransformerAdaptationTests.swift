@@ -31,7 +31,9 @@ struct TransformerAdaptationTests {
         Case(name: "vit_img48", model: "vit_tiny_patch16_224", imgSize: 48, args: ["depth": 2]),
         Case(name: "vit_patch8", model: "vit_tiny_patch16_224", imgSize: 32, args: ["depth": 2, "patch_size": 8]),
         Case(name: "dinov2_img42", model: "vit_small_patch14_reg4_dinov2", imgSize: 42, args: ["depth": 2]),
-        Case(name: "swin_window8", model: "swin_tiny_patch4_window7_224", imgSize: 64, args: swinArgs.merging(["window_size": 8]) { $1 }),
+        Case(
+            name: "swin_window8", model: "swin_tiny_patch4_window7_224", imgSize: 64,
+            args: swinArgs.merging(["window_size": 8]) { $1 }),
     ]
 
     @Test(arguments: cases)
@@ -39,8 +41,9 @@ struct TransformerAdaptationTests {
         let checkpoint = try CreateModelFixtures.file("adapt_\(c.name).checkpoint.safetensors")
         let io = try Checkpoint.load(CreateModelFixtures.file("adapt_transformers.safetensors").path).tensors
         let tensors = Dictionary(uniqueKeysWithValues: io.map { ($0.name, $0.tensor) })
-        let model = try createModel(c.model, checkpointPath: checkpoint.path, imgSize: c.imgSize, modelArgs: c.args,
-                                    registry: Self.registry)
+        let model = try createModel(
+            c.model, checkpointPath: checkpoint.path, imgSize: c.imgSize, modelArgs: c.args,
+            registry: Self.registry)
         model.eval()
         let logits = withNoGrad { model(tensors["\(c.name).input"]!) }
         let error = relativeError(logits, tensors["\(c.name).logits"]!)
