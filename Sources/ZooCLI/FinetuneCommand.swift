@@ -57,12 +57,12 @@ struct FinetuneCommand: ParsableCommand {
     @Flag(help: "Run the learning-rate range test, plot it into --out and suggest a rate; trains nothing.")
     var findLr = false
 
-    @Option(help: ArgumentHelp("Hold out this fraction of --data for validation (split fixed by --seed).",
-        valueName: "fraction")) var valSplit: Double?
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Parameters kept frozen the whole run (fnmatch).",
-        valueName: "pattern")) var freeze: [String] = []
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Parameters that always train, even in --freeze-epochs.",
-        valueName: "pattern")) var unfreeze: [String] = []
+    @Option(help: ArgumentHelp("Hold out this fraction of --data for validation (split by --seed).", valueName: "f"))
+    var valSplit: Double?
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Parameters frozen the whole run (fnmatch).", valueName: "p"))
+    var freeze: [String] = []
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Parameters always trained (fnmatch).", valueName: "p"))
+    var unfreeze: [String] = []
     @Option(help: "The backbone's learning rate as a fraction of the classifier's.") var backboneLrScale: Double?
     @Option(help: "Mixup alpha (0 or absent: off).") var mixup: Double?
     @Option(help: "CutMix alpha (0 or absent: off).") var cutmix: Double?

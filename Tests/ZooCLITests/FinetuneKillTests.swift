@@ -31,7 +31,9 @@ import ZooCheckpoint
     /// (a temp file appears beside it, or last.zoo itself changes); returns whether a temp file was
     /// caught, so the kill really fell inside a write.
     static func killDuringWrite(out: String, rewrites: Int) throws -> Bool {
-        guard FileManager.default.isExecutableFile(atPath: ZooProcess.binary.path) else { throw ZooProcess.MissingBinary() }
+        guard FileManager.default.isExecutableFile(atPath: ZooProcess.binary.path) else {
+            throw ZooProcess.MissingBinary()
+        }
         let photos = FinetuneCommandTests.photos
         let process = Process()
         process.executableURL = ZooProcess.binary
@@ -66,7 +68,8 @@ import ZooCheckpoint
             }
             let now = Snapshot(out)
             let writing = !now.temporaries.isEmpty
-            let lastChanged = last.hasLast && (now.inode != last.inode || now.size != last.size || now.modified != last.modified)
+            let lastChanged =
+                last.hasLast && (now.inode != last.inode || now.size != last.size || now.modified != last.modified)
             if now.hasLast && ((writing && last.temporaries.isEmpty) || lastChanged) {
                 seen += 1
                 if seen >= rewrites {

@@ -13,7 +13,9 @@ import Zoo
         let fixture = try Self.fixture()
         let recipe = try JSONValue(parsing: Array(try Data(contentsOf: fixture)), source: fixture.path)
         func number(_ key: String) throws -> Double { try #require(recipe[key]?.doubleValue, "\(key)") }
-        func integers(_ value: JSONValue?) throws -> [Int] { try #require(value?.arrayValue).map { try #require($0.intValue) } }
+        func integers(_ value: JSONValue?) throws -> [Int] {
+            try #require(value?.arrayValue).map { try #require($0.intValue) }
+        }
         let epochs = Int(try number("epochs")), warmup = Int(try number("warmup_epochs"))
         let batchSize = Int(try number("batch_size")), lr = try number("lr")
         let directory = fixture.deletingLastPathComponent()
@@ -39,14 +41,17 @@ import Zoo
         // Each batch's loss, from the running means, to say where a difference starts.
         var batchLosses: [[Double]] = Array(repeating: [], count: epochs)
         run.onProgress = { progress in
-            batchLosses[progress.epoch - 1].append(progress.loss * Double(progress.batch) - batchLosses[progress.epoch - 1].reduce(0, +))
+            batchLosses[progress.epoch - 1].append(
+                progress.loss * Double(progress.batch) - batchLosses[progress.epoch - 1].reduce(0, +))
         }
         let history = try run.fit(
             train: { epoch -> [Trainer.Batch] in
                 stride(from: 0, to: order[epoch].count, by: batchSize).map { start in
                     let rows = Array(order[epoch][start..<min(start + batchSize, order[epoch].count)])
-                    return (trainInputs.indexSelect(dim: 0, index: Tensor(indices: rows)),
-                            Tensor(indices: rows.map { trainLabels[$0] }))
+                    return (
+                        trainInputs.indexSelect(dim: 0, index: Tensor(indices: rows)),
+                        Tensor(indices: rows.map { trainLabels[$0] })
+                    )
                 }
             },
             validation: { [(validationInputs, Tensor(indices: validationLabels))] })
@@ -60,7 +65,8 @@ import Zoo
             let batches = try #require(theirs["batch_losses"]?.arrayValue).compactMap(\.doubleValue)
             #expect(
                 abs(ours.trainLoss - loss) <= 0.01 * loss,
-                "epoch \(ours.epoch): loss \(ours.trainLoss), PyTorch \(loss); batches \(batchLosses[ours.epoch - 1]), PyTorch \(batches)")
+                "epoch \(ours.epoch): loss \(ours.trainLoss), PyTorch \(loss); batches \(batchLosses[ours.epoch - 1]), PyTorch \(batches)"
+            )
         }
         let top1 = try #require(history.last?.top1)
         let correct = Int((top1 * Double(validationLabels.count)).rounded())
