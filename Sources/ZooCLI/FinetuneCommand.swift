@@ -257,7 +257,10 @@ struct FinetuneCommand: ParsableCommand {
     /// The built-in loss by name; for the ones that compare with a target vector (bce, mse, l1,
     /// smooth-l1), class indices become one-hot rows (label-smoothed as timm's BinaryCrossEntropy).
     static func lossFunction(_ name: LossName, labelSmoothing: Float) -> ClosureLoss {
-        if name == .crossEntropy { return ClosureLoss { Loss.crossEntropy($0, $1, labelSmoothing: labelSmoothing) } }
+        if name == .crossEntropy {
+            // Mixup's soft targets carry the smoothing already (timm's SoftTargetCrossEntropy).
+            return ClosureLoss { Loss.crossEntropy($0, $1, labelSmoothing: $1.dtype == .int64 ? labelSmoothing : 0) }
+        }
         let compare: (Tensor, Tensor) -> Tensor
         switch name {
         case .crossEntropy, .bce: compare = { Loss.binaryCrossEntropyWithLogits($0, $1) }
