@@ -9,7 +9,7 @@ public struct LoaderBatches: Sequence, IteratorProtocol {
     public mutating func next() -> Trainer.Batch? {
         do {
             guard let batch = try iterator.next() else { return nil }
-            return (batch.inputs, Tensor(indices: batch.labels))
+            return (batch.inputs, batch.targets ?? Tensor(indices: batch.labels))  // soft under mixup
         } catch {
             failed(error)
             return nil

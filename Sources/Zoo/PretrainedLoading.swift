@@ -53,12 +53,13 @@ func prepareStateDict(_ tensors: [(name: String, tensor: Tensor)], cfg: Pretrain
     }
     if let classifiers = cfg.classifier?.values {
         if numClasses != cfg.numClasses {
-            // A head of another size starts fresh.
-            for name in classifiers {
+            // A head of another size starts fresh; one that already fits (a checkpoint fine-tuned to
+            // these classes, as timm's load_checkpoint) is loaded as it is.
+            for name in classifiers where state[name + ".weight"].map({ $0.shape != modelShapes[name + ".weight"] }) ?? true {
                 state[name + ".weight"] = nil
                 state[name + ".bias"] = nil
+                strict = false
             }
-            strict = false
         } else if let offset = cfg.labelOffset, offset > 0 {
             // Checkpoints with a background class: drop its row.
             for name in classifiers {

@@ -18,7 +18,11 @@ struct FinetuneCommand: ParsableCommand {
             """)
 
     enum OptimizerName: String, ExpressibleByArgument, CaseIterable { case sgd, adam, adamw, rmsprop }
-    enum LossName: String, ExpressibleByArgument, CaseIterable { case crossEntropy = "cross-entropy" }
+    enum LossName: String, ExpressibleByArgument, CaseIterable {
+        case crossEntropy = "cross-entropy"
+        case bce, mse, l1
+        case smoothL1 = "smooth-l1"
+    }
     enum AugmentationName: String, ExpressibleByArgument, CaseIterable {
         case none, trivial
         case randAugment = "rand-m9-mstd0.5"
@@ -53,6 +57,16 @@ struct FinetuneCommand: ParsableCommand {
     @Flag(help: "Run the learning-rate range test, plot it into --out and suggest a rate; trains nothing.")
     var findLr = false
 
+    @Option(help: ArgumentHelp("Hold out this fraction of --data for validation (split by --seed).", valueName: "f"))
+    var valSplit: Double?
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Parameters frozen the whole run (fnmatch).", valueName: "p"))
+    var freeze: [String] = []
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Parameters always trained (fnmatch).", valueName: "p"))
+    var unfreeze: [String] = []
+    @Option(help: "The backbone's learning rate as a fraction of the classifier's.") var backboneLrScale: Double?
+    @Option(help: "Mixup alpha (0 or absent: off).") var mixup: Double?
+    @Option(help: "CutMix alpha (0 or absent: off).") var cutmix: Double?
+
     @Flag(help: "Train data-parallel over MPI; on by itself under mpirun or srun (docs/distributed.md).")
     var distributed = false
     @Flag(help: "Batch-norm statistics over all ranks (PyTorch's SyncBatchNorm) instead of per rank.")
@@ -64,6 +78,16 @@ struct FinetuneCommand: ParsableCommand {
         guard epochs > 0, batchSize > 0, accumSteps > 0 else {
             throw ValidationError("--epochs, --batch-size and --accum-steps must be positive")
         }
+        if val != nil && valSplit != nil { throw ValidationError("give --val or --val-split, not both") }
+        if let valSplit, !(valSplit > 0 && valSplit < 1) {
+            throw ValidationError("--val-split \(valSplit): give a fraction between 0 and 1, such as 0.2")
+        }
+        if let backboneLrScale, !(backboneLrScale > 0) {
+            throw ValidationError("--backbone-lr-scale \(backboneLrScale): give a positive fraction, such as 0.1")
+        }
+        for (flag, alpha) in [("--mixup", mixup), ("--cutmix", cutmix)] {
+            if let alpha, !(alpha >= 0) { throw ValidationError("\(flag) \(alpha): alpha must be 0 or more") }
+        }
     }
 
     func run() throws {
@@ -74,8 +98,14 @@ struct FinetuneCommand: ParsableCommand {
         let registry = Zoo.registry
         let resolved = try registry.resolve(name)
         let cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
-        let train = try ImageFolder(root: data)
-        let validation = try val.map { try ImageFolder(root: $0) }
+        let folder = try ImageFolder(root: data)
+        var train: any ImageDataset = folder
+        var validation: (any ImageDataset)? = try val.map { try ImageFolder(root: $0) }
+        if let valSplit {
+            guard folder.count >= 2 else { throw ValidationError("--val-split: \(data) has too few images to split") }
+            let parts = DatasetSubset.split(folder, validationFraction: valSplit, seed: seed)
+            (train, validation) = (parts.train, parts.validation)
+        }
         if let validation, validation.classNames != train.classNames {
             throw ValidationError(
                 "\(val!): its classes \(validation.classNames) differ from \(data)'s \(train.classNames)")
@@ -107,6 +137,11 @@ struct FinetuneCommand: ParsableCommand {
 
         let model = try createModel(name, pretrained: pretrained, numClasses: classes, checkpointPath: checkpoint)
         let head = cfg.classifier?.values.first ?? "fc"
+        for (flag, patterns) in [("--freeze", freeze), ("--unfreeze", unfreeze)] {
+            for pattern in patterns where !model.namedParameters().contains(where: { Self.matches(pattern, $0.0) }) {
+                throw ValidationError("\(flag) \(pattern): no parameter of \(name) matches it")
+            }
+        }
         let config = DataConfig(cfg: cfg, inputSize: inputSize)
         var augmentation = TrainAugmentation()
         switch aug {
@@ -121,28 +156,40 @@ struct FinetuneCommand: ParsableCommand {
         let trainTransform: any ImageTransform =
             aug == .none ? EvalTransform(config) : try TrainTransform(config, augmentation)
         var loaderOptions = LoaderOptions(batchSize: batchSize, shuffle: true, dropLast: false, seed: seed)
+        if (mixup ?? 0) > 0 || (cutmix ?? 0) > 0 {
+            loaderOptions.mixup = Mixup(
+                numClasses: classes, mixupAlpha: mixup ?? 0, cutmixAlpha: cutmix ?? 0, labelSmoothing: labelSmoothing)
+        }
         let sampler = DistributedSampler(rank: world.rank, size: world.size)
         if world.size > 1 { loaderOptions.shard = { sampler.shard($0) } }
         let trainLoader = DataLoader(train, transform: trainTransform, options: loaderOptions)
+        loaderOptions.mixup = nil
         loaderOptions.shuffle = false
         if world.size > 1 { loaderOptions.shard = { sampler.evaluationShard($0) } }
         let validationLoader = validation.map {
             DataLoader($0, transform: EvalTransform(config), options: loaderOptions)
         }
 
-        let parameters = model.parameters()
+        // --backbone-lr-scale: the classifier and the rest as two parameter groups, one schedule.
+        var groups = [ParameterGroup(params: model.parameters())]
+        if let backboneLrScale {
+            let named = model.namedParameters()
+            groups = [
+                ParameterGroup(params: named.filter { Self.matches(head, $0.0) }.map(\.1)),
+                ParameterGroup(params: named.filter { !Self.matches(head, $0.0) }.map(\.1), lr: lr * backboneLrScale),
+            ]
+        }
+        let groupScheduler: any LRScheduler =
+            backboneLrScale.map { ScaledGroups(scheduler, scales: [1, $0]) } ?? scheduler
         let optimizer: Optimizer
         switch opt {
-        case .sgd: optimizer = SGD(parameters: parameters, lr: lr, momentum: momentum, weightDecay: weightDecay)
-        case .adam: optimizer = Adam(parameters: parameters, lr: lr, weightDecay: weightDecay)
-        case .adamw: optimizer = AdamW(groups: [ParameterGroup(params: parameters)], lr: lr, weightDecay: weightDecay)
+        case .sgd: optimizer = SGD(groups: groups, lr: lr, momentum: momentum, weightDecay: weightDecay)
+        case .adam: optimizer = Adam(groups: groups, lr: lr, weightDecay: weightDecay)
+        case .adamw: optimizer = AdamW(groups: groups, lr: lr, weightDecay: weightDecay)
         case .rmsprop:
-            optimizer = RMSprop(
-                groups: [ParameterGroup(params: parameters)], lr: lr, weightDecay: weightDecay,
-                momentum: momentum)
+            optimizer = RMSprop(groups: groups, lr: lr, weightDecay: weightDecay, momentum: momentum)
         }
-        let smoothing = Float(labelSmoothing)
-        let lossFunction = ClosureLoss { Loss.crossEntropy($0, $1, labelSmoothing: smoothing) }
+        let lossFunction = Self.lossFunction(loss, labelSmoothing: Float(labelSmoothing))
 
         if findLr {
             var batches: [Trainer.Batch] = []
@@ -170,11 +217,13 @@ struct FinetuneCommand: ParsableCommand {
         runOptions.headPattern = head
         runOptions.earlyStopPatience = earlyStop
         runOptions.outputDirectory = out
+        runOptions.freezePatterns = freeze
+        runOptions.unfreezePatterns = unfreeze
         var savedCfg = cfg
         savedCfg.numClasses = classes
         if let inputSize { savedCfg.inputSize = [config.channels, inputSize, inputSize] }
         let run = FineTune(
-            model: model, loss: lossFunction, optimizer: optimizer, scheduler: scheduler,
+            model: model, loss: lossFunction, optimizer: optimizer, scheduler: groupScheduler,
             options: runOptions,
             classNames: train.classNames + (train.classNames.count..<classes).map { "class \($0)" },
             config: savedCfg.timmDict, architecture: resolved.architecture.name)
@@ -196,6 +245,36 @@ struct FinetuneCommand: ParsableCommand {
             printError("skipped \(trainLoader.failures.count) unreadable images, such as \(trainLoader.failures[0])")
         }
         if world.isMain { print("wrote \(out)/metrics.csv, curves.png, curves.svg, last.zoo and best.zoo") }
+    }
+
+    /// Whether `pattern` (fnmatch, as `Module.freeze`) names parameter `key` or a module holding it.
+    static func matches(_ pattern: String, _ key: String) -> Bool {
+        let matcher = FnMatchPattern(pattern)
+        let parts = key.split(separator: ".")
+        return (1...parts.count).contains { matcher.matches(parts.prefix($0).joined(separator: ".")) }
+    }
+
+    /// The built-in loss by name; for the ones that compare with a target vector (bce, mse, l1,
+    /// smooth-l1), class indices become one-hot rows (label-smoothed as timm's BinaryCrossEntropy).
+    static func lossFunction(_ name: LossName, labelSmoothing: Float) -> ClosureLoss {
+        if name == .crossEntropy {
+            // Mixup's soft targets carry the smoothing already (timm's SoftTargetCrossEntropy).
+            return ClosureLoss { Loss.crossEntropy($0, $1, labelSmoothing: $1.dtype == .int64 ? labelSmoothing : 0) }
+        }
+        let compare: (Tensor, Tensor) -> Tensor
+        switch name {
+        case .crossEntropy, .bce: compare = { Loss.binaryCrossEntropyWithLogits($0, $1) }
+        case .mse: compare = { Loss.mse($0, $1) }
+        case .l1: compare = { Loss.l1($0, $1) }
+        case .smoothL1: compare = { Loss.smoothL1($0, $1) }
+        }
+        return ClosureLoss { output, target in
+            guard target.dtype == .int64 else { return compare(output, target) }  // already soft (mixup)
+            let classes = output.shape[1], off = labelSmoothing / Float(classes), on = 1 - labelSmoothing + off
+            var rows = [Float](repeating: off, count: target.count * classes)
+            for (row, label) in target.toArray().enumerated() { rows[row * classes + Int(label)] = on }
+            return compare(output, Tensor(rows, shape: [target.count, classes]))
+        }
     }
 }
 

@@ -134,3 +134,32 @@ public struct InMemoryDataset: ImageDataset {
     public var count: Int { samples.count }
     public func sample(at index: Int) -> (sample: Sample, label: Int) { (samples[index], labels[index]) }
 }
+
+/// Some samples of another dataset, in the order given: one folder split into train and validation.
+public struct DatasetSubset: ImageDataset {
+    public let base: any ImageDataset
+    public let indices: [Int]
+
+    public init(_ base: any ImageDataset, indices: [Int]) {
+        self.base = base
+        self.indices = indices
+    }
+
+    public var count: Int { indices.count }
+    public var classNames: [String] { base.classNames }
+    public func sample(at index: Int) -> (sample: Sample, label: Int) { base.sample(at: indices[index]) }
+
+    /// A split fixed by `seed`: the samples shuffled, the first `validationFraction` of them
+    /// (rounded, at least one, never all) for validation; each part keeps the base's order.
+    public static func split(
+        _ base: any ImageDataset, validationFraction: Double, seed: UInt64
+    ) -> (train: DatasetSubset, validation: DatasetSubset) {
+        var order = Array(0..<base.count)
+        var generator = RandomGenerator(seed: seed)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, generator.randint(0, i)) }
+        let held = min(max(1, Int((Double(base.count) * validationFraction).rounded())), max(0, base.count - 1))
+        return (
+            DatasetSubset(base, indices: order[held...].sorted()), DatasetSubset(base, indices: order[..<held].sorted())
+        )
+    }
+}

@@ -29,6 +29,10 @@ public struct FineTuneOptions: Sendable {
     public var outputDirectory: String?
     /// Step the scheduler after each epoch (PyTorch's usual) or each optimizer step.
     public var schedulerInterval: StepInterval = .epoch
+    /// Parameters (fnmatch, as `Module.freeze`) frozen for the whole run.
+    public var freezePatterns: [String] = []
+    /// Parameters kept training throughout, even during `freezeEpochs` or matched by `freezePatterns`.
+    public var unfreezePatterns: [String] = []
 
     public init(epochs: Int) { self.epochs = epochs }
 }
@@ -138,7 +142,7 @@ public final class FineTune {
         var bestTop1 = history.compactMap(\.top1).max() ?? -1
         var sinceBest = 0
         for epoch in history.count..<options.epochs {
-            setFrozen(epoch < options.freezeEpochs)
+            try setFrozen(epoch < options.freezeEpochs)
             var record = try trainEpoch(try train(epoch), epoch: epoch)
             if let validation {
                 let measured = try evaluate(try validation())
@@ -160,16 +164,19 @@ public final class FineTune {
         return history
     }
 
-    /// Freezes everything but the head (or unfreezes all): the optimizer keeps every parameter, and
-    /// frozen ones simply get no gradient.
-    private func setFrozen(_ frozen: Bool) {
-        guard options.freezeEpochs > 0 else { return }
+    /// Freezes everything but the head (or unfreezes all), then applies the run's own freeze and
+    /// unfreeze patterns: the optimizer keeps every parameter, and frozen ones simply get no gradient.
+    private func setFrozen(_ frozen: Bool) throws {
+        guard options.freezeEpochs > 0 || !options.freezePatterns.isEmpty || !options.unfreezePatterns.isEmpty
+        else { return }
         if frozen {
             _ = try? model.freeze(matching: "*")
             _ = try? model.unfreeze(matching: options.headPattern)
         } else {
             _ = try? model.unfreeze(matching: "*")
         }
+        for pattern in options.freezePatterns { try model.freeze(matching: pattern) }
+        for pattern in options.unfreezePatterns { try model.unfreeze(matching: pattern) }
     }
 
     private func trainEpoch<Batches: Sequence>(_ batches: Batches, epoch: Int) throws -> FineTuneEpoch

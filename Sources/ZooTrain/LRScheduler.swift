@@ -173,3 +173,28 @@ public final class FunctionLR: LRScheduler {
         lrs = Array(repeating: learningRate(epoch, iteration), count: lrs.count)
     }
 }
+
+// MARK: - Scaled parameter groups
+
+/// One schedule driving several parameter groups, each at a fixed fraction of it: how a backbone
+/// trains at a lower rate than the head (`zoo finetune --backbone-lr-scale F` is `scales: [1, F]`).
+///
+/// ```swift
+/// let scheduler = ScaledGroups(CosineAnnealingLR(baseLRs: [0.1], tMax: 10), scales: [1, 0.1])
+/// scheduler.lrs  // [0.1, 0.01], both following the cosine
+/// ```
+public final class ScaledGroups: LRScheduler {
+    public let wrapped: any LRScheduler
+    public let scales: [Double]
+
+    /// - Parameter scheduler: a one-group scheduler; group `i` gets its rate times `scales[i]`.
+    public init(_ scheduler: any LRScheduler, scales: [Double]) {
+        precondition(scheduler.lrs.count == 1, "ScaledGroups needs a one-group scheduler, got \(scheduler.lrs.count)")
+        wrapped = scheduler
+        self.scales = scales
+    }
+
+    public var lrs: [Double] { scales.map { wrapped.lrs[0] * $0 } }
+    public var lastEpoch: Int { wrapped.lastEpoch }
+    public func step(metric: Double?) { wrapped.step(metric: metric) }
+}

@@ -204,6 +204,43 @@ struct FineTuneFixture: Decodable {
         #expect(model.bn.runningMean!.toArray() != runningMean.toArray())
     }
 
+    @Test func freezeAndUnfreezePatternsHoldTheWholeRun() throws {
+        let model = TinyClassifier.make()
+        let conv = model.conv.weight.copy(), bn = model.bn.weight!.copy(), fc = model.fc.weight.copy()
+        var options = FineTuneOptions(epochs: 2)
+        options.freezeEpochs = 1
+        options.freezePatterns = ["conv"]
+        options.unfreezePatterns = ["bn"]
+        let optimizer = SGD(parameters: model.parameters(), lr: 0.1, momentum: 0.9)
+        let run = FineTune(model: model, loss: ClosureLoss.crossEntropy(), optimizer: optimizer, options: options)
+        try run.fit(train: { Self.batches(epoch: $0) }, validation: Optional<() -> [Trainer.Batch]>.none)
+        // conv stays frozen after the head-only epoch ends; bn trained even during it.
+        #expect(model.conv.weight.toArray() == conv.toArray())
+        #expect(model.bn.weight!.toArray() != bn.toArray())
+        #expect(model.fc.weight.toArray() != fc.toArray())
+
+        var wrong = FineTuneOptions(epochs: 1)
+        wrong.freezePatterns = ["nosuch"]
+        let failing = FineTune(
+            model: TinyClassifier.make(), loss: ClosureLoss.crossEntropy(),
+            optimizer: SGD(parameters: model.parameters(), lr: 0.1), options: wrong)
+        #expect(throws: (any Error).self) {
+            try failing.fit(train: { Self.batches(epoch: $0) }, validation: Optional<() -> [Trainer.Batch]>.none)
+        }
+    }
+
+    @Test func scaledGroupsFollowOneSchedule() {
+        let cosine = CosineAnnealingLR(baseLRs: [0.1], tMax: 4)
+        let reference = CosineAnnealingLR(baseLRs: [0.1], tMax: 4)
+        let scaled = ScaledGroups(cosine, scales: [1, 0.25])
+        for _ in 0..<4 {
+            #expect(scaled.lrs == [reference.lrs[0], reference.lrs[0] * 0.25])
+            scaled.step()
+            reference.step()
+        }
+        #expect(scaled.lastEpoch == 4)
+    }
+
     @Test func lrRangeTestLeavesTheModelAndSuggestsARate() throws {
         let model = TinyClassifier.make()
         let before = model.stateDict().map { ($0.0, $0.1.toArray()) }
