@@ -45,17 +45,20 @@ public enum CreateModelError: Error, CustomStringConvertible {
 /// first conv that cannot be adapted.
 /// - Throws: unknown names, unreadable checkpoints, and checkpoints whose keys don't fit, with a
 ///   report of missing, unexpected and mismatched keys.
-public func createModel(_ name: String, pretrained: Bool = false, numClasses: Int? = nil, inChans: Int? = nil,
-                        dropRate: Double = 0, checkpointPath: String? = nil,
-                        cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil, imgSize: Int? = nil,
-                        modelArgs: [String: ModelArgValue] = [:],
-                        registry: ModelRegistry = Zoo.registry, dropPathRate: Double? = nil,
-                        featuresOnly: Bool = false, outIndices: [Int]? = nil) throws -> Module {
+public func createModel(
+    _ name: String, pretrained: Bool = false, numClasses: Int? = nil, inChans: Int? = nil,
+    dropRate: Double = 0, checkpointPath: String? = nil,
+    cfgOverlay: ((inout PretrainedCfg) -> Void)? = nil, imgSize: Int? = nil,
+    modelArgs: [String: ModelArgValue] = [:],
+    registry: ModelRegistry = Zoo.registry, dropPathRate: Double? = nil,
+    featuresOnly: Bool = false, outIndices: [Int]? = nil
+) throws -> Module {
     if featuresOnly {
         // timm's features_only: the backbone without its head, cut to the maps at `outIndices`.
-        let model = try createModel(name, pretrained: pretrained, numClasses: 0, inChans: inChans, dropRate: dropRate,
-                                    checkpointPath: checkpointPath, cfgOverlay: cfgOverlay, imgSize: imgSize,
-                                    modelArgs: modelArgs, registry: registry, dropPathRate: dropPathRate)
+        let model = try createModel(
+            name, pretrained: pretrained, numClasses: 0, inChans: inChans, dropRate: dropRate,
+            checkpointPath: checkpointPath, cfgOverlay: cfgOverlay, imgSize: imgSize,
+            modelArgs: modelArgs, registry: registry, dropPathRate: dropPathRate)
         guard let backbone = model as? any FeatureExtracting else { throw CreateModelError.noFeatures(name) }
         return FeatureExtractor(backbone, outIndices: outIndices ?? Array(backbone.featureInfo.indices))
     }
@@ -66,11 +69,15 @@ public func createModel(_ name: String, pretrained: Bool = false, numClasses: In
     // Defaults from the cfg, as timm's `_update_default_model_kwargs`.
     let classes = numClasses ?? cfg.numClasses
     let channels = inChans ?? cfg.inputSize.first ?? 3
-    var args = ModelArgs(numClasses: classes, inChans: channels, dropRate: dropRate, dropPathRate: dropPathRate,
-                         extra: modelArgs)
+    var args = ModelArgs(
+        numClasses: classes, inChans: channels, dropRate: dropRate, dropPathRate: dropPathRate,
+        extra: modelArgs)
     // timm's `_update_default_model_kwargs`: img_size from the cfg's input size unless given.
-    if let imgSize { args.extra["img_size"] = .ints([imgSize, imgSize]) }
-    else if args.extra["img_size"] == nil, cfg.inputSize.count == 3 { args.extra["img_size"] = .ints(Array(cfg.inputSize[1...])) }
+    if let imgSize {
+        args.extra["img_size"] = .ints([imgSize, imgSize])
+    } else if args.extra["img_size"] == nil, cfg.inputSize.count == 3 {
+        args.extra["img_size"] = .ints(Array(cfg.inputSize[1...]))
+    }
     let model = try builder(args)
     if resolved.cfg == nil, cfg.classifier == nil, let classifier = model as? any ClassifierModel {
         // No registered cfg names the head; the model knows it, so a 1000-class file still fits 10 classes.
@@ -79,16 +86,21 @@ public func createModel(_ name: String, pretrained: Bool = false, numClasses: In
 
     // timm's order: an explicit file (`pretrained_cfg_overlay=dict(file=...)`), then the cfg's source.
     let source: String?
-    if let checkpointPath { source = checkpointPath }
-    else if pretrained { source = try cfg.file ?? Hub.pull(cfg.name.description, registry: registry).path }
-    else { source = nil }
+    if let checkpointPath {
+        source = checkpointPath
+    } else if pretrained {
+        source = try cfg.file ?? Hub.pull(cfg.name.description, registry: registry).path
+    } else {
+        source = nil
+    }
     guard let source else { return model }
 
     var tensors = try Checkpoint.load(source).tensors
     if let filter = resolved.architecture.checkpointFilter { tensors = filter(tensors) }
     if let adapting = model as? any CheckpointAdapting { tensors = adapting.adaptCheckpoint(tensors) }
     let modelShapes = Dictionary(model.stateDict().map { ($0.0, $0.1.shape) }, uniquingKeysWith: { first, _ in first })
-    let (state, strict) = prepareStateDict(tensors, cfg: cfg, numClasses: classes, inChans: channels, modelShapes: modelShapes)
+    let (state, strict) = prepareStateDict(
+        tensors, cfg: cfg, numClasses: classes, inChans: channels, modelShapes: modelShapes)
     let report: LoadReport
     do {
         report = try model.loadStateDict(state, strict: strict)
@@ -101,7 +113,8 @@ public func createModel(_ name: String, pretrained: Bool = false, numClasses: In
         let droppedPrefixes = (cfg.classifier?.values ?? []) + (cfg.firstConv?.values ?? [])
         let allowed = Set(droppedPrefixes.flatMap { [$0 + ".weight", $0 + ".bias"] })
         if !report.unexpectedKeys.isEmpty || !report.mismatchedShapes.isEmpty
-            || report.missingKeys.contains(where: { !allowed.contains($0) }) {
+            || report.missingKeys.contains(where: { !allowed.contains($0) })
+        {
             throw CreateModelError.incompatibleCheckpoint(model: name, file: source, report: report)
         }
     }

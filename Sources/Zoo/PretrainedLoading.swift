@@ -24,7 +24,8 @@ public func adaptInputConv(_ weight: Tensor, inChans: Int, baseChans: Int = 3) -
     } else {
         guard channels == baseChans else { return nil }
         let repeats = (inChans + baseChans - 1) / baseChans
-        adapted = Tensor.concat(Array(repeating: w, count: repeats), dim: 1).slice(1, 0, inChans).contiguous()
+        adapted =
+            Tensor.concat(Array(repeating: w, count: repeats), dim: 1).slice(1, 0, inChans).contiguous()
             * (Float(baseChans) / Float(inChans))
     }
     return adapted.to(weight.dtype)
@@ -35,8 +36,10 @@ public func adaptInputConv(_ weight: Tensor, inChans: Int, baseChans: Int = 3) -
 ///
 /// - Parameter modelShapes: The model's own shapes by key: a first conv that already fits is
 ///   loaded unchanged, as in timm (a checkpoint saved from a 1-channel model stays as it is).
-func prepareStateDict(_ tensors: [(name: String, tensor: Tensor)], cfg: PretrainedCfg,
-                      numClasses: Int, inChans: Int, modelShapes: [String: [Int]]) -> (stateDict: StateDict, strict: Bool) {
+func prepareStateDict(
+    _ tensors: [(name: String, tensor: Tensor)], cfg: PretrainedCfg,
+    numClasses: Int, inChans: Int, modelShapes: [String: [Int]]
+) -> (stateDict: StateDict, strict: Bool) {
     var state = StateDict(tensors.map { ($0.name, $0.tensor) })
     var strict = true
     let pretrainedInChans = cfg.inputSize.first ?? 3
@@ -55,7 +58,8 @@ func prepareStateDict(_ tensors: [(name: String, tensor: Tensor)], cfg: Pretrain
         if numClasses != cfg.numClasses {
             // A head of another size starts fresh; one that already fits (a checkpoint fine-tuned to
             // these classes, as timm's load_checkpoint) is loaded as it is.
-            for name in classifiers where state[name + ".weight"].map({ $0.shape != modelShapes[name + ".weight"] }) ?? true {
+            for name in classifiers
+            where state[name + ".weight"].map({ $0.shape != modelShapes[name + ".weight"] }) ?? true {
                 state[name + ".weight"] = nil
                 state[name + ".bias"] = nil
                 strict = false
@@ -64,7 +68,9 @@ func prepareStateDict(_ tensors: [(name: String, tensor: Tensor)], cfg: Pretrain
             // Checkpoints with a background class: drop its row.
             for name in classifiers {
                 for suffix in [".weight", ".bias"] {
-                    if let t = state[name + suffix] { state[name + suffix] = t.slice(0, offset, t.shape[0]).contiguous() }
+                    if let t = state[name + suffix] {
+                        state[name + suffix] = t.slice(0, offset, t.shape[0]).contiguous()
+                    }
                 }
             }
         }

@@ -35,24 +35,34 @@ public func runCheckpointBenchmark(directory: String? = nil, repeats: Int = 7) {
         // Outputs are removed before each timed run: replacing an existing file would add the
         // kernel's freeing of the old one (~10 ms per 100 MB on tmpfs) to the conversion.
         let remove = { (path: String) -> () -> Void in { _ = try? FileManager.default.removeItem(atPath: path) } }
-        report("convert .pth -> .zoo (stored)", try time(repeats, before: remove(zoo)) { try convertCheckpoint(from: pth, to: zoo) }, throughput: true)
+        report(
+            "convert .pth -> .zoo (stored)",
+            try time(repeats, before: remove(zoo)) { try convertCheckpoint(from: pth, to: zoo) }, throughput: true)
         report("load .zoo (CRC verified)", try time(repeats) { _ = try Checkpoint.load(zoo) })
-        report("load .zoo (no CRC)", try time(repeats) { _ = try Checkpoint.load(zoo, options: LoadOptions(verifyChecksums: false)) })
-        report("load .zoo (no CRC) + touch every page", try time(repeats) {
-            touch(try Checkpoint.load(zoo, options: LoadOptions(verifyChecksums: false)))
-        })
+        report(
+            "load .zoo (no CRC)",
+            try time(repeats) { _ = try Checkpoint.load(zoo, options: LoadOptions(verifyChecksums: false)) })
+        report(
+            "load .zoo (no CRC) + touch every page",
+            try time(repeats) {
+                touch(try Checkpoint.load(zoo, options: LoadOptions(verifyChecksums: false)))
+            })
         report("load .pth (CRC verified)", try time(repeats) { _ = try Checkpoint.load(pth) })
         let safetensors = directory + "/resnet50.safetensors"
         if FileManager.default.fileExists(atPath: safetensors) {
             report("load .safetensors (zoo reader)", try time(repeats) { _ = try Checkpoint.load(safetensors) })
         }
         let packed = directory + "/resnet50-compressed.zoo"
-        report("convert .pth -> .zoo (--compress)", try time(max(1, repeats / 3), before: remove(packed)) {
-            try convertCheckpoint(from: pth, to: packed, options: ConvertOptions(compress: true))
-        }, throughput: true)
+        report(
+            "convert .pth -> .zoo (--compress)",
+            try time(max(1, repeats / 3), before: remove(packed)) {
+                try convertCheckpoint(from: pth, to: packed, options: ConvertOptions(compress: true))
+            }, throughput: true)
         report("load compressed .zoo", try time(max(1, repeats / 3)) { _ = try Checkpoint.load(packed) })
         let sizes = try [zoo, packed].map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as! Int }
-        print("sizes: stored \(sizes[0]) bytes, compressed \(sizes[1]) bytes (\(String(format: "%.1f", 100 * Double(sizes[1]) / Double(sizes[0])))%)")
+        print(
+            "sizes: stored \(sizes[0]) bytes, compressed \(sizes[1]) bytes (\(String(format: "%.1f", 100 * Double(sizes[1]) / Double(sizes[0])))%)"
+        )
         let json = JSONValue.object([("bytes", .int(bytes))] + results.map { ($0.0, JSONValue.double($0.1)) })
         print("BENCH_JSON " + json.serialized())
     } catch {
@@ -85,7 +95,9 @@ private func touch(_ checkpoint: Checkpoint) {
 func syntheticResNet50() -> Checkpoint {
     var shapes: [(String, [Int])] = [("conv1.weight", [64, 3, 7, 7])]
     func batchNorm(_ name: String, _ channels: Int) {
-        for suffix in ["weight", "bias", "running_mean", "running_var"] { shapes.append(("\(name).\(suffix)", [channels])) }
+        for suffix in ["weight", "bias", "running_mean", "running_var"] {
+            shapes.append(("\(name).\(suffix)", [channels]))
+        }
         shapes.append(("\(name).num_batches_tracked", []))
     }
     batchNorm("bn1", 64)
@@ -97,17 +109,19 @@ func syntheticResNet50() -> Checkpoint {
             shapes.append(("\(prefix).conv2.weight", [width, width, 3, 3])); batchNorm("\(prefix).bn2", width)
             shapes.append(("\(prefix).conv3.weight", [width * 4, width, 1, 1])); batchNorm("\(prefix).bn3", width * 4)
             if block == 0 {
-                shapes.append(("\(prefix).downsample.0.weight", [width * 4, inputs, 1, 1])); batchNorm("\(prefix).downsample.1", width * 4)
+                shapes.append(("\(prefix).downsample.0.weight", [width * 4, inputs, 1, 1]));
+                batchNorm("\(prefix).downsample.1", width * 4)
             }
             inputs = width * 4
         }
     }
     shapes += [("fc.weight", [1000, 2048]), ("fc.bias", [1000])]
     var generator = SystemRandomNumberGenerator()
-    return Checkpoint(tensors: shapes.map { name, shape in
-        let count = shape.reduce(1, *)
-        if name.hasSuffix("num_batches_tracked") { return (name, Tensor([0], shape: [], dtype: .int64)) }
-        let values = (0..<count).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
-        return (name, Tensor(values, shape: shape))
-    })
+    return Checkpoint(
+        tensors: shapes.map { name, shape in
+            let count = shape.reduce(1, *)
+            if name.hasSuffix("num_batches_tracked") { return (name, Tensor([0], shape: [], dtype: .int64)) }
+            let values = (0..<count).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
+            return (name, Tensor(values, shape: shape))
+        })
 }

@@ -29,31 +29,41 @@ enum ConvBench {
     ]
 
     static func run(batch: Int = 8, runs: Int = 9) {
-        print("conv2d on ResNet-50 layer shapes, batch \(batch), BLAS threads \(BLAS.threads); GFLOP/s, medians of \(runs) runs")
+        print(
+            "conv2d on ResNet-50 layer shapes, batch \(batch), BLAS threads \(BLAS.threads); GFLOP/s, medians of \(runs) runs"
+        )
         print(pad("layer", 18) + pad("sgemm", 8) + pad("fwd", 8) + pad("fwd/gemm", 10) + pad("bwd", 8) + "bwd/gemm")
         var totals: [Int: (gemm: Double, fwd: Double, bwd: Double, flops: Double)] = [:]
         var rng = RandomGenerator(seed: 1)
         for s in resnet50 {
             let x = Tensor.normal([batch, s.cin, s.size, s.size], using: &rng)
             let w = Tensor.normal([s.cout, s.cin, s.kernel, s.kernel], std: 0.05, using: &rng)
-            let geometry = Conv2dGeometry(input: x.shape, weight: w.shape, stride: (s.stride, s.stride),
-                                          padding: (s.padding, s.padding), dilation: (1, 1), groups: 1)
+            let geometry = Conv2dGeometry(
+                input: x.shape, weight: w.shape, stride: (s.stride, s.stride),
+                padding: (s.padding, s.padding), dilation: (1, 1), groups: 1)
             let m = s.cout, n = batch * geometry.outPlane, k = s.cin * s.kernel * s.kernel
             let flops = geometry.flops
             // The GEMM alone on buffers allocated once, forward and backward, interleaved run by run
             // so all three see the machine in the same state (its speed drifts on shared hosts).
-            let a = Tensor.normal([m, k], using: &rng), b = Tensor.normal([k, n], using: &rng), c = Tensor.zeros([m, n])
+            let a = Tensor.normal([m, k], using: &rng), b = Tensor.normal([k, n], using: &rng),
+                c = Tensor.zeros([m, n])
             let xg = Tensor(x.toArray(), shape: x.shape, requiresGrad: true)
             let wg = Tensor(w.toArray(), shape: w.shape, requiresGrad: true)
             let upstream = Tensor.normal([batch, s.cout, geometry.outHeight, geometry.outWidth], using: &rng)
             var gemmSamples: [Double] = [], forwardSamples: [Double] = [], backwardSamples: [Double] = []
             for run in 0...runs {
                 let gemm = seconds {
-                    a.withUnsafeFloats { pa in b.withUnsafeFloats { pb in c.withUnsafeMutableFloats { pc in
-                        BLAS.sgemm(m: m, n: n, k: k, a: pa, lda: k, b: pb, ldb: n, c: pc, ldc: n)
-                    } } }
+                    a.withUnsafeFloats { pa in
+                        b.withUnsafeFloats { pb in
+                            c.withUnsafeMutableFloats { pc in
+                                BLAS.sgemm(m: m, n: n, k: k, a: pa, lda: k, b: pb, ldb: n, c: pc, ldc: n)
+                            }
+                        }
+                    }
                 }
-                let forward = seconds { _ = Tensor.conv2d(x, weight: w, stride: (s.stride, s.stride), padding: (s.padding, s.padding)) }
+                let forward = seconds {
+                    _ = Tensor.conv2d(x, weight: w, stride: (s.stride, s.stride), padding: (s.padding, s.padding))
+                }
                 let y = Tensor.conv2d(xg, weight: wg, stride: (s.stride, s.stride), padding: (s.padding, s.padding))
                 let backward = seconds { y.backward(upstream) }
                 xg.grad = nil; wg.grad = nil
@@ -61,10 +71,13 @@ enum ConvBench {
                     gemmSamples.append(gemm); forwardSamples.append(forward); backwardSamples.append(backward)
                 }
             }
-            let gemmTime = median(gemmSamples), forwardTime = median(forwardSamples), backwardTime = median(backwardSamples)
+            let gemmTime = median(gemmSamples), forwardTime = median(forwardSamples),
+                backwardTime = median(backwardSamples)
             let gemm = flops / gemmTime / 1e9, fwd = flops / forwardTime / 1e9, bwd = 2 * flops / backwardTime / 1e9
-            print(pad(s.name, 18) + pad(format(gemm), 8) + pad(format(fwd), 8) + pad(format(100 * fwd / gemm, 0) + "%", 10)
-                  + pad(format(bwd), 8) + format(100 * bwd / gemm, 0) + "%")
+            print(
+                pad(s.name, 18) + pad(format(gemm), 8) + pad(format(fwd), 8)
+                    + pad(format(100 * fwd / gemm, 0) + "%", 10)
+                    + pad(format(bwd), 8) + format(100 * bwd / gemm, 0) + "%")
             let key = s.kernel == 1 ? 1 : (s.kernel == 3 ? 3 : 7)
             let t = totals[key] ?? (0, 0, 0, 0)
             totals[key] = (t.gemm + gemmTime, t.fwd + forwardTime, t.bwd + backwardTime, t.flops + flops)
@@ -72,8 +85,9 @@ enum ConvBench {
         for key in [3, 1, 7] {
             guard let t = totals[key] else { continue }
             let gemm = t.flops / t.gemm / 1e9, fwd = t.flops / t.fwd / 1e9, bwd = 2 * t.flops / t.bwd / 1e9
-            print("all \(key)x\(key): sgemm \(format(gemm)) GFLOP/s, forward \(format(fwd)) (\(format(100 * fwd / gemm, 0))% of sgemm), "
-                  + "backward \(format(bwd)) (\(format(100 * bwd / gemm, 0))%)")
+            print(
+                "all \(key)x\(key): sgemm \(format(gemm)) GFLOP/s, forward \(format(fwd)) (\(format(100 * fwd / gemm, 0))% of sgemm), "
+                    + "backward \(format(bwd)) (\(format(100 * bwd / gemm, 0))%)")
         }
     }
 }

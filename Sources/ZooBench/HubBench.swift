@@ -1,6 +1,6 @@
 import Foundation
-import ZooLoopback
 import Zoo
+import ZooLoopback
 
 /// `zoo pull` of a 100 MB `.pth` from nginx on loopback: download with SHA-256 on the way, verify,
 /// convert to `.zoo`, rename into the cache. Five runs, each into a fresh cache, after one warm-up;
@@ -33,7 +33,9 @@ enum HubBench {
         let file = server.root.appendingPathComponent("weights/bench.pth")
         try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let count = payloadBytes / 4 / 25
-        let tensors = (0..<25).map { i in ("layer\(i).weight", Tensor((0..<count).map { Float(($0 &* 2654435761 &+ i) % 65521) / 65521 })) }
+        let tensors = (0..<25).map { i in
+            ("layer\(i).weight", Tensor((0..<count).map { Float(($0 &* 2_654_435_761 &+ i) % 65521) / 65521 }))
+        }
         try Checkpoint(tensors: tensors).save(file.path)
         let size = (try fm.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
 
@@ -44,12 +46,16 @@ enum HubBench {
         cfg.sha256 = try SHA256Hasher.hexDigest(ofFile: file)
         try registry.register(cfgs: [cfg])
 
-        print("hub benchmark: pull of \(size) bytes (.pth) from nginx on 127.0.0.1:\(server.port), caches in \(base.path)")
-        var totals: [Double] = [], downloads: [Double] = [], converts: [Double] = [], verifies: [Double] = [], finishes: [Double] = []
+        print(
+            "hub benchmark: pull of \(size) bytes (.pth) from nginx on 127.0.0.1:\(server.port), caches in \(base.path)"
+        )
+        var totals: [Double] = [], downloads: [Double] = [], converts: [Double] = [], verifies: [Double] = [],
+            finishes: [Double] = []
         for run in 0..<6 {
             let home = ZooHome(root: base.appendingPathComponent("home-\(run)"))
             let start = DispatchTime.now().uptimeNanoseconds
-            let (cached, timings) = try Hub(home: home, offline: false).timedPull("hubbench.loopback", registry: registry)
+            let (cached, timings) = try Hub(home: home, offline: false).timedPull(
+                "hubbench.loopback", registry: registry)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             guard cached.entry.verified else { throw HubError.unreadable("run \(run) was not verified") }
             try fm.removeItem(at: home.root)
@@ -62,8 +68,13 @@ enum HubBench {
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let total = median(totals)
-        print(pad("pull (download + sha256 + convert)", 40) + "median \(format(total * 1e3)) ms  \(format(Double(size) / total / 1e6, 0)) MB/s")
-        print(pad("  download with sha256 on the way", 40) + "median \(format(median(downloads) * 1e3)) ms  \(format(Double(size) / median(downloads) / 1e6, 0)) MB/s")
+        print(
+            pad("pull (download + sha256 + convert)", 40)
+                + "median \(format(total * 1e3)) ms  \(format(Double(size) / total / 1e6, 0)) MB/s")
+        print(
+            pad("  download with sha256 on the way", 40)
+                + "median \(format(median(downloads) * 1e3)) ms  \(format(Double(size) / median(downloads) / 1e6, 0)) MB/s"
+        )
         print(pad("  convert .pth -> .zoo (hash finishing)", 40) + "median \(format(median(converts) * 1e3)) ms")
         print(pad("  wait for sha256, verify", 40) + "median \(format(median(verifies) * 1e3, 2)) ms")
         print(pad("  entry.json, rename, sync", 40) + "median \(format(median(finishes) * 1e3, 2)) ms")

@@ -11,8 +11,12 @@ enum ModelBench {
             guard let model = try? createModel(name) else { continue }
             model.eval()
             let seconds = medianSeconds(runs: runs) { _ = withNoGrad { model(x) } }
-            print("\(name) forward, batch \(batch): median \(format(seconds * 1000, 1)) ms, \(format(Double(batch) / seconds, 1)) images/s")
-            let json = JSONValue.object([("model", .string(name)), ("batch", .int(batch)), ("seconds", .double(seconds))])
+            print(
+                "\(name) forward, batch \(batch): median \(format(seconds * 1000, 1)) ms, \(format(Double(batch) / seconds, 1)) images/s"
+            )
+            let json = JSONValue.object([
+                ("model", .string(name)), ("batch", .int(batch)), ("seconds", .double(seconds)),
+            ])
             print("BENCH_JSON " + json.serialized())
         }
     }

@@ -10,13 +10,13 @@ import Zoo
 //   zoo-bench attention     eval-mode attention at ViT-S/16's shape: fused kernel vs unfused, time and peak memory
 //   zoo-bench loader [DIR]  image loader (decode + RandomResizedCrop + flip) vs torchvision (tools/bench_loader.py)
 #if os(Linux)
-// OpenBLAS's idle workers spin for ~2^28 cycles after each GEMM, taking the cores that im2col and
-// the other loops between GEMMs run on. The library reads OPENBLAS_THREAD_TIMEOUT only when it
-// loads, so set it and start again (tools/zoo.sh exports it for the zoo command).
-if ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] == nil {
-    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
-    execv("/proc/self/exe", CommandLine.unsafeArgv)
-}
+    // OpenBLAS's idle workers spin for ~2^28 cycles after each GEMM, taking the cores that im2col and
+    // the other loops between GEMMs run on. The library reads OPENBLAS_THREAD_TIMEOUT only when it
+    // loads, so set it and start again (tools/zoo.sh exports it for the zoo command).
+    if ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] == nil {
+        setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+    }
 #endif
 
 let suites: [String: () -> Void] = [
@@ -31,7 +31,9 @@ let suites: [String: () -> Void] = [
 let arguments = Array(CommandLine.arguments.dropFirst())
 for name in arguments.isEmpty ? ["conv"] : arguments.prefix(arguments.first == "loader" ? 1 : arguments.count) {
     guard let suite = suites[name] else {
-        FileHandle.standardError.write("zoo-bench: unknown suite '\(name)' (known: \(suites.keys.sorted().joined(separator: ", ")))\n".data(using: .utf8)!)
+        FileHandle.standardError.write(
+            "zoo-bench: unknown suite '\(name)' (known: \(suites.keys.sorted().joined(separator: ", ")))\n".data(
+                using: .utf8)!)
         exit(2)
     }
     suite()

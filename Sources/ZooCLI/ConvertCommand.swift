@@ -28,29 +28,39 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "The file to write (.zoo, .pth, .pt, .bin, .ckpt or .safetensors).") var output: String
 
     @Option(help: "Cast floating-point tensors to this type.") var dtype: DTypeChoice?
-    @Option(help: ArgumentHelp("Rename tensors: 'REGEX=REPLACEMENT' ($1 for groups). Repeatable, applied in order.", valueName: "rule"))
+    @Option(
+        help: ArgumentHelp(
+            "Rename tensors: 'REGEX=REPLACEMENT' ($1 for groups). Repeatable, applied in order.", valueName: "rule"))
     var remap: [String] = []
     @Option(help: ArgumentHelp("Leave out tensors whose name matches REGEX. Repeatable.", valueName: "regex"))
     var drop: [String] = []
-    @Option(help: ArgumentHelp("Record the architecture (NAME or NAME.TAG) and its default_cfg in the output.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Record the architecture (NAME or NAME.TAG) and its default_cfg in the output.", valueName: "name"))
     var arch: String?
-    @Option(name: .customLong("img-size"), help: ArgumentHelp(
-        "Adapt the checkpoint to --arch built for this input side: position embeddings, patch kernels and relative-position tables resampled as timm's loader does.",
-        valueName: "pixels"))
+    @Option(
+        name: .customLong("img-size"),
+        help: ArgumentHelp(
+            "Adapt the checkpoint to --arch built for this input side: position embeddings, patch kernels and relative-position tables resampled as timm's loader does.",
+            valueName: "pixels"))
     var imgSize: Int?
     @Flag(help: "Deflate .zoo entries where that saves space (floats byte-shuffled first).") var compress = false
     @Flag(help: "Take EMA weights from training checkpoints that hold both.") var ema = false
-    @Flag(name: .customLong("keep-module-prefix"), help: "Keep DataParallel's 'module.' prefix.") var keepModulePrefix = false
+    @Flag(name: .customLong("keep-module-prefix"), help: "Keep DataParallel's 'module.' prefix.") var keepModulePrefix =
+        false
 
     @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
 
     func validate() throws {
         guard let format = CheckpointFormat(pathExtension: output) else {
-            throw ValidationError("Cannot tell the output format of '\(output)': use .zoo, .pth, .pt, .bin, .ckpt or .safetensors.")
+            throw ValidationError(
+                "Cannot tell the output format of '\(output)': use .zoo, .pth, .pt, .bin, .ckpt or .safetensors.")
         }
         if compress && format != .zoo { throw ValidationError("--compress applies to .zoo outputs only.") }
         if let imgSize {
-            guard arch != nil else { throw ValidationError("--img-size needs --arch: the model the checkpoint is adapted to.") }
+            guard arch != nil else {
+                throw ValidationError("--img-size needs --arch: the model the checkpoint is adapted to.")
+            }
             guard imgSize > 0 else { throw ValidationError("--img-size must be positive.") }
         }
         for rule in remap where !rule.contains("=") {
@@ -61,8 +71,9 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         readLimits.apply()
         if let imgSize, let arch { return try adapt(arch: arch, imgSize: imgSize) }
-        var options = ConvertOptions(dtype: dtype?.dtype, drop: drop, compress: compress,
-                                     load: LoadOptions(preferEMA: ema, stripModulePrefix: !keepModulePrefix))
+        var options = ConvertOptions(
+            dtype: dtype?.dtype, drop: drop, compress: compress,
+            load: LoadOptions(preferEMA: ema, stripModulePrefix: !keepModulePrefix))
         options.remaps = try remap.map { try KeyRemap(rule: $0) }
         if let arch {
             // The header carries the resolved default_cfg, as a pulled checkpoint's does; resolving
@@ -77,7 +88,9 @@ struct ConvertCommand: ParsableCommand {
         let summary = try convertCheckpoint(from: input, to: output, options: options)
         for name in summary.dropped { print("dropped  \(name)") }
         for (from, to) in summary.renamed { print("renamed  \(from) -> \(to)") }
-        print("wrote \(output): \(summary.tensorCount) tensors, \(formatBytes(summary.byteCount)) (\(summary.outputFormat.rawValue))")
+        print(
+            "wrote \(output): \(summary.tensorCount) tensors, \(formatBytes(summary.byteCount)) (\(summary.outputFormat.rawValue))"
+        )
     }
 }
 
@@ -93,9 +106,12 @@ extension ConvertCommand {
         var cfg = resolved.cfg ?? PretrainedCfg(architecture: resolved.architecture.name)
         cfg.inputSize = [cfg.inputSize.first ?? 3, imgSize, imgSize]
         var tensors = model.stateDict().map { (name: $0.0, tensor: $0.1) }
-        if let dtype { tensors = tensors.map { ($0.name, $0.tensor.dtype.isFloatingPoint ? $0.tensor.to(dtype.dtype) : $0.tensor) } }
-        let checkpoint = Checkpoint(tensors: tensors, architecture: resolved.architecture.name, tag: ModelName(arch).tag,
-                                    config: cfg.timmDict)
+        if let dtype {
+            tensors = tensors.map { ($0.name, $0.tensor.dtype.isFloatingPoint ? $0.tensor.to(dtype.dtype) : $0.tensor) }
+        }
+        let checkpoint = Checkpoint(
+            tensors: tensors, architecture: resolved.architecture.name, tag: ModelName(arch).tag,
+            config: cfg.timmDict)
         try checkpoint.save(output, options: SaveOptions(compress: compress))
         print("wrote \(output): \(tensors.count) tensors adapted to \(imgSize)x\(imgSize) for \(arch)")
     }

@@ -28,10 +28,14 @@ struct InspectCommand: ParsableCommand {
         let nameWidth = min(checkpoint.names.map(\.count).max() ?? 0, 60)
         let shapeWidth = min(shapes.map(\.count).max() ?? 0, 40)
         for ((name, tensor), shape) in zip(checkpoint.tensors, shapes) {
-            print("\(pad(name, nameWidth))  \(pad(tensor.dtype.rawValue, 8))  \(pad(shape, shapeWidth))  \(formatBytes(tensor.count * tensor.dtype.byteSize))")
+            print(
+                "\(pad(name, nameWidth))  \(pad(tensor.dtype.rawValue, 8))  \(pad(shape, shapeWidth))  \(formatBytes(tensor.count * tensor.dtype.byteSize))"
+            )
         }
         if let optimizer = checkpoint.optimizer { print("optimizer: \(optimizer.tensors.count) tensors") }
-        print("total: \(checkpoint.tensors.count) tensors, \(checkpoint.tensors.reduce(0) { $0 + $1.tensor.count }) values, \(formatBytes(checkpoint.byteCount))")
+        print(
+            "total: \(checkpoint.tensors.count) tensors, \(checkpoint.tensors.reduce(0) { $0 + $1.tensor.count }) values, \(formatBytes(checkpoint.byteCount))"
+        )
     }
 }
 

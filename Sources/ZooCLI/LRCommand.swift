@@ -27,9 +27,11 @@ struct LRCommand: ParsableCommand {
     @Argument(help: "The scheduler: a PyTorch class name such as StepLR or OneCycleLR, or an alias.")
     var scheduler: String
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "The optimizer's learning rate (for OneCycleLR: max_lr unless --max-lr; for CyclicLR: base_lr unless --base-lr).",
-        valueName: "base"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The optimizer's learning rate (for OneCycleLR: max_lr unless --max-lr; for CyclicLR: base_lr unless --base-lr).",
+            valueName: "base"))
     var lr: Double?
 
     @Option(parsing: .unconditional, help: "Epochs in the run.")
@@ -47,8 +49,10 @@ struct LRCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Draw the curve into an .svg or .png file.", valueName: "file"))
     var plot: String?
 
-    @Option(help: ArgumentHelp("ReduceLROnPlateau's metric after each step: comma-separated numbers, or @FILE.",
-                               valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "ReduceLROnPlateau's metric after each step: comma-separated numbers, or @FILE.",
+            valueName: "list"))
     var metrics: String?
 
     @OptionGroup(title: "Scheduler options (PyTorch's constructor arguments)")
@@ -76,8 +80,9 @@ struct LRCommand: ParsableCommand {
         do {
             _ = try plot.map { try PlotFormat(path: $0) }
             let spec = try SchedulerSpec(name: scheduler, lr: lr, options: try options.pytorchOptions())
-            let trace = try spec.trace(epochs: epochs, stepsPerEpoch: stepsPerEpoch, stepEvery: stepEvery,
-                                       metrics: try metricValues())
+            let trace = try spec.trace(
+                epochs: epochs, stepsPerEpoch: stepsPerEpoch, stepEvery: stepEvery,
+                metrics: try metricValues())
             return (spec, trace)
         } catch let error as SchedulerSpecError {
             throw ValidationError(error.description)
@@ -107,7 +112,8 @@ struct LRCommand: ParsableCommand {
 /// The constructor arguments, kebab-case on the command line, PyTorch's names in the library.
 struct SchedulerArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "StepLR: period of decay (step_size).") var stepSize: Int?
-    @Option(parsing: .unconditional, help: "StepLR, MultiStepLR, ExponentialLR, CyclicLR exp_range: decay factor (gamma).")
+    @Option(
+        parsing: .unconditional, help: "StepLR, MultiStepLR, ExponentialLR, CyclicLR exp_range: decay factor (gamma).")
     var gamma: Double?
     @Option(help: ArgumentHelp("MultiStepLR: epochs of decay, such as 30,80 (milestones).", valueName: "list"))
     var milestones: String?
@@ -116,7 +122,9 @@ struct SchedulerArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "Cosine schedulers: minimum learning rate (eta_min).") var etaMin: Double?
     @Option(name: .customLong("t-0"), parsing: .unconditional, help: "CosineAnnealingWarmRestarts: first period (T_0).")
     var t0: Int?
-    @Option(name: .customLong("t-mult"), parsing: .unconditional, help: "CosineAnnealingWarmRestarts: period growth (T_mult).")
+    @Option(
+        name: .customLong("t-mult"), parsing: .unconditional,
+        help: "CosineAnnealingWarmRestarts: period growth (T_mult).")
     var tMult: Int?
     @Option(name: .customLong("base-lr"), parsing: .unconditional, help: "CyclicLR: lower bound (base_lr).")
     var baseLR: Double?
@@ -127,7 +135,8 @@ struct SchedulerArguments: ParsableArguments {
     @Option(help: "CyclicLR: triangular, triangular2 or exp_range; ReduceLROnPlateau: min or max (mode).")
     var mode: String?
     @Option(parsing: .unconditional, help: "OneCycleLR: steps in the cycle (total_steps).") var totalSteps: Int?
-    @Option(parsing: .unconditional, help: "OneCycleLR: fraction of the cycle rising (pct_start).") var pctStart: Double?
+    @Option(parsing: .unconditional, help: "OneCycleLR: fraction of the cycle rising (pct_start).") var pctStart:
+        Double?
     @Option(help: "OneCycleLR: cos or linear (anneal_strategy).") var annealStrategy: String?
     @Flag(help: "OneCycleLR: come back down before annealing (three_phase).") var threePhase = false
     @Option(parsing: .unconditional, help: "OneCycleLR: initial_lr = max_lr / div_factor (div_factor).")
@@ -143,8 +152,11 @@ struct SchedulerArguments: ParsableArguments {
     @Option(name: .customLong("min-lr"), parsing: .unconditional, help: "ReduceLROnPlateau: lower bound (min_lr).")
     var minLR: Double?
     @Option(parsing: .unconditional, help: "ReduceLROnPlateau: smallest reduction applied (eps).") var eps: Double?
-    @Option(parsing: .unconditional, help: "Any scheduler: steps of linear warmup before it (ours).") var warmupSteps: Int?
-    @Option(parsing: .unconditional, help: "Any scheduler: first warmup rate as a fraction of the rate (ours, default 1/3).")
+    @Option(parsing: .unconditional, help: "Any scheduler: steps of linear warmup before it (ours).") var warmupSteps:
+        Int?
+    @Option(
+        parsing: .unconditional, help: "Any scheduler: first warmup rate as a fraction of the rate (ours, default 1/3)."
+    )
     var warmupStartFactor: Double?
 
     /// The options given, by PyTorch argument name.
@@ -154,11 +166,14 @@ struct SchedulerArguments: ParsableArguments {
             "T_max": tMax.map(SchedulerOption.int), "eta_min": etaMin.map(SchedulerOption.double),
             "T_0": t0.map(SchedulerOption.int), "T_mult": tMult.map(SchedulerOption.int),
             "base_lr": baseLR.map(SchedulerOption.double), "max_lr": maxLR.map(SchedulerOption.double),
-            "step_size_up": stepSizeUp.map(SchedulerOption.int), "step_size_down": stepSizeDown.map(SchedulerOption.int),
+            "step_size_up": stepSizeUp.map(SchedulerOption.int),
+            "step_size_down": stepSizeDown.map(SchedulerOption.int),
             "mode": mode.map(SchedulerOption.string), "total_steps": totalSteps.map(SchedulerOption.int),
-            "pct_start": pctStart.map(SchedulerOption.double), "anneal_strategy": annealStrategy.map(SchedulerOption.string),
+            "pct_start": pctStart.map(SchedulerOption.double),
+            "anneal_strategy": annealStrategy.map(SchedulerOption.string),
             "three_phase": threePhase ? .bool(true) : nil, "div_factor": divFactor.map(SchedulerOption.double),
-            "final_div_factor": finalDivFactor.map(SchedulerOption.double), "factor": factor.map(SchedulerOption.double),
+            "final_div_factor": finalDivFactor.map(SchedulerOption.double),
+            "factor": factor.map(SchedulerOption.double),
             "patience": patience.map(SchedulerOption.int), "threshold": threshold.map(SchedulerOption.double),
             "threshold_mode": thresholdMode.map(SchedulerOption.string), "cooldown": cooldown.map(SchedulerOption.int),
             "min_lr": minLR.map(SchedulerOption.double), "eps": eps.map(SchedulerOption.double),

@@ -13,7 +13,8 @@ struct ListCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Wildcards a name must match one of; every name when none is given.", valueName: "pattern"))
+    @Argument(
+        help: ArgumentHelp("Wildcards a name must match one of; every name when none is given.", valueName: "pattern"))
     var patterns: [String] = []
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Wildcards of names to leave out.", valueName: "pattern"))

@@ -18,7 +18,8 @@ final class ProgressBar: @unchecked Sendable {
             let eta = rate > 0 ? Double(total - progress.received) / rate : 0
             let width = 30, filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            text = String(format: "%3.0f%% ", fraction * 100) + (isTerminal ? "\(bar) " : "")
+            text =
+                String(format: "%3.0f%% ", fraction * 100) + (isTerminal ? "\(bar) " : "")
                 + "\(Self.bytes(Double(progress.received))) / \(Self.bytes(Double(total)))"
                 + "  \(Self.bytes(rate))/s  ETA \(Self.duration(eta))"
         } else {
@@ -43,7 +44,8 @@ final class ProgressBar: @unchecked Sendable {
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let width = 30, filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let text = String(format: "%3.0f%% ", fraction * 100) + (isTerminal ? "\(bar) " : "")
+        let text =
+            String(format: "%3.0f%% ", fraction * 100) + (isTerminal ? "\(bar) " : "")
             + "\(done) / \(total) \(unit)  " + String(format: "%.1f", rate) + " \(unit)/s  ETA \(Self.duration(eta))"
         show(text)
     }
@@ -76,7 +78,8 @@ final class ProgressBar: @unchecked Sendable {
 
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
 

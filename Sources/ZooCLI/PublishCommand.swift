@@ -31,8 +31,9 @@ struct PublishCommand: ParsableCommand {
     func run() throws {
         let registry = Zoo.registry
         try registry.loadManifestsFromEnvironment()
-        let entry = try Publisher.publish(checkpoint: checkpoint, name: name, zoo: URL(fileURLWithPath: zoo),
-                                               registry: registry, compress: compress)
+        let entry = try Publisher.publish(
+            checkpoint: checkpoint, name: name, zoo: URL(fileURLWithPath: zoo),
+            registry: registry, compress: compress)
         print("published \(name): \(entry.file) (\(entry.size) bytes, sha256 \(entry.sha256))")
     }
 }

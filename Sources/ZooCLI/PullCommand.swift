@@ -29,8 +29,10 @@ struct PullCommand: ParsableCommand {
     @Flag(help: "Download again even if cached.")
     var force = false
 
-    @Option(help: ArgumentHelp("The Hugging Face Hub revision: a branch, tag or commit (default: the cfg's, else main).",
-                               valueName: "rev"))
+    @Option(
+        help: ArgumentHelp(
+            "The Hugging Face Hub revision: a branch, tag or commit (default: the cfg's, else main).",
+            valueName: "rev"))
     var revision: String?
 
     @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
@@ -50,7 +52,9 @@ struct PullCommand: ParsableCommand {
         hub.force = force
         hub.revision = revision
         hub.progress = { bar.update($0) }
-        hub.log = { line in bar.finish(); printError(line) }
+        hub.log = { line in
+            bar.finish(); printError(line)
+        }
         let cached = try hub.pull(name, registry: registry)
         bar.finish()
         print(cached.modelFile.path)

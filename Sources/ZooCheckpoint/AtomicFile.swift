@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
-private let systemWrite = Glibc.write
+    import Glibc
+    private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
-import Darwin
-private let systemWrite = Darwin.write
+    import Darwin
+    private let systemWrite = Darwin.write
 #endif
 
 /// Writes a file so that it appears complete or not at all: bytes go to a temporary file in the
@@ -24,11 +25,15 @@ public final class AtomicFileWriter {
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CheckpointError.io(path: destination, operation: "create", reason: "directory \(directory) does not exist")
+            throw CheckpointError.io(
+                path: destination, operation: "create", reason: "directory \(directory) does not exist")
         }
-        temporaryPath = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        temporaryPath =
+            directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if descriptor < 0 { throw CheckpointError.io(path: destination, operation: "create \(temporaryPath)", reason: errnoText()) }
+        if descriptor < 0 {
+            throw CheckpointError.io(path: destination, operation: "create \(temporaryPath)", reason: errnoText())
+        }
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -69,14 +74,17 @@ public final class AtomicFileWriter {
     /// Makes the file durable and visible under its final name.
     func commit() throws {
         try flush()
-        if fsync(descriptor) != 0 { throw CheckpointError.io(path: destination, operation: "fsync", reason: errnoText()) }
+        if fsync(descriptor) != 0 {
+            throw CheckpointError.io(path: destination, operation: "fsync", reason: errnoText())
+        }
         close(descriptor)
         descriptor = -1
         if rename(temporaryPath, destination) != 0 {
             let reason = errnoText()
             unlink(temporaryPath)
             finished = true
-            throw CheckpointError.io(path: destination, operation: "rename the finished file into place", reason: reason)
+            throw CheckpointError.io(
+                path: destination, operation: "rename the finished file into place", reason: reason)
         }
         finished = true
         // The rename itself is durable only once the directory is synced.

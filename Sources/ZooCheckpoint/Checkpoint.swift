@@ -60,9 +60,11 @@ public struct Checkpoint: @unchecked Sendable {
     /// CRCs recorded in the file but not yet checked (`LoadOptions.deferChecksums`), by tensor identity.
     var pendingChecksums: [ObjectIdentifier: PendingChecksum] = [:]
 
-    public init(tensors: [(name: String, tensor: Tensor)] = [], architecture: String? = nil, tag: String? = nil,
-                config: JSONValue? = nil, metadata: [String: String] = [:], training: JSONValue? = nil,
-                optimizer: OptimizerState? = nil) {
+    public init(
+        tensors: [(name: String, tensor: Tensor)] = [], architecture: String? = nil, tag: String? = nil,
+        config: JSONValue? = nil, metadata: [String: String] = [:], training: JSONValue? = nil,
+        optimizer: OptimizerState? = nil
+    ) {
         self.tensors = tensors
         self.architecture = architecture
         self.tag = tag
@@ -89,7 +91,9 @@ public struct Checkpoint: @unchecked Sendable {
     }
 
     /// Parses a checkpoint held in memory; `label` names it in errors.
-    public static func load(bytes: [UInt8], label: String = "<memory>", options: LoadOptions = LoadOptions()) throws -> Checkpoint {
+    public static func load(bytes: [UInt8], label: String = "<memory>", options: LoadOptions = LoadOptions()) throws
+        -> Checkpoint
+    {
         try load(MappedFile(bytes: bytes, label: label), options: options)
     }
 
@@ -97,7 +101,9 @@ public struct Checkpoint: @unchecked Sendable {
         switch try detectFormat(file) {
         case .zip:
             let archive = try ZipArchive(file: file, limits: options.limits)
-            if archive.entry(named: ZooFormat.headerEntry) != nil { return try ZooFormat.read(archive, options: options) }
+            if archive.entry(named: ZooFormat.headerEntry) != nil {
+                return try ZooFormat.read(archive, options: options)
+            }
             return try PyTorchReader.read(archive: archive, options: options)
         case .legacyPyTorch: return try PyTorchReader.readLegacy(file, options: options)
         case .safetensors: return try SafeTensors.read(file, options: options)
@@ -115,7 +121,10 @@ public struct Checkpoint: @unchecked Sendable {
         // Checked before pickles: a length whose low byte is 0x80 (384, 640, ...) starts as a
         // protocol-2 pickle does.
         if bytes.count >= 9, bytes[8] == UInt8(ascii: "{"),
-           UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)) <= UInt64(bytes.count - 8) { return .safetensors }
+            UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)) <= UInt64(bytes.count - 8)
+        {
+            return .safetensors
+        }
         if bytes.count >= 2, bytes[0] == 0x80, bytes[1] <= 5 { return .legacyPyTorch }
         if ShardIndex.looks(like: file) { return .shardIndex }
         // A header length past the end: the safetensors reader names the truncation.
@@ -123,16 +132,20 @@ public struct Checkpoint: @unchecked Sendable {
         // Protocol 0/1 pickles start with an opcode rather than PROTO.
         if let first = bytes.first, Array("(c]}".utf8).contains(first) { return .legacyPyTorch }
         if bytes.count < 9 {
-            throw CheckpointError.truncated(path: file.path, what: "only \(bytes.count) bytes, too short for any checkpoint format")
+            throw CheckpointError.truncated(
+                path: file.path, what: "only \(bytes.count) bytes, too short for any checkpoint format")
         }
-        throw CheckpointError.unknownFormat(path: file.path, reason: "not a zip archive, a pickle or a safetensors file")
+        throw CheckpointError.unknownFormat(
+            path: file.path, reason: "not a zip archive, a pickle or a safetensors file")
     }
 
     /// Writes the checkpoint; the format comes from `format` or else the extension. The file
     /// appears only when complete.
     public func save(_ path: String, format: CheckpointFormat? = nil, options: SaveOptions = SaveOptions()) throws {
         guard let format = format ?? CheckpointFormat(pathExtension: path) else {
-            throw CheckpointError.unknownFormat(path: path, reason: "cannot tell the format from the extension (use .zoo, .pth, .pt, .bin, .ckpt or .safetensors)")
+            throw CheckpointError.unknownFormat(
+                path: path,
+                reason: "cannot tell the format from the extension (use .zoo, .pth, .pt, .bin, .ckpt or .safetensors)")
         }
         switch format {
         case .zoo: try ZooFormat.write(self, to: path, options: options)
@@ -155,7 +168,10 @@ public struct LoadOptions: Sendable {
     /// record them in `pendingChecksums`; its writer checks them while writing those bytes.
     var deferChecksums = false
 
-    public init(verifyChecksums: Bool = true, preferEMA: Bool = false, stripModulePrefix: Bool = true, limits: ReadLimits = ReadLimits()) {
+    public init(
+        verifyChecksums: Bool = true, preferEMA: Bool = false, stripModulePrefix: Bool = true,
+        limits: ReadLimits = ReadLimits()
+    ) {
         self.verifyChecksums = verifyChecksums
         self.preferEMA = preferEMA
         self.stripModulePrefix = stripModulePrefix
@@ -197,7 +213,8 @@ extension Checkpoint {
         case .shardIndex:
             // The format of the shards (an index of .safetensors shards is a safetensors checkpoint).
             let first = try ShardIndex.parse(file).shards[0]
-            return try format(of: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(first).path)
+            return try format(
+                of: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(first).path)
         }
     }
 }

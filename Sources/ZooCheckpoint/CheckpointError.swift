@@ -41,7 +41,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
             "\(path): pickle refers to global '\(module).\(name)', which is not on the allow-list (nothing was executed)"
         case let .unknownOpcode(path, opcode, offset):
             "\(path): pickle has unknown opcode 0x\(String(opcode, radix: 16)) at byte \(offset)"
-        case let .unsupportedPickle(path, what, offset): "\(path): unsupported pickle content at byte \(offset): \(what)"
+        case let .unsupportedPickle(path, what, offset):
+            "\(path): unsupported pickle content at byte \(offset): \(what)"
         case let .unsupportedDType(path, tensor, dtype): "\(path): tensor '\(tensor)' has unsupported dtype \(dtype)"
         case let .invalidTensor(path, tensor, reason): "\(path): tensor '\(tensor)' is invalid: \(reason)"
         case let .missingEntry(path, entry): "\(path): archive has no entry '\(entry)'"

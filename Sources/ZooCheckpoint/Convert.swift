@@ -46,8 +46,10 @@ public struct ConvertOptions: Sendable {
     public var compress = false
     public var load = LoadOptions()
 
-    public init(dtype: DType? = nil, remaps: [KeyRemap] = [], drop: [String] = [], architecture: String? = nil,
-                tag: String? = nil, config: JSONValue? = nil, compress: Bool = false, load: LoadOptions = LoadOptions()) {
+    public init(
+        dtype: DType? = nil, remaps: [KeyRemap] = [], drop: [String] = [], architecture: String? = nil,
+        tag: String? = nil, config: JSONValue? = nil, compress: Bool = false, load: LoadOptions = LoadOptions()
+    ) {
         self.dtype = dtype
         self.remaps = remaps
         self.drop = drop
@@ -70,10 +72,13 @@ public struct ConvertSummary: Sendable {
 
 extension Checkpoint {
     /// Drops, renames and casts tensors as `options` say; sets architecture, tag and config.
-    public func transformed(by options: ConvertOptions) throws -> (Checkpoint, dropped: [String], renamed: [(from: String, to: String)]) {
+    public func transformed(by options: ConvertOptions) throws -> (
+        Checkpoint, dropped: [String], renamed: [(from: String, to: String)]
+    ) {
         func compile(_ pattern: String) throws -> NSRegularExpression {
             do { return try NSRegularExpression(pattern: pattern) } catch {
-                throw CheckpointError.invalidArgument("invalid regular expression '\(pattern)': \(error.localizedDescription)")
+                throw CheckpointError.invalidArgument(
+                    "invalid regular expression '\(pattern)': \(error.localizedDescription)")
             }
         }
         let drops = try options.drop.map(compile)
@@ -85,10 +90,13 @@ extension Checkpoint {
         var seen = [String: String]()
         for (name, tensor) in tensors {
             let range = NSRange(name.startIndex..., in: name)
-            if drops.contains(where: { $0.firstMatch(in: name, range: range) != nil }) { dropped.append(name); continue }
+            if drops.contains(where: { $0.firstMatch(in: name, range: range) != nil }) {
+                dropped.append(name); continue
+            }
             var newName = name
             for (regex, template) in remaps {
-                newName = regex.stringByReplacingMatches(in: newName, range: NSRange(newName.startIndex..., in: newName), withTemplate: template)
+                newName = regex.stringByReplacingMatches(
+                    in: newName, range: NSRange(newName.startIndex..., in: newName), withTemplate: template)
             }
             if let other = seen[newName] {
                 throw CheckpointError.invalidArgument("remapping sends both '\(other)' and '\(name)' to '\(newName)'")
@@ -96,7 +104,9 @@ extension Checkpoint {
             seen[newName] = name
             if newName != name { renamed.append((name, newName)) }
             var output = tensor
-            if let dtype = options.dtype, tensor.dtype.isFloatingPoint, tensor.dtype != dtype { output = tensor.to(dtype) }
+            if let dtype = options.dtype, tensor.dtype.isFloatingPoint, tensor.dtype != dtype {
+                output = tensor.to(dtype)
+            }
             result.tensors.append((newName, output))
         }
         if let architecture = options.architecture { result.architecture = architecture }
@@ -114,9 +124,14 @@ extension Checkpoint {
 ///                       options: ConvertOptions(dtype: .float16, drop: ["^fc\\."]))
 /// ```
 @discardableResult
-public func convertCheckpoint(from input: String, to output: String, options: ConvertOptions = ConvertOptions()) throws -> ConvertSummary {
+public func convertCheckpoint(from input: String, to output: String, options: ConvertOptions = ConvertOptions()) throws
+    -> ConvertSummary
+{
     guard let format = CheckpointFormat(pathExtension: output) else {
-        throw CheckpointError.unknownFormat(path: output, reason: "cannot tell the output format from the extension (use .zoo, .pth, .pt, .bin, .ckpt or .safetensors)")
+        throw CheckpointError.unknownFormat(
+            path: output,
+            reason:
+                "cannot tell the output format from the extension (use .zoo, .pth, .pt, .bin, .ckpt or .safetensors)")
     }
     // Writers of .zoo and .pth compute a CRC of every entry anyway: when the bytes pass through
     // unchanged, that one pass also checks the input's recorded CRC (a mismatch aborts the write).
@@ -126,10 +141,13 @@ public func convertCheckpoint(from input: String, to output: String, options: Co
     let (checkpoint, dropped, renamed) = try source.transformed(by: options)
     let checksums = WriterChecksums(known: checkpoint.verifiedChecksums, pending: checkpoint.pendingChecksums)
     switch format {
-    case .zoo: try ZooFormat.write(checkpoint, to: output, options: SaveOptions(compress: options.compress), checksums: checksums)
+    case .zoo:
+        try ZooFormat.write(
+            checkpoint, to: output, options: SaveOptions(compress: options.compress), checksums: checksums)
     case .pytorch: try PyTorchWriter.write(checkpoint, to: output, checksums: checksums)
     case .safetensors: try SafeTensors.write(checkpoint, to: output)
     }
-    return ConvertSummary(outputFormat: format, tensorCount: checkpoint.tensors.count, byteCount: checkpoint.byteCount,
-                          dropped: dropped, renamed: renamed)
+    return ConvertSummary(
+        outputFormat: format, tensorCount: checkpoint.tensors.count, byteCount: checkpoint.byteCount,
+        dropped: dropped, renamed: renamed)
 }

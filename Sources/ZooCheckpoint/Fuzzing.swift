@@ -68,29 +68,34 @@ import Foundation
 }
 
 #if ZOO_FUZZING
-@_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                                 _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                                 _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+    @_silgen_name("LLVMFuzzerRunDriver")
+    private func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
 #endif
 
 extension CheckpointFuzzing {
     public typealias Target = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
     #if ZOO_FUZZING
-    /// A fuzz target's entry point under -sanitize=fuzzer: hands `target` to libFuzzer.
-    public static func runLibFuzzer(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
-                                    _ target: Target) -> CInt {
-        var argc = argc
-        var argv = argv
-        return LLVMFuzzerRunDriver(&argc, &argv, target)
-    }
+        /// A fuzz target's entry point under -sanitize=fuzzer: hands `target` to libFuzzer.
+        public static func runLibFuzzer(
+            _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+            _ target: Target
+        ) -> CInt {
+            var argc = argc
+            var argv = argv
+            return LLVMFuzzerRunDriver(&argc, &argv, target)
+        }
     #endif
 
     /// A fuzz target's entry point in a plain build: feeds the files named on the command line to `target`.
     public static func replay(_ target: Target) -> Never {
-        exit(replay(Array(CommandLine.arguments.dropFirst())) {
-            _ = target($0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
-        })
+        exit(
+            replay(Array(CommandLine.arguments.dropFirst())) {
+                _ = target($0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
+            })
     }
 }

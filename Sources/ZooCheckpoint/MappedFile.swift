@@ -1,9 +1,10 @@
-import ZooTensor
 import Foundation
+import ZooTensor
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A whole file mapped copy-on-write (readable and privately writable), or an in-memory buffer
@@ -24,8 +25,12 @@ final class MappedFile: @unchecked Sendable {
         if descriptor < 0 { throw CheckpointError.io(path: path, operation: "open for reading", reason: errnoText()) }
         defer { close(descriptor) }
         var info = stat()
-        if fstat(descriptor, &info) != 0 { throw CheckpointError.io(path: path, operation: "stat", reason: errnoText()) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw CheckpointError.io(path: path, operation: "read", reason: "is a directory") }
+        if fstat(descriptor, &info) != 0 {
+            throw CheckpointError.io(path: path, operation: "stat", reason: errnoText())
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw CheckpointError.io(path: path, operation: "read", reason: "is a directory")
+        }
         count = Int(info.st_size)
         isMapping = true
         if count == 0 { base = nil; return }
@@ -61,7 +66,8 @@ final class MappedFile: @unchecked Sendable {
     /// Bytes `range` of the file, or a `truncated` error naming `what`.
     func slice(_ offset: Int, _ length: Int, _ what: @autoclosure () -> String) throws -> UnsafeRawBufferPointer {
         guard offset >= 0, length >= 0, offset <= count, length <= count - offset else {
-            throw CheckpointError.truncated(path: path, what: "\(what()) needs bytes \(offset)..<\(offset &+ length), file has \(count)")
+            throw CheckpointError.truncated(
+                path: path, what: "\(what()) needs bytes \(offset)..<\(offset &+ length), file has \(count)")
         }
         return UnsafeRawBufferPointer(start: base.map { $0 + offset }, count: length)
     }
@@ -90,7 +96,8 @@ struct ByteCursor {
 
     mutating func bytes(_ count: Int, _ what: @autoclosure () -> String) throws -> UnsafeRawBufferPointer {
         guard count >= 0, count <= remaining else {
-            throw CheckpointError.truncated(path: path, what: "\(what()) needs \(count) bytes at offset \(position), \(max(remaining, 0)) left")
+            throw CheckpointError.truncated(
+                path: path, what: "\(what()) needs \(count) bytes at offset \(position), \(max(remaining, 0)) left")
         }
         defer { position += count }
         return UnsafeRawBufferPointer(rebasing: buffer[position..<position + count])

@@ -42,7 +42,9 @@ public enum NPY {
             throw CheckpointError.corrupt(path: path, what: ".npy header lacks descr or shape")
         }
         let order = descr.first.map(String.init) ?? ""
-        guard ["<", ">", "|", "="].contains(order), let dtype = descriptors.first(where: { $0.0 == String(descr.dropFirst()) })?.1 else {
+        guard ["<", ">", "|", "="].contains(order),
+            let dtype = descriptors.first(where: { $0.0 == String(descr.dropFirst()) })?.1
+        else {
             throw CheckpointError.unsupportedDType(path: path, tensor: "array", dtype: descr)
         }
         guard let byteCount = denseByteCount(shape: shape, elementSize: dtype.byteSize) else {
@@ -70,10 +72,13 @@ public enum NPY {
     /// Encodes a tensor as version 1.0 `.npy` bytes in C order. bfloat16 has no NumPy type.
     public static func encode(_ tensor: Tensor, label: String = "<memory>") throws -> [UInt8] {
         guard let descr = descriptors.first(where: { $0.1 == tensor.dtype })?.0 else {
-            throw CheckpointError.unsupportedDType(path: label, tensor: "array", dtype: tensor.dtype.rawValue + " (NumPy has no such type)")
+            throw CheckpointError.unsupportedDType(
+                path: label, tensor: "array", dtype: tensor.dtype.rawValue + " (NumPy has no such type)")
         }
         let prefix = tensor.dtype.byteSize == 1 ? "|" : "<"
-        let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        let shape =
+            tensor.shape.count == 1
+            ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
         var header = Array("{'descr': '\(prefix)\(descr)', 'fortran_order': False, 'shape': \(shape), }".utf8)
         while (magic.count + 4 + header.count + 1) % 64 != 0 { header.append(0x20) }
         header.append(0x0A)
@@ -106,7 +111,9 @@ struct PythonLiteralParser {
 
     private func fail(_ what: String) -> CheckpointError { .corrupt(path: path, what: ".npy header: \(what)") }
 
-    private mutating func skipSpace() { while position < text.count, text[position].properties.isWhitespace { position += 1 } }
+    private mutating func skipSpace() {
+        while position < text.count, text[position].properties.isWhitespace { position += 1 }
+    }
 
     private mutating func expect(_ scalar: Unicode.Scalar) throws {
         skipSpace()
@@ -118,7 +125,9 @@ struct PythonLiteralParser {
 
     private mutating func string() throws -> String {
         skipSpace()
-        guard position < text.count, text[position] == "'" || text[position] == "\"" else { throw fail("expected a string") }
+        guard position < text.count, text[position] == "'" || text[position] == "\"" else {
+            throw fail("expected a string")
+        }
         let quote = text[position]
         position += 1
         var out = String.UnicodeScalarView()
@@ -148,9 +157,13 @@ struct PythonLiteralParser {
             case "descr": header.descr = try string()
             case "fortran_order":
                 skipSpace()
-                if text[position...].starts(with: "True".unicodeScalars) { header.fortranOrder = true; position += 4 }
-                else if text[position...].starts(with: "False".unicodeScalars) { position += 5 }
-                else { throw fail("fortran_order is not True or False") }
+                if text[position...].starts(with: "True".unicodeScalars) {
+                    header.fortranOrder = true; position += 4
+                } else if text[position...].starts(with: "False".unicodeScalars) {
+                    position += 5
+                } else {
+                    throw fail("fortran_order is not True or False")
+                }
             case "shape":
                 try expect("(")
                 var shape = [Int]()

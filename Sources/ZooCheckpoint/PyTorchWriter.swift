@@ -4,8 +4,10 @@ import ZooTensor
 /// calls over storages in `archive/data/<key>`, readable by `torch.load(weights_only=True)` in
 /// PyTorch 1.13 and 2.x. Tensors sharing a `TensorStorage` (views) share a storage in the file.
 enum PyTorchWriter {
-    static func write(_ checkpoint: Checkpoint, to path: String, forceZip64: Bool = false,
-                      checksums: WriterChecksums = WriterChecksums()) throws {
+    static func write(
+        _ checkpoint: Checkpoint, to path: String, forceZip64: Bool = false,
+        checksums: WriterChecksums = WriterChecksums()
+    ) throws {
         try checkpoint.checkUniqueNames(path)
         // One file storage per distinct TensorStorage when its tensors agree on a dtype; views
         // keep their offsets and strides. Otherwise each tensor gets its own contiguous copy.
@@ -14,23 +16,32 @@ enum PyTorchWriter {
         var placement = [(storage: Int, offset: Int, strides: [Int])]()
         var sharedIndex = [ObjectIdentifier: Int]()
         var dtypesByStorage = [ObjectIdentifier: Set<DType>]()
-        for (_, tensor) in checkpoint.tensors { dtypesByStorage[ObjectIdentifier(tensor.storage), default: []].insert(tensor.dtype) }
+        for (_, tensor) in checkpoint.tensors {
+            dtypesByStorage[ObjectIdentifier(tensor.storage), default: []].insert(tensor.dtype)
+        }
         for (_, tensor) in checkpoint.tensors {
             let id = ObjectIdentifier(tensor.storage)
             let shareable = dtypesByStorage[id]!.count == 1 && tensor.storage.byteCount % tensor.dtype.byteSize == 0
             if shareable {
                 if sharedIndex[id] == nil {
                     sharedIndex[id] = storages.count
-                    storages.append(FileStorage(dtype: tensor.dtype,
-                                                bytes: UnsafeRawBufferPointer(start: tensor.storage.bytes, count: tensor.storage.byteCount),
-                                                keepAlive: tensor.storage))
+                    storages.append(
+                        FileStorage(
+                            dtype: tensor.dtype,
+                            bytes: UnsafeRawBufferPointer(start: tensor.storage.bytes, count: tensor.storage.byteCount),
+                            keepAlive: tensor.storage))
                 }
                 placement.append((sharedIndex[id]!, tensor.storageOffset, tensor.strides))
             } else {
                 let bytes = tensor.contiguousBytes()
                 let copy = TensorStorage(uninitializedByteCount: bytes.count)
-                bytes.withUnsafeBytes { if let base = $0.baseAddress { copy.bytes.copyMemory(from: base, byteCount: bytes.count) } }
-                storages.append(FileStorage(dtype: tensor.dtype, bytes: UnsafeRawBufferPointer(start: copy.bytes, count: copy.byteCount), keepAlive: copy))
+                bytes.withUnsafeBytes {
+                    if let base = $0.baseAddress { copy.bytes.copyMemory(from: base, byteCount: bytes.count) }
+                }
+                storages.append(
+                    FileStorage(
+                        dtype: tensor.dtype, bytes: UnsafeRawBufferPointer(start: copy.bytes, count: copy.byteCount),
+                        keepAlive: copy))
                 placement.append((storages.count - 1, 0, Tensor.contiguousStrides(tensor.shape)))
             }
         }
@@ -66,8 +77,10 @@ enum PyTorchWriter {
         // A known CRC applies to a storage only when one tensor covers all of it.
         var known = [ObjectIdentifier: UInt32]()
         var pending = [ObjectIdentifier: PendingChecksum]()
-        for (_, tensor) in checkpoint.tensors where tensor.storageOffset == 0 && tensor.isContiguous
-            && tensor.count * tensor.dtype.byteSize == tensor.storage.byteCount {
+        for (_, tensor) in checkpoint.tensors
+        where tensor.storageOffset == 0 && tensor.isContiguous
+            && tensor.count * tensor.dtype.byteSize == tensor.storage.byteCount
+        {
             known[ObjectIdentifier(tensor.storage)] = checksums.known[ObjectIdentifier(tensor)]
             pending[ObjectIdentifier(tensor.storage)] = checksums.pending[ObjectIdentifier(tensor)]
         }

@@ -6,7 +6,9 @@ extension Tensor {
     func withContiguousBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let byteCount = count * dtype.byteSize
         if isContiguous {
-            return try body(UnsafeRawBufferPointer(start: byteCount == 0 ? nil : storage.bytes + storageOffset * dtype.byteSize, count: byteCount))
+            return try body(
+                UnsafeRawBufferPointer(
+                    start: byteCount == 0 ? nil : storage.bytes + storageOffset * dtype.byteSize, count: byteCount))
         }
         return try contiguousBytes().withUnsafeBytes(body)
     }

@@ -33,7 +33,10 @@ enum ZooFormat {
             ])
         }
 
-        init(name: String, dtype: DType, shape: [Int], entry: String, byteSize: Int, crc32: UInt32, compression: String, shuffled: Bool) {
+        init(
+            name: String, dtype: DType, shape: [Int], entry: String, byteSize: Int, crc32: UInt32, compression: String,
+            shuffled: Bool
+        ) {
             self.name = name; self.dtype = dtype; self.shape = shape; self.entry = entry
             self.byteSize = byteSize; self.crc32 = crc32; self.compression = compression; self.shuffled = shuffled
         }
@@ -41,21 +44,35 @@ enum ZooFormat {
         init(_ json: JSONValue, path: String) throws {
             let name = json["name"]?.stringValue ?? "?"
             func fail(_ reason: String) -> CheckpointError { .invalidTensor(path: path, tensor: name, reason: reason) }
-            guard json["name"]?.stringValue != nil else { throw CheckpointError.corrupt(path: path, what: "tensor record without a name") }
+            guard json["name"]?.stringValue != nil else {
+                throw CheckpointError.corrupt(path: path, what: "tensor record without a name")
+            }
             guard let dtypeName = json["dtype"]?.stringValue else { throw fail("no dtype") }
-            guard let dtype = DType(rawValue: dtypeName) else { throw CheckpointError.unsupportedDType(path: path, tensor: name, dtype: dtypeName) }
-            guard let shape = json["shape"]?.arrayValue?.compactMap(\.intValue), shape.count == json["shape"]?.arrayValue?.count,
-                  shape.allSatisfy({ $0 >= 0 }) else { throw fail("shape is not a list of sizes") }
+            guard let dtype = DType(rawValue: dtypeName) else {
+                throw CheckpointError.unsupportedDType(path: path, tensor: name, dtype: dtypeName)
+            }
+            guard let shape = json["shape"]?.arrayValue?.compactMap(\.intValue),
+                shape.count == json["shape"]?.arrayValue?.count,
+                shape.allSatisfy({ $0 >= 0 })
+            else { throw fail("shape is not a list of sizes") }
             guard let entry = json["entry"]?.stringValue else { throw fail("no entry") }
             guard let byteSize = json["byte_size"]?.intValue else { throw fail("no byte_size") }
             guard let checksum = json["checksum"]?.stringValue, checksum.hasPrefix("crc32:"),
-                  let crc = UInt32(checksum.dropFirst(6), radix: 16) else { throw fail("checksum is not 'crc32:<8 hex digits>'") }
+                let crc = UInt32(checksum.dropFirst(6), radix: 16)
+            else { throw fail("checksum is not 'crc32:<8 hex digits>'") }
             let compression = json["compression"]?.stringValue ?? "stored"
-            guard compression == "stored" || compression == "deflate" else { throw fail("unknown compression '\(compression)'") }
-            guard let expected = denseByteCount(shape: shape, elementSize: dtype.byteSize) else { throw fail("shape \(shape) overflows") }
-            guard byteSize == expected else { throw fail("byte_size \(byteSize) does not match shape \(shape) of \(dtype) (\(expected))") }
-            self.init(name: name, dtype: dtype, shape: shape, entry: entry, byteSize: byteSize, crc32: crc,
-                      compression: compression, shuffled: json["byte_shuffle"]?.boolValue ?? false)
+            guard compression == "stored" || compression == "deflate" else {
+                throw fail("unknown compression '\(compression)'")
+            }
+            guard let expected = denseByteCount(shape: shape, elementSize: dtype.byteSize) else {
+                throw fail("shape \(shape) overflows")
+            }
+            guard byteSize == expected else {
+                throw fail("byte_size \(byteSize) does not match shape \(shape) of \(dtype) (\(expected))")
+            }
+            self.init(
+                name: name, dtype: dtype, shape: shape, entry: entry, byteSize: byteSize, crc32: crc,
+                compression: compression, shuffled: json["byte_shuffle"]?.boolValue ?? false)
         }
     }
 
@@ -63,16 +80,22 @@ enum ZooFormat {
 
     static func read(_ archive: ZipArchive, options: LoadOptions) throws -> Checkpoint {
         let path = archive.path
-        guard let headerZipEntry = archive.entry(named: headerEntry) else { throw CheckpointError.missingEntry(path: path, entry: headerEntry) }
+        guard let headerZipEntry = archive.entry(named: headerEntry) else {
+            throw CheckpointError.missingEntry(path: path, entry: headerEntry)
+        }
         guard headerZipEntry.uncompressedSize <= options.limits.maxHeaderBytes else {
-            throw CheckpointError.limitExceeded(path: path, what: "zoo.json of \(headerZipEntry.uncompressedSize) bytes exceeds the header limit")
+            throw CheckpointError.limitExceeded(
+                path: path, what: "zoo.json of \(headerZipEntry.uncompressedSize) bytes exceeds the header limit")
         }
         let header = try JSONValue(parsing: try archive.bytes(of: headerZipEntry), source: path + " (zoo.json)")
         guard header["format"]?.stringValue == "zoo", let version = header["format_version"]?.intValue else {
-            throw CheckpointError.unknownFormat(path: path, reason: "zoo.json lacks format \"zoo\" and a format_version")
+            throw CheckpointError.unknownFormat(
+                path: path, reason: "zoo.json lacks format \"zoo\" and a format_version")
         }
         guard version <= formatVersion else {
-            throw CheckpointError.unknownFormat(path: path, reason: "format_version \(version) is newer than this reader (\(formatVersion)); update zoo")
+            throw CheckpointError.unknownFormat(
+                path: path, reason: "format_version \(version) is newer than this reader (\(formatVersion)); update zoo"
+            )
         }
         var checkpoint = Checkpoint()
         checkpoint.architecture = header["architecture"]?.stringValue
@@ -81,40 +104,56 @@ enum ZooFormat {
         if let metadata = header["metadata"]?.objectValue {
             for (key, value) in metadata { if let text = value.stringValue { checkpoint.metadata[key] = text } }
         }
-        checkpoint.tensors = try readTensors(header["tensors"], archive: archive, options: options, checkpoint: &checkpoint)
+        checkpoint.tensors = try readTensors(
+            header["tensors"], archive: archive, options: options, checkpoint: &checkpoint)
         if let optimizer = header["optimizer"], optimizer != .null {
             var state = OptimizerState(state: optimizer["state"] ?? .object([]))
-            state.tensors = try readTensors(optimizer["tensors"], archive: archive, options: options, checkpoint: &checkpoint)
+            state.tensors = try readTensors(
+                optimizer["tensors"], archive: archive, options: options, checkpoint: &checkpoint)
             checkpoint.optimizer = state
         }
         if let training = archive.entry(named: trainingEntry) {
             guard training.uncompressedSize <= options.limits.maxHeaderBytes else {
                 throw CheckpointError.limitExceeded(path: path, what: "training.json exceeds the header limit")
             }
-            checkpoint.training = try JSONValue(parsing: try archive.bytes(of: training, verify: options.verifyChecksums), source: path + " (training.json)")
+            checkpoint.training = try JSONValue(
+                parsing: try archive.bytes(of: training, verify: options.verifyChecksums),
+                source: path + " (training.json)")
         }
         if options.stripModulePrefix {
-            checkpoint.tensors = checkpoint.tensors.map { ($0.name.hasPrefix("module.") ? String($0.name.dropFirst(7)) : $0.name, $0.tensor) }
+            checkpoint.tensors = checkpoint.tensors.map {
+                ($0.name.hasPrefix("module.") ? String($0.name.dropFirst(7)) : $0.name, $0.tensor)
+            }
         }
         try checkpoint.checkUniqueNames(path)
         return checkpoint
     }
 
-    private static func readTensors(_ list: JSONValue?, archive: ZipArchive, options: LoadOptions,
-                                    checkpoint: inout Checkpoint) throws -> [(name: String, tensor: Tensor)] {
+    private static func readTensors(
+        _ list: JSONValue?, archive: ZipArchive, options: LoadOptions,
+        checkpoint: inout Checkpoint
+    ) throws -> [(name: String, tensor: Tensor)] {
         let path = archive.path
-        guard let records = list?.arrayValue else { throw CheckpointError.corrupt(path: path, what: "zoo.json has no tensor list") }
+        guard let records = list?.arrayValue else {
+            throw CheckpointError.corrupt(path: path, what: "zoo.json has no tensor list")
+        }
         var tensors = [(name: String, tensor: Tensor)]()
         tensors.reserveCapacity(records.count)
         var pairs: [(TensorRecord, ZipEntry)] = []
         for json in records {
             let record = try TensorRecord(json, path: path)
-            guard let entry = archive.entry(named: record.entry) else { throw CheckpointError.missingEntry(path: path, entry: record.entry) }
+            guard let entry = archive.entry(named: record.entry) else {
+                throw CheckpointError.missingEntry(path: path, entry: record.entry)
+            }
             guard entry.uncompressedSize == record.byteSize else {
-                throw CheckpointError.invalidTensor(path: path, tensor: record.name, reason: "entry '\(entry.name)' holds \(entry.uncompressedSize) bytes, header says \(record.byteSize)")
+                throw CheckpointError.invalidTensor(
+                    path: path, tensor: record.name,
+                    reason:
+                        "entry '\(entry.name)' holds \(entry.uncompressedSize) bytes, header says \(record.byteSize)")
             }
             guard (entry.method == .deflate) == (record.compression == "deflate") else {
-                throw CheckpointError.corrupt(path: path, what: "entry '\(entry.name)' compression differs from the header")
+                throw CheckpointError.corrupt(
+                    path: path, what: "entry '\(entry.name)' compression differs from the header")
             }
             pairs.append((record, entry))
         }
@@ -129,16 +168,20 @@ enum ZooFormat {
             try Self.materialize(pairs[index].0, pairs[index].1, archive: archive, options: options, checked: false)
         }
         for (index, (record, entry)) in pairs.enumerated() {
-            let deferred = options.verifyChecksums && options.deferChecksums && entry.method == .stored
+            let deferred =
+                options.verifyChecksums && options.deferChecksums && entry.method == .stored
                 && !record.shuffled && record.crc32 == entry.crc32
             if let actual = crcs[entry.name], actual != entry.crc32 {
-                throw CheckpointError.checksumMismatch(path: path, entry: entry.name, expected: entry.crc32, actual: actual)
+                throw CheckpointError.checksumMismatch(
+                    path: path, entry: entry.name, expected: entry.crc32, actual: actual)
             }
-            let storage = try inflated[index]?.get()
+            let storage =
+                try inflated[index]?.get()
                 ?? Self.materialize(record, entry, archive: archive, options: options, checked: crcs[entry.name] != nil)
             let tensor = Tensor(storage: storage, dtype: record.dtype, shape: record.shape)
             if deferred {
-                checkpoint.pendingChecksums[ObjectIdentifier(tensor)] = PendingChecksum(expected: record.crc32, path: path, entry: entry.name)
+                checkpoint.pendingChecksums[ObjectIdentifier(tensor)] = PendingChecksum(
+                    expected: record.crc32, path: path, entry: entry.name)
             } else if options.verifyChecksums {
                 checkpoint.verifiedChecksums[ObjectIdentifier(tensor)] = record.crc32
             }
@@ -149,23 +192,28 @@ enum ZooFormat {
 
     /// An entry's values: a view of the mapped file, or inflated (and unshuffled) into new memory,
     /// with the CRCs checked that are due now.
-    private static func materialize(_ record: TensorRecord, _ entry: ZipEntry, archive: ZipArchive, options: LoadOptions,
-                                    checked: Bool) throws -> TensorStorage {
-        let deferred = options.verifyChecksums && options.deferChecksums && entry.method == .stored
+    private static func materialize(
+        _ record: TensorRecord, _ entry: ZipEntry, archive: ZipArchive, options: LoadOptions,
+        checked: Bool
+    ) throws -> TensorStorage {
+        let deferred =
+            options.verifyChecksums && options.deferChecksums && entry.method == .stored
             && !record.shuffled && record.crc32 == entry.crc32
         var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred && !checked)
         if record.shuffled {
             let plain = TensorStorage(uninitializedByteCount: record.byteSize)
-            ByteShuffle.unshuffle(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize),
-                                  into: UnsafeMutableRawBufferPointer(start: plain.bytes, count: record.byteSize),
-                                  elementSize: record.dtype.byteSize)
+            ByteShuffle.unshuffle(
+                UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize),
+                into: UnsafeMutableRawBufferPointer(start: plain.bytes, count: record.byteSize),
+                elementSize: record.dtype.byteSize)
             storage = plain
         }
         // The zip CRC covers the entry's bytes; the header's covers the values (they differ when shuffled).
         if options.verifyChecksums && !deferred && (record.shuffled || record.crc32 != entry.crc32) {
             let actual = crc32(UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize))
             if actual != record.crc32 {
-                throw CheckpointError.checksumMismatch(path: archive.path, entry: record.entry, expected: record.crc32, actual: actual)
+                throw CheckpointError.checksumMismatch(
+                    path: archive.path, entry: record.entry, expected: record.crc32, actual: actual)
             }
         }
         return storage
@@ -173,7 +221,8 @@ enum ZooFormat {
 
     /// `body` for each index, spread over the cores; results (or errors) by index.
     private static func inParallel(_ indices: [Int], _ body: (Int) throws -> TensorStorage)
-        -> [Int: Result<TensorStorage, Error>] {
+        -> [Int: Result<TensorStorage, Error>]
+    {
         guard !indices.isEmpty else { return [:] }
         let results = UnsafeMutableBufferPointer<Result<TensorStorage, Error>?>.allocate(capacity: indices.count)
         results.initialize(repeating: nil)
@@ -182,7 +231,9 @@ enum ZooFormat {
         let next = Counter()
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let work = body
-            DispatchQueue.concurrentPerform(iterations: min(ProcessInfo.processInfo.activeProcessorCount, indices.count)) { _ in
+            DispatchQueue.concurrentPerform(
+                iterations: min(ProcessInfo.processInfo.activeProcessorCount, indices.count)
+            ) { _ in
                 while let position = next.take(below: indices.count) {
                     slots[position] = Result { try work(indices[position]) }
                 }
@@ -195,24 +246,35 @@ enum ZooFormat {
 
     // MARK: - Writing
 
-    static func write(_ checkpoint: Checkpoint, to path: String, options: SaveOptions,
-                      checksums: WriterChecksums = WriterChecksums()) throws {
+    static func write(
+        _ checkpoint: Checkpoint, to path: String, options: SaveOptions,
+        checksums: WriterChecksums = WriterChecksums()
+    ) throws {
         try checkpoint.checkUniqueNames(path)
         try AtomicFileWriter.write(to: path) { output in
             let zip = ZipWriter(output: output, forceZip64: options.forceZip64)
-            let records = try writeTensors(checkpoint.tensors, prefix: "tensors/", zip: zip, compress: options.compress, checksums: checksums)
+            let records = try writeTensors(
+                checkpoint.tensors, prefix: "tensors/", zip: zip, compress: options.compress, checksums: checksums)
             var header: [(String, JSONValue)] = [
                 ("format", .string("zoo")),
                 ("format_version", .integer(Int64(formatVersion))),
                 ("architecture", checkpoint.architecture.map { .string($0) } ?? .null),
                 ("tag", checkpoint.tag.map { .string($0) } ?? .null),
                 ("default_cfg", checkpoint.config ?? .null),
-                ("metadata", .object(checkpoint.metadata.keys.sorted().map { ($0, .string(checkpoint.metadata[$0]!)) })),
+                (
+                    "metadata",
+                    .object(checkpoint.metadata.keys.sorted().map { ($0, .string(checkpoint.metadata[$0]!)) })
+                ),
                 ("tensors", .array(records.map(\.json))),
             ]
             if let optimizer = checkpoint.optimizer {
-                let optimizerRecords = try writeTensors(optimizer.tensors, prefix: "optimizer/", zip: zip, compress: options.compress, checksums: checksums)
-                header.append(("optimizer", .object([("state", optimizer.state), ("tensors", .array(optimizerRecords.map(\.json)))])))
+                let optimizerRecords = try writeTensors(
+                    optimizer.tensors, prefix: "optimizer/", zip: zip, compress: options.compress, checksums: checksums)
+                header.append(
+                    (
+                        "optimizer",
+                        .object([("state", optimizer.state), ("tensors", .array(optimizerRecords.map(\.json)))])
+                    ))
             }
             if let training = checkpoint.training {
                 try zip.addStored(trainingEntry, Array(training.serialized(pretty: true).utf8))
@@ -223,8 +285,10 @@ enum ZooFormat {
         }
     }
 
-    private static func writeTensors(_ tensors: [(name: String, tensor: Tensor)], prefix: String, zip: ZipWriter,
-                                     compress: Bool, checksums: WriterChecksums) throws -> [TensorRecord] {
+    private static func writeTensors(
+        _ tensors: [(name: String, tensor: Tensor)], prefix: String, zip: ZipWriter,
+        compress: Bool, checksums: WriterChecksums
+    ) throws -> [TensorRecord] {
         // Stored, dense tensors are checksummed on a second thread while earlier ones are written.
         let ahead: [UnsafeRawBufferPointer?] = tensors.map { _, tensor in
             guard !compress, tensor.isContiguous, checksums.known[ObjectIdentifier(tensor)] == nil else { return nil }
@@ -241,13 +305,15 @@ enum ZooFormat {
                 let id = ObjectIdentifier(tensor)
                 let crc = checksums.known[id] ?? (ahead[index] != nil ? pipeline.crc(index) : crc32(bytes))
                 try checksums.pending[id]?.check(crc)
-                var record = TensorRecord(name: name, dtype: tensor.dtype, shape: tensor.shape, entry: entry,
-                                          byteSize: bytes.count, crc32: crc, compression: "stored", shuffled: false)
+                var record = TensorRecord(
+                    name: name, dtype: tensor.dtype, shape: tensor.shape, entry: entry,
+                    byteSize: bytes.count, crc32: crc, compression: "stored", shuffled: false)
                 if compress, let packed = packs[index] {
                     record.compression = "deflate"
                     record.shuffled = packed.shuffled
                     let entryCRC = packed.plainCRC ?? crc
-                    try zip.addDeflated(entry, compressed: packed.compressed, uncompressedSize: bytes.count, crc32: entryCRC)
+                    try zip.addDeflated(
+                        entry, compressed: packed.compressed, uncompressedSize: bytes.count, crc32: entryCRC)
                 } else {
                     try zip.addStored(entry, bytes, crc32: crc)
                 }
@@ -271,15 +337,20 @@ enum ZooFormat {
         defer { results.deallocate() }
         nonisolated(unsafe) let slots = results
         // Largest first, so the long entries don't end up last on one core.
-        let order = tensors.indices.sorted { tensors[$0].count * tensors[$0].dtype.byteSize > tensors[$1].count * tensors[$1].dtype.byteSize }
+        let order = tensors.indices.sorted {
+            tensors[$0].count * tensors[$0].dtype.byteSize > tensors[$1].count * tensors[$1].dtype.byteSize
+        }
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
             while let position = next.take(below: order.count) {
                 let index = order[position], tensor = tensors[index]
                 slots[index] = tensor.withContiguousBytes { bytes -> Packed? in
-                    guard bytes.count >= 256, let packed = deflateIfSmaller(bytes, dtype: tensor.dtype) else { return nil }
-                    return Packed(compressed: packed.compressed, shuffled: packed.shuffled,
-                                  plainCRC: packed.plain.map { crc32($0) })
+                    guard bytes.count >= 256, let packed = deflateIfSmaller(bytes, dtype: tensor.dtype) else {
+                        return nil
+                    }
+                    return Packed(
+                        compressed: packed.compressed, shuffled: packed.shuffled,
+                        plainCRC: packed.plain.map { crc32($0) })
                 }
             }
         }
@@ -302,13 +373,16 @@ enum ZooFormat {
     /// Deflate when it saves at least 1% (else the entry stays stored and mappable). Multi-byte
     /// types are tried byte-shuffled on a sample first, and shuffled when that is 2% smaller.
     private static func deflateIfSmaller(_ bytes: UnsafeRawBufferPointer, dtype: DType)
-        -> (compressed: [UInt8], shuffled: Bool, plain: [UInt8]?)? {
+        -> (compressed: [UInt8], shuffled: Bool, plain: [UInt8]?)?
+    {
         var shuffle = false
         if dtype.byteSize > 1 {
             let sampleCount = min(bytes.count, 1 << 18) / dtype.byteSize * dtype.byteSize
             let sample = UnsafeRawBufferPointer(rebasing: bytes[0..<sampleCount])
             let direct = Deflate.compress(sample).count
-            let shuffled = ByteShuffle.shuffle(sample, elementSize: dtype.byteSize).withUnsafeBytes { Deflate.compress($0).count }
+            let shuffled = ByteShuffle.shuffle(sample, elementSize: dtype.byteSize).withUnsafeBytes {
+                Deflate.compress($0).count
+            }
             shuffle = Double(shuffled) < 0.98 * Double(direct)
         }
         let plain = shuffle ? ByteShuffle.shuffle(bytes, elementSize: dtype.byteSize) : nil

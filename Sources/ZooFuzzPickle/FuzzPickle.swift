@@ -10,11 +10,11 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 }
 
 #if ZOO_FUZZING
-// SwiftPM links executables with main = <target>_main; here that entry hands over to libFuzzer.
-@_cdecl("ZooFuzzPickle_main")
-public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    CheckpointFuzzing.runLibFuzzer(argc, argv, fuzzOneInput)
-}
+    // SwiftPM links executables with main = <target>_main; here that entry hands over to libFuzzer.
+    @_cdecl("ZooFuzzPickle_main")
+    public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+        CheckpointFuzzing.runLibFuzzer(argc, argv, fuzzOneInput)
+    }
 #else
-@main enum Replay { static func main() { CheckpointFuzzing.replay(fuzzOneInput) } }
+    @main enum Replay { static func main() { CheckpointFuzzing.replay(fuzzOneInput) } }
 #endif

@@ -31,7 +31,8 @@ public enum Download {
     public static func sameOrigin(_ a: String, _ b: String) -> Bool {
         func origin(_ text: String) -> (String, String, Int)? {
             guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
-                  let host = url.host?.lowercased(), !host.isEmpty else { return nil }
+                let host = url.host?.lowercased(), !host.isEmpty
+            else { return nil }
             let port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
             return (scheme, host, port)
         }
@@ -46,19 +47,23 @@ public enum Download {
     /// With a `hasher` (following `partial`), every write is reported to it, so the file's SHA-256
     /// is computed alongside the transfer on another core.
     @discardableResult
-    public static func fetch(_ url: String, to partial: URL, attempts: Int = 5, hasher: GrowingFileHasher? = nil,
-                             authorization: Authorization? = nil,
-                             progress: ((TransferProgress) -> Void)? = nil) throws -> Int64 {
+    public static func fetch(
+        _ url: String, to partial: URL, attempts: Int = 5, hasher: GrowingFileHasher? = nil,
+        authorization: Authorization? = nil,
+        progress: ((TransferProgress) -> Void)? = nil
+    ) throws -> Int64 {
         _ = globalInit
         var lastReason = ""
         let start = Date()
         for _ in 0..<max(attempts, 1) {
             let existing = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
-            let outcome = try transfer(url, to: partial, resumeFrom: existing, start: start, hasher: hasher,
-                                       authorization: authorization, progress: progress)
+            let outcome = try transfer(
+                url, to: partial, resumeFrom: existing, start: start, hasher: hasher,
+                authorization: authorization, progress: progress)
             switch outcome {
             case .complete(let size):
-                progress?(TransferProgress(url: url, received: size, total: size, elapsed: Date().timeIntervalSince(start)))
+                progress?(
+                    TransferProgress(url: url, received: size, total: size, elapsed: Date().timeIntervalSince(start)))
                 return size
             case .retry(let reason): lastReason = reason
             }
@@ -86,10 +91,13 @@ public enum Download {
         var lastReport = Date.distantPast
         var failure: Error?
 
-        init(url: String, descriptor: Int32, resumeFrom: Int64, handle: UnsafeMutableRawPointer, start: Date,
-             hasher: GrowingFileHasher?, progress: ((TransferProgress) -> Void)?) {
-            (self.url, self.descriptor, self.resumeFrom, self.handle, self.start, self.hasher, self.progress)
-                = (url, descriptor, resumeFrom, handle, start, hasher, progress)
+        init(
+            url: String, descriptor: Int32, resumeFrom: Int64, handle: UnsafeMutableRawPointer, start: Date,
+            hasher: GrowingFileHasher?, progress: ((TransferProgress) -> Void)?
+        ) {
+            (self.url, self.descriptor, self.resumeFrom, self.handle, self.start, self.hasher, self.progress) = (
+                url, descriptor, resumeFrom, handle, start, hasher, progress
+            )
         }
 
         /// Bytes of the file on disk: what an earlier attempt kept plus what this one wrote.
@@ -114,7 +122,8 @@ public enum Download {
                 let n = write(descriptor, data + offset, count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = HubError.transfer(url: url, reason: "writing the download: \(String(cString: strerror(errno)))")
+                    failure = HubError.transfer(
+                        url: url, reason: "writing the download: \(String(cString: strerror(errno)))")
                     return 0
                 }
                 offset += n
@@ -129,16 +138,22 @@ public enum Download {
                 lastReport = Date()
                 let length = zoo_curl_content_length(handle)
                 let expected: Int64? = length > 0 ? Int64(length) + (continues ? resumeFrom : 0) : nil
-                progress(TransferProgress(url: url, received: total, total: expected, elapsed: Date().timeIntervalSince(start)))
+                progress(
+                    TransferProgress(
+                        url: url, received: total, total: expected, elapsed: Date().timeIntervalSince(start)))
             }
             return count
         }
     }
 
-    private static func transfer(_ url: String, to partial: URL, resumeFrom: Int64, start: Date,
-                                 hasher: GrowingFileHasher?, authorization: Authorization?,
-                                 progress: ((TransferProgress) -> Void)?) throws -> Outcome {
-        guard let handle = curl_easy_init() else { throw HubError.transfer(url: url, reason: "libcurl could not start") }
+    private static func transfer(
+        _ url: String, to partial: URL, resumeFrom: Int64, start: Date,
+        hasher: GrowingFileHasher?, authorization: Authorization?,
+        progress: ((TransferProgress) -> Void)?
+    ) throws -> Outcome {
+        guard let handle = curl_easy_init() else {
+            throw HubError.transfer(url: url, reason: "libcurl could not start")
+        }
         defer { curl_easy_cleanup(handle) }
         // The token goes in a header only when the URL is on its origin. libcurl drops an
         // Authorization header on a redirect to another host or port unless UNRESTRICTED_AUTH
@@ -152,11 +167,13 @@ public enum Download {
         if let headers { zoo_curl_set_pointer(handle, CURLOPT_HTTPHEADER, headers) }
         let descriptor = open(partial.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw HubError.transfer(url: url, reason: "cannot write \(partial.path): \(String(cString: strerror(errno)))")
+            throw HubError.transfer(
+                url: url, reason: "cannot write \(partial.path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        let state = Transfer(url: url, descriptor: descriptor, resumeFrom: resumeFrom, handle: handle, start: start,
-                             hasher: hasher, progress: progress)
+        let state = Transfer(
+            url: url, descriptor: descriptor, resumeFrom: resumeFrom, handle: handle, start: start,
+            hasher: hasher, progress: progress)
         let context = Unmanaged.passUnretained(state).toOpaque()
 
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -198,11 +215,12 @@ public enum Download {
             // that leaves a .part that the next pull resumes and re-verifies.
             return .complete(state.checkedStatus ? state.total : resumeFrom)
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_OPERATION_TIMEDOUT,
-             CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return .retry(cString(errorBuffer))
         default:
             let message = cString(errorBuffer)
-            throw HubError.transfer(url: url, reason: message.isEmpty ? String(cString: curl_easy_strerror(code)) : message)
+            throw HubError.transfer(
+                url: url, reason: message.isEmpty ? String(cString: curl_easy_strerror(code)) : message)
         }
     }
 }

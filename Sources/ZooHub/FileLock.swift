@@ -9,8 +9,9 @@ public final class FileLock {
     /// Blocks until the lock at `path` is held.
     public init(path: String) throws {
         self.path = path
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw HubError.lockFailed(path, String(cString: strerror(errno))) }
         while flock(descriptor, LOCK_EX) != 0 {

@@ -38,8 +38,10 @@ public struct Hub: Sendable {
     /// Called with a line of news (source chosen, verified, converted) for the CLI to print.
     public var log: (@Sendable (String) -> Void)?
 
-    public init(home: ZooHome = .fromEnvironment(), zoo: String? = nil, mirror: String? = nil,
-                offline: Bool = Hub.offlineFromEnvironment()) {
+    public init(
+        home: ZooHome = .fromEnvironment(), zoo: String? = nil, mirror: String? = nil,
+        offline: Bool = Hub.offlineFromEnvironment()
+    ) {
         self.home = home
         self.zoo = zoo
         self.mirror = mirror
@@ -47,8 +49,12 @@ public struct Hub: Sendable {
     }
 
     /// `ZOO_OFFLINE=1` (or `true`), or Hugging Face's `HF_HUB_OFFLINE=1`.
-    public static func offlineFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        ["ZOO_OFFLINE", "HF_HUB_OFFLINE"].contains { environment[$0].map { $0 == "1" || $0.lowercased() == "true" } ?? false }
+    public static func offlineFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Bool
+    {
+        ["ZOO_OFFLINE", "HF_HUB_OFFLINE"].contains {
+            environment[$0].map { $0 == "1" || $0.lowercased() == "true" } ?? false
+        }
     }
 
     /// The zoo that ships in this repository (`zoo/`), or `$ZOO_DEFAULT_ZOO`. Its files are
@@ -69,7 +75,9 @@ public struct Hub: Sendable {
         let index = try ZooIndex.load(zoo: location)
         var cfgs: [PretrainedCfg] = []
         for (name, entry) in index.models.sorted(by: { $0.key < $1.key }) {
-            guard var cfg = entry.cfg, registry.isModel(cfg.architecture), cfg.name.description == name else { continue }
+            guard var cfg = entry.cfg, registry.isModel(cfg.architecture), cfg.name.description == name else {
+                continue
+            }
             cfg.url = nil
             cfg.hfHubID = nil
             cfg.hfHubFilename = nil
@@ -129,7 +137,8 @@ public struct Hub: Sendable {
     /// The cached model `name`, if complete.
     public func cached(_ name: String) -> Cached? {
         guard let entry = CacheEntry.read(from: home.entry(name)),
-              FileManager.default.fileExists(atPath: home.modelFile(name).path) else { return nil }
+            FileManager.default.fileExists(atPath: home.modelFile(name).path)
+        else { return nil }
         return Cached(name: name, modelFile: home.modelFile(name), entry: entry)
     }
 
@@ -213,9 +222,11 @@ public struct Hub: Sendable {
         var sources = [Source]()
         func add(_ location: String, sharded: Bool = false, authorization: Download.Authorization? = nil) {
             let mirrored = mirror.map { Hub.mirror(location, base: $0) } ?? location
-            sources.append(Source(name: key, location: mirrored, fileName: Hub.fileName(of: location),
-                                  sha256: sharded ? nil : cfg.sha256, size: nil, cfg: cfg, isZoo: false,
-                                  sharded: sharded, authorization: authorization))
+            sources.append(
+                Source(
+                    name: key, location: mirrored, fileName: Hub.fileName(of: location),
+                    sha256: sharded ? nil : cfg.sha256, size: nil, cfg: cfg, isZoo: false,
+                    sharded: sharded, authorization: authorization))
         }
         if let file = cfg.file, !file.isEmpty, revision == nil { add(file) }
         if let hubID = cfg.hfHubID, !hubID.isEmpty {
@@ -233,21 +244,27 @@ public struct Hub: Sendable {
     }
 
     private func source(in index: ZooIndex, at zoo: String, keys: [String]) -> Source? {
-        guard let key = keys.first(where: { index.models[$0] != nil }), let entry = index.models[key] else { return nil }
-        return Source(name: key, location: ZooIndex.resolve(entry.file, in: zoo), fileName: "model.zoo",
-                      sha256: entry.sha256, size: entry.size, cfg: entry.cfg, isZoo: true)
+        guard let key = keys.first(where: { index.models[$0] != nil }), let entry = index.models[key] else {
+            return nil
+        }
+        return Source(
+            name: key, location: ZooIndex.resolve(entry.file, in: zoo), fileName: "model.zoo",
+            sha256: entry.sha256, size: entry.size, cfg: entry.cfg, isZoo: true)
     }
 
     /// The last path component of a URL or path, percent-decoded.
     static func fileName(of location: String) -> String {
-        if location.contains("://"), let url = URL(string: location), !url.lastPathComponent.isEmpty { return url.lastPathComponent }
+        if location.contains("://"), let url = URL(string: location), !url.lastPathComponent.isEmpty {
+            return url.lastPathComponent
+        }
         return (location as NSString).lastPathComponent
     }
 
     /// `https://host/a/b.pth` with base `http://mirror:8080/x` → `http://mirror:8080/x/a/b.pth`.
     /// The path is kept byte for byte (percent escapes included), and so is the query.
     public static func mirror(_ location: String, base: String) -> String {
-        guard let components = URLComponents(string: location), components.scheme == "http" || components.scheme == "https"
+        guard let components = URLComponents(string: location),
+            components.scheme == "http" || components.scheme == "https"
         else { return location }
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
         var path = components.percentEncodedPath
@@ -261,7 +278,8 @@ public struct Hub: Sendable {
         let stem = (fileName as NSString).deletingPathExtension
         guard let dash = stem.lastIndex(of: "-") else { return nil }
         let candidate = String(stem[stem.index(after: dash)...])
-        guard candidate.count >= 6, candidate.count <= 64, candidate.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        guard candidate.count >= 6, candidate.count <= 64, candidate.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else { return nil }
         return candidate
     }
 
@@ -305,16 +323,20 @@ public struct Hub: Sendable {
         }
         // Hashing runs on another core, following the file as it grows.
         let existing = fileSize(partial) ?? 0
-        if existing == 0 { guard fm.createFile(atPath: partial.path, contents: nil) else { throw HubError.unreadable(partial.path) } }
+        if existing == 0 {
+            guard fm.createFile(atPath: partial.path, contents: nil) else { throw HubError.unreadable(partial.path) }
+        }
         let hasher = GrowingFileHasher(following: partial, existing: existing)
         let size: Int64
         do {
-            size = try Download.fetch(url, to: partial, hasher: hasher, authorization: source.authorization, progress: progress)
+            size = try Download.fetch(
+                url, to: partial, hasher: hasher, authorization: source.authorization, progress: progress)
         } catch {
             hasher.cancel()
             // Keep bytes a later pull can resume (shards of another source too); drop an empty
             // file, and any file the server says is gone.
-            let gone: Bool = if case HubError.httpStatus(_, let status) = error { status == 404 || status == 410 } else { false }
+            let gone: Bool =
+                if case HubError.httpStatus(_, let status) = error { status == 404 || status == 410 } else { false }
             if gone || (fileSize(partial) ?? 0) == 0 {
                 try? fm.removeItem(at: partial)
                 rmdir(partialDirectory.path)  // only when nothing else is in it
@@ -324,7 +346,8 @@ public struct Hub: Sendable {
         var shards = [URL]()
         if source.sharded {
             do {
-                shards = try fetchShards(index: partial, indexURL: url, into: partialDirectory, authorization: source.authorization)
+                shards = try fetchShards(
+                    index: partial, indexURL: url, into: partialDirectory, authorization: source.authorization)
             } catch {
                 hasher.cancel()
                 // An index that cannot be followed is useless to resume: start afresh next time.
@@ -347,8 +370,10 @@ public struct Hub: Sendable {
         if !source.isZoo {
             do {
                 // Tensor bytes pass through unchanged: the writer checks the source's CRCs as it copies.
-                try convertCheckpoint(from: partial.path, to: model.path, options: ConvertOptions(
-                    architecture: source.cfg?.architecture, tag: source.cfg?.tag, config: source.cfg?.timmDict))
+                try convertCheckpoint(
+                    from: partial.path, to: model.path,
+                    options: ConvertOptions(
+                        architecture: source.cfg?.architecture, tag: source.cfg?.tag, config: source.cfg?.timmDict))
             } catch {
                 conversionError = error
             }
@@ -363,7 +388,9 @@ public struct Hub: Sendable {
                 throw HubError.sizeMismatch(url: source.location, expected: expectedSize, actual: size)
             }
             if let expected = source.sha256?.lowercased(), !expected.isEmpty {
-                guard digest == expected else { throw HubError.checksumMismatch(url: source.location, expected: expected, actual: digest) }
+                guard digest == expected else {
+                    throw HubError.checksumMismatch(url: source.location, expected: expected, actual: digest)
+                }
                 verified = true
             } else if let prefix = Hub.hashPrefix(inFileName: source.fileName) {
                 guard digest.hasPrefix(prefix) else {
@@ -392,9 +419,10 @@ public struct Hub: Sendable {
         // The shards stay beside their index, as the index names them.
         for shard in shards { try fm.moveItem(at: shard, to: scratch.appendingPathComponent(shard.lastPathComponent)) }
         if source.isZoo { try syncFile(original) }  // a converted model.zoo was synced by its writer
-        let entry = CacheEntry(name: source.name, source: source.location, originalFile: originalName,
-                               originalSHA256: digest, originalSize: size,
-                               modelSHA256: source.isZoo ? digest : nil, modelSize: fileSize(model) ?? 0, verified: verified)
+        let entry = CacheEntry(
+            name: source.name, source: source.location, originalFile: originalName,
+            originalSHA256: digest, originalSize: size,
+            modelSHA256: source.isZoo ? digest : nil, modelSize: fileSize(model) ?? 0, verified: verified)
         try entry.write(to: scratch)
 
         let final = home.entry(source.name)
@@ -408,8 +436,10 @@ public struct Hub: Sendable {
 
     /// Downloads the shards a (complete) index names, each into `folder` under its own name, one
     /// after the other: a shard already there is kept, a `.part` one is resumed with Range.
-    private func fetchShards(index: URL, indexURL: String, into folder: URL,
-                             authorization: Download.Authorization?) throws -> [URL] {
+    private func fetchShards(
+        index: URL, indexURL: String, into folder: URL,
+        authorization: Download.Authorization?
+    ) throws -> [URL] {
         let names: [String]
         do {
             names = try ShardIndex.shardNames(ofIndex: index.path)

@@ -32,7 +32,8 @@ public enum HubError: Error, CustomStringConvertible, Equatable {
         case .unknownModel(let name): "\(name): no such model in the registry or the zoo index"
         case .badIndex(let path, let reason): "\(path): bad zoo index: \(reason)"
         case .unsupportedURL(let url): "\(url): only http, https and file URLs (or plain paths) are supported"
-        case .conversion(let url, let reason): "\(url): verified, but cannot be converted to .zoo: \(reason); nothing was cached"
+        case .conversion(let url, let reason):
+            "\(url): verified, but cannot be converted to .zoo: \(reason); nothing was cached"
         case .noSourceAnswered(let model, let attempts):
             "\(model): no source could be downloaded:\n  " + attempts.joined(separator: "\n  ")
         case .badShardIndex(let url, let reason): "\(url): bad shard index: \(reason)"

@@ -1,6 +1,6 @@
-import ZooNN
 import Foundation
 import ZooCheckpoint
+import ZooNN
 import ZooRegistry
 
 /// Writes models into a static zoo folder (`zoo publish`).
@@ -11,8 +11,10 @@ public enum Publisher {
     /// either way without url, hf_hub_id or file (the zoo is the source). `compress` deflates
     /// tensor entries where that pays (smaller files in a repository, slower loads).
     @discardableResult
-    public static func publish(checkpoint path: String, name: String, zoo: URL, registry: ModelRegistry = .shared,
-                               compress: Bool = false) throws -> ZooIndex.Entry {
+    public static func publish(
+        checkpoint path: String, name: String, zoo: URL, registry: ModelRegistry = .shared,
+        compress: Bool = false
+    ) throws -> ZooIndex.Entry {
         let modelName = ModelName(name)
         let fm = FileManager.default
         try fm.createDirectory(at: zoo, withIntermediateDirectories: true)
@@ -27,8 +29,10 @@ public enum Publisher {
         return try FileLock.withLock(at: zoo.appendingPathComponent(".index.lock").path) {
             try checkpoint.save(target.path, format: .zoo, options: SaveOptions(compress: compress))
             let size = (try fm.attributesOfItem(atPath: target.path)[.size] as? Int64) ?? 0
-            let entry = ZooIndex.Entry(file: relative, sha256: try SHA256Hasher.hexDigest(ofFile: target), size: size, cfg: cfg)
-            var index = fm.fileExists(atPath: zoo.appendingPathComponent(ZooIndex.fileName).path)
+            let entry = ZooIndex.Entry(
+                file: relative, sha256: try SHA256Hasher.hexDigest(ofFile: target), size: size, cfg: cfg)
+            var index =
+                fm.fileExists(atPath: zoo.appendingPathComponent(ZooIndex.fileName).path)
                 ? try ZooIndex.load(zoo: zoo.path) : ZooIndex()
             index.models[name] = entry
             try index.write(to: zoo)

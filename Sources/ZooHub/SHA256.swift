@@ -107,7 +107,9 @@ public final class GrowingFileHasher: @unchecked Sendable {
         while !threadDone { condition.wait() }
         let (invalid, hashed, failure) = (self.invalid, self.hashed, self.failure)
         condition.unlock()
-        if invalid || failure != nil || hashed != size { return try SHA256Hasher.hexDigest(ofFile: URL(fileURLWithPath: path)) }
+        if invalid || failure != nil || hashed != size {
+            return try SHA256Hasher.hexDigest(ofFile: URL(fileURLWithPath: path))
+        }
         return hasher.finalizeHex()
     }
 
@@ -148,7 +150,9 @@ public final class GrowingFileHasher: @unchecked Sendable {
                 let length = Int(min(target - offset, 16 << 20))
                 let aligned = offset & ~Int64(pageSize - 1)
                 let span = length + Int(offset - aligned)
-                guard let mapped = mmap(nil, span, PROT_READ, MAP_SHARED, descriptor, off_t(aligned)), mapped != MAP_FAILED else {
+                guard let mapped = mmap(nil, span, PROT_READ, MAP_SHARED, descriptor, off_t(aligned)),
+                    mapped != MAP_FAILED
+                else {
                     condition.lock(); invalid = true; condition.unlock(); return
                 }
                 hasher.update(UnsafeRawBufferPointer(start: mapped + Int(offset - aligned), count: length))

@@ -19,38 +19,45 @@ public final class LoopbackNginx: @unchecked Sendable {
     /// Starts nginx with `root` = `directory/www`; `locations` is extra nginx config for the server
     /// block, `http` for the http block (log formats: `$http_authorization` shows what a client sent);
     /// `logFormat` is an nginx `log_format` string for the access log (with `logRequests`).
-    public init(directory: URL, locations: String = "", logRequests: Bool = false,
-                logFormat: String = LoopbackNginx.requestLogFormat, http: String = "") throws {
+    public init(
+        directory: URL, locations: String = "", logRequests: Bool = false,
+        logFormat: String = LoopbackNginx.requestLogFormat, http: String = ""
+    ) throws {
         self.directory = directory
         root = directory.appendingPathComponent("www")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         port = try Self.freePort()
         let temp = directory.path
-        let logging = logRequests
+        let logging =
+            logRequests
             ? "log_format requests '\(logFormat)';\n    access_log \(temp)/access.log requests;"
             : "access_log off;"
         let config = """
-        worker_processes 1;
-        daemon off;
-        pid \(temp)/nginx.pid;
-        error_log \(temp)/error.log;
-        events { worker_connections 64; }
-        http {
-            \(logging)
-            \(http)
-            client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
-            fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
-            sendfile on;
-            server {
-                listen 127.0.0.1:\(port);
-                root \(root.path);
-                \(locations)
+            worker_processes 1;
+            daemon off;
+            pid \(temp)/nginx.pid;
+            error_log \(temp)/error.log;
+            events { worker_connections 64; }
+            http {
+                \(logging)
+                \(http)
+                client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy;
+                fastcgi_temp_path \(temp)/fastcgi; uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
+                sendfile on;
+                server {
+                    listen 127.0.0.1:\(port);
+                    root \(root.path);
+                    \(locations)
+                }
             }
-        }
-        """
+            """
         let configURL = directory.appendingPathComponent("nginx.conf")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
-        guard let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard
+            let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
             throw LoopbackError("nginx is not installed (tools/test.sh installs it: apt-get install nginx-light)")
         }
         process.executableURL = URL(fileURLWithPath: binary)
@@ -86,8 +93,9 @@ public final class LoopbackNginx: @unchecked Sendable {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> Int32? in
             guard let pid = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
             // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && Int32(fields[1]) == master ? pid : nil
@@ -114,9 +122,13 @@ public final class LoopbackNginx: @unchecked Sendable {
         defer { close(fd) }
         var address = loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
         guard bound == 0 else { throw LoopbackError("no free loopback port: \(String(cString: strerror(errno)))") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
@@ -125,7 +137,9 @@ public final class LoopbackNginx: @unchecked Sendable {
         defer { close(fd) }
         var address = loopback(port: port)
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         } == 0
     }
 

@@ -171,7 +171,8 @@ struct EfficientNetTrunk {
     let outChannels: Int
 
     init(_ config: EfficientNetConfig, inChans: Int, dropPathRate: Float) {
-        let stem = config.prunedWidths["conv_stem.weight"]?[0]
+        let stem =
+            config.prunedWidths["conv_stem.weight"]?[0]
             ?? (config.fixStem ? config.stemSize : config.rounding(config.stemSize))
         convStem = makePaddedConv2d(
             inChans, stem, kernelSize: config.stemKernel, stride: 2, padding: config.layers.padding)

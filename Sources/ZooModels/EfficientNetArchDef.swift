@@ -87,12 +87,16 @@ public enum EfficientNetArchDef {
         }
         func int(_ key: String) throws(ArchDefError) -> Int? {
             guard let text = options[key] else { return nil }
-            guard let value = Int(text) else { throw ArchDefError(blockString: string, problem: "\(key)\(text) is not an integer") }
+            guard let value = Int(text) else {
+                throw ArchDefError(blockString: string, problem: "\(key)\(text) is not an integer")
+            }
             return value
         }
         func double(_ key: String) throws(ArchDefError) -> Double? {
             guard let text = options[key] else { return nil }
-            guard let value = Double(text) else { throw ArchDefError(blockString: string, problem: "\(key)\(text) is not a number") }
+            guard let value = Double(text) else {
+                throw ArchDefError(blockString: string, problem: "\(key)\(text) is not a number")
+            }
             return value
         }
         func kernels(_ key: String) throws(ArchDefError) -> [Int]? {
@@ -108,8 +112,9 @@ public enum EfficientNetArchDef {
             return value
         }
         let repeats = try required(try int("r"), "r")
-        var spec = EfficientNetBlockSpec(type: type, outChannels: try required(try int("c"), "c"),
-                                         stride: try required(try int("s"), "s"), act: act)
+        var spec = EfficientNetBlockSpec(
+            type: type, outChannels: try required(try int("c"), "c"),
+            stride: try required(try int("s"), "s"), act: act)
         switch type {
         case .ir, .ds, .dsa, .er:
             spec.kernel = try required(try kernels("k"), "k")
@@ -148,10 +153,13 @@ public enum EfficientNetArchDef {
     public enum DepthRounding: Sendable { case ceil, round }
 
     /// timm's `decode_arch_def`: stages of block strings → stages of specs, depths scaled.
-    public static func decode(_ arch: [[String]], depthMultiplier: [Double]? = nil, depthRounding: DepthRounding = .ceil,
-                              expertsMultiplier: Int = 1, fixFirstLast: Bool = false,
-                              groupSize: Int? = nil) throws(ArchDefError) -> [[EfficientNetBlockSpec]] {
-        let multipliers = depthMultiplier.map { $0.count == 1 ? Array(repeating: $0[0], count: arch.count) : $0 }
+    public static func decode(
+        _ arch: [[String]], depthMultiplier: [Double]? = nil, depthRounding: DepthRounding = .ceil,
+        expertsMultiplier: Int = 1, fixFirstLast: Bool = false,
+        groupSize: Int? = nil
+    ) throws(ArchDefError) -> [[EfficientNetBlockSpec]] {
+        let multipliers =
+            depthMultiplier.map { $0.count == 1 ? Array(repeating: $0[0], count: arch.count) : $0 }
             ?? Array(repeating: 1, count: arch.count)
         var stages: [[EfficientNetBlockSpec]] = []
         for (index, (strings, multiplier)) in zip(arch, multipliers).enumerated() {
@@ -165,15 +173,18 @@ public enum EfficientNetArchDef {
                 repeats.append(count)
             }
             let fixed = fixFirstLast && (index == 0 || index == arch.count - 1)
-            stages.append(scaleStageDepth(specs, repeats: repeats, multiplier: fixed ? 1 : multiplier, rounding: depthRounding))
+            stages.append(
+                scaleStageDepth(specs, repeats: repeats, multiplier: fixed ? 1 : multiplier, rounding: depthRounding))
         }
         return stages
     }
 
     /// timm's `_scale_stage_depth`: the stage's total repeats scaled, then shared out from the last
     /// block definition backwards so the first is the least likely to grow.
-    static func scaleStageDepth(_ specs: [EfficientNetBlockSpec], repeats: [Int], multiplier: Double,
-                                rounding: DepthRounding) -> [EfficientNetBlockSpec] {
+    static func scaleStageDepth(
+        _ specs: [EfficientNetBlockSpec], repeats: [Int], multiplier: Double,
+        rounding: DepthRounding
+    ) -> [EfficientNetBlockSpec] {
         var total = repeats.reduce(0, +)
         var scaled: Int
         switch rounding {
@@ -213,6 +224,7 @@ public struct ChannelRounding: Sendable, Equatable {
     }
 
     public func callAsFunction(_ channels: Int) -> Int {
-        multiplier == 0 ? channels : makeDivisible(Double(channels) * multiplier, divisor: divisor, roundLimit: roundLimit)
+        multiplier == 0
+            ? channels : makeDivisible(Double(channels) * multiplier, divisor: divisor, roundLimit: roundLimit)
     }
 }

@@ -4,10 +4,11 @@
 enum EfficientNetPrunedWidths {
     static func table(_ name: String) -> [String: [Int]] {
         guard let text = encoded[name] else { preconditionFailure("no pruned widths for \(name)") }
-        return Dictionary(uniqueKeysWithValues: text.split(separator: ";").map { entry in
-            let parts = entry.split(separator: "=")
-            return (String(parts[0]), parts[1].split(separator: ",").map { Int($0)! })
-        })
+        return Dictionary(
+            uniqueKeysWithValues: text.split(separator: ";").map { entry in
+                let parts = entry.split(separator: "=")
+                return (String(parts[0]), parts[1].split(separator: ",").map { Int($0)! })
+            })
     }
 
     private static let encoded: [String: String] = [

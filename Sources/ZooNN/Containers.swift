@@ -25,7 +25,9 @@ public final class Sequential: Module {
         // eval mode that is the same as calling them in turn.
         var x = input, index = 0
         while index < layers.count {
-            if let conv = layers[index] as? Conv2d, index + 1 < layers.count, let norm = layers[index + 1] as? BatchNorm2d {
+            if let conv = layers[index] as? Conv2d, index + 1 < layers.count,
+                let norm = layers[index + 1] as? BatchNorm2d
+            {
                 let relu = index + 2 < layers.count && layers[index + 2] is ReLU
                 x = conv.forward(x, normalizedBy: norm, relu: relu)
                 index += relu ? 3 : 2

@@ -19,10 +19,13 @@ public final class Conv2d: Module {
     /// Eval-mode weights with a batch norm folded in (`forward(_:normalizedBy:adding:relu:)`).
     let inferenceCache = InferenceCache()
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true) {
-        precondition(inChannels % groups == 0 && outChannels % groups == 0,
-                     "Conv2d: channels \(inChannels)→\(outChannels) not divisible by groups \(groups)")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true
+    ) {
+        precondition(
+            inChannels % groups == 0 && outChannels % groups == 0,
+            "Conv2d: channels \(inChannels)→\(outChannels) not divisible by groups \(groups)")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -33,14 +36,21 @@ public final class Conv2d: Module {
         let shape = [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]
         weight = WeightInitialization.parameter(shape) { Tensor.kaimingUniform(shape, using: &$0) }
         let fanIn = shape[1] * kernelSize.0 * kernelSize.1
-        self.bias = bias ? WeightInitialization.parameter([outChannels]) { Tensor.biasUniform(outChannels, fanIn: fanIn, using: &$0) } : nil
+        self.bias =
+            bias
+            ? WeightInitialization.parameter([outChannels]) {
+                Tensor.biasUniform(outChannels, fanIn: fanIn, using: &$0)
+            } : nil
     }
 
     /// Square kernel, stride, padding and dilation.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true) {
-        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias)
     }
 
     public override var ownParameters: [(String, Tensor)] {
@@ -48,6 +58,7 @@ public final class Conv2d: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        Tensor.conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        Tensor.conv2d(
+            input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }

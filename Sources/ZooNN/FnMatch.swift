@@ -73,8 +73,8 @@ public func fnmatch(_ name: String, _ pattern: String) -> Bool {
 extension FnMatchPattern {
     /// One step of a compiled pattern.
     fileprivate enum Element: Hashable, Sendable {
-        case anyRun            // `*`
-        case one(CharacterSet) // a literal, `?` or a bracket expression
+        case anyRun  // `*`
+        case one(CharacterSet)  // a literal, `?` or a bracket expression
     }
 
     /// A set of single characters: ranges of scalar values, possibly negated.
@@ -143,14 +143,15 @@ extension FnMatchPattern {
         if !lastChunk.isEmpty || chunks.isEmpty {
             chunks.append(lastChunk)
         } else {
-            chunks[chunks.count - 1].append(hyphen) // a trailing `-` is a member
+            chunks[chunks.count - 1].append(hyphen)  // a trailing `-` is a member
         }
 
         // Drop reversed ranges such as `z-a` by joining their neighbours.
         var chunkIndex = chunks.count - 1
         while chunkIndex > 0 {
             if let rangeStart = chunks[chunkIndex - 1].last, let rangeEnd = chunks[chunkIndex].first,
-               rangeStart.value > rangeEnd.value {
+                rangeStart.value > rangeEnd.value
+            {
                 chunks[chunkIndex - 1] = chunks[chunkIndex - 1].dropLast() + chunks[chunkIndex].dropFirst()
                 chunks.remove(at: chunkIndex)
             }
@@ -159,13 +160,16 @@ extension FnMatchPattern {
 
         // Read members left to right: chunk characters are literals, and a chunk boundary makes a
         // range of the characters on either side unless the left one already ended a range.
-        enum Token: Equatable { case character(Unicode.Scalar), rangeOperator }
+        enum Token: Equatable {
+            case character(Unicode.Scalar)
+            case rangeOperator
+        }
         var tokens: [Token] = []
         for (position, chunk) in chunks.enumerated() {
             if position > 0 { tokens.append(.rangeOperator) }
             tokens += chunk.map(Token.character)
         }
-        if negated { tokens.removeFirst() } // the `!`
+        if negated { tokens.removeFirst() }  // the `!`
         if tokens.isEmpty { return negated ? .anyCharacter : .noCharacter }
 
         func scalarValue(_ token: Token) -> UInt32 {

@@ -15,8 +15,14 @@ public final class Linear: Module {
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        weight = WeightInitialization.parameter([outFeatures, inFeatures]) { Tensor.kaimingUniform([outFeatures, inFeatures], using: &$0) }
-        self.bias = bias ? WeightInitialization.parameter([outFeatures]) { Tensor.biasUniform(outFeatures, fanIn: inFeatures, using: &$0) } : nil
+        weight = WeightInitialization.parameter([outFeatures, inFeatures]) {
+            Tensor.kaimingUniform([outFeatures, inFeatures], using: &$0)
+        }
+        self.bias =
+            bias
+            ? WeightInitialization.parameter([outFeatures]) {
+                Tensor.biasUniform(outFeatures, fanIn: inFeatures, using: &$0)
+            } : nil
     }
 
     public override var ownParameters: [(String, Tensor)] {

@@ -188,7 +188,8 @@ public enum ModuleError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .noParameterMatches(pattern, example):
-            "no parameter key matches \"\(pattern)\"" + (example.map { " (keys look like \"\($0)\")" } ?? " (the module has no parameters)")
+            "no parameter key matches \"\(pattern)\""
+                + (example.map { " (keys look like \"\($0)\")" } ?? " (the module has no parameters)")
         }
     }
 }

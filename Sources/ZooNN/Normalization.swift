@@ -27,8 +27,10 @@ open class BatchNorm2d: Module {
     /// `SyncBatchNorm`); `DataParallel.synchronizeBatchNorm` sets it.
     public var crossProcessSum: CrossProcessSum?
 
-    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true) {
+    public init(
+        _ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+        trackRunningStats: Bool = true
+    ) {
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum
@@ -58,11 +60,13 @@ open class BatchNorm2d: Module {
             if momentum == nil { factor = Float(1 / batches) }
         }
         if isTraining, let crossProcessSum {
-            return Tensor.syncBatchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight,
-                                        bias: bias, momentum: factor, eps: eps, sum: crossProcessSum)
+            return Tensor.syncBatchNorm(
+                input, runningMean: runningMean, runningVar: runningVar, weight: weight,
+                bias: bias, momentum: factor, eps: eps, sum: crossProcessSum)
         }
-        return Tensor.batchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                                training: isTraining, momentum: factor, eps: eps)
+        return Tensor.batchNorm(
+            input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+            training: isTraining, momentum: factor, eps: eps)
     }
 }
 
@@ -105,17 +109,22 @@ extension Conv2d {
     /// ```swift
     /// let y = conv2.forward(x, normalizedBy: bn2, adding: shortcut, relu: true)
     /// ```
-    public func forward(_ input: Tensor, normalizedBy norm: BatchNorm2d, adding residual: Tensor? = nil,
-                        relu: Bool = false) -> Tensor {
-        let needsGraph = GradMode.isEnabled && (input.requiresGrad || residual?.requiresGrad == true
-            || parameters().contains { $0.requiresGrad } || norm.parameters().contains { $0.requiresGrad })
+    public func forward(
+        _ input: Tensor, normalizedBy norm: BatchNorm2d, adding residual: Tensor? = nil,
+        relu: Bool = false
+    ) -> Tensor {
+        let needsGraph =
+            GradMode.isEnabled
+            && (input.requiresGrad || residual?.requiresGrad == true
+                || parameters().contains { $0.requiresGrad } || norm.parameters().contains { $0.requiresGrad })
         guard !norm.isTraining, !needsGraph, let prepared = inferenceWeights(foldedWith: norm) else {
             var y = norm(self(input))
             if let residual { y = y + residual }
             return relu ? y.relu() : y
         }
-        return Tensor.conv2dInference(input, prepared: prepared, stride: stride, padding: padding, dilation: dilation,
-                                      groups: groups, adding: residual, relu: relu)
+        return Tensor.conv2dInference(
+            input, prepared: prepared, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, adding: residual, relu: relu)
     }
 
     /// The weights folded with `norm`, cached until the weights or the norm's values change.

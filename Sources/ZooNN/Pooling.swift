@@ -8,8 +8,10 @@ public final class MaxPool2d: Module {
     public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)
     public let ceilMode: Bool
 
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) {
+    public init(
+        kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1), ceilMode: Bool = false
+    ) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -17,9 +19,12 @@ public final class MaxPool2d: Module {
         self.ceilMode = ceilMode
     }
 
-    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
-        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
-                  dilation: (dilation, dilation), ceilMode: ceilMode)
+    public convenience init(
+        kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false
+    ) {
+        self.init(
+            kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
+            dilation: (dilation, dilation), ceilMode: ceilMode)
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
@@ -35,8 +40,10 @@ public final class AvgPool2d: Module {
     public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int)
     public let ceilMode: Bool, countIncludePad: Bool
 
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                ceilMode: Bool = false, countIncludePad: Bool = true) {
+    public init(
+        kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+        ceilMode: Bool = false, countIncludePad: Bool = true
+    ) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -44,14 +51,18 @@ public final class AvgPool2d: Module {
         self.countIncludePad = countIncludePad
     }
 
-    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false,
-                            countIncludePad: Bool = true) {
-        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
-                  ceilMode: ceilMode, countIncludePad: countIncludePad)
+    public convenience init(
+        kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false,
+        countIncludePad: Bool = true
+    ) {
+        self.init(
+            kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
+            ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        input.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+        input.avgPool2d(
+            kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
 }
 

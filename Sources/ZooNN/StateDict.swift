@@ -70,13 +70,16 @@ public struct LoadReport: Equatable, CustomStringConvertible, Sendable {
     public var description: String {
         if isComplete { return "all keys matched" }
         func listed(_ keys: [String]) -> String {
-            keys.count <= 8 ? keys.joined(separator: ", ") : keys.prefix(8).joined(separator: ", ") + ", … (\(keys.count) in all)"
+            keys.count <= 8
+                ? keys.joined(separator: ", ") : keys.prefix(8).joined(separator: ", ") + ", … (\(keys.count) in all)"
         }
         var lines: [String] = []
         if !missingKeys.isEmpty { lines.append("missing keys: \(listed(missingKeys))") }
         if !unexpectedKeys.isEmpty { lines.append("unexpected keys: \(listed(unexpectedKeys))") }
         if !mismatchedShapes.isEmpty {
-            lines.append("shape mismatches: " + listed(mismatchedShapes.map { "\($0.key) (module \($0.expected), state dict \($0.found))" }))
+            lines.append(
+                "shape mismatches: "
+                    + listed(mismatchedShapes.map { "\($0.key) (module \($0.expected), state dict \($0.found))" }))
         }
         return lines.joined(separator: "\n")
     }

@@ -27,7 +27,8 @@ func run(_ arch: String) throws {
     let weights = directory.appendingPathComponent("\(arch).weights.safetensors").path
     let model = try withoutWeightInitialization {
         // Fixed-size families (ViT, Swin) are checked at a small `img_size` the reference was built with.
-        try createModel(arch, numClasses: numClasses, checkpointPath: weights, imgSize: io.metadata["img_size"].flatMap { Int($0) })
+        try createModel(
+            arch, numClasses: numClasses, checkpointPath: weights, imgSize: io.metadata["img_size"].flatMap { Int($0) })
     }
     let keys = model.stateDict().map { "[\"\($0.0)\", \($0.1.shape)]" }.joined(separator: ", ")
 

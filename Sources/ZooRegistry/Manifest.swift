@@ -1,8 +1,9 @@
 import ZooCheckpoint
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials // files, without loading all of Foundation (start-up time)
+    import FoundationEssentials  // files, without loading all of Foundation (start-up time)
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A JSON file of pretrained cfgs, one file per family (`manifests/resnet.json`):
@@ -90,8 +91,9 @@ public struct Manifest: Sendable, Codable {
         do {
             try self.init(json: JSONValue(from: decoder))
         } catch let error as JSONFieldError {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "\(error.field): \(error.message)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "\(error.field): \(error.message)"))
         }
     }
 
@@ -125,7 +127,7 @@ public enum ManifestError: Error, Equatable, CustomStringConvertible {
     public var file: String {
         switch self {
         case .unreadable(let file, _), .invalidJSON(let file, _, _, _, _), .invalidField(let file, _, _),
-             .unknownArchitecture(let file, _, _, _):
+            .unknownArchitecture(let file, _, _, _):
             file
         case .missingFolder(let path, _):
             path

@@ -52,7 +52,8 @@ public struct ModelArgs: Hashable, Sendable {
 
 /// One architecture-specific argument value.
 public enum ModelArgValue: Hashable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral {
+    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral
+{
     case int(Int)
     case double(Double)
     case bool(Bool)

@@ -45,7 +45,7 @@ public struct NaturalSortKey: Comparable, Sendable {
 
     private enum Part: Equatable, Sendable {
         case text([UInt32])
-        case number([UInt8]) // decimal digits without leading zeros
+        case number([UInt8])  // decimal digits without leading zeros
     }
 
     public init(_ string: String) {
@@ -54,7 +54,8 @@ public struct NaturalSortKey: Comparable, Sendable {
         var digits: [UInt8]? = nil
         for scalar in string.lowercased().unicodeScalars {
             if scalar.properties.generalCategory == .decimalNumber,
-               let value = scalar.properties.numericValue {
+                let value = scalar.properties.numericValue
+            {
                 if digits == nil {
                     parts.append(.text(text))
                     text = []

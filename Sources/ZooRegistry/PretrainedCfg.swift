@@ -1,4 +1,5 @@
 import ZooCheckpoint
+
 /// Where a set of pretrained weights comes from and how to feed the model that uses them: timm's
 /// `PretrainedCfg`, field for field, plus the `sha256` of the weight file where it is known.
 ///
@@ -92,8 +93,10 @@ public enum StringOrList: Hashable, Sendable, Codable, CustomStringConvertible {
         } else if let values = try? container.decode([String].self) {
             self = .list(values)
         } else {
-            throw DecodingError.typeMismatch(StringOrList.self, .init(
-                codingPath: decoder.codingPath, debugDescription: "Expected a string or a list of strings."))
+            throw DecodingError.typeMismatch(
+                StringOrList.self,
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "Expected a string or a list of strings."))
         }
     }
 
@@ -202,8 +205,9 @@ extension PretrainedCfg: Codable {
         do {
             try self.init(json: JSONValue(from: decoder), path: "")
         } catch let error as JSONFieldError {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "\(error.field): \(error.message)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "\(error.field): \(error.message)"))
         }
     }
 

@@ -1,9 +1,10 @@
 import ZooCheckpoint
 import ZooNN
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// An architecture as the registry holds it: its family, its builder and its pretrained cfgs.
@@ -63,7 +64,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
             let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
             return "unknown model \"\(name)\"\(hint)"
         case let .unknownTag(architecture, tag, available):
-            let known = available.isEmpty ? "it has no pretrained tags" : "its tags are \(available.joined(separator: ", "))"
+            let known =
+                available.isEmpty ? "it has no pretrained tags" : "its tags are \(available.joined(separator: ", "))"
             return "\(architecture) has no pretrained tag \"\(tag)\"; \(known)"
         }
     }
@@ -103,7 +105,7 @@ public final class ModelRegistry: Sendable {
             do {
                 try registry.load(Manifest(json: json.utf8, file: file), file: file)
             } catch {
-                fatalError("\(error)") // the tests load every built-in manifest; this is a broken build
+                fatalError("\(error)")  // the tests load every built-in manifest; this is a broken build
             }
         }
         return registry
@@ -128,8 +130,10 @@ public final class ModelRegistry: Sendable {
     ///   - builder: Builds the model; `nil` registers the name only.
     ///   - checkpointFilter: Maps foreign key layouts onto the model's before loading (a second
     ///     trailing closure: `register(...) { args in ... } checkpointFilter: { tensors in ... }`).
-    public func register(architecture: String, family: String, builder: ModelBuilder? = nil,
-                         checkpointFilter: CheckpointFilter? = nil) {
+    public func register(
+        architecture: String, family: String, builder: ModelBuilder? = nil,
+        checkpointFilter: CheckpointFilter? = nil
+    ) {
         precondition(
             !architecture.isEmpty && !architecture.contains(where: { $0 == "." || $0.isWhitespace }),
             "architecture name \"\(architecture)\" must be non-empty without '.' or white space")
@@ -182,7 +186,8 @@ public final class ModelRegistry: Sendable {
             }
             if let earlier = firstIndexOfName[cfg.name] {
                 throw ManifestError.invalidField(
-                    file: file, field: "cfgs[\(index)].tag", reason: "\(cfg.name) is already listed at cfgs[\(earlier)].")
+                    file: file, field: "cfgs[\(index)].tag",
+                    reason: "\(cfg.name) is already listed at cfgs[\(earlier)].")
             }
             firstIndexOfName[cfg.name] = index
         }
@@ -266,7 +271,8 @@ public final class ModelRegistry: Sendable {
             }.map(FnMatchPattern.init)
         }
         let include = expanded(patterns), exclude = expanded(excluding)
-        return candidates
+        return
+            candidates
             .filter { candidate in
                 (include.isEmpty || include.contains { $0.matches(candidate.name) })
                     && !exclude.contains { $0.matches(candidate.name) }

@@ -28,21 +28,25 @@ extension Tensor {
         if approximateTanh {
             let out = map { v in 0.5 * v * (1 + Foundation.tanh(k * (v + 0.044715 * v * v * v))) }
             return record("gelu_tanh", [x], out) { g in
-                [Tensor.zipMap(g, x) { g, v in
-                    let inner = k * (v + 0.044715 * v * v * v)
-                    let t = Foundation.tanh(inner)
-                    let dInner = k * (1 + 3 * 0.044715 * v * v)
-                    return g * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner)
-                }]
+                [
+                    Tensor.zipMap(g, x) { g, v in
+                        let inner = k * (v + 0.044715 * v * v * v)
+                        let t = Foundation.tanh(inner)
+                        let dInner = k * (1 + 3 * 0.044715 * v * v)
+                        return g * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner)
+                    }
+                ]
             }
         }
         let out = map { v in 0.5 * v * (1 + Foundation.erf(v * 0.7071067811865476)) }
         return record("gelu", [x], out) { g in
-            [Tensor.zipMap(g, x) { g, v in
-                let cdf = 0.5 * (1 + Foundation.erf(v * 0.7071067811865476))
-                let pdf = Foundation.exp(-0.5 * v * v) * 0.3989422804014327
-                return g * (cdf + v * pdf)
-            }]
+            [
+                Tensor.zipMap(g, x) { g, v in
+                    let cdf = 0.5 * (1 + Foundation.erf(v * 0.7071067811865476))
+                    let pdf = Foundation.exp(-0.5 * v * v) * 0.3989422804014327
+                    return g * (cdf + v * pdf)
+                }
+            ]
         }
     }
 
@@ -60,10 +64,12 @@ extension Tensor {
     public func silu() -> Tensor {
         let x = self
         return record("silu", [x], map { $0 / (1 + Foundation.exp(-$0)) }) { g in
-            [Tensor.zipMap(g, x) { g, v in
-                let s = 1 / (1 + Foundation.exp(-v))
-                return g * s * (1 + v * (1 - s))
-            }]
+            [
+                Tensor.zipMap(g, x) { g, v in
+                    let s = 1 / (1 + Foundation.exp(-v))
+                    return g * s * (1 + v * (1 - s))
+                }
+            ]
         }
     }
 
@@ -88,9 +94,11 @@ extension Tensor {
         let x = self
         let out = map { v in v * beta > threshold ? v : Foundation.log1p(Foundation.exp(v * beta)) / beta }
         return record("softplus", [x], out) { g in
-            [Tensor.zipMap(g, x) { g, v in
-                v * beta > threshold ? g : g / (1 + Foundation.exp(-v * beta))
-            }]
+            [
+                Tensor.zipMap(g, x) { g, v in
+                    v * beta > threshold ? g : g / (1 + Foundation.exp(-v * beta))
+                }
+            ]
         }
     }
 }

@@ -34,14 +34,18 @@ extension Tensor {
     /// Attaches `backward` to `output` when grad mode is on and some input requires gradients.
     /// `backward` returns one gradient (or nil) per input, each shaped like that input.
     @discardableResult
-    func record(_ name: String, _ inputs: [Tensor], _ output: Tensor,
-                _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+    func record(
+        _ name: String, _ inputs: [Tensor], _ output: Tensor,
+        _ backward: @escaping (Tensor) -> [Tensor?]
+    ) -> Tensor {
         Tensor.record(name, inputs, output, backward)
     }
 
     @discardableResult
-    static func record(_ name: String, _ inputs: [Tensor], _ output: Tensor,
-                       _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+    static func record(
+        _ name: String, _ inputs: [Tensor], _ output: Tensor,
+        _ backward: @escaping (Tensor) -> [Tensor?]
+    ) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return output }
         output.gradFn = GradFn(name: name, inputs: inputs, backward: backward)
         return output
@@ -69,7 +73,8 @@ extension Tensor {
             if expanded { order.append(tensor); continue }
             guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
             stack.append((tensor, true))
-            for input in tensor.gradFn?.inputs ?? [] where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
+            for input in tensor.gradFn?.inputs ?? []
+            where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
                 stack.append((input, false))
             }
         }
@@ -89,8 +94,9 @@ extension Tensor {
                 let inputGrads = backward(grad)
                 for (input, inputGrad) in zip(fn.inputs, inputGrads) {
                     guard let inputGrad, input.requiresGrad else { continue }
-                    precondition(inputGrad.shape == input.shape,
-                                 "\(fn.name) backward produced \(inputGrad.shape) for an input of \(input.shape)")
+                    precondition(
+                        inputGrad.shape == input.shape,
+                        "\(fn.name) backward produced \(inputGrad.shape) for an input of \(input.shape)")
                     let key = ObjectIdentifier(input)
                     pending[key] = pending[key].map { $0 + inputGrad } ?? inputGrad
                 }

@@ -2,7 +2,7 @@ import CBLAS
 import Foundation
 
 #if os(Linux)
-import CDNNL
+    import CDNNL
 #endif
 
 /// Which kernels run on this machine, chosen from the CPU's feature flags (never its model number).
@@ -23,9 +23,9 @@ public enum KernelPath {
     /// oneDNN is linked and made a CPU engine.
     public static let oneDNNAvailable: Bool = {
         #if os(Linux)
-        return zoo_dnnl_available() != 0
+            return zoo_dnnl_available() != 0
         #else
-        return false
+            return false
         #endif
     }()
 
@@ -59,9 +59,9 @@ public enum KernelPath {
     /// The instruction set of oneDNN's kernels ("avx2", "avx512_core_bf16", …), nil without oneDNN.
     public static var oneDNNISA: String? {
         #if os(Linux)
-        return oneDNNAvailable ? String(cString: zoo_dnnl_isa()) : nil
+            return oneDNNAvailable ? String(cString: zoo_dnnl_isa()) : nil
         #else
-        return nil
+            return nil
         #endif
     }
 
@@ -72,7 +72,7 @@ public enum KernelPath {
             Parallel.threads = newValue
             BLAS.threads = newValue
             #if os(Linux)
-            if oneDNNAvailable { zoo_dnnl_set_threads(Int32(newValue)) }
+                if oneDNNAvailable { zoo_dnnl_set_threads(Int32(newValue)) }
             #endif
         }
     }
@@ -81,15 +81,15 @@ public enum KernelPath {
     public static var summary: String {
         var parts: [String] = []
         #if os(Linux)
-        if usesOneDNN {
-            parts.append("conv oneDNN \(String(cString: zoo_dnnl_version())) (\(oneDNNISA ?? "?")), sgemm oneDNN")
-        } else {
-            parts.append("conv im2col+GEMM, sgemm OpenBLAS")
-        }
-        let original = blasCoreChosenByOpenBLAS
-        parts.append("OpenBLAS core \(blasCore)" + (original != blasCore ? " (OpenBLAS chose \(original))" : ""))
+            if usesOneDNN {
+                parts.append("conv oneDNN \(String(cString: zoo_dnnl_version())) (\(oneDNNISA ?? "?")), sgemm oneDNN")
+            } else {
+                parts.append("conv im2col+GEMM, sgemm OpenBLAS")
+            }
+            let original = blasCoreChosenByOpenBLAS
+            parts.append("OpenBLAS core \(blasCore)" + (original != blasCore ? " (OpenBLAS chose \(original))" : ""))
         #else
-        parts.append("conv im2col+GEMM, sgemm Accelerate")
+            parts.append("conv im2col+GEMM, sgemm Accelerate")
         #endif
         return parts.joined(separator: ", ")
     }
@@ -97,20 +97,22 @@ public enum KernelPath {
     /// Instruction-set level of an OpenBLAS core name: 3 AVX-512, 2 AVX2+FMA, 1 AVX, 0 older.
     public static func blasCoreLevel(_ core: String) -> Int {
         #if os(Linux)
-        return Int(zoo_blas_core_level(core))
+            return Int(zoo_blas_core_level(core))
         #else
-        return 0
+            return 0
         #endif
     }
 
     /// The OpenBLAS core zoo switches to from `current` on a CPU with these features, nil to keep it.
-    public static func blasCoreChoice(current: String, avx512: Bool, avx512bf16: Bool, avx2fma: Bool,
-                                      amd: Bool) -> String? {
+    public static func blasCoreChoice(
+        current: String, avx512: Bool, avx512bf16: Bool, avx2fma: Bool,
+        amd: Bool
+    ) -> String? {
         #if os(Linux)
-        return zoo_blas_choose_core(current, avx512 ? 1 : 0, avx512bf16 ? 1 : 0, avx2fma ? 1 : 0, amd ? 1 : 0)
-            .map { String(cString: $0) }
+            return zoo_blas_choose_core(current, avx512 ? 1 : 0, avx512bf16 ? 1 : 0, avx2fma ? 1 : 0, amd ? 1 : 0)
+                .map { String(cString: $0) }
         #else
-        return nil
+            return nil
         #endif
     }
 }
@@ -132,10 +134,12 @@ public enum BLAS {
 
     /// Row-major C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C.
     @inline(__always)
-    public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-                             b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    public static func sgemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         guard m > 0 && n > 0 else { return }
         FlopCounter.add(2 * Double(m) * Double(n) * Double(k))
         if k == 0 {
@@ -144,14 +148,16 @@ public enum BLAS {
             return
         }
         #if os(Linux)
-        // oneDNN's sgemm is JIT-compiled for the CPU and shares OpenMP's threads with the convolutions.
-        if KernelPath.usesOneDNN
-            && zoo_dnnl_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0 {
-            return
-        }
+            // oneDNN's sgemm is JIT-compiled for the CPU and shares OpenMP's threads with the convolutions.
+            if KernelPath.usesOneDNN
+                && zoo_dnnl_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0
+            {
+                return
+            }
         #endif
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
 
@@ -166,9 +172,12 @@ struct MatrixOperand {
     init(_ matrix: Tensor) {
         precondition(matrix.rank == 2)
         let rows = matrix.shape[0], cols = matrix.shape[1]
-        if matrix.dtype == .float32 && (matrix.strides[1] == 1 || cols == 1) && matrix.strides[0] >= Swift.max(cols, 1) {
+        if matrix.dtype == .float32 && (matrix.strides[1] == 1 || cols == 1) && matrix.strides[0] >= Swift.max(cols, 1)
+        {
             self.init(matrix, transposed: false, leading: rows == 1 ? Swift.max(cols, 1) : matrix.strides[0])
-        } else if matrix.dtype == .float32 && (matrix.strides[0] == 1 || rows == 1) && matrix.strides[1] >= Swift.max(rows, 1) {
+        } else if matrix.dtype == .float32 && (matrix.strides[0] == 1 || rows == 1)
+            && matrix.strides[1] >= Swift.max(rows, 1)
+        {
             self.init(matrix, transposed: true, leading: cols == 1 ? Swift.max(rows, 1) : matrix.strides[1])
         } else {
             let dense = matrix.denseFloats()
@@ -192,9 +201,10 @@ extension Tensor {
         let out = Tensor(empty: [m, n])
         let left = MatrixOperand(a), right = MatrixOperand(b)
         withExtendedLifetime((left, right)) {
-            BLAS.sgemm(transA: left.transposed, transB: right.transposed, m: m, n: n, k: k,
-                       a: left.pointer, lda: left.leading, b: right.pointer, ldb: right.leading,
-                       c: out.mutableFloats, ldc: Swift.max(n, 1))
+            BLAS.sgemm(
+                transA: left.transposed, transB: right.transposed, m: m, n: n, k: k,
+                a: left.pointer, lda: left.leading, b: right.pointer, ldb: right.leading,
+                c: out.mutableFloats, ldc: Swift.max(n, 1))
         }
         return out
     }
@@ -221,12 +231,16 @@ extension Tensor {
             out = Tensor(empty: batch + [n, m])
             for i in 0..<batches {
                 let product = Tensor.gemm(ea.select(0, i), eb.select(0, i))
-                withExtendedLifetime(product) { (out.mutableFloats + i * n * m).update(from: product.floats, count: n * m) }
+                withExtendedLifetime(product) {
+                    (out.mutableFloats + i * n * m).update(from: product.floats, count: n * m)
+                }
             }
         }
         return record("matmul", [a, b], out) { g in
-            [a.requiresGrad ? g.matmul(b.detach().transpose(-1, -2)).sum(toShape: a.shape) : nil,
-             b.requiresGrad ? a.detach().transpose(-1, -2).matmul(g).sum(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? g.matmul(b.detach().transpose(-1, -2)).sum(toShape: a.shape) : nil,
+                b.requiresGrad ? a.detach().transpose(-1, -2).matmul(g).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -240,22 +254,27 @@ extension Tensor {
         if let bias {
             let dense = bias.denseFloats()
             withExtendedLifetime(dense) {
-                for r in 0..<rows { (out.mutableFloats + r * outFeatures).update(from: dense.floats, count: outFeatures) }
+                for r in 0..<rows {
+                    (out.mutableFloats + r * outFeatures).update(from: dense.floats, count: outFeatures)
+                }
             }
         }
         let left = MatrixOperand(x2), w = MatrixOperand(weight)
         withExtendedLifetime((left, w)) {
-            BLAS.sgemm(transA: left.transposed, transB: !w.transposed, m: rows, n: outFeatures, k: inFeatures,
-                       a: left.pointer, lda: left.leading, b: w.pointer, ldb: w.leading,
-                       beta: bias == nil ? 0 : 1, c: out.mutableFloats, ldc: outFeatures)
+            BLAS.sgemm(
+                transA: left.transposed, transB: !w.transposed, m: rows, n: outFeatures, k: inFeatures,
+                a: left.pointer, lda: left.leading, b: w.pointer, ldb: w.leading,
+                beta: bias == nil ? 0 : 1, c: out.mutableFloats, ldc: outFeatures)
         }
         let y = out.reshape(Array(x.shape.dropLast()) + [outFeatures])
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return record("linear", inputs, y) { g in
             let g2 = g.reshape([rows, outFeatures])
-            return [x.requiresGrad ? Tensor.gemm(g2, weight.detach()).reshape(x.shape) : nil,
-                    weight.requiresGrad ? Tensor.gemm(g2.T, x2) : nil,
-                    bias.map { _ in g2.sum(dim: 0) }]
+            return [
+                x.requiresGrad ? Tensor.gemm(g2, weight.detach()).reshape(x.shape) : nil,
+                weight.requiresGrad ? Tensor.gemm(g2.T, x2) : nil,
+                bias.map { _ in g2.sum(dim: 0) },
+            ]
         }
     }
 }

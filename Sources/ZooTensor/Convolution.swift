@@ -17,7 +17,8 @@ public struct Conv2dGeometry: Sendable, Equatable {
         kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
     }
 
-    public init(input: [Int], weight: [Int], stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int) {
+    public init(input: [Int], weight: [Int], stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int)
+    {
         precondition(input.count == 4, "conv2d expects NCHW input, got \(input)")
         precondition(weight.count == 4, "conv2d expects a [Cout, Cin/groups, kh, kw] weight, got \(weight)")
         (batch, inChannels, height, width) = (input[0], input[1], input[2], input[3])
@@ -26,10 +27,12 @@ public struct Conv2dGeometry: Sendable, Equatable {
         (padH, padW) = padding
         (dilationH, dilationW) = dilation
         self.groups = groups
-        precondition(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
-                     "conv2d: channels \(inChannels)→\(outChannels) not divisible by groups \(groups)")
-        precondition(weight[1] == inChannels / groups,
-                     "conv2d: weight \(weight) expects \(weight[1] * groups) input channels, input has \(inChannels)")
+        precondition(
+            groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+            "conv2d: channels \(inChannels)→\(outChannels) not divisible by groups \(groups)")
+        precondition(
+            weight[1] == inChannels / groups,
+            "conv2d: weight \(weight) expects \(weight[1] * groups) input channels, input has \(inChannels)")
         precondition(outHeight > 0 && outWidth > 0, "conv2d: input \(input) is smaller than the kernel")
     }
 
@@ -51,21 +54,28 @@ public struct Conv2dGeometry: Sendable, Equatable {
 
 extension Tensor {
     /// PyTorch's `F.conv2d(x, weight, bias, stride, padding, dilation, groups)`.
-    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
-                              stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-                              dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
-        let geometry = Conv2dGeometry(input: x.shape, weight: weight.shape, stride: stride,
-                                      padding: padding, dilation: dilation, groups: groups)
+    public static func conv2d(
+        _ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+        stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1), groups: Int = 1
+    ) -> Tensor {
+        let geometry = Conv2dGeometry(
+            input: x.shape, weight: weight.shape, stride: stride,
+            padding: padding, dilation: dilation, groups: groups)
         let input = x.denseFloats(), w = weight.denseFloats(), b = bias?.denseFloats()
         let out = Tensor(empty: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth])
         withExtendedLifetime((input, w, b)) {
             let flags = OneDNN.flags(bias: b != nil, inference: !GradMode.isEnabled)
-            if KernelPath.usesOneDNN && OneDNN.forward(geometry, flags: flags, input: input.floats, weight: w.floats,
-                                                       prepared: nil, bias: b?.floats, residual: nil,
-                                                       output: out.mutableFloats) {
+            if KernelPath.usesOneDNN
+                && OneDNN.forward(
+                    geometry, flags: flags, input: input.floats, weight: w.floats,
+                    prepared: nil, bias: b?.floats, residual: nil,
+                    output: out.mutableFloats)
+            {
                 return
             }
-            ConvolutionKernels.forward(geometry, input: input.floats, weight: w.floats, bias: b?.floats, output: out.mutableFloats)
+            ConvolutionKernels.forward(
+                geometry, input: input.floats, weight: w.floats, bias: b?.floats, output: out.mutableFloats)
         }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return record("conv2d", inputs, out) { g in
@@ -75,13 +85,19 @@ extension Tensor {
             let gradBias = bias?.requiresGrad == true ? Tensor(empty: [geometry.outChannels]) : nil
             let viaOneDNN: Bool = withExtendedLifetime((input, w, grad)) {
                 guard KernelPath.usesOneDNN else { return false }
-                if let gradInput, !OneDNN.backwardData(geometry, gradOutput: grad.floats, weight: w.floats,
-                                                        gradInput: gradInput.mutableFloats) {
+                if let gradInput,
+                    !OneDNN.backwardData(
+                        geometry, gradOutput: grad.floats, weight: w.floats,
+                        gradInput: gradInput.mutableFloats)
+                {
                     return false
                 }
-                if let gradWeight, !OneDNN.backwardWeights(geometry, input: input.floats, gradOutput: grad.floats,
-                                                            gradWeight: gradWeight.mutableFloats,
-                                                            gradBias: gradBias?.mutableFloats) {
+                if let gradWeight,
+                    !OneDNN.backwardWeights(
+                        geometry, input: input.floats, gradOutput: grad.floats,
+                        gradWeight: gradWeight.mutableFloats,
+                        gradBias: gradBias?.mutableFloats)
+                {
                     return false
                 }
                 if let gradBias, gradWeight == nil { gradBias.assign(grad.sum(dims: [0, 2, 3])) }
@@ -89,8 +105,9 @@ extension Tensor {
             }
             if viaOneDNN { return [gradInput, gradWeight, gradBias] }
             withExtendedLifetime((input, w, grad)) {
-                ConvolutionKernels.backward(geometry, input: input.floats, weight: w.floats, gradOutput: grad.floats,
-                                            gradInput: gradInput?.mutableFloats, gradWeight: gradWeight?.mutableFloats)
+                ConvolutionKernels.backward(
+                    geometry, input: input.floats, weight: w.floats, gradOutput: grad.floats,
+                    gradInput: gradInput?.mutableFloats, gradWeight: gradWeight?.mutableFloats)
             }
             return [gradInput, gradWeight, gradBias.map { _ in grad.sum(dims: [0, 2, 3]) }]
         }
@@ -99,8 +116,10 @@ extension Tensor {
 
 /// The loops behind conv2d. Pointers are to dense NCHW float32 buffers.
 enum ConvolutionKernels {
-    static func forward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+    static func forward(
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+    ) {
         let tile = g.imagesPerTile
         let inPlane = g.height * g.width, plane = g.outPlane
         if g.usesShiftedGEMMs { return shiftedForward(g, input: input, weight: weight, bias: bias, output: output) }
@@ -111,10 +130,11 @@ enum ConvolutionKernels {
                 for group in 0..<g.groups {
                     let y = output + (n * g.outChannels + group * g.groupOut) * plane
                     fillBias(bias.map { $0 + group * g.groupOut }, y, rows: g.groupOut, cols: plane, ld: plane)
-                    BLAS.sgemm(m: g.groupOut, n: plane, k: g.groupIn,
-                               a: weight + group * g.groupOut * g.patch, lda: g.patch,
-                               b: input + (n * g.inChannels + group * g.groupIn) * inPlane, ldb: inPlane,
-                               beta: bias == nil ? 0 : 1, c: y, ldc: plane)
+                    BLAS.sgemm(
+                        m: g.groupOut, n: plane, k: g.groupIn,
+                        a: weight + group * g.groupOut * g.patch, lda: g.patch,
+                        b: input + (n * g.inChannels + group * g.groupIn) * inPlane, ldb: inPlane,
+                        beta: bias == nil ? 0 : 1, c: y, ldc: plane)
                 }
             }
             return
@@ -125,16 +145,18 @@ enum ConvolutionKernels {
                 let images = Swift.min(tile, g.batch - first), width = images * plane
                 for group in 0..<g.groups {
                     for i in 0..<images {
-                        im2col(g, input + ((first + i) * g.inChannels + group * g.groupIn) * inPlane,
-                               columns + i * plane, ld: width)
+                        im2col(
+                            g, input + ((first + i) * g.inChannels + group * g.groupIn) * inPlane,
+                            columns + i * plane, ld: width)
                     }
                     // A single image writes its output plane directly; a tile goes through `product`.
                     let direct = images == 1
                     let y = direct ? output + (first * g.outChannels + group * g.groupOut) * plane : product
                     fillBias(bias.map { $0 + group * g.groupOut }, y, rows: g.groupOut, cols: width, ld: width)
-                    BLAS.sgemm(m: g.groupOut, n: width, k: g.patch,
-                               a: weight + group * g.groupOut * g.patch, lda: g.patch,
-                               b: columns, ldb: width, beta: bias == nil ? 0 : 1, c: y, ldc: width)
+                    BLAS.sgemm(
+                        m: g.groupOut, n: width, k: g.patch,
+                        a: weight + group * g.groupOut * g.patch, lda: g.patch,
+                        b: columns, ldb: width, beta: bias == nil ? 0 : 1, c: y, ldc: width)
                     if !direct {
                         for i in 0..<images {
                             for o in 0..<g.groupOut {
@@ -148,9 +170,11 @@ enum ConvolutionKernels {
         }
     }
 
-    static func backward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
-                         gradWeight: UnsafeMutablePointer<Float>?) {
+    static func backward(
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+        gradWeight: UnsafeMutablePointer<Float>?
+    ) {
         let tile = g.imagesPerTile
         let inPlane = g.height * g.width, plane = g.outPlane
         gradWeight?.initialize(repeating: 0, count: g.outChannels * g.patch)
@@ -161,12 +185,14 @@ enum ConvolutionKernels {
                     let dy = gradOutput + (n * g.outChannels + group * g.groupOut) * plane
                     let w = weight + group * g.groupOut * g.patch
                     if let gradWeight {  // dW += dY · Xᵀ
-                        BLAS.sgemm(transB: true, m: g.groupOut, n: g.groupIn, k: plane, a: dy, lda: plane, b: x, ldb: inPlane,
-                                   beta: 1, c: gradWeight + group * g.groupOut * g.patch, ldc: g.patch)
+                        BLAS.sgemm(
+                            transB: true, m: g.groupOut, n: g.groupIn, k: plane, a: dy, lda: plane, b: x, ldb: inPlane,
+                            beta: 1, c: gradWeight + group * g.groupOut * g.patch, ldc: g.patch)
                     }
                     if let gradInput {  // dX = Wᵀ · dY
-                        BLAS.sgemm(transA: true, m: g.groupIn, n: plane, k: g.groupOut, a: w, lda: g.patch, b: dy, ldb: plane,
-                                   c: gradInput + (n * g.inChannels + group * g.groupIn) * inPlane, ldc: inPlane)
+                        BLAS.sgemm(
+                            transA: true, m: g.groupIn, n: plane, k: g.groupOut, a: w, lda: g.patch, b: dy, ldb: plane,
+                            c: gradInput + (n * g.inChannels + group * g.groupIn) * inPlane, ldc: inPlane)
                     }
                 }
             }
@@ -183,28 +209,33 @@ enum ConvolutionKernels {
                     for i in 0..<images {
                         for o in 0..<g.groupOut {
                             (gathered + o * width + i * plane).update(
-                                from: gradOutput + ((first + i) * g.outChannels + group * g.groupOut + o) * plane, count: plane)
+                                from: gradOutput + ((first + i) * g.outChannels + group * g.groupOut + o) * plane,
+                                count: plane)
                         }
                     }
                     let w = weight + group * g.groupOut * g.patch
                     if let gradWeight {
                         for i in 0..<images {
-                            im2col(g, input + ((first + i) * g.inChannels + group * g.groupIn) * inPlane,
-                                   columns + i * plane, ld: width)
+                            im2col(
+                                g, input + ((first + i) * g.inChannels + group * g.groupIn) * inPlane,
+                                columns + i * plane, ld: width)
                         }
                         // dW += dY · colsᵀ
-                        BLAS.sgemm(transB: true, m: g.groupOut, n: g.patch, k: width,
-                                   a: gathered, lda: width, b: columns, ldb: width,
-                                   beta: 1, c: gradWeight + group * g.groupOut * g.patch, ldc: g.patch)
+                        BLAS.sgemm(
+                            transB: true, m: g.groupOut, n: g.patch, k: width,
+                            a: gathered, lda: width, b: columns, ldb: width,
+                            beta: 1, c: gradWeight + group * g.groupOut * g.patch, ldc: g.patch)
                     }
                     if let gradInput {
                         // dcols = Wᵀ · dY, then scatter-add back onto the input planes.
-                        BLAS.sgemm(transA: true, m: g.patch, n: width, k: g.groupOut,
-                                   a: w, lda: g.patch, b: gathered, ldb: width,
-                                   c: gradColumns, ldc: width)
+                        BLAS.sgemm(
+                            transA: true, m: g.patch, n: width, k: g.groupOut,
+                            a: w, lda: g.patch, b: gathered, ldb: width,
+                            c: gradColumns, ldc: width)
                         for i in 0..<images {
-                            col2im(g, gradColumns + i * plane, ld: width,
-                                   gradInput + ((first + i) * g.inChannels + group * g.groupIn) * inPlane)
+                            col2im(
+                                g, gradColumns + i * plane, ld: width,
+                                gradInput + ((first + i) * g.inChannels + group * g.groupIn) * inPlane)
                         }
                     }
                 }
@@ -216,8 +247,10 @@ enum ConvolutionKernels {
     /// output computed on a grid of `oh × wp` (the last kw − 1 columns of each row are junk) is
     /// Σ over taps (i, j) of W[:, :, i, j] · Xpad shifted by i·wp + j: kh·kw GEMMs with K = Cin
     /// reading the padded input in place, then the valid columns are copied out.
-    static func shiftedForward(_ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+    static func shiftedForward(
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+    ) {
         let taps = g.kernelH * g.kernelW
         let wp = g.width + 2 * g.padW, hp = g.height + 2 * g.padH
         let paddedPlane = (hp + 1) * wp  // one spare row: the last tap's junk columns read past hp·wp
@@ -229,7 +262,9 @@ enum ConvolutionKernels {
             let tapWeights = scratch, xpad = scratch + repacked, y = xpad + padded
             for o in 0..<g.outChannels {
                 for c in 0..<g.groupIn {
-                    for t in 0..<taps { tapWeights[(t * g.outChannels + o) * g.groupIn + c] = weight[(o * g.groupIn + c) * taps + t] }
+                    for t in 0..<taps {
+                        tapWeights[(t * g.outChannels + o) * g.groupIn + c] = weight[(o * g.groupIn + c) * taps + t]
+                    }
                 }
             }
             xpad.initialize(repeating: 0, count: padded)
@@ -239,15 +274,17 @@ enum ConvolutionKernels {
                     Parallel.forEachChunk(g.groupIn, work: padded) { channels in
                         for c in channels {
                             for row in 0..<g.height {
-                                (xpad + c * paddedPlane + (row + g.padH) * wp + g.padW).update(from: x + c * inPlane + row * g.width, count: g.width)
+                                (xpad + c * paddedPlane + (row + g.padH) * wp + g.padW).update(
+                                    from: x + c * inPlane + row * g.width, count: g.width)
                             }
                         }
                     }
                     for t in 0..<taps {
                         let (i, j) = (t / g.kernelW, t % g.kernelW)
-                        BLAS.sgemm(m: g.groupOut, n: wide, k: g.groupIn,
-                                   a: tapWeights + (t * g.outChannels + group * g.groupOut) * g.groupIn, lda: g.groupIn,
-                                   b: xpad + i * wp + j, ldb: paddedPlane, beta: t == 0 ? 0 : 1, c: y, ldc: wide)
+                        BLAS.sgemm(
+                            m: g.groupOut, n: wide, k: g.groupIn,
+                            a: tapWeights + (t * g.outChannels + group * g.groupOut) * g.groupIn, lda: g.groupIn,
+                            b: xpad + i * wp + j, ldb: paddedPlane, beta: t == 0 ? 0 : 1, c: y, ldc: wide)
                     }
                     let out = output + (n * g.outChannels + group * g.groupOut) * plane
                     for o in 0..<g.groupOut {
@@ -262,21 +299,26 @@ enum ConvolutionKernels {
         }
     }
 
-    private static func fillBias(_ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+    private static func fillBias(
+        _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int
+    ) {
         guard let bias else { return }
         for r in 0..<rows { (y + r * ld).initialize(repeating: bias[r], count: cols) }
     }
 
     /// Unfolds one image's group channels into columns[patch, plane] (row stride `ld`).
     /// Row (c, i, j) holds x[c, oh·sh − ph + i·dh, ow·sw − pw + j·dw] for every output (oh, ow), 0 outside.
-    static func im2col(_ g: Conv2dGeometry, _ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, ld: Int) {
+    static func im2col(_ g: Conv2dGeometry, _ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, ld: Int)
+    {
         Parallel.forEachChunk(g.groupIn, work: g.patch * g.outPlane) { channels in
             im2col(g, x, columns, ld: ld, channels: channels)
         }
     }
 
-    private static func im2col(_ g: Conv2dGeometry, _ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
-                               ld: Int, channels: Range<Int>) {
+    private static func im2col(
+        _ g: Conv2dGeometry, _ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
+        ld: Int, channels: Range<Int>
+    ) {
         let (oh, ow) = (g.outHeight, g.outWidth)
         for c in channels {
             let channel = x + c * g.height * g.width
@@ -307,15 +349,18 @@ enum ConvolutionKernels {
     }
 
     /// The adjoint of `im2col`: adds columns back onto the image they came from.
-    static func col2im(_ g: Conv2dGeometry, _ columns: UnsafePointer<Float>, ld: Int, _ x: UnsafeMutablePointer<Float>) {
+    static func col2im(_ g: Conv2dGeometry, _ columns: UnsafePointer<Float>, ld: Int, _ x: UnsafeMutablePointer<Float>)
+    {
         // Channels are disjoint in the image, so they can be scattered in parallel.
         Parallel.forEachChunk(g.groupIn, work: g.patch * g.outPlane) { channels in
             col2im(g, columns, ld: ld, x, channels: channels)
         }
     }
 
-    private static func col2im(_ g: Conv2dGeometry, _ columns: UnsafePointer<Float>, ld: Int, _ x: UnsafeMutablePointer<Float>,
-                               channels: Range<Int>) {
+    private static func col2im(
+        _ g: Conv2dGeometry, _ columns: UnsafePointer<Float>, ld: Int, _ x: UnsafeMutablePointer<Float>,
+        channels: Range<Int>
+    ) {
         let (oh, ow) = (g.outHeight, g.outWidth)
         for c in channels {
             let channel = x + c * g.height * g.width

@@ -47,10 +47,16 @@ public enum DType: String, Sendable, CaseIterable, Codable {
         case .float16: base.storeBytes(of: floatToHalf(Float(value)), toByteOffset: index * 2, as: UInt16.self)
         case .bfloat16: base.storeBytes(of: floatToBFloat16(Float(value)), toByteOffset: index * 2, as: UInt16.self)
         case .int64: base.storeBytes(of: Int64(clamping: value), toByteOffset: index * 8, as: Int64.self)
-        case .int32: base.storeBytes(of: Int32(truncatingIfNeeded: Int64(clamping: value)), toByteOffset: index * 4, as: Int32.self)
-        case .int16: base.storeBytes(of: Int16(truncatingIfNeeded: Int64(clamping: value)), toByteOffset: index * 2, as: Int16.self)
-        case .int8: base.storeBytes(of: Int8(truncatingIfNeeded: Int64(clamping: value)), toByteOffset: index, as: Int8.self)
-        case .uint8: base.storeBytes(of: UInt8(truncatingIfNeeded: Int64(clamping: value)), toByteOffset: index, as: UInt8.self)
+        case .int32:
+            base.storeBytes(
+                of: Int32(truncatingIfNeeded: Int64(clamping: value)), toByteOffset: index * 4, as: Int32.self)
+        case .int16:
+            base.storeBytes(
+                of: Int16(truncatingIfNeeded: Int64(clamping: value)), toByteOffset: index * 2, as: Int16.self)
+        case .int8:
+            base.storeBytes(of: Int8(truncatingIfNeeded: Int64(clamping: value)), toByteOffset: index, as: Int8.self)
+        case .uint8:
+            base.storeBytes(of: UInt8(truncatingIfNeeded: Int64(clamping: value)), toByteOffset: index, as: UInt8.self)
         case .bool: base.storeBytes(of: value != 0 ? 1 : 0, toByteOffset: index, as: UInt8.self)
         }
     }
@@ -59,10 +65,15 @@ public enum DType: String, Sendable, CaseIterable, Codable {
 extension Int64 {
     /// NaN becomes 0 and out-of-range values saturate, instead of trapping.
     init(clamping value: Double) {
-        if value.isNaN { self = 0 }
-        else if value >= 9.2233720368547758e18 { self = .max }
-        else if value <= -9.2233720368547758e18 { self = .min }
-        else { self = Int64(value.rounded(.towardZero)) }
+        if value.isNaN {
+            self = 0
+        } else if value >= 9.2233720368547758e18 {
+            self = .max
+        } else if value <= -9.2233720368547758e18 {
+            self = .min
+        } else {
+            self = Int64(value.rounded(.towardZero))
+        }
     }
 }
 

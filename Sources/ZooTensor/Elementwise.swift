@@ -25,25 +25,26 @@ extension Tensor {
         let output = out.mutableFloats
         let n = out.count
         withExtendedLifetime((a, b)) {
-        if a.isContiguous && b.isContiguous && a.count == n && b.count == n {
-            let x = a.floats, y = b.floats
-            Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x[i], y[i]) } }
-        } else if a.isContiguous && a.count == n && b.count == 1 {
-            let x = a.floats, y = b.floats.pointee
-            for i in 0..<n { output[i] = f(x[i], y) }
-        } else if b.isContiguous && b.count == n && a.count == 1 {
-            let x = a.floats.pointee, y = b.floats
-            for i in 0..<n { output[i] = f(x, y[i]) }
-        } else {
-            let ea = a.broadcastStrides(to: outShape), eb = b.broadcastStrides(to: outShape)
-            let x = a.storage.bytes.assumingMemoryBound(to: Float.self)
-            let y = b.storage.bytes.assumingMemoryBound(to: Float.self)
-            var index = 0
-            forEachRow2(shape: outShape, ea, a.storageOffset, eb, b.storageOffset) { offsetA, stepA, offsetB, stepB, length in
-                for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }
-                index += length
+            if a.isContiguous && b.isContiguous && a.count == n && b.count == n {
+                let x = a.floats, y = b.floats
+                Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x[i], y[i]) } }
+            } else if a.isContiguous && a.count == n && b.count == 1 {
+                let x = a.floats, y = b.floats.pointee
+                for i in 0..<n { output[i] = f(x[i], y) }
+            } else if b.isContiguous && b.count == n && a.count == 1 {
+                let x = a.floats.pointee, y = b.floats
+                for i in 0..<n { output[i] = f(x, y[i]) }
+            } else {
+                let ea = a.broadcastStrides(to: outShape), eb = b.broadcastStrides(to: outShape)
+                let x = a.storage.bytes.assumingMemoryBound(to: Float.self)
+                let y = b.storage.bytes.assumingMemoryBound(to: Float.self)
+                var index = 0
+                forEachRow2(shape: outShape, ea, a.storageOffset, eb, b.storageOffset) {
+                    offsetA, stepA, offsetB, stepB, length in
+                    for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }
+                    index += length
+                }
             }
-        }
         }
         return out
     }
@@ -58,8 +59,10 @@ extension Tensor {
 
     /// Walks two strided operands over `shape` in row-major order, one innermost run at a time,
     /// after merging dimensions both operands traverse contiguously (longer inner loops).
-    static func forEachRow2(shape: [Int], _ stridesA: [Int], _ offsetA: Int, _ stridesB: [Int], _ offsetB: Int,
-                            _ body: (Int, Int, Int, Int, Int) -> Void) {
+    static func forEachRow2(
+        shape: [Int], _ stridesA: [Int], _ offsetA: Int, _ stridesB: [Int], _ offsetB: Int,
+        _ body: (Int, Int, Int, Int, Int) -> Void
+    ) {
         var dims: [(size: Int, a: Int, b: Int)] = []
         for axis in 0..<shape.count where shape[axis] != 1 {
             if let last = dims.last, last.a == stridesA[axis] * shape[axis], last.b == stridesB[axis] * shape[axis] {
@@ -106,16 +109,20 @@ extension Tensor {
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let out = zipMap(a, b, *)
         return record("mul", [a, b], out) { g in
-            [a.requiresGrad ? (g * b.detach()).sum(toShape: a.shape) : nil,
-             b.requiresGrad ? (g * a.detach()).sum(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? (g * b.detach()).sum(toShape: a.shape) : nil,
+                b.requiresGrad ? (g * a.detach()).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = zipMap(a, b, /)
         return record("div", [a, b], out) { g in
-            [a.requiresGrad ? (g / b.detach()).sum(toShape: a.shape) : nil,
-             b.requiresGrad ? (-g * out.detach() / b.detach()).sum(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? (g / b.detach()).sum(toShape: a.shape) : nil,
+                b.requiresGrad ? (-g * out.detach() / b.detach()).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -136,9 +143,13 @@ extension Tensor {
     public func pow(_ exponent: Float) -> Tensor {
         let x = self
         let out: Tensor
-        if exponent == 2 { out = map { $0 * $0 } }
-        else if exponent == 0.5 { out = map { $0.squareRoot() } }
-        else { out = map { Foundation.pow($0, exponent) } }
+        if exponent == 2 {
+            out = map { $0 * $0 }
+        } else if exponent == 0.5 {
+            out = map { $0.squareRoot() }
+        } else {
+            out = map { Foundation.pow($0, exponent) }
+        }
         return record("pow", [x], out) { g in
             [Tensor.zipMap(g, x) { g, x in g * exponent * Foundation.pow(x, exponent - 1) }]
         }
@@ -150,8 +161,10 @@ extension Tensor {
         let out = Tensor.zipMap(x, exponent) { Foundation.pow($0, $1) }
         return record("pow", [x, exponent], out) { g in
             let e = exponent.detach(), y = out.detach()
-            return [x.requiresGrad ? (g * e * x.detach().pow(e - 1)).sum(toShape: x.shape) : nil,
-                    exponent.requiresGrad ? (g * y * x.detach().log()).sum(toShape: exponent.shape) : nil]
+            return [
+                x.requiresGrad ? (g * e * x.detach().pow(e - 1)).sum(toShape: x.shape) : nil,
+                exponent.requiresGrad ? (g * y * x.detach().log()).sum(toShape: exponent.shape) : nil,
+            ]
         }
     }
 
@@ -208,8 +221,10 @@ extension Tensor {
         let m = mask.expand(shape)
         let picked = zipMap(zipMap(m, a) { $0 != 0 ? $1 : 0 }, zipMap(m, b) { $0 != 0 ? 0 : $1 }, +)
         return record("where", [a, b], picked) { g in
-            [a.requiresGrad ? zipMap(m, g) { $0 != 0 ? $1 : 0 }.sum(toShape: a.shape) : nil,
-             b.requiresGrad ? zipMap(m, g) { $0 != 0 ? 0 : $1 }.sum(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? zipMap(m, g) { $0 != 0 ? $1 : 0 }.sum(toShape: a.shape) : nil,
+                b.requiresGrad ? zipMap(m, g) { $0 != 0 ? 0 : $1 }.sum(toShape: b.shape) : nil,
+            ]
         }
     }
 }

@@ -5,8 +5,9 @@ extension Tensor {
         precondition(!tensors.isEmpty, "concat needs at least one tensor")
         let first = tensors[0], d = first.axis(dim)
         for t in tensors {
-            precondition(t.rank == first.rank && (0..<first.rank).allSatisfy { $0 == d || t.shape[$0] == first.shape[$0] },
-                         "concat: \(t.shape) does not match \(first.shape) outside dimension \(d)")
+            precondition(
+                t.rank == first.rank && (0..<first.rank).allSatisfy { $0 == d || t.shape[$0] == first.shape[$0] },
+                "concat: \(t.shape) does not match \(first.shape) outside dimension \(d)")
         }
         var outShape = first.shape
         outShape[d] = tensors.reduce(0) { $0 + $1.shape[d] }
@@ -50,14 +51,19 @@ extension Tensor {
         let d = axis(dim)
         precondition(sizes.reduce(0, +) == shape[d], "split sizes \(sizes) do not add up to \(shape[d])")
         var start = 0
-        return sizes.map { size in defer { start += size }; return slice(d, start, start + size) }
+        return sizes.map { size in
+            defer { start += size }; return slice(d, start, start + size)
+        }
     }
 
     /// Rows picked by `index` (int64, 1-d) along `dim` (PyTorch's `index_select`).
     public func indexSelect(dim: Int, index: Tensor) -> Tensor {
         precondition(index.rank <= 1, "index_select expects a 1-d index, got \(index.shape)")
         let d = axis(dim), picks = index.toInts()
-        for p in picks { precondition(p >= -shape[d] && p < shape[d], "index \(p) out of range for dimension \(d) of size \(shape[d])") }
+        for p in picks {
+            precondition(
+                p >= -shape[d] && p < shape[d], "index \(p) out of range for dimension \(d) of size \(shape[d])")
+        }
         let rows = picks.map { $0 < 0 ? $0 + shape[d] : $0 }
         let x = denseFloats()
         var outShape = shape
@@ -67,7 +73,8 @@ extension Tensor {
         withExtendedLifetime(x) {
             for o in 0..<outer {
                 for (k, r) in rows.enumerated() {
-                    (out.mutableFloats + (o * rows.count + k) * inner).update(from: x.floats + (o * shape[d] + r) * inner, count: inner)
+                    (out.mutableFloats + (o * rows.count + k) * inner).update(
+                        from: x.floats + (o * shape[d] + r) * inner, count: inner)
                 }
             }
         }
@@ -77,7 +84,8 @@ extension Tensor {
             defer { withExtendedLifetime(dense) {} }
             for o in 0..<outer {
                 for (k, r) in rows.enumerated() {
-                    let target = grad.mutableFloats + (o * inputShape[d] + r) * inner, source = gd + (o * rows.count + k) * inner
+                    let target = grad.mutableFloats + (o * inputShape[d] + r) * inner,
+                        source = gd + (o * rows.count + k) * inner
                     for i in 0..<inner { target[i] += source[i] }
                 }
             }
@@ -90,7 +98,9 @@ extension Tensor {
         let d = axis(dim)
         precondition(index.rank == rank, "gather: index rank \(index.rank) differs from input rank \(rank)")
         for axis in 0..<rank where axis != d {
-            precondition(index.shape[axis] <= shape[axis], "gather: index \(index.shape) exceeds input \(shape) at dimension \(axis)")
+            precondition(
+                index.shape[axis] <= shape[axis],
+                "gather: index \(index.shape) exceeds input \(shape) at dimension \(axis)")
         }
         let x = denseFloats(), picks = index.toInts()
         let out = Tensor(empty: index.shape)
@@ -100,18 +110,26 @@ extension Tensor {
         var coordinate = [Int](repeating: 0, count: rank)
         defer { withExtendedLifetime(x) {} }
         for (flat, pick) in picks.enumerated() {
-            precondition(pick >= -shape[d] && pick < shape[d], "gather: index \(pick) out of range for dimension \(d) of size \(shape[d])")
+            precondition(
+                pick >= -shape[d] && pick < shape[d],
+                "gather: index \(pick) out of range for dimension \(d) of size \(shape[d])")
             var offset = 0
-            for axis in 0..<rank { offset += (axis == d ? (pick < 0 ? pick + shape[d] : pick) : coordinate[axis]) * inputStrides[axis] }
+            for axis in 0..<rank {
+                offset += (axis == d ? (pick < 0 ? pick + shape[d] : pick) : coordinate[axis]) * inputStrides[axis]
+            }
             sources[flat] = offset
             out.mutableFloats[flat] = x.floats[offset]
             var axis = rank - 1
-            while axis >= 0 { coordinate[axis] += 1; if coordinate[axis] < indexShape[axis] { break }; coordinate[axis] = 0; axis -= 1 }
+            while axis >= 0 {
+                coordinate[axis] += 1; if coordinate[axis] < indexShape[axis] { break }; coordinate[axis] = 0; axis -= 1
+            }
         }
         let inputShape = shape
         return record("gather", [self], out) { g in
             let grad = Tensor(zeros: inputShape), dense = g.denseFloats(), gd = dense.floats
-            withExtendedLifetime(dense) { for (flat, offset) in sources.enumerated() { grad.mutableFloats[offset] += gd[flat] } }
+            withExtendedLifetime(dense) {
+                for (flat, offset) in sources.enumerated() { grad.mutableFloats[offset] += gd[flat] }
+            }
             return [grad]
         }
     }

@@ -6,9 +6,11 @@ extension Tensor {
     /// PyTorch's `F.batch_norm` over [N, C, …]. In training, normalizes with the batch statistics
     /// and updates `runningMean`/`runningVar` in place (unbiased variance, `momentum` weight);
     /// otherwise normalizes with the running statistics.
-    public static func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?,
-                                 weight: Tensor?, bias: Tensor?, training: Bool,
-                                 momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+    public static func batchNorm(
+        _ x: Tensor, runningMean: Tensor?, runningVar: Tensor?,
+        weight: Tensor?, bias: Tensor?, training: Bool,
+        momentum: Float = 0.1, eps: Float = 1e-5
+    ) -> Tensor {
         precondition(x.rank >= 2, "batch_norm expects [N, C, …], got \(x.shape)")
         let n = x.shape[0], c = x.shape[1], spatial = x.count / Swift.max(n * c, 1)
         let reduce = n * spatial
@@ -21,26 +23,33 @@ extension Tensor {
         if useBatchStats {
             precondition(reduce > 1, "batch_norm in training needs more than one value per channel, got \(x.shape)")
             let rm = training ? runningMean?.floats : nil, rv = training ? runningVar?.floats : nil
-            mean.withUnsafeMutableBufferPointer { meanOut in invStd.withUnsafeMutableBufferPointer { invStdOut in
-            let (meanOut, invStdOut) = (meanOut.baseAddress!, invStdOut.baseAddress!)
-            // Channels are independent: each chunk of them reduces and writes its own entries.
-            Parallel.forEachChunk(c, work: work) { channels in
-            for ch in channels {
-                var total = 0.0
-                for i in 0..<n { let row = xs + (i * c + ch) * spatial; for s in 0..<spatial { total += Double(row[s]) } }
-                let mu = total / Double(reduce)
-                var squares = 0.0
-                for i in 0..<n { let row = xs + (i * c + ch) * spatial; for s in 0..<spatial { let d = Double(row[s]) - mu; squares += d * d } }
-                let variance = squares / Double(reduce)
-                meanOut[ch] = Float(mu)
-                invStdOut[ch] = Float(1 / (variance + Double(eps)).squareRoot())
-                if let rm, let rv {
-                    rm[ch] = (1 - momentum) * rm[ch] + momentum * Float(mu)
-                    rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(squares / Double(reduce - 1))
+            mean.withUnsafeMutableBufferPointer { meanOut in
+                invStd.withUnsafeMutableBufferPointer { invStdOut in
+                    let (meanOut, invStdOut) = (meanOut.baseAddress!, invStdOut.baseAddress!)
+                    // Channels are independent: each chunk of them reduces and writes its own entries.
+                    Parallel.forEachChunk(c, work: work) { channels in
+                        for ch in channels {
+                            var total = 0.0
+                            for i in 0..<n {
+                                let row = xs + (i * c + ch) * spatial; for s in 0..<spatial { total += Double(row[s]) }
+                            }
+                            let mu = total / Double(reduce)
+                            var squares = 0.0
+                            for i in 0..<n {
+                                let row = xs + (i * c + ch) * spatial;
+                                for s in 0..<spatial { let d = Double(row[s]) - mu; squares += d * d }
+                            }
+                            let variance = squares / Double(reduce)
+                            meanOut[ch] = Float(mu)
+                            invStdOut[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+                            if let rm, let rv {
+                                rm[ch] = (1 - momentum) * rm[ch] + momentum * Float(mu)
+                                rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(squares / Double(reduce - 1))
+                            }
+                        }
+                    }
                 }
             }
-            }
-            } }
         } else if let runningMean, let runningVar {
             let rm = runningMean.toArray(), rv = runningVar.toArray()
             for ch in 0..<c { mean[ch] = rm[ch]; invStd[ch] = 1 / (rv[ch] + eps).squareRoot() }
@@ -62,22 +71,24 @@ extension Tensor {
             let dense = g.denseFloats(), gd = dense.floats
             defer { withExtendedLifetime((dense, input)) {} }
             var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
-            sumG.withUnsafeMutableBufferPointer { sumGOut in sumGX.withUnsafeMutableBufferPointer { sumGXOut in
-                let (sumGOut, sumGXOut) = (sumGOut.baseAddress!, sumGXOut.baseAddress!)
-                Parallel.forEachChunk(c, work: work) { channels in
-                    for ch in channels {
-                        var a = 0.0, b = 0.0
-                        for i in 0..<n {
-                            let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
-                            for s in 0..<spatial {
-                                a += Double(grad[s])
-                                b += Double(grad[s]) * Double((row[s] - meanC[ch]) * invStdC[ch])
+            sumG.withUnsafeMutableBufferPointer { sumGOut in
+                sumGX.withUnsafeMutableBufferPointer { sumGXOut in
+                    let (sumGOut, sumGXOut) = (sumGOut.baseAddress!, sumGXOut.baseAddress!)
+                    Parallel.forEachChunk(c, work: work) { channels in
+                        for ch in channels {
+                            var a = 0.0, b = 0.0
+                            for i in 0..<n {
+                                let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
+                                for s in 0..<spatial {
+                                    a += Double(grad[s])
+                                    b += Double(grad[s]) * Double((row[s] - meanC[ch]) * invStdC[ch])
+                                }
                             }
+                            sumGOut[ch] = a; sumGXOut[ch] = b
                         }
-                        sumGOut[ch] = a; sumGXOut[ch] = b
                     }
                 }
-            } }
+            }
             var gradInput: Tensor?
             if x.requiresGrad {
                 let result = Tensor(empty: x.shape), gi = result.mutableFloats
@@ -108,10 +119,13 @@ extension Tensor {
     }
 
     /// PyTorch's `F.layer_norm`: normalizes over the trailing `normalizedShape` dimensions.
-    public static func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil,
-                                 bias: Tensor? = nil, eps: Float = 1e-5) -> Tensor {
-        precondition(Array(x.shape.suffix(normalizedShape.count)) == normalizedShape,
-                     "layer_norm: input \(x.shape) does not end in \(normalizedShape)")
+    public static func layerNorm(
+        _ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil,
+        bias: Tensor? = nil, eps: Float = 1e-5
+    ) -> Tensor {
+        precondition(
+            Array(x.shape.suffix(normalizedShape.count)) == normalizedShape,
+            "layer_norm: input \(x.shape) does not end in \(normalizedShape)")
         let d = normalizedShape.reduce(1, *), rows = x.count / Swift.max(d, 1)
         let input = x.denseFloats(), xs = input.floats
         var mean = [Float](repeating: 0, count: rows), invStd = [Float](repeating: 0, count: rows)

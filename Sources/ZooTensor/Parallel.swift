@@ -1,5 +1,5 @@
-import Foundation
 import Dispatch
+import Foundation
 
 /// Splits memory-bound loops (im2col, col2im) over the cores between BLAS calls. BLAS runs its own
 /// threads inside each GEMM; these loops run only between GEMMs, so the two never overlap.

@@ -5,7 +5,8 @@ struct PoolWindow {
     let ceilMode: Bool
 
     /// PyTorch's pooling output length for one axis.
-    static func outputLength(_ size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool) -> Int {
+    static func outputLength(_ size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool) -> Int
+    {
         let span = size + 2 * padding - dilation * (kernel - 1) - 1
         var length = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
         // The last window must start inside the input or its left padding.
@@ -14,10 +15,13 @@ struct PoolWindow {
     }
 
     func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
-        precondition(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1,
-                     "pad should be at most half of the kernel size, got padding \(padding) for kernel \(kernel)")
-        let oh = PoolWindow.outputLength(h, kernel: kernel.0, stride: stride.0, padding: padding.0, dilation: dilation.0, ceilMode: ceilMode)
-        let ow = PoolWindow.outputLength(w, kernel: kernel.1, stride: stride.1, padding: padding.1, dilation: dilation.1, ceilMode: ceilMode)
+        precondition(
+            padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1,
+            "pad should be at most half of the kernel size, got padding \(padding) for kernel \(kernel)")
+        let oh = PoolWindow.outputLength(
+            h, kernel: kernel.0, stride: stride.0, padding: padding.0, dilation: dilation.0, ceilMode: ceilMode)
+        let ow = PoolWindow.outputLength(
+            w, kernel: kernel.1, stride: stride.1, padding: padding.1, dilation: dilation.1, ceilMode: ceilMode)
         precondition(oh > 0 && ow > 0, "pooling output would be empty for input \(h)×\(w)")
         return (oh, ow)
     }
@@ -25,10 +29,13 @@ struct PoolWindow {
 
 extension Tensor {
     /// PyTorch's `F.max_pool2d`. `stride` defaults to `kernel`.
-    public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                          dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) -> Tensor {
+    public func maxPool2d(
+        kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1), ceilMode: Bool = false
+    ) -> Tensor {
         precondition(rank == 4, "max_pool2d expects NCHW, got \(shape)")
-        let window = PoolWindow(kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation, ceilMode: ceilMode)
+        let window = PoolWindow(
+            kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation, ceilMode: ceilMode)
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (oh, ow) = window.outputSize(h, w)
         let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
@@ -39,27 +46,29 @@ extension Tensor {
             let winners = winners.baseAddress!
             // Planes are independent: spread them over the cores.
             Parallel.forEachChunk(n * c, work: n * c * h * w) { planes in
-            for plane in planes {
-                let source = input + plane * h * w
-                for y in 0..<oh {
-                    for xo in 0..<ow {
-                        var best = -Float.infinity, at = -1
-                        for i in 0..<window.kernel.0 {
-                            let iy = y * window.stride.0 - padding.0 + i * dilation.0
-                            guard iy >= 0 && iy < h else { continue }
-                            for j in 0..<window.kernel.1 {
-                                let ix = xo * window.stride.1 - padding.1 + j * dilation.1
-                                guard ix >= 0 && ix < w else { continue }
-                                let v = source[iy * w + ix]
-                                if v > best || v.isNaN || at < 0 { best = v; at = iy * w + ix; if v.isNaN { break } }
+                for plane in planes {
+                    let source = input + plane * h * w
+                    for y in 0..<oh {
+                        for xo in 0..<ow {
+                            var best = -Float.infinity, at = -1
+                            for i in 0..<window.kernel.0 {
+                                let iy = y * window.stride.0 - padding.0 + i * dilation.0
+                                guard iy >= 0 && iy < h else { continue }
+                                for j in 0..<window.kernel.1 {
+                                    let ix = xo * window.stride.1 - padding.1 + j * dilation.1
+                                    guard ix >= 0 && ix < w else { continue }
+                                    let v = source[iy * w + ix]
+                                    if v > best || v.isNaN || at < 0 {
+                                        best = v; at = iy * w + ix; if v.isNaN { break }
+                                    }
+                                }
                             }
+                            let o = (plane * oh + y) * ow + xo
+                            output[o] = best
+                            winners[o] = Int32(at)
                         }
-                        let o = (plane * oh + y) * ow + xo
-                        output[o] = best
-                        winners[o] = Int32(at)
                     }
                 }
-            }
             }
         }
         let inputShape = shape
@@ -82,8 +91,10 @@ extension Tensor {
     }
 
     /// PyTorch's `F.avg_pool2d`. `stride` defaults to `kernel`.
-    public func avgPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                          ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil) -> Tensor {
+    public func avgPool2d(
+        kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+        ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil
+    ) -> Tensor {
         precondition(rank == 4, "avg_pool2d expects NCHW, got \(shape)")
         let stride = stride ?? kernel
         let window = PoolWindow(kernel: kernel, stride: stride, padding: padding, dilation: (1, 1), ceilMode: ceilMode)
@@ -124,8 +135,10 @@ extension Tensor {
     /// Output k of each plane is the mean (times `scale`) of window k, clipped to the image; the
     /// gradient spreads back evenly. Shared by avg_pool2d and adaptive_avg_pool2d, which differ
     /// only in their windows.
-    private func averagePool(_ name: String, windows: [(y0: Int, y1: Int, x0: Int, x1: Int, scale: Float)],
-                             outputSize: (Int, Int)) -> Tensor {
+    private func averagePool(
+        _ name: String, windows: [(y0: Int, y1: Int, x0: Int, x1: Int, scale: Float)],
+        outputSize: (Int, Int)
+    ) -> Tensor {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (oh, ow) = outputSize
         let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])

@@ -32,7 +32,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     /// Standard normal by Box–Muller.
     mutating func normal() -> Float {
         let u1 = Double(next() >> 11) * 0x1p-53, u2 = Double(next() >> 11) * 0x1p-53
-        return Float((-2 * Foundation.log(Swift.max(u1, .leastNonzeroMagnitude))).squareRoot() * Foundation.cos(2 * .pi * u2))
+        return Float(
+            (-2 * Foundation.log(Swift.max(u1, .leastNonzeroMagnitude))).squareRoot() * Foundation.cos(2 * .pi * u2))
     }
 }
 
@@ -58,15 +59,19 @@ extension Tensor {
     }
 
     /// Normal with `mean` and `std`.
-    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, using rng: inout RandomGenerator) -> Tensor {
+    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, using rng: inout RandomGenerator)
+        -> Tensor
+    {
         let t = Tensor(empty: shape), p = t.mutableFloats
         for i in 0..<t.count { p[i] = mean + std * rng.normal() }
         return t
     }
 
     /// Normal with `mean` and `std`, redrawn until inside [a, b] (timm's `trunc_normal_`, whose bounds are absolute).
-    public static func truncatedNormal(_ shape: [Int], mean: Float = 0, std: Float = 1, a: Float = -2, b: Float = 2,
-                                       using rng: inout RandomGenerator) -> Tensor {
+    public static func truncatedNormal(
+        _ shape: [Int], mean: Float = 0, std: Float = 1, a: Float = -2, b: Float = 2,
+        using rng: inout RandomGenerator
+    ) -> Tensor {
         precondition(a < b, "truncated normal needs a < b")
         let t = Tensor(empty: shape), p = t.mutableFloats
         for i in 0..<t.count {
@@ -86,7 +91,9 @@ extension Tensor {
 
     /// `kaiming_uniform_(w, a)` with leaky-ReLU gain over fan_in: bound = gain·√(3 / fan_in).
     /// PyTorch's Linear and Conv2d default to a = √5, which gives bound = 1/√fan_in.
-    public static func kaimingUniform(_ shape: [Int], a: Float = Float(5).squareRoot(), using rng: inout RandomGenerator) -> Tensor {
+    public static func kaimingUniform(
+        _ shape: [Int], a: Float = Float(5).squareRoot(), using rng: inout RandomGenerator
+    ) -> Tensor {
         let fanIn = Float(fans(shape).fanIn)
         let gain = (2 / (1 + a * a)).squareRoot()
         let bound = gain * (3 / fanIn).squareRoot()
@@ -123,7 +130,8 @@ extension Tensor {
 
     /// Stochastic depth (timm's `drop_path`): zeroes whole samples of the batch (dim 0) with
     /// probability `p` in training and scales the kept ones by 1/(1−p) when `scaleByKeep`.
-    public func dropPath(p: Float, training: Bool, scaleByKeep: Bool = true, using rng: inout RandomGenerator) -> Tensor {
+    public func dropPath(p: Float, training: Bool, scaleByKeep: Bool = true, using rng: inout RandomGenerator) -> Tensor
+    {
         precondition(p >= 0 && p < 1, "drop path probability must be in [0, 1), got \(p)")
         guard training && p > 0 else { return self }
         let keep = 1 - p, scale = scaleByKeep ? 1 / keep : 1

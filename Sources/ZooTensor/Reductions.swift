@@ -81,8 +81,10 @@ extension Tensor {
         return withNoGrad { max(dim: dim, keepDim: keepDim).indices }
     }
 
-    private func extreme(dim: Int, keepDim: Bool, name: String,
-                         better: (Float, Float) -> Bool) -> (values: Tensor, indices: Tensor) {
+    private func extreme(
+        dim: Int, keepDim: Bool, name: String,
+        better: (Float, Float) -> Bool
+    ) -> (values: Tensor, indices: Tensor) {
         let d = axis(dim)
         precondition(rank == 0 || shape[d] > 0, "\(name)() over an empty dimension")
         let layout = ReductionLayout(self, dims: rank == 0 ? [] : [d])
@@ -148,13 +150,16 @@ extension Tensor {
     }
 
     /// Applies `body(inputRow, outputRow, n)` to each run along `dim`, keeping the shape.
-    private func rowwise(dim d: Int, _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+    private func rowwise(dim d: Int, _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor
+    {
         let last = d == rank - 1
         let source = (last ? detach() : detach().transpose(d, rank - 1)).denseFloats()
         let n = shape.isEmpty ? 1 : shape[d]
         let result = Tensor(empty: source.shape)
         let rows = n == 0 ? 0 : count / n
-        withExtendedLifetime(source) { for r in 0..<rows { body(source.floats + r * n, result.mutableFloats + r * n, n) } }
+        withExtendedLifetime(source) {
+            for r in 0..<rows { body(source.floats + r * n, result.mutableFloats + r * n, n) }
+        }
         return last ? result : result.transpose(d, rank - 1).denseFloats()
     }
 }

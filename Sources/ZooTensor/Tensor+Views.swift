@@ -60,9 +60,12 @@ extension Tensor {
     /// Reorders dimensions. A view.
     public func permute(_ dims: [Int]) -> Tensor {
         let order = dims.map(axis)
-        precondition(order.count == rank && Set(order).count == rank, "permute \(dims) is not a permutation of \(rank) dimensions")
-        let out = Tensor(storage: storage, dtype: dtype, shape: order.map { shape[$0] },
-                         strides: order.map { strides[$0] }, storageOffset: storageOffset)
+        precondition(
+            order.count == rank && Set(order).count == rank,
+            "permute \(dims) is not a permutation of \(rank) dimensions")
+        let out = Tensor(
+            storage: storage, dtype: dtype, shape: order.map { shape[$0] },
+            strides: order.map { strides[$0] }, storageOffset: storageOffset)
         var inverse = [Int](repeating: 0, count: rank)
         for (position, source) in order.enumerated() { inverse[source] = position }
         return record("permute", [self], out) { grad in [grad.permute(inverse)] }
@@ -89,8 +92,9 @@ extension Tensor {
         var newShape = shape, newStrides = strides
         newShape[d] = (upper - lower + step - 1) / step
         newStrides[d] = strides[d] * step
-        let out = Tensor(storage: storage, dtype: dtype, shape: newShape, strides: newStrides,
-                         storageOffset: storageOffset + lower * strides[d])
+        let out = Tensor(
+            storage: storage, dtype: dtype, shape: newShape, strides: newStrides,
+            storageOffset: storageOffset + lower * strides[d])
         let inputShape = shape
         return record("slice", [self], out) { grad in
             let full = Tensor(zeros: inputShape)
@@ -123,7 +127,8 @@ extension Tensor {
             }
         }
         if outShape == shape { return self }
-        let out = Tensor(storage: storage, dtype: dtype, shape: outShape, strides: outStrides, storageOffset: storageOffset)
+        let out = Tensor(
+            storage: storage, dtype: dtype, shape: outShape, strides: outStrides, storageOffset: storageOffset)
         let inputShape = shape
         return record("expand", [self], out) { grad in [grad.sum(toShape: inputShape)] }
     }
@@ -147,11 +152,17 @@ extension Tensor {
             sourceOffsets.reserveCapacity(count)
             values.forEachOffset { sourceOffsets.append($0) }
             var i = 0
-            withExtendedLifetime(values) { forEachOffset { destination[$0] = input[sourceOffsets[i]]; i += 1 } }
+            withExtendedLifetime(values) {
+                forEachOffset {
+                    destination[$0] = input[sourceOffsets[i]]; i += 1
+                }
+            }
         } else {
             let doubles = values.toDoubles()
             var i = 0
-            forEachOffset { dtype.store(doubles[i], storage.bytes, $0); i += 1 }
+            forEachOffset {
+                dtype.store(doubles[i], storage.bytes, $0); i += 1
+            }
         }
     }
 

@@ -88,7 +88,8 @@ public final class Tensor: @unchecked Sendable {
     /// Tensor of any dtype copied from little-endian bytes laid out contiguously.
     public convenience init(copying bytes: UnsafeRawBufferPointer, dtype: DType, shape: [Int]) {
         let count = shape.reduce(1, *)
-        precondition(bytes.count == count * dtype.byteSize, "byte count \(bytes.count) does not match \(shape) of \(dtype)")
+        precondition(
+            bytes.count == count * dtype.byteSize, "byte count \(bytes.count) does not match \(shape) of \(dtype)")
         self.init(empty: shape, dtype: dtype)
         if let base = bytes.baseAddress { storage.bytes.copyMemory(from: base, byteCount: bytes.count) }
     }

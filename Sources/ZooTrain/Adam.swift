@@ -13,33 +13,46 @@ public class Adam: Optimizer {
     let decoupledWeightDecay: Bool
 
     /// Per-group options: `beta1`, `beta2`, `eps`.
-    public convenience init(groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false) {
-        self.init(groups: groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
-                  decoupledWeightDecay: false)
+    public convenience init(
+        groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false
+    ) {
+        self.init(
+            groups: groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
+            decoupledWeightDecay: false)
     }
 
-    public convenience init(parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false) {
-        self.init(groups: [ParameterGroup(params: parameters)], lr: lr, betas: betas, eps: eps,
-                  weightDecay: weightDecay, amsgrad: amsgrad)
+    public convenience init(
+        parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false
+    ) {
+        self.init(
+            groups: [ParameterGroup(params: parameters)], lr: lr, betas: betas, eps: eps,
+            weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
-    init(groups: [ParameterGroup], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double,
-         amsgrad: Bool, decoupledWeightDecay: Bool) {
+    init(
+        groups: [ParameterGroup], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double,
+        amsgrad: Bool, decoupledWeightDecay: Bool
+    ) {
         precondition(lr >= 0, "Adam: invalid learning rate \(lr)")
         precondition(eps >= 0, "Adam: invalid epsilon \(eps)")
-        precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1), "Adam: betas must be in [0, 1), got \(betas)")
+        precondition(
+            (0..<1).contains(betas.0) && (0..<1).contains(betas.1), "Adam: betas must be in [0, 1), got \(betas)")
         precondition(weightDecay >= 0, "Adam: invalid weight decay \(weightDecay)")
         self.amsgrad = amsgrad
         self.decoupledWeightDecay = decoupledWeightDecay
-        super.init(groups: groups, defaults: Hyperparameters([
-            "lr": lr, "weight_decay": weightDecay, "beta1": betas.0, "beta2": betas.1, "eps": eps,
-        ]))
+        super.init(
+            groups: groups,
+            defaults: Hyperparameters([
+                "lr": lr, "weight_decay": weightDecay, "beta1": betas.0, "beta2": betas.1, "eps": eps,
+            ]))
     }
 
-    public override func update(_ parameter: Tensor, gradient: Tensor, hyperparameters h: Hyperparameters,
-                                state: inout [String: Tensor]) {
+    public override func update(
+        _ parameter: Tensor, gradient: Tensor, hyperparameters h: Hyperparameters,
+        state: inout [String: Tensor]
+    ) {
         let step = state.advanceStep()
         let (beta1, beta2, lr) = (h["beta1"], h["beta2"], h.lr)
         // Scalars reach the float32 arithmetic as PyTorch passes them: combined in Double, then rounded.
@@ -49,7 +62,9 @@ public class Adam: Optimizer {
         let negativeStepSize = Float(-(lr / (1 - Foundation.pow(beta1, step))))
         let correction2 = Float((1 - Foundation.pow(beta2, step)).squareRoot())
         let eps = Float(h["eps"]), amsgrad = amsgrad
-        var tensors = [parameter, state.buffer("exp_avg", like: parameter), state.buffer("exp_avg_sq", like: parameter)]
+        var tensors = [
+            parameter, state.buffer("exp_avg", like: parameter), state.buffer("exp_avg_sq", like: parameter),
+        ]
         if amsgrad { tensors.append(state.buffer("max_exp_avg_sq", like: parameter)) }
         withElements(gradient: gradient, mutating: tensors) { g, t, n in
             let (p, m, v) = (t[0], t[1], t[2])
@@ -74,15 +89,21 @@ public class Adam: Optimizer {
 /// ```
 public final class AdamW: Adam {
     /// Per-group options: `beta1`, `beta2`, `eps`.
-    public init(groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false) {
-        super.init(groups: groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
-                   decoupledWeightDecay: true)
+    public init(
+        groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false
+    ) {
+        super.init(
+            groups: groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
+            decoupledWeightDecay: true)
     }
 
-    public convenience init(parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false) {
-        self.init(groups: [ParameterGroup(params: parameters)], lr: lr, betas: betas, eps: eps,
-                  weightDecay: weightDecay, amsgrad: amsgrad)
+    public convenience init(
+        parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false
+    ) {
+        self.init(
+            groups: [ParameterGroup(params: parameters)], lr: lr, betas: betas, eps: eps,
+            weightDecay: weightDecay, amsgrad: amsgrad)
     }
 }

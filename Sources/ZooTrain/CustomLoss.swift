@@ -34,8 +34,12 @@ extension LossFunction where Self == ClosureLoss {
     public static func custom(_ function: @escaping (Tensor, Tensor) -> Tensor) -> ClosureLoss { ClosureLoss(function) }
 
     /// `Loss.crossEntropy` with fixed options.
-    public static func crossEntropy(weight: Tensor? = nil, ignoreIndex: Int = -100, labelSmoothing: Float = 0) -> ClosureLoss {
-        ClosureLoss { Loss.crossEntropy($0, $1, weight: weight, ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing) }
+    public static func crossEntropy(weight: Tensor? = nil, ignoreIndex: Int = -100, labelSmoothing: Float = 0)
+        -> ClosureLoss
+    {
+        ClosureLoss {
+            Loss.crossEntropy($0, $1, weight: weight, ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing)
+        }
     }
 
     /// `Loss.binaryCrossEntropyWithLogits` with fixed options (multi-label classification).

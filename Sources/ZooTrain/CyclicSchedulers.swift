@@ -32,8 +32,10 @@ public final class CyclicLR: LRScheduler {
     public private(set) var lastEpoch = 0
 
     /// - Parameter stepSizeDown: iterations of the falling half; `nil` means `stepSizeUp`.
-    public init(baseLRs: [Double], maxLRs: [Double], stepSizeUp: Int = 2000, stepSizeDown: Int? = nil,
-                mode: Mode = .triangular) {
+    public init(
+        baseLRs: [Double], maxLRs: [Double], stepSizeUp: Int = 2000, stepSizeDown: Int? = nil,
+        mode: Mode = .triangular
+    ) {
         precondition(baseLRs.count == maxLRs.count, "CyclicLR needs one maxLR per base learning rate")
         precondition(stepSizeUp > 0 && (stepSizeDown ?? 1) > 0, "CyclicLR's step sizes must be positive")
         self.baseLRs = baseLRs
@@ -55,7 +57,8 @@ public final class CyclicLR: LRScheduler {
         let upFraction = Double(stepSizeUp) / cycleLength
         let cycle = (1 + Double(lastEpoch) / cycleLength).rounded(.down)
         let positionInCycle = 1 + Double(lastEpoch) / cycleLength - cycle
-        let height = positionInCycle <= upFraction
+        let height =
+            positionInCycle <= upFraction
             ? positionInCycle / upFraction
             : (positionInCycle - 1) / (upFraction - 1)
         let amplitudeScale: Double
@@ -108,9 +111,11 @@ public final class OneCycleLR: LRScheduler {
     ///   - maxLRs: the peak rate of each parameter group.
     ///   - totalSteps: iterations in the whole cycle (epochs × steps per epoch).
     ///   - pctStart: fraction of the steps spent rising, in [0, 1].
-    public init(maxLRs: [Double], totalSteps: Int, pctStart: Double = 0.3,
-                annealStrategy: AnnealStrategy = .cosine, divFactor: Double = 25,
-                finalDivFactor: Double = 1e4, threePhase: Bool = false) {
+    public init(
+        maxLRs: [Double], totalSteps: Int, pctStart: Double = 0.3,
+        annealStrategy: AnnealStrategy = .cosine, divFactor: Double = 25,
+        finalDivFactor: Double = 1e4, threePhase: Bool = false
+    ) {
         precondition(totalSteps > 0, "OneCycleLR's totalSteps must be positive, got \(totalSteps)")
         precondition((0...1).contains(pctStart), "OneCycleLR's pctStart must be in [0, 1], got \(pctStart)")
         self.totalSteps = totalSteps
@@ -138,20 +143,24 @@ public final class OneCycleLR: LRScheduler {
     }
 
     /// Same as `init(maxLRs:totalSteps:…)` with `totalSteps = epochs × stepsPerEpoch`.
-    public convenience init(maxLRs: [Double], epochs: Int, stepsPerEpoch: Int, pctStart: Double = 0.3,
-                            annealStrategy: AnnealStrategy = .cosine, divFactor: Double = 25,
-                            finalDivFactor: Double = 1e4, threePhase: Bool = false) {
+    public convenience init(
+        maxLRs: [Double], epochs: Int, stepsPerEpoch: Int, pctStart: Double = 0.3,
+        annealStrategy: AnnealStrategy = .cosine, divFactor: Double = 25,
+        finalDivFactor: Double = 1e4, threePhase: Bool = false
+    ) {
         precondition(epochs > 0 && stepsPerEpoch > 0, "OneCycleLR's epochs and stepsPerEpoch must be positive")
-        self.init(maxLRs: maxLRs, totalSteps: epochs * stepsPerEpoch, pctStart: pctStart,
-                  annealStrategy: annealStrategy, divFactor: divFactor,
-                  finalDivFactor: finalDivFactor, threePhase: threePhase)
+        self.init(
+            maxLRs: maxLRs, totalSteps: epochs * stepsPerEpoch, pctStart: pctStart,
+            annealStrategy: annealStrategy, divFactor: divFactor,
+            finalDivFactor: finalDivFactor, threePhase: threePhase)
     }
 
     public func step(metric: Double?) {
         lastEpoch += 1
         // PyTorch allows exactly one step beyond the last scheduled one (step number totalSteps).
-        precondition(lastEpoch <= totalSteps,
-                     "OneCycleLR stepped \(lastEpoch + 1) times but its totalSteps is \(totalSteps)")
+        precondition(
+            lastEpoch <= totalSteps,
+            "OneCycleLR stepped \(lastEpoch + 1) times but its totalSteps is \(totalSteps)")
         lrs = cycleLRs()
     }
 

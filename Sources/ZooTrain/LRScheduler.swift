@@ -51,8 +51,9 @@ extension LRScheduler {
     /// scheduler.apply(to: optimizer)
     /// ```
     public func apply(to optimizer: some LearningRateControlled) {
-        precondition(optimizer.learningRates.count == lrs.count,
-                     "the optimizer has \(optimizer.learningRates.count) parameter groups but the scheduler drives \(lrs.count)")
+        precondition(
+            optimizer.learningRates.count == lrs.count,
+            "the optimizer has \(optimizer.learningRates.count) parameter groups but the scheduler drives \(lrs.count)")
         optimizer.learningRates = lrs
     }
 }
@@ -104,7 +105,8 @@ public final class LinearWarmup: LRScheduler {
     public init(_ scheduler: any LRScheduler, warmupSteps: Int, warmupStartFactor: Double = 1.0 / 3.0) {
         precondition(scheduler.lastEpoch == 0, "LinearWarmup needs a scheduler that has not been stepped yet")
         precondition(warmupSteps >= 0, "warmupSteps must be >= 0, got \(warmupSteps)")
-        precondition((0...1).contains(warmupStartFactor), "warmupStartFactor must be in [0, 1], got \(warmupStartFactor)")
+        precondition(
+            (0...1).contains(warmupStartFactor), "warmupStartFactor must be in [0, 1], got \(warmupStartFactor)")
         self.wrapped = scheduler
         self.warmupSteps = warmupSteps
         self.warmupStartFactor = warmupStartFactor
@@ -158,8 +160,10 @@ public final class FunctionLR: LRScheduler {
     ///   - groupCount: how many parameter groups receive the rate.
     ///   - stepsPerEpoch: iterations per epoch when stepped per iteration; 1 when stepped per epoch.
     ///   - learningRate: the learning rate for an epoch and an iteration within it.
-    public init(groupCount: Int = 1, stepsPerEpoch: Int = 1,
-                learningRate: @escaping (_ epoch: Int, _ iteration: Int) -> Double) {
+    public init(
+        groupCount: Int = 1, stepsPerEpoch: Int = 1,
+        learningRate: @escaping (_ epoch: Int, _ iteration: Int) -> Double
+    ) {
         precondition(groupCount > 0, "groupCount must be positive, got \(groupCount)")
         precondition(stepsPerEpoch > 0, "stepsPerEpoch must be positive, got \(stepsPerEpoch)")
         self.stepsPerEpoch = stepsPerEpoch

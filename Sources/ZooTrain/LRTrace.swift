@@ -39,8 +39,10 @@ public struct LRTrace: Sendable {
     ///   - stepEvery: step the scheduler after every iteration or only at the end of each epoch;
     ///     the same when there is one row per epoch.
     ///   - metrics: one metric per step, for ``ReduceLROnPlateau``.
-    public init(scheduler: any LRScheduler, epochs: Int, stepsPerEpoch: Int? = nil,
-                stepEvery: StepInterval = .epoch, metrics: [Double] = []) {
+    public init(
+        scheduler: any LRScheduler, epochs: Int, stepsPerEpoch: Int? = nil,
+        stepEvery: StepInterval = .epoch, metrics: [Double] = []
+    ) {
         precondition(epochs > 0, "a run needs at least one epoch, got \(epochs)")
         precondition((stepsPerEpoch ?? 1) > 0, "stepsPerEpoch must be positive, got \(stepsPerEpoch ?? 0)")
         let iterationsPerEpoch = stepsPerEpoch ?? 1
@@ -49,9 +51,11 @@ public struct LRTrace: Sendable {
         rows.reserveCapacity(lastIteration + 1)
         var stepsTaken = 0
         for iteration in 0...lastIteration {
-            rows.append(Row(epoch: iteration / iterationsPerEpoch,
-                            iteration: stepsPerEpoch == nil ? nil : iteration,
-                            lr: scheduler.lrs[0]))
+            rows.append(
+                Row(
+                    epoch: iteration / iterationsPerEpoch,
+                    iteration: stepsPerEpoch == nil ? nil : iteration,
+                    lr: scheduler.lrs[0]))
             let endsEpoch = (iteration + 1) % iterationsPerEpoch == 0
             if iteration < lastIteration && (stepEvery == .iteration || endsEpoch) {
                 scheduler.step(metric: stepsTaken < metrics.count ? metrics[stepsTaken] : nil)
@@ -118,8 +122,10 @@ extension SchedulerSpec {
     /// let spec = try SchedulerSpec(name: "OneCycleLR", lr: 0.1)
     /// let trace = try spec.trace(epochs: 10, stepsPerEpoch: 100)   // 1000 iterations, one cycle
     /// ```
-    public func trace(epochs: Int, stepsPerEpoch: Int? = nil, stepEvery: StepInterval? = nil,
-                      metrics: [Double] = []) throws(SchedulerSpecError) -> LRTrace {
+    public func trace(
+        epochs: Int, stepsPerEpoch: Int? = nil, stepEvery: StepInterval? = nil,
+        metrics: [Double] = []
+    ) throws(SchedulerSpecError) -> LRTrace {
         guard epochs > 0 else { throw .invalidRun("--epochs must be a positive number of epochs, got \(epochs)") }
         if let stepsPerEpoch, stepsPerEpoch <= 0 {
             throw .invalidRun("--steps-per-epoch must be a positive number of iterations, got \(stepsPerEpoch)")
@@ -129,8 +135,9 @@ extension SchedulerSpec {
         let scheduler = try makeScheduler(runLength: steps + 1)
         try checkLength(of: scheduler, steps: steps)
         try checkMetrics(metrics, steps: steps)
-        return LRTrace(scheduler: scheduler, epochs: epochs, stepsPerEpoch: stepsPerEpoch,
-                       stepEvery: interval, metrics: metrics)
+        return LRTrace(
+            scheduler: scheduler, epochs: epochs, stepsPerEpoch: stepsPerEpoch,
+            stepEvery: interval, metrics: metrics)
     }
 
     /// OneCycleLR cannot be stepped past its total steps (PyTorch raises): say so up front.
@@ -139,17 +146,19 @@ extension SchedulerSpec {
         guard let oneCycle = (warmup?.wrapped ?? scheduler) as? OneCycleLR else { return }
         let warmupSteps = warmup?.warmupSteps ?? 0
         if steps > oneCycle.totalSteps + warmupSteps {
-            throw .invalidRun("OneCycleLR's cycle lasts \(oneCycle.totalSteps) steps"
-                + (warmupSteps > 0 ? " after \(warmupSteps) warmup steps" : "")
-                + " but the run steps it \(steps) times; raise --total-steps or shorten the run")
+            throw .invalidRun(
+                "OneCycleLR's cycle lasts \(oneCycle.totalSteps) steps"
+                    + (warmupSteps > 0 ? " after \(warmupSteps) warmup steps" : "")
+                    + " but the run steps it \(steps) times; raise --total-steps or shorten the run")
         }
     }
 
     private func checkMetrics(_ metrics: [Double], steps: Int) throws(SchedulerSpecError) {
         if kind == .reduceLROnPlateau {
             if metrics.count < steps {
-                throw .invalidRun("ReduceLROnPlateau needs one metric per step: the run steps it \(steps) times"
-                    + " but \(metrics.count) metrics were given (--metrics)")
+                throw .invalidRun(
+                    "ReduceLROnPlateau needs one metric per step: the run steps it \(steps) times"
+                        + " but \(metrics.count) metrics were given (--metrics)")
             }
         } else if !metrics.isEmpty {
             throw .invalidRun("--metrics applies only to ReduceLROnPlateau, not \(kind.rawValue)")

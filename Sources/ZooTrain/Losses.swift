@@ -34,17 +34,24 @@ extension Loss {
     /// (`F.cross_entropy`). A float `target` shaped like `input` is read as probabilities;
     /// anything else as class indices, where `ignoreIndex` marks elements that count for nothing.
     /// `labelSmoothing` mixes the target with the uniform distribution; `weight` rescales classes.
-    public static func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
-                                    reduction: Reduction = .mean, labelSmoothing: Float = 0) -> Tensor {
-        precondition(labelSmoothing >= 0 && labelSmoothing <= 1, "labelSmoothing must be in [0, 1], got \(labelSmoothing)")
+    public static func crossEntropy(
+        _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
+        reduction: Reduction = .mean, labelSmoothing: Float = 0
+    ) -> Tensor {
+        precondition(
+            labelSmoothing >= 0 && labelSmoothing <= 1, "labelSmoothing must be in [0, 1], got \(labelSmoothing)")
         let classDim = input.rank == 1 ? 0 : 1
         let classCount = input.shape[classDim]
         let logProbabilities = input.logSoftmax(dim: classDim)
-        let classWeight = weight.map { classWeights($0, classCount: classCount, broadcastAlong: classDim, rank: input.rank) }
+        let classWeight = weight.map {
+            classWeights($0, classCount: classCount, broadcastAlong: classDim, rank: input.rank)
+        }
 
         if target.dtype.isFloatingPoint && target.shape == input.shape {
             var probabilities = target
-            if labelSmoothing > 0 { probabilities = probabilities * (1 - labelSmoothing) + labelSmoothing / Float(classCount) }
+            if labelSmoothing > 0 {
+                probabilities = probabilities * (1 - labelSmoothing) + labelSmoothing / Float(classCount)
+            }
             var weighted = logProbabilities * probabilities
             if let classWeight { weighted = weighted * classWeight }
             let losses = -weighted.sum(dim: classDim)
@@ -69,12 +76,16 @@ extension Loss {
 
     /// Negative log-likelihood of class indices under log-probabilities (`F.nll_loss`):
     /// −weight[t]·input[n, t]. The mean divides by the total weight of the elements not ignored.
-    public static func nll(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
-                           reduction: Reduction = .mean) -> Tensor {
+    public static func nll(
+        _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
+        reduction: Reduction = .mean
+    ) -> Tensor {
         let classDim = input.rank == 1 ? 0 : 1
         var expected = input.shape
         expected.remove(at: classDim)
-        precondition(target.shape == expected, "nll: target shape \(target.shape) does not match input \(input.shape) (expected \(expected))")
+        precondition(
+            target.shape == expected,
+            "nll: target shape \(target.shape) does not match input \(input.shape) (expected \(expected))")
         let picks = ClassPicks(target, ignoreIndex: ignoreIndex, classCount: input.shape[classDim], weight: weight)
         let picked = input.gather(dim: classDim, index: picks.gatherIndex(classDim: classDim)).squeeze(classDim)
         let losses = -picked * picks.elementWeights
@@ -84,9 +95,12 @@ extension Loss {
 
     /// Binary cross entropy on probabilities (`F.binary_cross_entropy`); logs are clamped at −100
     /// as PyTorch's so certain mistakes cost 100, not infinity.
-    public static func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil,
-                                          reduction: Reduction = .mean) -> Tensor {
-        precondition(input.shape == target.shape, "binaryCrossEntropy: input \(input.shape) and target \(target.shape) differ")
+    public static func binaryCrossEntropy(
+        _ input: Tensor, _ target: Tensor, weight: Tensor? = nil,
+        reduction: Reduction = .mean
+    ) -> Tensor {
+        precondition(
+            input.shape == target.shape, "binaryCrossEntropy: input \(input.shape) and target \(target.shape) differ")
         let logInput = input.log().clamp(min: -100)
         let logComplement = (1 - input).log().clamp(min: -100)
         var losses = (target - 1) * logComplement - target * logInput
@@ -96,9 +110,13 @@ extension Loss {
 
     /// Binary cross entropy on logits, computed stably (`F.binary_cross_entropy_with_logits`).
     /// `posWeight` (one per class, broadcast along the last dimension) weighs positive examples.
-    public static func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil,
-                                                    posWeight: Tensor? = nil, reduction: Reduction = .mean) -> Tensor {
-        precondition(input.shape == target.shape, "binaryCrossEntropyWithLogits: input \(input.shape) and target \(target.shape) differ")
+    public static func binaryCrossEntropyWithLogits(
+        _ input: Tensor, _ target: Tensor, weight: Tensor? = nil,
+        posWeight: Tensor? = nil, reduction: Reduction = .mean
+    ) -> Tensor {
+        precondition(
+            input.shape == target.shape,
+            "binaryCrossEntropyWithLogits: input \(input.shape) and target \(target.shape) differ")
         // −log σ(x) = softplus(−x), which never overflows.
         let negativeLogSigmoid = (-input).softplus()
         var losses: Tensor
@@ -128,7 +146,9 @@ extension Loss {
 
     /// Squared below `beta`, absolute above, scaled so the slope is 1 (`F.smooth_l1_loss`):
     /// 0.5·z²/β when z = |x − y| < β, else z − 0.5·β. `beta == 0` is the L1 loss.
-    public static func smoothL1(_ input: Tensor, _ target: Tensor, beta: Float = 1, reduction: Reduction = .mean) -> Tensor {
+    public static func smoothL1(_ input: Tensor, _ target: Tensor, beta: Float = 1, reduction: Reduction = .mean)
+        -> Tensor
+    {
         precondition(beta >= 0, "smoothL1: beta must be non-negative, got \(beta)")
         if beta == 0 { return l1(input, target, reduction: reduction) }
         let z = (input - target).abs()
@@ -137,7 +157,9 @@ extension Loss {
 
     /// Squared below `delta`, linear above with slope δ (`F.huber_loss`):
     /// 0.5·z² when z = |x − y| < δ, else δ·(z − 0.5·δ).
-    public static func huber(_ input: Tensor, _ target: Tensor, delta: Float = 1, reduction: Reduction = .mean) -> Tensor {
+    public static func huber(_ input: Tensor, _ target: Tensor, delta: Float = 1, reduction: Reduction = .mean)
+        -> Tensor
+    {
         precondition(delta > 0, "huber: delta must be positive, got \(delta)")
         let z = (input - target).abs()
         return reduce(Tensor.where(z.lt(delta), z * z * 0.5, (z - 0.5 * delta) * delta), reduction)
@@ -146,7 +168,9 @@ extension Loss {
     /// Kullback–Leibler divergence KL(target ‖ input) with `input` as log-probabilities
     /// (`F.kl_div`); `target` is probabilities, or log-probabilities when `logTarget`.
     /// PyTorch's `"mean"` divides by every element; `.batchMean` gives the true KL per sample.
-    public static func klDiv(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, logTarget: Bool = false) -> Tensor {
+    public static func klDiv(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, logTarget: Bool = false)
+        -> Tensor
+    {
         let losses: Tensor
         if logTarget {
             losses = target.exp() * (target - input)
@@ -163,14 +187,18 @@ extension Loss {
 
 extension Loss {
     /// max(0, −y·(x₁ − x₂) + margin) for y = ±1 (`F.margin_ranking_loss`).
-    public static func marginRanking(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Float = 0,
-                                     reduction: Reduction = .mean) -> Tensor {
+    public static func marginRanking(
+        _ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Float = 0,
+        reduction: Reduction = .mean
+    ) -> Tensor {
         reduce((-target * (input1 - input2) + margin).clamp(min: 0), reduction)
     }
 
     /// x where y = 1, max(0, margin − x) where y = −1 (`F.hinge_embedding_loss`).
-    public static func hingeEmbedding(_ input: Tensor, _ target: Tensor, margin: Float = 1,
-                                      reduction: Reduction = .mean) -> Tensor {
+    public static func hingeEmbedding(
+        _ input: Tensor, _ target: Tensor, margin: Float = 1,
+        reduction: Reduction = .mean
+    ) -> Tensor {
         let zero = Tensor(scalar: 0)
         // As PyTorch: a target other than ±1 collects both terms.
         let marginTerm = Tensor.where(target.eq(Tensor(scalar: 1)), zero, (margin - input).clamp(min: 0))
@@ -182,18 +210,23 @@ extension Loss {
     /// sample, ended by the first −1; the loss sums max(0, 1 − (x[j] − x[i])) over target classes j
     /// and non-target classes i, divided by the class count.
     public static func multilabelMargin(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-        precondition(input.rank == 1 || input.rank == 2, "multilabelMargin: input must be (C) or (N, C), got \(input.shape)")
-        precondition(target.shape == input.shape, "multilabelMargin: target \(target.shape) must match input \(input.shape)")
+        precondition(
+            input.rank == 1 || input.rank == 2, "multilabelMargin: input must be (C) or (N, C), got \(input.shape)")
+        precondition(
+            target.shape == input.shape, "multilabelMargin: target \(target.shape) must match input \(input.shape)")
         let scores = input.rank == 1 ? input.unsqueeze(0) : input
         let (samples, classCount) = (scores.shape[0], scores.shape[1])
         let rows = target.toInts().chunked(classCount)
         let targetLists = rows.map { row in Array(row.prefix { $0 >= 0 }) }
         for list in targetLists {
-            for c in list { precondition(c < classCount, "multilabelMargin: class \(c) out of range for \(classCount) classes") }
+            for c in list {
+                precondition(c < classCount, "multilabelMargin: class \(c) out of range for \(classCount) classes")
+            }
         }
         // Targets padded to a common width; the padding is masked out.
         let width = Swift.max(1, targetLists.map(\.count).max() ?? 1)
-        var targetIndex = [Int](), targetValid = [Float](), nonTarget = [Float](repeating: 1, count: samples * classCount)
+        var targetIndex = [Int](), targetValid = [Float](),
+            nonTarget = [Float](repeating: 1, count: samples * classCount)
         for (n, list) in targetLists.enumerated() {
             for k in 0..<width {
                 targetIndex.append(k < list.count ? list[k] : 0)
@@ -202,8 +235,9 @@ extension Loss {
             for c in list { nonTarget[n * classCount + c] = 0 }
         }
         let targetScores = scores.gather(dim: 1, index: Tensor(indices: targetIndex, shape: [samples, width]))
-        let hinges = (1 - targetScores.unsqueeze(2) + scores.unsqueeze(1)).relu()          // [N, K, C]
-        let mask = Tensor(targetValid, shape: [samples, width, 1]) * Tensor(nonTarget, shape: [samples, 1, classCount])
+        let hinges = (1 - targetScores.unsqueeze(2) + scores.unsqueeze(1)).relu()  // [N, K, C]
+        let mask =
+            Tensor(targetValid, shape: [samples, width, 1]) * Tensor(nonTarget, shape: [samples, 1, classCount])
         var losses = (hinges * mask).sum(dims: [1, 2]) / Float(classCount)
         if input.rank == 1 { losses = losses.squeeze(0) }
         return reduce(losses, reduction)
@@ -216,8 +250,10 @@ extension Loss {
 
     /// One-versus-all logistic loss over classes, averaged over classes (`F.multilabel_soft_margin_loss`);
     /// `target` is 0/1 per class, `weight` rescales classes.
-    public static func multilabelSoftMargin(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil,
-                                            reduction: Reduction = .mean) -> Tensor {
+    public static func multilabelSoftMargin(
+        _ input: Tensor, _ target: Tensor, weight: Tensor? = nil,
+        reduction: Reduction = .mean
+    ) -> Tensor {
         // −[y·log σ(x) + (1 − y)·log σ(−x)] = y·softplus(−x) + (1 − y)·softplus(x)
         var losses = target * (-input).softplus() + (1 - target) * input.softplus()
         if let weight { losses = losses * weight }
@@ -227,10 +263,12 @@ extension Loss {
 
     /// 1 − cos(x₁, x₂) where y = 1, max(0, cos(x₁, x₂) − margin) where y = −1
     /// (`F.cosine_embedding_loss`); vectors along the last dimension.
-    public static func cosineEmbedding(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Float = 0,
-                                       reduction: Reduction = .mean) -> Tensor {
+    public static func cosineEmbedding(
+        _ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Float = 0,
+        reduction: Reduction = .mean
+    ) -> Tensor {
         precondition(input1.shape == input2.shape, "cosineEmbedding: inputs \(input1.shape) and \(input2.shape) differ")
-        let epsilon: Float = 1e-12   // PyTorch's, keeps zero vectors finite
+        let epsilon: Float = 1e-12  // PyTorch's, keeps zero vectors finite
         let featureDim = input1.rank - 1
         let dot = (input1 * input2).sum(dim: featureDim)
         let squaredNorm1 = (input1 * input1).sum(dim: featureDim) + epsilon
@@ -244,14 +282,16 @@ extension Loss {
 
     /// Multi-class hinge loss (`F.multi_margin_loss`): Σᵢ≠y max(0, margin − x[y] + x[i])ᵖ · weight[y],
     /// divided by the class count; `p` is 1 or 2.
-    public static func multiMargin(_ input: Tensor, _ target: Tensor, p: Int = 1, margin: Float = 1, weight: Tensor? = nil,
-                                   reduction: Reduction = .mean) -> Tensor {
+    public static func multiMargin(
+        _ input: Tensor, _ target: Tensor, p: Int = 1, margin: Float = 1, weight: Tensor? = nil,
+        reduction: Reduction = .mean
+    ) -> Tensor {
         precondition(p == 1 || p == 2, "multiMargin: p must be 1 or 2, got \(p)")
         precondition(input.rank == 1 || input.rank == 2, "multiMargin: input must be (C) or (N, C), got \(input.shape)")
         let scores = input.rank == 1 ? input.unsqueeze(0) : input
         let classCount = scores.shape[1]
         let picks = ClassPicks(target.reshape([-1]), ignoreIndex: nil, classCount: classCount, weight: weight)
-        let targetScores = scores.gather(dim: 1, index: picks.gatherIndex(classDim: 1))   // [N, 1]
+        let targetScores = scores.gather(dim: 1, index: picks.gatherIndex(classDim: 1))  // [N, 1]
         var hinges = (margin - targetScores + scores).relu()
         if p == 2 { hinges = hinges * hinges }
         var losses = (hinges * picks.nonTargetMask).sum(dim: 1) * picks.elementWeights / Float(classCount)
@@ -261,10 +301,13 @@ extension Loss {
 
     /// max(d(a, p) − d(a, n) + margin, 0) with d the p-norm distance ‖x₁ − x₂ + eps‖ over the last
     /// dimension (`F.triplet_margin_loss`). `swap` uses min(d(a, n), d(p, n)) as the negative distance.
-    public static func tripletMargin(anchor: Tensor, positive: Tensor, negative: Tensor, margin: Float = 1, p: Float = 2,
-                                     eps: Float = 1e-6, swap: Bool = false, reduction: Reduction = .mean) -> Tensor {
-        precondition(anchor.shape == positive.shape && anchor.shape == negative.shape,
-                     "tripletMargin: anchor \(anchor.shape), positive \(positive.shape), negative \(negative.shape) differ")
+    public static func tripletMargin(
+        anchor: Tensor, positive: Tensor, negative: Tensor, margin: Float = 1, p: Float = 2,
+        eps: Float = 1e-6, swap: Bool = false, reduction: Reduction = .mean
+    ) -> Tensor {
+        precondition(
+            anchor.shape == positive.shape && anchor.shape == negative.shape,
+            "tripletMargin: anchor \(anchor.shape), positive \(positive.shape), negative \(negative.shape) differ")
         precondition(p > 0, "tripletMargin: p must be positive, got \(p)")
         let positiveDistance = pairwiseDistance(anchor, positive, p: p, eps: eps)
         var negativeDistance = pairwiseDistance(anchor, negative, p: p, eps: eps)
@@ -319,16 +362,21 @@ struct ClassPicks {
     let kept: [Bool]
 
     init(_ target: Tensor, ignoreIndex: Int?, classCount: Int, weight: Tensor?) {
-        precondition(!target.dtype.isFloatingPoint || target.toDoubles().allSatisfy { $0 == $0.rounded() },
-                     "class-index target must hold integers (use Tensor(indices:))")
-        if let weight { precondition(weight.shape == [classCount], "class weight must have shape [\(classCount)], got \(weight.shape)") }
+        precondition(
+            !target.dtype.isFloatingPoint || target.toDoubles().allSatisfy { $0 == $0.rounded() },
+            "class-index target must hold integers (use Tensor(indices:))")
+        if let weight {
+            precondition(
+                weight.shape == [classCount], "class weight must have shape [\(classCount)], got \(weight.shape)")
+        }
         let classWeight = weight?.toArray()
         targetShape = target.shape
         self.classCount = classCount
         let raw = target.toInts()
         kept = raw.map { $0 != ignoreIndex }
         classes = zip(raw, kept).map { c, keep in
-            precondition(!keep || (c >= 0 && c < classCount), "target class \(c) out of range for \(classCount) classes")
+            precondition(
+                !keep || (c >= 0 && c < classCount), "target class \(c) out of range for \(classCount) classes")
             return keep ? c : 0
         }
         weights = zip(classes, kept).map { c, keep in keep ? (classWeight?[c] ?? 1) : 0 }
@@ -356,9 +404,9 @@ struct ClassPicks {
     }
 }
 
-fileprivate extension Array {
+extension Array {
     /// Consecutive slices of `size` elements.
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+    fileprivate func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -31,7 +31,9 @@ public struct Hyperparameters: Sendable, Equatable, CustomStringConvertible {
     public init(_ values: [String: Double]) { self.values = values }
 
     public subscript(name: String) -> Double {
-        guard let value = values[name] else { preconditionFailure("no hyperparameter \"\(name)\" among \(values.keys.sorted())") }
+        guard let value = values[name] else {
+            preconditionFailure("no hyperparameter \"\(name)\" among \(values.keys.sorted())")
+        }
         return value
     }
 
@@ -91,8 +93,9 @@ open class Optimizer {
     private var buffers: [ObjectIdentifier: [String: Tensor]] = [:]
 
     public init(groups: [ParameterGroup], defaults: Hyperparameters) {
-        precondition(defaults.values["lr"] != nil && defaults.values["weight_decay"] != nil,
-                     "optimizer defaults need lr and weight_decay")
+        precondition(
+            defaults.values["lr"] != nil && defaults.values["weight_decay"] != nil,
+            "optimizer defaults need lr and weight_decay")
         self.defaults = defaults
         self.groups = []
         for group in groups { addGroup(group) }
@@ -102,15 +105,19 @@ open class Optimizer {
     public func addGroup(_ group: ParameterGroup) {
         let known = Set(defaults.values.keys).subtracting(["lr", "weight_decay"])
         for name in group.options.keys {
-            precondition(known.contains(name), "unknown option \"\(name)\" for \(type(of: self)); known: \(known.sorted())")
+            precondition(
+                known.contains(name), "unknown option \"\(name)\" for \(type(of: self)); known: \(known.sorted())")
         }
         let existing = Set(groups.flatMap(\.params).map(ObjectIdentifier.init))
         var seen = Set<ObjectIdentifier>()
         for parameter in group.params {
             let id = ObjectIdentifier(parameter)
-            precondition(!existing.contains(id) && seen.insert(id).inserted, "a parameter appears in more than one parameter group")
-            precondition(parameter.dtype == .float32 && parameter.isContiguous,
-                         "optimizers update contiguous float32 parameters, got \(parameter.dtype) \(parameter.shape)")
+            precondition(
+                !existing.contains(id) && seen.insert(id).inserted,
+                "a parameter appears in more than one parameter group")
+            precondition(
+                parameter.dtype == .float32 && parameter.isContiguous,
+                "optimizers update contiguous float32 parameters, got \(parameter.dtype) \(parameter.shape)")
         }
         groups.append(group)
     }
@@ -128,7 +135,8 @@ open class Optimizer {
     public var learningRates: [Double] {
         get { groups.indices.map { hyperparameters(ofGroup: $0).lr } }
         set {
-            precondition(newValue.count == groups.count, "\(newValue.count) learning rates for \(groups.count) parameter groups")
+            precondition(
+                newValue.count == groups.count, "\(newValue.count) learning rates for \(groups.count) parameter groups")
             for (index, lr) in newValue.enumerated() { groups[index].lr = lr }
         }
     }
@@ -140,8 +148,9 @@ open class Optimizer {
                 let hyperparameters = hyperparameters(ofGroup: index)
                 for parameter in groups[index].params where parameter.requiresGrad {
                     guard let gradient = parameter.grad else { continue }
-                    precondition(gradient.shape == parameter.shape,
-                                 "gradient shape \(gradient.shape) does not match its parameter \(parameter.shape)")
+                    precondition(
+                        gradient.shape == parameter.shape,
+                        "gradient shape \(gradient.shape) does not match its parameter \(parameter.shape)")
                     let id = ObjectIdentifier(parameter)
                     var state = buffers[id] ?? [:]
                     update(parameter, gradient: gradient, hyperparameters: hyperparameters, state: &state)
@@ -153,14 +162,20 @@ open class Optimizer {
 
     /// Updates `parameter` in place (`assign` or `withUnsafeMutableFloats`) and its `state`
     /// buffers, which start empty. Subclasses override this.
-    open func update(_ parameter: Tensor, gradient: Tensor, hyperparameters: Hyperparameters, state: inout [String: Tensor]) {
+    open func update(
+        _ parameter: Tensor, gradient: Tensor, hyperparameters: Hyperparameters, state: inout [String: Tensor]
+    ) {
         preconditionFailure("\(type(of: self)) must override update(_:gradient:hyperparameters:state:)")
     }
 
     /// Clears the gradients of every parameter: to nil (the default, as PyTorch 2) or to zeros.
     public func zeroGrad(setToNone: Bool = true) {
         for parameter in groups.flatMap(\.params) {
-            if setToNone { parameter.grad = nil } else if let grad = parameter.grad { parameter.grad = grad.zerosLike() }
+            if setToNone {
+                parameter.grad = nil
+            } else if let grad = parameter.grad {
+                parameter.grad = grad.zerosLike()
+            }
         }
     }
 
@@ -178,11 +193,14 @@ open class Optimizer {
         for (groupIndex, group) in groups.enumerated() {
             var numbers: [Int] = []
             for parameter in group.params {
-                if let state = buffers[ObjectIdentifier(parameter)] { parameters[index] = state.mapValues { $0.copy() } }
+                if let state = buffers[ObjectIdentifier(parameter)] {
+                    parameters[index] = state.mapValues { $0.copy() }
+                }
                 numbers.append(index)
                 index += 1
             }
-            savedGroups.append(OptimizerState.Group(params: numbers, hyperparameters: hyperparameters(ofGroup: groupIndex)))
+            savedGroups.append(
+                OptimizerState.Group(params: numbers, hyperparameters: hyperparameters(ofGroup: groupIndex)))
         }
         return OptimizerState(parameters: parameters, groups: savedGroups)
     }
@@ -196,7 +214,8 @@ open class Optimizer {
         let known = defaults.values.keys.sorted()
         for (index, (savedGroup, group)) in zip(saved.groups, groups).enumerated() {
             guard savedGroup.params.count == group.params.count else {
-                throw OptimizerStateError.groupSizeMismatch(group: index, saved: savedGroup.params.count, current: group.params.count)
+                throw OptimizerStateError.groupSizeMismatch(
+                    group: index, saved: savedGroup.params.count, current: group.params.count)
             }
             if let name = savedGroup.hyperparameters.values.keys.sorted().first(where: { !known.contains($0) }) {
                 throw OptimizerStateError.unknownHyperparameter(group: index, name: name, known: known)
@@ -213,7 +232,8 @@ open class Optimizer {
                 throw OptimizerStateError.parameterIndexOutOfRange(number, count: parameterFor.count)
             }
             for (name, buffer) in state where buffer.rank > 0 && buffer.shape != parameter.shape {
-                throw OptimizerStateError.bufferShapeMismatch(parameter: number, buffer: name, saved: buffer.shape, parameterShape: parameter.shape)
+                throw OptimizerStateError.bufferShapeMismatch(
+                    parameter: number, buffer: name, saved: buffer.shape, parameterShape: parameter.shape)
             }
             restored[ObjectIdentifier(parameter)] = state.mapValues { $0.to(.float32).copy() }
         }
@@ -272,18 +292,23 @@ public struct OptimizerState {
         var params: [Int: [Int]] = [:], hyperparameters: [Int: [String: Double]] = [:]
         for (key, tensor) in tensors {
             let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
-            guard parts.count == 3, let number = Int(parts[1]), number >= 0 else { throw OptimizerStateError.malformedKey(key) }
+            guard parts.count == 3, let number = Int(parts[1]), number >= 0 else {
+                throw OptimizerStateError.malformedKey(key)
+            }
             switch (parts[0], parts[2]) {
             case ("state", let name): parameters[number, default: [:]][name] = tensor
             case ("param_groups", "params"): params[number] = tensor.toInts()
-            case ("param_groups", let name) where tensor.count == 1: hyperparameters[number, default: [:]][name] = tensor.toDoubles()[0]
+            case ("param_groups", let name) where tensor.count == 1:
+                hyperparameters[number, default: [:]][name] = tensor.toDoubles()[0]
             default: throw OptimizerStateError.malformedKey(key)
             }
         }
         let groupCount = Set(params.keys).union(hyperparameters.keys).count
         self.parameters = parameters
         self.groups = try (0..<groupCount).map { index in
-            guard let numbers = params[index] else { throw OptimizerStateError.malformedKey("param_groups.\(index).params") }
+            guard let numbers = params[index] else {
+                throw OptimizerStateError.malformedKey("param_groups.\(index).params")
+            }
             return Group(params: numbers, hyperparameters: Hyperparameters(hyperparameters[index] ?? [:]))
         }
     }
@@ -310,8 +335,10 @@ extension Dictionary where Key == String, Value == Tensor {
 
 /// Runs `body` with the float32 values of `gradient` and write access to `tensors`' values, so an
 /// update rule is one loop over elements. The gradient is read densely whatever its layout.
-func withElements(gradient: Tensor, mutating tensors: [Tensor],
-                  _ body: (UnsafePointer<Float>, [UnsafeMutablePointer<Float>], Int) -> Void) {
+func withElements(
+    gradient: Tensor, mutating tensors: [Tensor],
+    _ body: (UnsafePointer<Float>, [UnsafeMutablePointer<Float>], Int) -> Void
+) {
     func nest(_ index: Int, _ pointers: [UnsafeMutablePointer<Float>], _ g: UnsafePointer<Float>) {
         if index == tensors.count { body(g, pointers, gradient.count); return }
         tensors[index].withUnsafeMutableFloats { nest(index + 1, pointers + [$0], g) }

@@ -8,8 +8,10 @@ extension ParameterGroup {
     /// let groups = ParameterGroup.weightDecayGroups(model.namedParameters, weightDecay: 0.05)
     /// let optimizer = AdamW(groups: groups, lr: 1e-3)   // groups[0]: no decay, groups[1]: decay
     /// ```
-    public static func weightDecayGroups(_ namedParameters: [(String, Tensor)], weightDecay: Double,
-                                         noWeightDecay: Set<String> = []) -> [ParameterGroup] {
+    public static func weightDecayGroups(
+        _ namedParameters: [(String, Tensor)], weightDecay: Double,
+        noWeightDecay: Set<String> = []
+    ) -> [ParameterGroup] {
         var decay: [Tensor] = [], noDecay: [Tensor] = []
         for (name, parameter) in namedParameters where parameter.requiresGrad {
             if parameter.rank <= 1 || name.hasSuffix(".bias") || noWeightDecay.contains(name) {
@@ -18,6 +20,8 @@ extension ParameterGroup {
                 decay.append(parameter)
             }
         }
-        return [ParameterGroup(params: noDecay, weightDecay: 0), ParameterGroup(params: decay, weightDecay: weightDecay)]
+        return [
+            ParameterGroup(params: noDecay, weightDecay: 0), ParameterGroup(params: decay, weightDecay: weightDecay),
+        ]
     }
 }

@@ -10,27 +10,36 @@ public final class RMSprop: Optimizer {
     public let centered: Bool
 
     /// Per-group options: `alpha`, `eps`, `momentum`.
-    public init(groups: [ParameterGroup], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
-                weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) {
+    public init(
+        groups: [ParameterGroup], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
+        weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false
+    ) {
         precondition(lr >= 0, "RMSprop: invalid learning rate \(lr)")
         precondition(eps >= 0, "RMSprop: invalid epsilon \(eps)")
         precondition(alpha >= 0, "RMSprop: invalid alpha \(alpha)")
         precondition(momentum >= 0, "RMSprop: invalid momentum \(momentum)")
         precondition(weightDecay >= 0, "RMSprop: invalid weight decay \(weightDecay)")
         self.centered = centered
-        super.init(groups: groups, defaults: Hyperparameters([
-            "lr": lr, "weight_decay": weightDecay, "alpha": alpha, "eps": eps, "momentum": momentum,
-        ]))
+        super.init(
+            groups: groups,
+            defaults: Hyperparameters([
+                "lr": lr, "weight_decay": weightDecay, "alpha": alpha, "eps": eps, "momentum": momentum,
+            ]))
     }
 
-    public convenience init(parameters: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
-                            weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) {
-        self.init(groups: [ParameterGroup(params: parameters)], lr: lr, alpha: alpha, eps: eps,
-                  weightDecay: weightDecay, momentum: momentum, centered: centered)
+    public convenience init(
+        parameters: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
+        weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false
+    ) {
+        self.init(
+            groups: [ParameterGroup(params: parameters)], lr: lr, alpha: alpha, eps: eps,
+            weightDecay: weightDecay, momentum: momentum, centered: centered)
     }
 
-    public override func update(_ parameter: Tensor, gradient: Tensor, hyperparameters h: Hyperparameters,
-                                state: inout [String: Tensor]) {
+    public override func update(
+        _ parameter: Tensor, gradient: Tensor, hyperparameters h: Hyperparameters,
+        state: inout [String: Tensor]
+    ) {
         _ = state.advanceStep()
         // Scalars reach the float32 arithmetic as PyTorch passes them: combined in Double, then rounded.
         let negativeLR = Float(-h.lr), weightDecay = Float(h.weightDecay)

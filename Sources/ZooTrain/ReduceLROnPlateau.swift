@@ -52,9 +52,11 @@ public final class ReduceLROnPlateau: LRScheduler {
     ///   - baseLRs: the optimizer's learning rate of each parameter group.
     ///   - factor: multiplier applied on a plateau, below 1.
     ///   - minLR: lower bound on every group's rate.
-    public init(baseLRs: [Double], mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
-                threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
-                minLR: Double = 0, eps: Double = 1e-8) {
+    public init(
+        baseLRs: [Double], mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+        threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
+        minLR: Double = 0, eps: Double = 1e-8
+    ) {
         precondition(factor < 1, "ReduceLROnPlateau's factor must be < 1, got \(factor)")
         self.mode = mode
         self.factor = factor

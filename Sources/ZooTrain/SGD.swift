@@ -10,26 +10,36 @@ public final class SGD: Optimizer {
     public let nesterov: Bool
 
     /// Per-group options: `momentum`, `dampening`.
-    public init(groups: [ParameterGroup], lr: Double, momentum: Double = 0, dampening: Double = 0,
-                weightDecay: Double = 0, nesterov: Bool = false) {
+    public init(
+        groups: [ParameterGroup], lr: Double, momentum: Double = 0, dampening: Double = 0,
+        weightDecay: Double = 0, nesterov: Bool = false
+    ) {
         precondition(lr >= 0, "SGD: invalid learning rate \(lr)")
         precondition(momentum >= 0, "SGD: invalid momentum \(momentum)")
         precondition(weightDecay >= 0, "SGD: invalid weight decay \(weightDecay)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
+        precondition(
+            !nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
         self.nesterov = nesterov
-        super.init(groups: groups, defaults: Hyperparameters([
-            "lr": lr, "weight_decay": weightDecay, "momentum": momentum, "dampening": dampening,
-        ]))
+        super.init(
+            groups: groups,
+            defaults: Hyperparameters([
+                "lr": lr, "weight_decay": weightDecay, "momentum": momentum, "dampening": dampening,
+            ]))
     }
 
-    public convenience init(parameters: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
-                            weightDecay: Double = 0, nesterov: Bool = false) {
-        self.init(groups: [ParameterGroup(params: parameters)], lr: lr, momentum: momentum, dampening: dampening,
-                  weightDecay: weightDecay, nesterov: nesterov)
+    public convenience init(
+        parameters: [Tensor], lr: Double, momentum: Double = 0, dampening: Double = 0,
+        weightDecay: Double = 0, nesterov: Bool = false
+    ) {
+        self.init(
+            groups: [ParameterGroup(params: parameters)], lr: lr, momentum: momentum, dampening: dampening,
+            weightDecay: weightDecay, nesterov: nesterov)
     }
 
-    public override func update(_ parameter: Tensor, gradient: Tensor, hyperparameters h: Hyperparameters,
-                                state: inout [String: Tensor]) {
+    public override func update(
+        _ parameter: Tensor, gradient: Tensor, hyperparameters h: Hyperparameters,
+        state: inout [String: Tensor]
+    ) {
         // Scalars reach the float32 arithmetic as PyTorch passes them: combined in Double, then rounded.
         let negativeLR = Float(-h.lr), weightDecay = Float(h.weightDecay)
         let momentum = Float(h["momentum"]), keep = Float(1 - h["dampening"])

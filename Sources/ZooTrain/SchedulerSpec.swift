@@ -74,8 +74,10 @@ public enum SchedulerKind: String, CaseIterable, Sendable {
             own = ["mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"]
         case .cyclicLR: own = ["base_lr", "max_lr", "step_size_up", "step_size_down", "mode", "gamma"]
         case .oneCycleLR:
-            own = ["max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start", "anneal_strategy",
-                   "div_factor", "final_div_factor", "three_phase"]
+            own = [
+                "max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start", "anneal_strategy",
+                "div_factor", "final_div_factor", "three_phase",
+            ]
         case .cosineAnnealingWarmRestarts: own = ["T_0", "T_mult", "eta_min"]
         }
         return own + ["warmup_steps", "warmup_start_factor"]
@@ -125,8 +127,9 @@ public enum SchedulerOption: Sendable, Equatable, Decodable, CustomStringConvert
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let trimmed = item.trimmingCharacters(in: .whitespaces)
             guard let value = Int(trimmed) else {
-                throw .invalidValue(option: option, value: text,
-                                    expected: "a comma-separated list of integers such as 30,80")
+                throw .invalidValue(
+                    option: option, value: text,
+                    expected: "a comma-separated list of integers such as 30,80")
             }
             values.append(value)
         }
@@ -195,31 +198,36 @@ public struct SchedulerSpec: Sendable, CustomStringConvertible {
     ///   spans it, warmup excluded; other schedulers ignore it.
     public func makeScheduler(runLength: Int? = nil) throws(SchedulerSpecError) -> any LRScheduler {
         let warmupSteps = try int("warmup_steps", default: 0, atLeast: 0)
-        let warmupStartFactor = try double("warmup_start_factor", default: 1.0 / 3.0, where: { (0...1).contains($0) },
-                                           expected: "a number between 0 and 1")
+        let warmupStartFactor = try double(
+            "warmup_start_factor", default: 1.0 / 3.0, where: { (0...1).contains($0) },
+            expected: "a number between 0 and 1")
         let scheduler: any LRScheduler
         switch kind {
         case .lambdaLR, .multiplicativeLR:
             throw .needsFunction(kind)
         case .stepLR:
-            scheduler = StepLR(baseLRs: [try learningRate()],
-                               stepSize: try requiredInt("step_size", atLeast: 1),
-                               gamma: try double("gamma", default: 0.1))
+            scheduler = StepLR(
+                baseLRs: [try learningRate()],
+                stepSize: try requiredInt("step_size", atLeast: 1),
+                gamma: try double("gamma", default: 0.1))
         case .multiStepLR:
-            scheduler = MultiStepLR(baseLRs: [try learningRate()], milestones: try milestones(),
-                                    gamma: try double("gamma", default: 0.1))
+            scheduler = MultiStepLR(
+                baseLRs: [try learningRate()], milestones: try milestones(),
+                gamma: try double("gamma", default: 0.1))
         case .exponentialLR:
             scheduler = ExponentialLR(baseLRs: [try learningRate()], gamma: try requiredDouble("gamma"))
         case .cosineAnnealingLR:
-            scheduler = CosineAnnealingLR(baseLRs: [try learningRate()],
-                                          tMax: try requiredInt("T_max", atLeast: 1),
-                                          etaMin: try double("eta_min", default: 0))
+            scheduler = CosineAnnealingLR(
+                baseLRs: [try learningRate()],
+                tMax: try requiredInt("T_max", atLeast: 1),
+                etaMin: try double("eta_min", default: 0))
         case .reduceLROnPlateau:
             scheduler = ReduceLROnPlateau(
                 baseLRs: [try learningRate()],
                 mode: try choice("mode", default: ReduceLROnPlateau.Mode.min),
-                factor: try double("factor", default: 0.1, where: { $0 >= 0 && $0 < 1 },
-                                   expected: "a number in [0, 1)"),
+                factor: try double(
+                    "factor", default: 0.1, where: { $0 >= 0 && $0 < 1 },
+                    expected: "a number in [0, 1)"),
                 patience: try int("patience", default: 10, atLeast: 0),
                 threshold: try double("threshold", default: 1e-4),
                 thresholdMode: try choice("threshold_mode", default: ReduceLROnPlateau.ThresholdMode.relative),
@@ -231,10 +239,11 @@ public struct SchedulerSpec: Sendable, CustomStringConvertible {
         case .oneCycleLR:
             scheduler = try makeOneCycleLR(runLength: runLength.map { $0 - warmupSteps })
         case .cosineAnnealingWarmRestarts:
-            scheduler = CosineAnnealingWarmRestarts(baseLRs: [try learningRate()],
-                                                    t0: try requiredInt("T_0", atLeast: 1),
-                                                    tMult: try int("T_mult", default: 1, atLeast: 1),
-                                                    etaMin: try double("eta_min", default: 0))
+            scheduler = CosineAnnealingWarmRestarts(
+                baseLRs: [try learningRate()],
+                t0: try requiredInt("T_0", atLeast: 1),
+                tMult: try int("T_mult", default: 1, atLeast: 1),
+                etaMin: try double("eta_min", default: 0))
         }
         guard warmupSteps > 0 else { return scheduler }
         return LinearWarmup(scheduler, warmupSteps: warmupSteps, warmupStartFactor: warmupStartFactor)
@@ -254,9 +263,10 @@ public struct SchedulerSpec: Sendable, CustomStringConvertible {
             throw .invalidValue(option: "mode", value: other, expected: "one of triangular, triangular2, exp_range")
         }
         let stepSizeDown = try int("step_size_down", atLeast: 1)
-        return CyclicLR(baseLRs: [baseLR], maxLRs: [maxLR],
-                        stepSizeUp: try int("step_size_up", default: 2000, atLeast: 1),
-                        stepSizeDown: stepSizeDown, mode: mode)
+        return CyclicLR(
+            baseLRs: [baseLR], maxLRs: [maxLR],
+            stepSizeUp: try int("step_size_up", default: 2000, atLeast: 1),
+            stepSizeDown: stepSizeDown, mode: mode)
     }
 
     private func makeOneCycleLR(runLength: Int?) throws(SchedulerSpecError) -> OneCycleLR {
@@ -277,14 +287,17 @@ public struct SchedulerSpec: Sendable, CustomStringConvertible {
         guard let strategy = OneCycleLR.AnnealStrategy(rawValue: strategyName) else {
             throw .invalidValue(option: "anneal_strategy", value: strategyName, expected: "cos or linear")
         }
-        return OneCycleLR(maxLRs: [maxLR], totalSteps: totalSteps,
-                          pctStart: try double("pct_start", default: 0.3, where: { (0...1).contains($0) },
-                                               expected: "a number between 0 and 1"),
-                          annealStrategy: strategy,
-                          divFactor: try double("div_factor", default: 25, where: { $0 > 0 }, expected: "a positive number"),
-                          finalDivFactor: try double("final_div_factor", default: 1e4, where: { $0 > 0 },
-                                                     expected: "a positive number"),
-                          threePhase: try bool("three_phase", default: false))
+        return OneCycleLR(
+            maxLRs: [maxLR], totalSteps: totalSteps,
+            pctStart: try double(
+                "pct_start", default: 0.3, where: { (0...1).contains($0) },
+                expected: "a number between 0 and 1"),
+            annealStrategy: strategy,
+            divFactor: try double("div_factor", default: 25, where: { $0 > 0 }, expected: "a positive number"),
+            finalDivFactor: try double(
+                "final_div_factor", default: 1e4, where: { $0 > 0 },
+                expected: "a positive number"),
+            threePhase: try bool("three_phase", default: false))
     }
 
     private func milestones() throws(SchedulerSpecError) -> [Int] {
@@ -293,7 +306,9 @@ public struct SchedulerSpec: Sendable, CustomStringConvertible {
         switch option {
         case .integers(let list): values = list
         case .int(let single): values = [single]
-        default: throw .invalidValue(option: "milestones", value: option.description, expected: "a list of epochs such as 30,80")
+        default:
+            throw .invalidValue(
+                option: "milestones", value: option.description, expected: "a list of epochs such as 30,80")
         }
         let text = values.map(String.init).joined(separator: ",")
         if values.isEmpty || values.contains(where: { $0 < 0 }) {
@@ -328,13 +343,15 @@ public struct SchedulerSpec: Sendable, CustomStringConvertible {
         default: throw .invalidValue(option: name, value: option.description, expected: "an integer")
         }
         guard value >= minimum else {
-            throw .invalidValue(option: name, value: String(value),
-                                expected: minimum == 1 ? "a positive integer" : "an integer >= \(minimum)")
+            throw .invalidValue(
+                option: name, value: String(value),
+                expected: minimum == 1 ? "a positive integer" : "an integer >= \(minimum)")
         }
         return value
     }
 
-    private func int(_ name: String, default defaultValue: Int, atLeast minimum: Int) throws(SchedulerSpecError) -> Int {
+    private func int(_ name: String, default defaultValue: Int, atLeast minimum: Int) throws(SchedulerSpecError) -> Int
+    {
         try int(name, atLeast: minimum) ?? defaultValue
     }
 
@@ -352,8 +369,10 @@ public struct SchedulerSpec: Sendable, CustomStringConvertible {
         }
     }
 
-    private func double(_ name: String, default defaultValue: Double, where isValid: (Double) -> Bool = { _ in true },
-                        expected: String = "a number") throws(SchedulerSpecError) -> Double {
+    private func double(
+        _ name: String, default defaultValue: Double, where isValid: (Double) -> Bool = { _ in true },
+        expected: String = "a number"
+    ) throws(SchedulerSpecError) -> Double {
         let value = try double(name) ?? defaultValue
         guard isValid(value) else { throw .invalidValue(option: name, value: String(value), expected: expected) }
         return value
@@ -373,7 +392,8 @@ public struct SchedulerSpec: Sendable, CustomStringConvertible {
     }
 
     private func choice<Choice: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: Choice)
-        throws(SchedulerSpecError) -> Choice where Choice.RawValue == String {
+        throws(SchedulerSpecError) -> Choice where Choice.RawValue == String
+    {
         guard let text = try string(name) else { return defaultValue }
         guard let value = Choice(rawValue: text) else {
             let choices = Choice.allCases.map(\.rawValue).joined(separator: ", ")

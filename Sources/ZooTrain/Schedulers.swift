@@ -165,7 +165,8 @@ public final class CosineAnnealingLR: LRScheduler {
             let oneMinusCosine = 1 - cos(Double.pi / period)
             lrs = zip(lrs, baseLRs).map { lr, base in lr + (base - etaMin) * oneMinusCosine / 2 }
         } else {
-            let ratio = (1 + cos(Double.pi * Double(lastEpoch) / period))
+            let ratio =
+                (1 + cos(Double.pi * Double(lastEpoch) / period))
                 / (1 + cos(Double.pi * Double(lastEpoch - 1) / period))
             lrs = lrs.map { lr in ratio * (lr - etaMin) + etaMin }
         }

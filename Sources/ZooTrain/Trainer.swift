@@ -35,8 +35,10 @@ public final class Trainer {
     public let schedulerInterval: StepInterval
     public private(set) var history: [EpochMetrics] = []
 
-    public init(model: Module, loss: any LossFunction, optimizer: Optimizer,
-                scheduler: (any LRScheduler)? = nil, schedulerInterval: StepInterval = .epoch) {
+    public init(
+        model: Module, loss: any LossFunction, optimizer: Optimizer,
+        scheduler: (any LRScheduler)? = nil, schedulerInterval: StepInterval = .epoch
+    ) {
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -84,14 +86,16 @@ public final class Trainer {
             total += Double(value.item())
             count += 1
         }
-        let metrics = EpochMetrics(epoch: history.count, trainLoss: count > 0 ? total / Double(count) : .nan,
-                                   learningRates: learningRates)
+        let metrics = EpochMetrics(
+            epoch: history.count, trainLoss: count > 0 ? total / Double(count) : .nan,
+            learningRates: learningRates)
         history.append(metrics)
         return metrics
     }
 
     /// Mean loss (and top-1 accuracy for class-index targets) in eval mode, without a graph.
-    public func evaluate<Batches: Sequence>(_ batches: Batches) -> (loss: Double, accuracy: Double?) where Batches.Element == Batch {
+    public func evaluate<Batches: Sequence>(_ batches: Batches) -> (loss: Double, accuracy: Double?)
+    where Batches.Element == Batch {
         model.eval()
         var total = 0.0, batchesSeen = 0, correct = 0, samples = 0
         var classification = true

@@ -12,7 +12,8 @@ struct ZooCommandTests {
         let result = try ZooProcess.run("--help")
         #expect(result.status == 0)
         for subcommand in ["list", "info", "lr", "pull", "publish", "cache", "predict", "convert", "inspect"] {
-            #expect(result.stdout.contains("\n  \(subcommand) "), "--help does not list \(subcommand):\n\(result.stdout)")
+            #expect(
+                result.stdout.contains("\n  \(subcommand) "), "--help does not list \(subcommand):\n\(result.stdout)")
         }
     }
 
@@ -56,16 +57,18 @@ struct ZooCommandTests {
         let expected = try #require(try SchedulerFixture.stepLR())
         for (epoch, line) in lines.dropFirst().enumerated() {
             let fields = line.split(separator: ",")
-            #expect(fields.count == 2 && Int(fields[0]) == epoch && Double(fields[1]) == expected[epoch], "row \(epoch): \(line)")
+            #expect(
+                fields.count == 2 && Int(fields[0]) == epoch && Double(fields[1]) == expected[epoch],
+                "row \(epoch): \(line)")
         }
         #expect(lines.count > 31 && lines[31] == "30,0.010000000000000002")  // 0.1 * 0.1 in float64, as PyTorch
     }
 
     @Test(arguments: [
-        ["lr", "NoSuchLR", "--lr", "0.1", "--epochs", "10"],                   // unknown scheduler
+        ["lr", "NoSuchLR", "--lr", "0.1", "--epochs", "10"],  // unknown scheduler
         ["lr", "StepLR", "--lr", "0.1", "--epochs", "-5", "--step-size", "3"],  // negative epochs
-        ["lr", "StepLR", "--lr", "0.1", "--step-size", "3"],                    // --epochs missing
-        ["predict", "resnet18", "--input", "x.npy"],                            // --output missing
+        ["lr", "StepLR", "--lr", "0.1", "--step-size", "3"],  // --epochs missing
+        ["predict", "resnet18", "--input", "x.npy"],  // --output missing
     ])
     func badArgumentsAreUsageErrors(arguments: [String]) throws {
         let result = try ZooProcess.run(arguments)
@@ -137,8 +140,9 @@ struct ZooCommandTests {
         let x = scratch.path("x.npy"), y = scratch.path("y.npy")
         try NPY.write(input, to: x)
 
-        let result = try ZooProcess.run("predict", "resnet18", "--checkpoint", Fixtures.parity("resnet18.safetensors").path,
-                                        "--input", x, "--output", y)
+        let result = try ZooProcess.run(
+            "predict", "resnet18", "--checkpoint", Fixtures.parity("resnet18.safetensors").path,
+            "--input", x, "--output", y)
         #expect(result.status == 0, "\(result.stderr)")
         let predicted = try NPY.read(y)
         #expect(predicted.shape == logits.shape)
@@ -159,7 +163,8 @@ enum RegistryFixture {
     /// `expected` of the list case with these patterns, no exclusions and the default include_tags.
     static func listCase(patterns: [String], pretrained: Bool) throws -> [String]? {
         let match = try root()["list_cases"]?.arrayValue?.first {
-            $0["patterns"]?.arrayValue?.compactMap(\.stringValue) == patterns && $0["exclude"]?.arrayValue?.isEmpty == true
+            $0["patterns"]?.arrayValue?.compactMap(\.stringValue) == patterns
+                && $0["exclude"]?.arrayValue?.isEmpty == true
                 && $0["pretrained"]?.boolValue == pretrained && $0["include_tags"] == .null
         }
         return match?["expected"]?.arrayValue?.compactMap(\.stringValue)
@@ -188,7 +193,8 @@ enum SchedulerFixture {
 enum CheckpointFixture {
     /// The fixture's tensor names in torch.load's order (JSONValue keeps the file's key order).
     static func keys(_ fixture: String) throws -> [String]? {
-        try Fixtures.json(Fixtures.url("Tests/ZooCheckpointTests/Fixtures/expected.json"))[fixture]?.objectValue?.map(\.0)
+        try Fixtures.json(Fixtures.url("Tests/ZooCheckpointTests/Fixtures/expected.json"))[fixture]?.objectValue?.map(
+            \.0)
     }
 }
 

@@ -29,8 +29,10 @@ enum ZooProcess {
 
     /// Runs `executable` (the built `zoo` unless told) with extra environment variables, in
     /// `directory` when given.
-    static func run(_ arguments: [String], executable: URL = binary, environment extra: [String: String] = [:],
-                    directory: URL? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], executable: URL = binary, environment extra: [String: String] = [:],
+        directory: URL? = nil
+    ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw MissingBinary() }
         let scratch = try TemporaryDirectory()
         // The built-in registry only: manifests or a cache from the caller's shell must not leak in.
@@ -65,7 +67,10 @@ enum Fixtures {
 
     /// The PyTorch-made parity fixtures: `$ZOO_PARITY_DIR`, else `<repo>/.cache/parity`.
     static func parity(_ name: String) throws -> URL {
-        let folder = ProcessInfo.processInfo.environment["ZOO_PARITY_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let folder =
+            ProcessInfo.processInfo.environment["ZOO_PARITY_DIR"].flatMap {
+                $0.isEmpty ? nil : URL(fileURLWithPath: $0)
+            }
             ?? url(".cache/parity")
         let file = folder.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: file.path) else {

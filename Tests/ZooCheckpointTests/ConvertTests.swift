@@ -1,8 +1,9 @@
 import CArchive
 import Foundation
 import Testing
-@testable import ZooCheckpoint
 import ZooTensor
+
+@testable import ZooCheckpoint
 
 @Suite struct ConvertTests {
     @Test func convertCastsRenamesDropsAndEmbedsArchitecture() throws {
@@ -16,7 +17,10 @@ import ZooTensor
         #expect(summary.dropped == ["1.running_mean", "1.running_var"])
         #expect(summary.renamed.contains { $0 == ("0.weight", "conv.weight") })
         let result = try Checkpoint.load(output)
-        #expect(result.names == ["conv.weight", "conv.bias", "1.weight", "1.bias", "1.num_batches_tracked", "fc.weight", "fc.bias"])
+        #expect(
+            result.names == [
+                "conv.weight", "conv.bias", "1.weight", "1.bias", "1.num_batches_tracked", "fc.weight", "fc.bias",
+            ])
         #expect(result["conv.weight"]!.dtype == .float16)
         #expect(result["1.num_batches_tracked"]!.dtype == .int64)  // integers are never cast
         #expect(result.architecture == "tiny" && result.tag == "test")
@@ -78,7 +82,8 @@ import ZooTensor
     }
 
     @Test func jsonParserKeepsOrderAndRejectsDuplicates() throws {
-        let value = try JSONValue(parsing: Array(#"{"b": [1, 2.5, -3e2, "x\u00e9\n"], "a": {"t": true, "n": null}}"#.utf8))
+        let value = try JSONValue(
+            parsing: Array(#"{"b": [1, 2.5, -3e2, "x\u00e9\n"], "a": {"t": true, "n": null}}"#.utf8))
         #expect(value.objectValue?.map(\.0) == ["b", "a"])
         #expect(value["b"]?.arrayValue == [.integer(1), .number(2.5), .number(-300), .string("xé\n")])
         #expect(try JSONValue(parsing: Array(value.serialized().utf8)) == value)

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
-@testable import ZooCheckpoint
 import ZooTensor
+
+@testable import ZooCheckpoint
 
 /// Broken and malicious files: each gets a clear error, never a crash, and never an output file.
 @Suite struct HostileInputTests {
     /// A zip archive built in memory from (name, bytes) entries; deflated ones may lie about their size.
-    static func zip(_ entries: [(name: String, data: [UInt8])], deflated: (name: String, data: [UInt8], declaredSize: Int)? = nil) throws -> [UInt8] {
+    static func zip(
+        _ entries: [(name: String, data: [UInt8])], deflated: (name: String, data: [UInt8], declaredSize: Int)? = nil
+    ) throws -> [UInt8] {
         let directory = makeTemporaryDirectory()
         defer { cleanUp(directory) }
         let path = directory + "/archive.zip"
@@ -15,8 +18,9 @@ import ZooTensor
             for (name, data) in entries { try writer.addStored(name, data) }
             if let deflated {
                 let compressed = deflated.data.withUnsafeBytes { Deflate.compress($0) }
-                try writer.addDeflated(deflated.name, compressed: compressed, uncompressedSize: deflated.declaredSize,
-                                       crc32: crc32(deflated.data))
+                try writer.addDeflated(
+                    deflated.name, compressed: compressed, uncompressedSize: deflated.declaredSize,
+                    crc32: crc32(deflated.data))
             }
             try writer.finish()
         }
@@ -59,7 +63,9 @@ import ZooTensor
         #expect {
             try Self.load(bytes)
         } throws: { error in
-            guard case let .checksumMismatch(_, name, expected, actual) = error as? CheckpointError else { return false }
+            guard case let .checksumMismatch(_, name, expected, actual) = error as? CheckpointError else {
+                return false
+            }
             return name == entry.name && expected == entry.crc32 && actual != expected
         }
         // With verification off the same file loads (the caller chose speed over the check).
@@ -92,7 +98,9 @@ import ZooTensor
         let tensorEntry = try #require(zooArchive.entries.first { $0.uncompressedSize == 64 * 64 * 4 })
         zoo[tensorEntry.dataOffset + 9] ^= 1
         _ = FileManager.default.createFile(atPath: directory + "/bad.zoo", contents: Data(zoo))
-        #expect(throws: CheckpointError.self) { try convertCheckpoint(from: directory + "/bad.zoo", to: directory + "/" + output) }
+        #expect(throws: CheckpointError.self) {
+            try convertCheckpoint(from: directory + "/bad.zoo", to: directory + "/" + output)
+        }
         #expect(throws: CheckpointError.self) { try Checkpoint.load(directory + "/bad.zoo") }
         #expect(listing(directory) == ["bad.pth", "bad.zoo", "good.zoo"])
     }
@@ -100,8 +108,9 @@ import ZooTensor
     @Test func deflatedEntryExpandingPastItsDeclaredSizeIsRefused() throws {
         // data/0 claims 16 bytes (four floats, as the pickle says) but inflates to a megabyte.
         let pickle = try Self.stateDictPickle(numel: 4)
-        let bytes = try Self.zip([("archive/data.pkl", pickle), ("archive/version", Array("3\n".utf8))],
-                                 deflated: ("archive/data/0", [UInt8](repeating: 0, count: 1 << 20), 16))
+        let bytes = try Self.zip(
+            [("archive/data.pkl", pickle), ("archive/version", Array("3\n".utf8))],
+            deflated: ("archive/data/0", [UInt8](repeating: 0, count: 1 << 20), 16))
         #expect {
             try Self.load(bytes)
         } throws: { error in
@@ -140,9 +149,18 @@ import ZooTensor
 
     @Test(arguments: [
         // GLOBAL 'os system', then REDUCE: what a malicious torch.save payload looks like.
-        ("os", "system", Array("\u{80}\u{02}cos\nsystem\nX\u{04}\u{00}\u{00}\u{00}echo\u{85}R.".unicodeScalars.map { UInt8($0.value) })),
+        (
+            "os", "system",
+            Array(
+                "\u{80}\u{02}cos\nsystem\nX\u{04}\u{00}\u{00}\u{00}echo\u{85}R.".unicodeScalars.map { UInt8($0.value) })
+        ),
         // Protocol 4 STACK_GLOBAL builtins.eval.
-        ("builtins", "eval", Array("\u{80}\u{04}\u{8c}\u{08}builtins\u{8c}\u{04}eval\u{93}X\u{01}\u{00}\u{00}\u{00}1\u{85}R.".unicodeScalars.map { UInt8($0.value) })),
+        (
+            "builtins", "eval",
+            Array(
+                "\u{80}\u{04}\u{8c}\u{08}builtins\u{8c}\u{04}eval\u{93}X\u{01}\u{00}\u{00}\u{00}1\u{85}R."
+                    .unicodeScalars.map { UInt8($0.value) })
+        ),
         ("posix", "system", Array("cposix\nsystem\n(S'ls'\ntR.".utf8)),
     ])
     func forbiddenGlobalIsNamedAndNeverCalled(module: String, name: String, pickle: [UInt8]) throws {
@@ -150,7 +168,9 @@ import ZooTensor
             #expect {
                 try Self.load(bytes)
             } throws: { error in
-                guard let error = error as? CheckpointError, case let .forbiddenGlobal(_, m, n) = error else { return false }
+                guard let error = error as? CheckpointError, case let .forbiddenGlobal(_, m, n) = error else {
+                    return false
+                }
                 return m == module && n == name && error.description.contains("'\(module).\(name)'")
             }
         }
@@ -181,9 +201,9 @@ import ZooTensor
 
     @Test func malformedPicklesFailCleanly() throws {
         let programs: [[UInt8]] = [
-            [0x80, 0x02],                   // no STOP
-            [0x80, 0x02, 0x2E],             // STOP on an empty stack
-            [0x80, 0x02, 0x68, 0x05, 0x2E], // BINGET before BINPUT
+            [0x80, 0x02],  // no STOP
+            [0x80, 0x02, 0x2E],  // STOP on an empty stack
+            [0x80, 0x02, 0x68, 0x05, 0x2E],  // BINGET before BINPUT
             [0x80, 0x02, 0x58, 0xFF, 0xFF, 0xFF, 0x7F, 0x2E],  // string longer than the file
             [0x80, 0x02, 0x5D, 0x71, 0x00, 0x68, 0x00, 0x61, 0x2E],  // a list appended to itself
             [0x80, 0x02, 0x4B, 0x01, 0x2E],  // top level is an int
@@ -205,7 +225,8 @@ import ZooTensor
     }
 
     @Test func safetensorsOverlappingOffsetsAreRefused() throws {
-        let header = #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}}"#
+        let header =
+            #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}}"#
         #expect {
             try Self.load(Self.safetensors(header: header, dataBytes: 24))
         } throws: { error in
@@ -226,17 +247,22 @@ import ZooTensor
 
     @Test func safetensorsValidationRules() throws {
         let cases: [(String, Int)] = [
-            (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, 4),          // span ≠ shape × size
-            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8),          // gap at the start
-            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, 8),          // data left over
-            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8),  // duplicate key
-            (#"{"a":{"dtype":"X9","shape":[1],"data_offsets":[0,4]}}"#, 4),           // unknown dtype
+            (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, 4),  // span ≠ shape × size
+            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8),  // gap at the start
+            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, 8),  // data left over
+            (
+                #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                8
+            ),  // duplicate key
+            (#"{"a":{"dtype":"X9","shape":[1],"data_offsets":[0,4]}}"#, 4),  // unknown dtype
             (#"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#, 4),  // overflow
             (#"{"a":1}"#, 0),
             (#"[1,2]    "#, 0),
         ]
         for (header, data) in cases {
-            #expect(throws: CheckpointError.self, "\(header)") { try Self.load(Self.safetensors(header: header, dataBytes: data)) }
+            #expect(throws: CheckpointError.self, "\(header)") {
+                try Self.load(Self.safetensors(header: header, dataBytes: data))
+            }
         }
         #expect(throws: CheckpointError.self) {
             try Self.load(Self.safetensors(header: "{}", dataBytes: 0, declaredLength: 200_000_000))
@@ -245,7 +271,8 @@ import ZooTensor
 
     /// Found by ZooFuzzNPY: an empty tensor whose other sizes overflow when multiplied into strides.
     @Test func emptyTensorWithOverflowingStridesIsRefused() throws {
-        let npyHeader = Array("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 6311867437618, 793996318180796), }\n".utf8)
+        let npyHeader = Array(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 6311867437618, 793996318180796), }\n".utf8)
         let npy = NPY.magic + [1, 0, UInt8(npyHeader.count), 0] + npyHeader
         #expect {
             try NPY.decode(npy)
@@ -256,7 +283,9 @@ import ZooTensor
         let header = #"{"a":{"dtype":"F32","shape":[0,6311867437618,793996318180796],"data_offsets":[0,0]}}"#
         #expect(throws: CheckpointError.self) { try Self.load(Self.safetensors(header: header, dataBytes: 0)) }
         let pickle = try Self.stateDictPickle(numel: 4, shape: [0, 1 << 40, 1 << 40], strides: [0, 1 << 40, 1])
-        #expect(throws: CheckpointError.self) { try Self.load(try Self.pth(pickle: pickle, storages: [[UInt8](repeating: 0, count: 16)])) }
+        #expect(throws: CheckpointError.self) {
+            try Self.load(try Self.pth(pickle: pickle, storages: [[UInt8](repeating: 0, count: 16)]))
+        }
     }
 
     // MARK: No partial output
@@ -265,7 +294,8 @@ import ZooTensor
         let directory = makeTemporaryDirectory()
         defer { cleanUp(directory) }
         let input = directory + "/evil.pth"
-        _ = FileManager.default.createFile(atPath: input, contents: Data(try Self.pth(pickle: Array("cos\nsystem\n(S'ls'\ntR.".utf8))))
+        _ = FileManager.default.createFile(
+            atPath: input, contents: Data(try Self.pth(pickle: Array("cos\nsystem\n(S'ls'\ntR.".utf8))))
         #expect(throws: CheckpointError.self) { try convertCheckpoint(from: input, to: directory + "/out.zoo") }
         #expect(listing(directory) == ["evil.pth"])
         // A failure in the middle of writing removes the temporary file too.
@@ -280,7 +310,9 @@ import ZooTensor
         // Remapping two names onto one is refused before anything is written.
         var options = ConvertOptions()
         options.remaps = [try KeyRemap(rule: "^float.*=x")]
-        #expect(throws: CheckpointError.self) { try convertCheckpoint(from: fixture("every_dtype_zip.pth"), to: directory + "/x.zoo", options: options) }
+        #expect(throws: CheckpointError.self) {
+            try convertCheckpoint(from: fixture("every_dtype_zip.pth"), to: directory + "/x.zoo", options: options)
+        }
         #expect(listing(directory) == ["evil.pth"])
     }
 
@@ -295,7 +327,8 @@ import ZooTensor
         pickle.global("torch._utils", "_rebuild_tensor_v2")
         pickle.op(.mark)
         pickle.op(.mark)
-        pickle.string("storage"); pickle.global("torch", "FloatStorage"); pickle.string("0"); pickle.string("cpu"); pickle.int(numel)
+        pickle.string("storage"); pickle.global("torch", "FloatStorage"); pickle.string("0"); pickle.string("cpu");
+        pickle.int(numel)
         pickle.op(.tuple)
         pickle.op(.binPersId)
         pickle.int(0)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import ZooCheckpoint
 import ZooTensor
+
+@testable import ZooCheckpoint
 
 @Suite struct PyTorchReaderTests {
     @Test func readsZipFormatWithViewsAndSharedStorages() throws {
@@ -20,8 +21,9 @@ import ZooTensor
         // 64-byte-aligned stored entries are views into the mapped file: the tensor's bytes lie in
         // a mapping of that very file, as the kernel lists it in /proc/self/maps.
         let address = UInt(bitPattern: big.storage.bytes)
-        let mapping = try #require(try fileMappings().first { $0.range.contains(address) },
-                                   "the tensor's bytes at 0x\(String(address, radix: 16)) are in no file mapping")
+        let mapping = try #require(
+            try fileMappings().first { $0.range.contains(address) },
+            "the tensor's bytes at 0x\(String(address, radix: 16)) are in no file mapping")
         #expect(mapping.path.hasSuffix("/every_dtype_zip.pth"), "mapped from \(mapping.path)")
         #expect(mapping.range.contains(address + UInt(big.storage.byteCount) - 1))
     }
@@ -44,7 +46,8 @@ import ZooTensor
     }
 
     @Test func keepsModulePrefixWhenAsked() throws {
-        let checkpoint = try Checkpoint.load(fixture("nested_state_dict.pth"), options: LoadOptions(stripModulePrefix: false))
+        let checkpoint = try Checkpoint.load(
+            fixture("nested_state_dict.pth"), options: LoadOptions(stripModulePrefix: false))
         #expect(checkpoint.names.first == "module.0.weight")
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import ZooCheckpoint
 import ZooTensor
+
+@testable import ZooCheckpoint
 
 /// Round trips through zoo's writers, judged by real PyTorch 1.13 and the real safetensors library.
 @Suite(.serialized) struct RoundTripTests {
@@ -25,7 +26,8 @@ import ZooTensor
         try Checkpoint.load(fixture("every_dtype_zip.pth")).save(pth)
         expectMatches(try Checkpoint.load(pth), group: "every_dtype", layout: true)
         // Real PyTorch sees the same sharing: views of one storage stay views of one storage.
-        let shared = try runPython("""
+        let shared = try runPython(
+            """
             import sys, torch
             sd = torch.load(sys.argv[1], weights_only=True)
             print(sd["shared.a"].storage().data_ptr() == sd["shared.b"].storage().data_ptr(),
@@ -50,9 +52,11 @@ import ZooTensor
         var checkpoint = try Checkpoint.load(fixture("nested_state_dict.pth"))
         checkpoint.architecture = "resnet50"
         checkpoint.tag = "a1_in1k"
-        checkpoint.config = .object([("input_size", .array([.integer(3), .integer(224), .integer(224)])),
-                                     ("mean", .array([.number(0.485), .number(0.456), .number(0.406)])),
-                                     ("classifier", .string("fc"))])
+        checkpoint.config = .object([
+            ("input_size", .array([.integer(3), .integer(224), .integer(224)])),
+            ("mean", .array([.number(0.485), .number(0.456), .number(0.406)])),
+            ("classifier", .string("fc")),
+        ])
         checkpoint.metadata = ["license": "apache-2.0"]
         let path = directory + "/full.zoo"
         try checkpoint.save(path)
@@ -109,7 +113,9 @@ import ZooTensor
             #expect(entry.dataOffset % 64 == 0, "\(entry.name) at \(entry.dataOffset)")
         }
         // Python's zipfile checks every CRC and the directory.
-        let check = try runPython("import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), len(z.namelist()))", arguments: [path])
+        let check = try runPython(
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), len(z.namelist()))",
+            arguments: [path])
         #expect(check.hasPrefix("None "))
     }
 
@@ -122,7 +128,8 @@ import ZooTensor
         try checkpoint.save(pth, options: SaveOptions(forceZip64: true))
         expectMatches(try Checkpoint.load(zoo), group: "every_dtype")
         expectMatches(try Checkpoint.load(pth), group: "every_dtype")
-        let check = try runPython("import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).testzip())", arguments: [zoo])
+        let check = try runPython(
+            "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).testzip())", arguments: [zoo])
         #expect(check.hasPrefix("None"))
         expectMatches(try readWithPython(pth, reader: "torch"), group: "every_dtype")
     }
@@ -135,10 +142,13 @@ import ZooTensor
             let path = directory + "/\(name).npy"
             try NPY.write(tensor, to: path)
             let back = try NPY.read(path)
-            #expect(back.shape == tensor.shape && back.dtype == tensor.dtype && hexString(back) == hexString(tensor), "\(name)")
+            #expect(
+                back.shape == tensor.shape && back.dtype == tensor.dtype && hexString(back) == hexString(tensor),
+                "\(name)")
         }
         // NumPy reads ours and we read NumPy's, Fortran order and big-endian included.
-        let made = try runPython("""
+        let made = try runPython(
+            """
             import sys, numpy as np
             d = sys.argv[1]
             a = np.load(d + "/view.transposed.npy"); print(a.shape, a.dtype)

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import ZooCheckpoint
 import ZooTensor
 import ZooTestSupport
+
+@testable import ZooCheckpoint
 
 /// Paths of committed fixtures (written by tools/fixtures/make_checkpoint_fixtures.py).
 /// A missing one gives a path that does not exist, so the test reading it fails naming the file.
@@ -15,7 +16,8 @@ func fixture(_ name: String) -> String {
 private let expectedFile = Result { () throws -> JSONValue in
     let path = fixture("expected.json")
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw CheckpointError.invalidArgument("\(path) is missing: run /usr/bin/python3 tools/fixtures/make_checkpoint_fixtures.py")
+        throw CheckpointError.invalidArgument(
+            "\(path) is missing: run /usr/bin/python3 tools/fixtures/make_checkpoint_fixtures.py")
     }
     return try JSONValue(parsing: data, source: path)
 }
@@ -29,14 +31,19 @@ func hexString(_ tensor: Tensor) -> String {
 
 /// Checks every tensor of `group` in expected.json against `checkpoint`: bytes, dtype, shape,
 /// and, when `layout` is set, strides, offsets and which tensors share a storage.
-func expectMatches(_ checkpoint: Checkpoint, group: String, layout: Bool = false, ordered: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectMatches(
+    _ checkpoint: Checkpoint, group: String, layout: Bool = false, ordered: Bool = true,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let expected: JSONValue
     do { expected = try expectedFile.get() } catch {
         Issue.record(error, sourceLocation: sourceLocation)
         return
     }
     guard let tensors = expected[group]?.objectValue else {
-        Issue.record("Fixtures/expected.json has no group \(group): run /usr/bin/python3 tools/fixtures/make_checkpoint_fixtures.py")
+        Issue.record(
+            "Fixtures/expected.json has no group \(group): run /usr/bin/python3 tools/fixtures/make_checkpoint_fixtures.py"
+        )
         return
     }
     if ordered {
@@ -46,18 +53,30 @@ func expectMatches(_ checkpoint: Checkpoint, group: String, layout: Bool = false
     }
     var storageOf = [Int: ObjectIdentifier]()
     for (name, info) in tensors {
-        guard let tensor = checkpoint[name] else { Issue.record("missing \(name)", sourceLocation: sourceLocation); continue }
+        guard let tensor = checkpoint[name] else {
+            Issue.record("missing \(name)", sourceLocation: sourceLocation); continue
+        }
         #expect(tensor.dtype.rawValue == info["dtype"]?.stringValue, "\(name) dtype", sourceLocation: sourceLocation)
-        #expect(tensor.shape == info["shape"]?.arrayValue?.compactMap(\.intValue), "\(name) shape", sourceLocation: sourceLocation)
+        #expect(
+            tensor.shape == info["shape"]?.arrayValue?.compactMap(\.intValue), "\(name) shape",
+            sourceLocation: sourceLocation)
         #expect(hexString(tensor) == info["hex"]?.stringValue, "\(name) bytes", sourceLocation: sourceLocation)
         if layout {
-            #expect(tensor.strides == info["stride"]?.arrayValue?.compactMap(\.intValue), "\(name) strides", sourceLocation: sourceLocation)
-            #expect(tensor.storageOffset == info["storage_offset"]?.intValue, "\(name) offset", sourceLocation: sourceLocation)
+            #expect(
+                tensor.strides == info["stride"]?.arrayValue?.compactMap(\.intValue), "\(name) strides",
+                sourceLocation: sourceLocation)
+            #expect(
+                tensor.storageOffset == info["storage_offset"]?.intValue, "\(name) offset",
+                sourceLocation: sourceLocation)
             let id = info["storage"]!.intValue!
             if let previous = storageOf[id] {
-                #expect(previous == ObjectIdentifier(tensor.storage), "\(name) shares its storage", sourceLocation: sourceLocation)
+                #expect(
+                    previous == ObjectIdentifier(tensor.storage), "\(name) shares its storage",
+                    sourceLocation: sourceLocation)
             } else {
-                #expect(!storageOf.values.contains(ObjectIdentifier(tensor.storage)), "\(name) has its own storage", sourceLocation: sourceLocation)
+                #expect(
+                    !storageOf.values.contains(ObjectIdentifier(tensor.storage)), "\(name) has its own storage",
+                    sourceLocation: sourceLocation)
                 storageOf[id] = ObjectIdentifier(tensor.storage)
             }
         }
@@ -87,21 +106,21 @@ func runPython(_ script: String, arguments: [String] = []) throws -> String {
 
 /// Python that prints {name: {dtype, shape, hex}} for a file, as real PyTorch/safetensors read it.
 let describeWithPython = """
-import json, sys, collections, torch
-path, reader = sys.argv[1], sys.argv[2]
-if reader == "torch":
-    sd = torch.load(path, weights_only=True)
-else:
-    from safetensors.torch import load_file
-    sd = load_file(path)
-def raw_hex(t):
-    t = t.detach().contiguous().reshape(-1)
-    return "" if t.numel() == 0 else t.view(torch.uint8).numpy().tobytes().hex()
-out = collections.OrderedDict()
-for k, t in sd.items():
-    out[k] = {"dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape), "hex": raw_hex(t)}
-print(json.dumps(out))
-"""
+    import json, sys, collections, torch
+    path, reader = sys.argv[1], sys.argv[2]
+    if reader == "torch":
+        sd = torch.load(path, weights_only=True)
+    else:
+        from safetensors.torch import load_file
+        sd = load_file(path)
+    def raw_hex(t):
+        t = t.detach().contiguous().reshape(-1)
+        return "" if t.numel() == 0 else t.view(torch.uint8).numpy().tobytes().hex()
+    out = collections.OrderedDict()
+    for k, t in sd.items():
+        out[k] = {"dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape), "hex": raw_hex(t)}
+    print(json.dumps(out))
+    """
 
 /// What real PyTorch (`torch`) or safetensors (`safetensors`) reads from `path`.
 func readWithPython(_ path: String, reader: String) throws -> Checkpoint {
@@ -113,7 +132,9 @@ func readWithPython(_ path: String, reader: String) throws -> Checkpoint {
         let hex = Array(info["hex"]!.stringValue!.utf8)
         var bytes = [UInt8]()
         var index = 0
-        while index + 1 < hex.count { bytes.append(UInt8(String(decoding: hex[index...index + 1], as: UTF8.self), radix: 16)!); index += 2 }
+        while index + 1 < hex.count {
+            bytes.append(UInt8(String(decoding: hex[index...index + 1], as: UTF8.self), radix: 16)!); index += 2
+        }
         checkpoint.tensors.append((name, bytes.withUnsafeBytes { Tensor(copying: $0, dtype: dtype, shape: shape) }))
     }
     return checkpoint
@@ -122,12 +143,14 @@ func readWithPython(_ path: String, reader: String) throws -> Checkpoint {
 /// A fixture that `tools/parity/make_*_fixtures.py` made (too large to commit): under
 /// `$ZOO_PARITY_DIR`, else `<repo>/.cache/parity`. Missing, it is an error saying which script makes it.
 func parityFixture(_ name: String, madeBy script: String) throws -> String {
-    let folder = ProcessInfo.processInfo.environment["ZOO_PARITY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+    let folder =
+        ProcessInfo.processInfo.environment["ZOO_PARITY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".cache/parity").path
     let path = folder + "/" + name
     guard FileManager.default.fileExists(atPath: path) else {
-        throw CheckpointError.io(path: path, operation: "find the fixture", reason: "run /usr/bin/python3 tools/parity/\(script) first")
+        throw CheckpointError.io(
+            path: path, operation: "find the fixture", reason: "run /usr/bin/python3 tools/parity/\(script) first")
     }
     return path
 }
@@ -150,7 +173,8 @@ func fileMappings() throws -> [(range: Range<UInt>, path: String)] {
         guard fields.count == 6 else { return nil }
         let path = fields[5].trimmingCharacters(in: .whitespaces), bounds = fields[0].split(separator: "-")
         guard path.hasPrefix("/"), bounds.count == 2, let start = UInt(bounds[0], radix: 16),
-              let end = UInt(bounds[1], radix: 16) else { return nil }
+            let end = UInt(bounds[1], radix: 16)
+        else { return nil }
         return (start..<end, path)
     }
 }

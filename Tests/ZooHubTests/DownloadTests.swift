@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZooHub
 
 /// Downloads against a real nginx on loopback.
@@ -17,7 +18,9 @@ import Testing
         var data = Data(count: count)
         data.withUnsafeMutableBytes { raw in
             let words = raw.bindMemory(to: UInt64.self)
-            for i in 0..<words.count { state = state &* 6364136223846793005 &+ 1442695040888963407; words[i] = state }
+            for i in 0..<words.count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; words[i] = state
+            }
         }
         return data
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Zoo
+
 @testable import ZooHub
 
 /// The scratch root's path, for the exit hook (a C function pointer cannot capture).
@@ -29,7 +30,9 @@ enum HubFixtures {
     private static let scratchRoot: URL = {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-hubtest-\(getpid())")
         hubTestScratchRoot = strdup(root.path)
-        atexit { if let root = hubTestScratchRoot { try? FileManager.default.removeItem(atPath: String(cString: root)) } }
+        atexit {
+            if let root = hubTestScratchRoot { try? FileManager.default.removeItem(atPath: String(cString: root)) }
+        }
         return root
     }()
 
@@ -46,7 +49,7 @@ enum HubFixtures {
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         func values(_ count: Int) -> [Float] {
             (0..<count).map { _ in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 return Float(Int64(bitPattern: state >> 11) % 2001 - 1000) / 1000
             }
         }
@@ -70,7 +73,8 @@ enum HubFixtures {
     }
 
     /// Registers `hubtest_mlp.<fresh tag>` downloading from `url` or `file`; returns the name.
-    static func register(url: String? = nil, file: String? = nil, sha256: String?, tag: String? = nil) throws -> String {
+    static func register(url: String? = nil, file: String? = nil, sha256: String?, tag: String? = nil) throws -> String
+    {
         var cfg = cfg(tag: tag ?? "t_\(UUID().uuidString.prefix(8).lowercased())")
         cfg.url = url
         cfg.file = file
@@ -88,7 +92,9 @@ enum HubFixtures {
         return cfg
     }
 
-    static func expectSameTensors(_ loaded: Checkpoint, _ expected: Checkpoint, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectSameTensors(
+        _ loaded: Checkpoint, _ expected: Checkpoint, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(loaded.names == expected.names, sourceLocation: sourceLocation)
         for (name, tensor) in expected.tensors {
             #expect(loaded[name]?.shape == tensor.shape, sourceLocation: sourceLocation)
@@ -97,10 +103,13 @@ enum HubFixtures {
     }
 
     /// No entry, no partial download and no scratch directory for `name`.
-    static func expectNothingCached(_ home: ZooHome, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectNothingCached(_ home: ZooHome, _ name: String, sourceLocation: SourceLocation = #_sourceLocation)
+    {
         let fm = FileManager.default
         #expect(!fm.fileExists(atPath: home.entry(name).path), sourceLocation: sourceLocation)
-        #expect(((try? fm.contentsOfDirectory(atPath: home.partial(name).path)) ?? []).isEmpty, sourceLocation: sourceLocation)
+        #expect(
+            ((try? fm.contentsOfDirectory(atPath: home.partial(name).path)) ?? []).isEmpty,
+            sourceLocation: sourceLocation)
         #expect(((try? fm.contentsOfDirectory(atPath: home.models.path)) ?? []).isEmpty, sourceLocation: sourceLocation)
         #expect(Hub(home: home, offline: true).cached(name) == nil, sourceLocation: sourceLocation)
     }
@@ -111,7 +120,11 @@ enum HubFixtures {
         private var value = false
         var isSet: Bool { lock.withLock { value } }
         /// Sets the flag; true only for the first caller.
-        func setOnce() -> Bool { lock.withLock { defer { value = true }; return !value } }
+        func setOnce() -> Bool {
+            lock.withLock {
+                defer { value = true }; return !value
+            }
+        }
     }
 
     /// Results gathered from concurrent work.

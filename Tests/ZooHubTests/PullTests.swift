@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Zoo
+
 @testable import ZooHub
 
 /// `zoo pull` end to end against a real nginx on loopback: each test has its own cache and its
@@ -178,7 +179,8 @@ import Zoo
         let url = try server.serve(bytes, at: path)
         let name = try HubFixtures.register(url: url, sha256: HubFixtures.sha256(bytes))
         let partial = home.partial(name).appendingPathComponent("mlp.pth.part")
-        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
         try bytes.prefix(bytes.count / 2).write(to: partial)
 
         let cached = try Hub(home: home, offline: false).pull(name, registry: registry)
@@ -193,7 +195,8 @@ import Zoo
         let path = "norange/\(UUID().uuidString)/mlp.pth"
         let name = try HubFixtures.register(url: try server.serve(bytes, at: path), sha256: HubFixtures.sha256(bytes))
         let partial = home.partial(name).appendingPathComponent("mlp.pth.part")
-        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(repeating: 0xEE, count: 1000).write(to: partial)  // not even the right prefix
 
         let cached = try Hub(home: home, offline: false).pull(name, registry: registry)
@@ -209,11 +212,13 @@ import Zoo
         let url = try server.serve(bytes, at: path)
         let name = try HubFixtures.register(url: url, sha256: HubFixtures.sha256(bytes))
         let partial = home.partial(name).appendingPathComponent("mlp.pth.part")
-        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(repeating: 0xEE, count: 1000).write(to: partial)
 
-        #expect { try Hub(home: home, offline: false).pull(name, registry: registry) }
-            throws: { if case HubError.checksumMismatch(url, _, _) = $0 { true } else { false } }
+        #expect { try Hub(home: home, offline: false).pull(name, registry: registry) } throws: {
+            if case HubError.checksumMismatch(url, _, _) = $0 { true } else { false }
+        }
         HubFixtures.expectNothingCached(home, name)
         #expect(try Hub(home: home, offline: false).pull(name, registry: registry).entry.verified)
         #expect(server.requests(of: "/" + path).map(\.range) == ["bytes=1000-", "-"])
@@ -246,7 +251,8 @@ import Zoo
             try Hub(home: home, offline: true).pull(name, registry: registry)
         }
         let message = HubError.offline(model: name, missing: home.modelFile(name).path).description
-        #expect(message.contains(name) && message.contains(home.modelFile(name).path) && message.contains("ZOO_OFFLINE"))
+        #expect(
+            message.contains(name) && message.contains(home.modelFile(name).path) && message.contains("ZOO_OFFLINE"))
         #expect(server.requests(of: "/" + path).isEmpty)
         HubFixtures.expectNothingCached(home, name)
     }
@@ -287,7 +293,9 @@ import Zoo
         #expect(offline.entry == online.entry)
         #expect(offline.modelFile == online.modelFile)
         // Another tag of the architecture is not the default's copy.
-        #expect(throws: HubError.self) { try Hub(home: home, offline: true).pull("\(architecture).second", registry: registry) }
+        #expect(throws: HubError.self) {
+            try Hub(home: home, offline: true).pull("\(architecture).second", registry: registry)
+        }
         #expect(server.gets(of: "/" + path) == 1)
     }
 
@@ -297,13 +305,16 @@ import Zoo
         let bytes = try HubFixtures.bytes(of: source, as: "pth")
         let directory = UUID().uuidString
         try server.serve(bytes, at: "x/\(directory)/y.pth")
-        let name = try HubFixtures.register(url: "http://example.invalid/x/\(directory)/y.pth", sha256: HubFixtures.sha256(bytes))
+        let name = try HubFixtures.register(
+            url: "http://example.invalid/x/\(directory)/y.pth", sha256: HubFixtures.sha256(bytes))
         let cached = try Hub(home: home, mirror: server.url(""), offline: false).pull(name, registry: registry)
         #expect(cached.entry.source == server.url("x/\(directory)/y.pth"))
         #expect(server.gets(of: "/x/\(directory)/y.pth") == 1)
         HubFixtures.expectSameTensors(try Checkpoint.load(cached.modelFile.path), source)
 
-        #expect(Hub.mirror("https://github.com/a/b%20c.pth?x=1", base: "http://m:8080/base/") == "http://m:8080/base/a/b%20c.pth?x=1")
+        #expect(
+            Hub.mirror("https://github.com/a/b%20c.pth?x=1", base: "http://m:8080/base/")
+                == "http://m:8080/base/a/b%20c.pth?x=1")
         #expect(Hub.mirror("/local/file.pth", base: "http://m") == "/local/file.pth")
     }
 
@@ -344,8 +355,10 @@ import Zoo
 
         // A name the zoo lacks, and a zoo that is not there, fail naming what they looked for.
         let home = HubFixtures.temporaryHome()
-        #expect { try Hub(home: home, zoo: zooDirectory.path, offline: false).pull("\(HubFixtures.architecture).absent", registry: registry) }
-            throws: { "\($0)".contains(zooDirectory.path) }
+        #expect {
+            try Hub(home: home, zoo: zooDirectory.path, offline: false).pull(
+                "\(HubFixtures.architecture).absent", registry: registry)
+        } throws: { "\($0)".contains(zooDirectory.path) }
         let nowhere = server.url("zoos/\(UUID().uuidString)")
         #expect(throws: HubError.httpStatus(url: nowhere + "/index.json", status: 404)) {
             try Hub(home: home, zoo: nowhere, offline: false).pull(name, registry: registry)
@@ -363,8 +376,9 @@ import Zoo
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: file)
         let home = HubFixtures.temporaryHome()
-        #expect { try Hub(home: home, zoo: zooDirectory.path, offline: false).pull(name, registry: registry) }
-            throws: { if case HubError.checksumMismatch = $0 { true } else { false } }
+        #expect { try Hub(home: home, zoo: zooDirectory.path, offline: false).pull(name, registry: registry) } throws: {
+            if case HubError.checksumMismatch = $0 { true } else { false }
+        }
         HubFixtures.expectNothingCached(home, name)
     }
 
@@ -376,7 +390,9 @@ import Zoo
         for seed in 20..<23 {
             let bytes = try HubFixtures.bytes(of: HubFixtures.checkpoint(seed: UInt64(seed)), as: "pth")
             let url = try server.serve(bytes, at: "files/\(UUID().uuidString)/m.pth")
-            let name = try HubFixtures.register(url: url, sha256: HubFixtures.sha256(bytes), tag: "cache\(seed)_\(UUID().uuidString.prefix(6).lowercased())")
+            let name = try HubFixtures.register(
+                url: url, sha256: HubFixtures.sha256(bytes),
+                tag: "cache\(seed)_\(UUID().uuidString.prefix(6).lowercased())")
             names.append(try Hub(home: home, offline: false).pull(name, registry: registry).name)
         }
         let cache = HubCache(home: home)

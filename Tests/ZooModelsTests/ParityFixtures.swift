@@ -10,7 +10,8 @@ enum ParityFixtures {
             return URL(fileURLWithPath: path)
         }
         // This file is <repo>/Tests/ZooModelsTests/ParityFixtures.swift.
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return repo.appendingPathComponent(".cache/parity")
     }()
 
@@ -34,7 +35,9 @@ enum ParityFixtures {
             init(key: String, shape: [Int], dtype: String) { (self.key, self.shape, self.dtype) = (key, shape, dtype) }
             init(from decoder: Decoder) throws {
                 var row = try decoder.unkeyedContainer()
-                self.init(key: try row.decode(String.self), shape: try row.decode([Int].self), dtype: try row.decode(String.self))
+                self.init(
+                    key: try row.decode(String.self), shape: try row.decode([Int].self),
+                    dtype: try row.decode(String.self))
             }
         }
     }

@@ -19,15 +19,18 @@ struct BatchNormFixture: Decodable {
     let steps: [Step]
 
     static func load() throws -> BatchNormFixture {
-        let url = try #require(Bundle.module.url(forResource: "batchnorm", withExtension: "json", subdirectory: "Fixtures"),
-                               "Fixtures/batchnorm.json is missing: run tools/fixtures/make_nn_fixtures.py")
+        let url = try #require(
+            Bundle.module.url(forResource: "batchnorm", withExtension: "json", subdirectory: "Fixtures"),
+            "Fixtures/batchnorm.json is missing: run tools/fixtures/make_nn_fixtures.py")
         return try JSONDecoder().decode(BatchNormFixture.self, from: Data(contentsOf: url))
     }
 }
 
 /// Within 1e-5 of the larger magnitude (and 1e-6 absolute near zero).
-private func expectClose(_ actual: [Float], _ expected: [Double], _ comment: Comment,
-                         sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectClose(
+    _ actual: [Float], _ expected: [Double], _ comment: Comment,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(actual.count == expected.count, comment, sourceLocation: sourceLocation)
     for (index, (got, want)) in zip(actual, expected).enumerated()
     where !(abs(Double(got) - want) <= 1e-6 + 1e-5 * abs(want)) {
@@ -64,9 +67,14 @@ struct StateDictTests {
     @Test func keysFollowPyTorchOrder() {
         let net = TinyNet()
         #expect(net.stateDict().keys == tinyNetKeys)
-        #expect(net.namedParameters().map(\.0) == tinyNetKeys.filter { !$0.contains("running") && !$0.contains("num_batches") })
+        #expect(
+            net.namedParameters().map(\.0)
+                == tinyNetKeys.filter { !$0.contains("running") && !$0.contains("num_batches") })
         #expect(net.namedBuffers().map(\.0).allSatisfy { $0.contains("running") || $0.contains("num_batches") })
-        #expect(net.namedModules().map(\.0) == ["", "conv1", "bn1", "act1", "downsample", "downsample.0", "downsample.1", "global_pool", "fc"])
+        #expect(
+            net.namedModules().map(\.0) == [
+                "", "conv1", "bn1", "act1", "downsample", "downsample.0", "downsample.1", "global_pool", "fc",
+            ])
         #expect(net.stateDict()["bn1.num_batches_tracked"]?.dtype == .int64)
     }
 
@@ -197,7 +205,10 @@ struct FreezeTests {
 
     @Test func patternsMatchModulePrefixes() throws {
         let net = TinyNet()
-        #expect(try net.freeze(matching: "downsample") == ["downsample.0.weight", "downsample.1.weight", "downsample.1.bias"])
+        #expect(
+            try net.freeze(matching: "downsample") == [
+                "downsample.0.weight", "downsample.1.weight", "downsample.1.bias",
+            ])
         #expect(try net.freeze(matching: "*.bias") == ["bn1.bias", "downsample.1.bias", "fc.bias"])
         #expect(try net.freeze(matching: "bn?") == ["bn1.weight", "bn1.bias"])
     }
@@ -228,8 +239,9 @@ struct LayerTests {
 
     @Test func containersAndShapes() {
         let x = Tensor.ones([2, 3, 8, 8])
-        let net = Sequential(Conv2d(3, 6, kernelSize: 3, stride: 2, padding: 1), MaxPool2d(kernelSize: 2),
-                             AvgPool2d(kernelSize: 2, ceilMode: true), AdaptiveAvgPool2d(1), Flatten(), Identity())
+        let net = Sequential(
+            Conv2d(3, 6, kernelSize: 3, stride: 2, padding: 1), MaxPool2d(kernelSize: 2),
+            AvgPool2d(kernelSize: 2, ceilMode: true), AdaptiveAvgPool2d(1), Flatten(), Identity())
         #expect(net(x).shape == [2, 6])
         #expect(net.stateDict().keys == ["0.weight", "0.bias"])
         #expect(LayerNorm(6)(Tensor.ones([2, 6])).shape == [2, 6])

@@ -1,7 +1,7 @@
 import Testing
 import ZooNN
+import ZooRegistry  // not @testable: only what another package sees
 import ZooTensor
-import ZooRegistry // not @testable: only what another package sees
 
 /// A model another package might register: pixels → 8 hidden units → classes.
 final class TinyNet: Module {
@@ -28,18 +28,24 @@ final class TinyNet: Module {
 
         #expect(registry.list(["tinynet_from*"]) == ["tinynet_from_tests"])
         #expect(registry.list(["tinynet_from*"], pretrained: true) == ["tinynet_from_tests.toy_in10"])
-        #expect(registry.list(["tinynet_from*"], includeTags: true) == ["tinynet_from_tests.toy_in10", "tinynet_from_tests.untrained"])
+        #expect(
+            registry.list(["tinynet_from*"], includeTags: true) == [
+                "tinynet_from_tests.toy_in10", "tinynet_from_tests.untrained",
+            ])
         #expect(try registry.pretrainedCfg(for: "tinynet_from_tests")?.hfHubID == "timm/tinynet_from_tests.toy_in10")
         #expect(try registry.parameterCount(of: "tinynet_from_tests") == (1 * 8 + 8) + (8 * 10 + 10))
 
-        let built = try #require(try registry.architecture("tinynet_from_tests")?.builder?(ModelArgs(numClasses: 3)) as? TinyNet)
+        let built = try #require(
+            try registry.architecture("tinynet_from_tests")?.builder?(ModelArgs(numClasses: 3)) as? TinyNet)
         #expect(built.classes == 3)
     }
 
     @Test func replacesACfgInPlaceAndKeepsCfgsWhenTheBuilderChanges() throws {
         let registry = ModelRegistry()
         registry.register(architecture: "toy", family: "toy")
-        try registry.register(cfgs: [PretrainedCfg(architecture: "toy", tag: "a"), PretrainedCfg(architecture: "toy", tag: "b")])
+        try registry.register(cfgs: [
+            PretrainedCfg(architecture: "toy", tag: "a"), PretrainedCfg(architecture: "toy", tag: "b"),
+        ])
         var replacement = PretrainedCfg(architecture: "toy", tag: "a")
         replacement.url = "https://example.com/toy_a.pth"
         try registry.register(cfgs: [replacement])

@@ -33,7 +33,8 @@ struct EfficientNetArchDefTests {
 
     private static let loaded = Result { () throws -> Fixture in
         guard let url = Bundle.module.url(forResource: "Fixtures/efficientnet_arch", withExtension: "json") else {
-            throw MissingFixture(name: "efficientnet_arch.json", script: "tools/fixtures/make_efficientnet_arch_fixtures.py")
+            throw MissingFixture(
+                name: "efficientnet_arch.json", script: "tools/fixtures/make_efficientnet_arch_fixtures.py")
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

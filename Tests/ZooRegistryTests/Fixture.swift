@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import ZooRegistry
 
 /// What timm and Python answered, from tools/fixtures/make_registry_fixtures.py.
@@ -43,14 +44,13 @@ struct RegistryFixture: Decodable {
     static func shared() throws -> RegistryFixture { try loaded.get() }
 
     private static let loaded = Result { () throws -> RegistryFixture in
-        guard let url = Bundle.module.url(forResource: "registry", withExtension: "json", subdirectory: "Fixtures") else {
+        guard let url = Bundle.module.url(forResource: "registry", withExtension: "json", subdirectory: "Fixtures")
+        else {
             throw MissingFixture(name: "registry.json", script: "tools/fixtures/make_registry_fixtures.py")
         }
         return try JSONDecoder().decode(RegistryFixture.self, from: Data(contentsOf: url))
     }
 }
-
-import Testing
 
 /// The repository's top folder, for checks against manifests/ itself.
 let repositoryRoot = URL(fileURLWithPath: #filePath)

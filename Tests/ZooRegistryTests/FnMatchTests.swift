@@ -1,5 +1,5 @@
-import ZooNN
 import Testing
+import ZooNN
 import ZooRegistry
 
 @Suite struct FnMatchTests {
@@ -13,11 +13,11 @@ import ZooRegistry
 
     @Test func readableCases() {
         #expect(fnmatch("resnet50d", "resnet5?d"))
-        #expect(fnmatch("resnet50.a1_in1k", "resnet50*"))   // `*` crosses the tag's dot
-        #expect(!fnmatch("ResNet50", "resnet*"))             // case-sensitive, as timm on Linux/macOS
+        #expect(fnmatch("resnet50.a1_in1k", "resnet50*"))  // `*` crosses the tag's dot
+        #expect(!fnmatch("ResNet50", "resnet*"))  // case-sensitive, as timm on Linux/macOS
         #expect(fnmatch("resnet18", "resnet[0-9]8"))
         #expect(!fnmatch("resnet18", "resnet[!1]8"))
-        #expect(fnmatch("a[b", "a[b"))                       // unclosed bracket is literal
+        #expect(fnmatch("a[b", "a[b"))  // unclosed bracket is literal
         #expect(fnmatch("", "*") && !fnmatch("", "?"))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZooRegistry
 
 @Suite struct ManifestTests {
@@ -16,11 +17,15 @@ import Testing
 
     @Test func embeddedManifestsEqualTheFilesInManifestsFolder() throws {
         let folder = repositoryRoot.appendingPathComponent("manifests")
-        let onDisk = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
-        #expect(BuiltinManifests.files.map(\.name) == onDisk, "run /usr/bin/python3 tools/make_manifests.py --embed-only")
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+            .sorted()
+        #expect(
+            BuiltinManifests.files.map(\.name) == onDisk, "run /usr/bin/python3 tools/make_manifests.py --embed-only")
         for (name, json) in BuiltinManifests.files {
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            #expect(json + "\n" == text, "manifests/\(name) changed; run /usr/bin/python3 tools/make_manifests.py --embed-only")
+            #expect(
+                json + "\n" == text,
+                "manifests/\(name) changed; run /usr/bin/python3 tools/make_manifests.py --embed-only")
         }
     }
 
@@ -28,18 +33,24 @@ import Testing
     /// a new timm release cannot silently change what the tests expect.
     @Test func manifestsAndFixturesRecordThePinnedTimm() throws {
         let setup = try String(contentsOf: repositoryRoot.appendingPathComponent("tools/setup.sh"), encoding: .utf8)
-        let pin = try #require(setup.firstMatch(of: /timm==([0-9][0-9A-Za-z.+-]*)/)?.1, "tools/setup.sh pins no timm version")
+        let pin = try #require(
+            setup.firstMatch(of: /timm==([0-9][0-9A-Za-z.+-]*)/)?.1, "tools/setup.sh pins no timm version")
         let madeWith = "from timm \(pin)"
         let folder = repositoryRoot.appendingPathComponent("manifests")
-        let manifests = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".json")
+        }
         #expect(!manifests.isEmpty)
         func generatedBy(_ file: URL) throws -> String? {
-            (try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])?["generated_by"] as? String
+            (try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])?["generated_by"]
+                as? String
         }
         for name in manifests.sorted() {
-            let generatedBy = try #require(try generatedBy(folder.appendingPathComponent(name)),
-                                           "manifests/\(name) does not say what made it")
-            #expect(generatedBy.hasSuffix(madeWith), "manifests/\(name): \(generatedBy); tools/setup.sh pins timm \(pin)")
+            let generatedBy = try #require(
+                try generatedBy(folder.appendingPathComponent(name)),
+                "manifests/\(name) does not say what made it")
+            #expect(
+                generatedBy.hasSuffix(madeWith), "manifests/\(name): \(generatedBy); tools/setup.sh pins timm \(pin)")
         }
         let fixture = repositoryRoot.appendingPathComponent("Tests/ZooRegistryTests/Fixtures/registry.json")
         let fixtureMadeBy = try generatedBy(fixture)
@@ -53,9 +64,11 @@ import Testing
     }
 
     @Test func missingFieldsTakeTimmDefaults() throws {
-        let cfg = try #require(try Manifest(json: #"{"cfgs": [{"architecture": "resnet50"}]}"#.utf8, file: "x").cfgs.first)
+        let cfg = try #require(
+            try Manifest(json: #"{"cfgs": [{"architecture": "resnet50"}]}"#.utf8, file: "x").cfgs.first)
         #expect(cfg == PretrainedCfg(architecture: "resnet50"))
-        #expect(cfg.inputSize == [3, 224, 224] && cfg.cropPct == 0.875 && cfg.interpolation == "bicubic" && !cfg.hasWeights)
+        #expect(
+            cfg.inputSize == [3, 224, 224] && cfg.cropPct == 0.875 && cfg.interpolation == "bicubic" && !cfg.hasWeights)
     }
 
     @Test func invalidJSONNamesLineColumnAndField() {
@@ -64,15 +77,19 @@ import Testing
               {"architecture": "resnet50", "mean": [0.5, 0.5,, 0.5]}
             ]}
             """
-        #expect(throws: ManifestError.invalidJSON(
-            file: "bad.json", field: "cfgs[0].mean[2]", line: 2, column: 50, reason: "expected a value, found ','")) {
+        #expect(
+            throws: ManifestError.invalidJSON(
+                file: "bad.json", field: "cfgs[0].mean[2]", line: 2, column: 50, reason: "expected a value, found ','")
+        ) {
             try load(json)
         }
     }
 
     @Test func wrongTypeNamesTheField() throws {
         let error = try #require(throws: ManifestError.self) {
-            try load(#"{"cfgs": [{"architecture": "resnet50"}, {"architecture": "resnet50", "tag": "x", "crop_pct": "high"}]}"#)
+            try load(
+                #"{"cfgs": [{"architecture": "resnet50"}, {"architecture": "resnet50", "tag": "x", "crop_pct": "high"}]}"#
+            )
         }
         #expect(error.file == "bad.json" && error.field == "cfgs[1].crop_pct")
         #expect(error.description.hasPrefix("bad.json: cfgs[1].crop_pct: "))
@@ -86,8 +103,10 @@ import Testing
     }
 
     @Test func unknownArchitectureNamesTheField() {
-        #expect(throws: ManifestError.unknownArchitecture(
-            file: "bad.json", field: "cfgs[1].architecture", architecture: "resnet5", suggestions: ["resnet50"])) {
+        #expect(
+            throws: ManifestError.unknownArchitecture(
+                file: "bad.json", field: "cfgs[1].architecture", architecture: "resnet5", suggestions: ["resnet50"])
+        ) {
             try load(#"{"cfgs": [{"architecture": "resnet50"}, {"architecture": "resnet5", "tag": "x"}]}"#)
         }
     }
@@ -127,17 +146,19 @@ import Testing
 
         let registry = registry()
         try registry.loadManifestsFromEnvironment(["ZOO_MANIFESTS": folder.path])
-        try registry.loadManifestsFromEnvironment(["ZOO_MANIFESTS": folder.path]) // once per folder
+        try registry.loadManifestsFromEnvironment(["ZOO_MANIFESTS": folder.path])  // once per folder
         #expect(registry.list(pretrained: true) == ["resnet50.mine"])
         #expect(try registry.pretrainedCfg(for: "resnet50")?.sha256 == "ab12")
 
         try "{".write(to: folder.appendingPathComponent("broken.json"), atomically: true, encoding: .utf8)
-        let error = try #require(throws: ManifestError.self) { try ModelRegistry().loadManifests(inFolder: folder.path) }
+        let error = try #require(throws: ManifestError.self) {
+            try ModelRegistry().loadManifests(inFolder: folder.path)
+        }
         #expect(error.file == folder.appendingPathComponent("broken.json").path)
 
         #expect(throws: ManifestError.missingFolder(path: "/no/such/folder", setBy: "ZOO_MANIFESTS")) {
             try registry.loadManifestsFromEnvironment(["ZOO_MANIFESTS": "/no/such/folder"])
         }
-        try registry.loadManifestsFromEnvironment([:]) // unset: nothing to do
+        try registry.loadManifestsFromEnvironment([:])  // unset: nothing to do
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import ZooModels
+
 @testable import ZooRegistry
 
 @Suite struct RegistryTests {
@@ -38,8 +39,12 @@ import ZooModels
 
     @Test func doneWhenCases() throws {
         let fixture = try RegistryFixture.shared().list_cases
-        #expect(registry.list(["*resnet*"]) == fixture.first { $0.patterns == ["*resnet*"] && !$0.pretrained && $0.exclude.isEmpty }!.expected)
-        #expect(registry.list(["resnet50*"], pretrained: true) == fixture.first { $0.patterns == ["resnet50*"] && $0.pretrained }!.expected)
+        #expect(
+            registry.list(["*resnet*"])
+                == fixture.first { $0.patterns == ["*resnet*"] && !$0.pretrained && $0.exclude.isEmpty }!.expected)
+        #expect(
+            registry.list(["resnet50*"], pretrained: true)
+                == fixture.first { $0.patterns == ["resnet50*"] && $0.pretrained }!.expected)
     }
 
     /// Tags in timm's order, the first being the default, for every registered architecture of
@@ -69,8 +74,10 @@ import ZooModels
         #expect(registry.isPretrained("resnet50") && registry.isPretrained("resnet50.tv_in1k"))
         #expect(!registry.isModel("resnet51") && registry.isModel("resnet50.whatever"))
 
-        #expect(throws: RegistryError.unknownModel(
-            name: "resnet5", suggestions: ["resnet50", "resnet18", "resnet26", "resnet34", "resnet50c"])) {
+        #expect(
+            throws: RegistryError.unknownModel(
+                name: "resnet5", suggestions: ["resnet50", "resnet18", "resnet26", "resnet34", "resnet50c"])
+        ) {
             try registry.resolve("resnet5")
         }
         #expect {
@@ -83,7 +90,8 @@ import ZooModels
 
     @Test func infoCarriesTheCfgAndParameterCount() throws {
         ResNetVariants.register(into: registry)
-        let info = try registry.resolve("resnet50.a1_in1k").info(parameterCount: registry.parameterCount(of: "resnet50"))
+        let info = try registry.resolve("resnet50.a1_in1k").info(
+            parameterCount: registry.parameterCount(of: "resnet50"))
         #expect(info["num_params"] == .int(25_557_032))  // sum(p.numel() for p in timm.create_model("resnet50").parameters())
         #expect(info["pretrained_cfg"]?["crop_pct"] == .double(0.95))
         #expect(info["family"] == .string("resnet"))

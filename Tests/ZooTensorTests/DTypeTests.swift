@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZooTensor
 
 /// Storage dtypes convert as PyTorch's `.to(dtype)` does (fixtures from real PyTorch).

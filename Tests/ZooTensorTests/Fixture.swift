@@ -24,19 +24,29 @@ struct OpFixture: Decodable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     enum Param: Decodable {
-        case number(Double), list([Int]), flag(Bool)
+        case number(Double)
+        case list([Int])
+        case flag(Bool)
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) { self = .flag(b) }
-            else if let n = try? c.decode(Double.self) { self = .number(n) }
-            else { self = .list(try c.decode([Int].self)) }
+            if let b = try? c.decode(Bool.self) {
+                self = .flag(b)
+            } else if let n = try? c.decode(Double.self) {
+                self = .number(n)
+            } else {
+                self = .list(try c.decode([Int].self))
+            }
         }
     }
 
     func int(_ key: String) -> Int { if case .number(let n) = params[key] { return Int(n) }; fatalError("no \(key)") }
-    func float(_ key: String) -> Float { if case .number(let n) = params[key] { return Float(n) }; fatalError("no \(key)") }
+    func float(_ key: String) -> Float {
+        if case .number(let n) = params[key] { return Float(n) }; fatalError("no \(key)")
+    }
     func flag(_ key: String) -> Bool { if case .flag(let b) = params[key] { return b }; fatalError("no \(key)") }
-    func pair(_ key: String) -> (Int, Int) { if case .list(let l) = params[key] { return (l[0], l[1]) }; fatalError("no \(key)") }
+    func pair(_ key: String) -> (Int, Int) {
+        if case .list(let l) = params[key] { return (l[0], l[1]) }; fatalError("no \(key)")
+    }
     func list(_ key: String) -> [Int] { if case .list(let l) = params[key] { return l }; fatalError("no \(key)") }
 
     static func all() throws -> [OpFixture] {
@@ -46,9 +56,13 @@ struct OpFixture: Decodable, CustomTestStringConvertible {
 }
 
 /// Asserts `actual` equals `expected` within `tolerance` of the larger of 1 and the largest magnitude.
-func expectClose(_ actual: Tensor, _ expected: OpFixture.Values, tolerance: Float = 1e-4,
-                 _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.shape == expected.shape, "\(what): shape \(actual.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
+func expectClose(
+    _ actual: Tensor, _ expected: OpFixture.Values, tolerance: Float = 1e-4,
+    _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        actual.shape == expected.shape, "\(what): shape \(actual.shape) vs \(expected.shape)",
+        sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else { return }
     let values = actual.toArray()
     let scale = max(1, expected.data.map { Swift.abs(Float($0)) }.max() ?? 1)
@@ -56,7 +70,9 @@ func expectClose(_ actual: Tensor, _ expected: OpFixture.Values, tolerance: Floa
     for (i, (a, e)) in zip(values, expected.data).enumerated() where Swift.abs(a - Float(e)) > worst {
         worst = Swift.abs(a - Float(e)); at = i
     }
-    #expect(worst <= tolerance * scale, "\(what): max difference \(worst) at \(at) (scale \(scale))", sourceLocation: sourceLocation)
+    #expect(
+        worst <= tolerance * scale, "\(what): max difference \(worst) at \(at) (scale \(scale))",
+        sourceLocation: sourceLocation)
 }
 
 /// Fixtures/ops.json (tools/fixtures/make_tensor_fixtures.py); its absence fails the tests that read it.
@@ -68,5 +84,7 @@ func opsFixtureURL() throws -> URL {
 }
 
 struct MissingOpsFixture: Error, CustomStringConvertible {
-    var description: String { "Fixtures/ops.json is missing: run /usr/bin/python3 tools/fixtures/make_tensor_fixtures.py" }
+    var description: String {
+        "Fixtures/ops.json is missing: run /usr/bin/python3 tools/fixtures/make_tensor_fixtures.py"
+    }
 }

@@ -15,8 +15,10 @@ import ZooTensor
         return Tensor(values, shape: shape)
     }
 
-    static func check(_ name: String, _ inputs: [Tensor], tolerance: Float = 2e-2,
-                      sourceLocation: SourceLocation = #_sourceLocation, _ f: ([Tensor]) -> Tensor) {
+    static func check(
+        _ name: String, _ inputs: [Tensor], tolerance: Float = 2e-2,
+        sourceLocation: SourceLocation = #_sourceLocation, _ f: ([Tensor]) -> Tensor
+    ) {
         let leaves = inputs.map { Tensor($0.toArray(), shape: $0.shape, requiresGrad: true) }
         let probe = withNoGrad { f(leaves) }
         var rng = RandomGenerator(seed: 99)
@@ -37,16 +39,18 @@ import ZooTensor
                 let numeric = (loss(original + h) - loss(original - h)) / (2 * h)
                 values[i] = original
                 let error = Swift.abs(numeric - analytic[i])
-                #expect(error <= tolerance * Swift.max(1, Swift.abs(numeric)),
-                        "\(name): input \(k) element \(i): numeric \(numeric), analytic \(analytic[i])",
-                        sourceLocation: sourceLocation)
+                #expect(
+                    error <= tolerance * Swift.max(1, Swift.abs(numeric)),
+                    "\(name): input \(k) element \(i): numeric \(numeric), analytic \(analytic[i])",
+                    sourceLocation: sourceLocation)
                 if error > tolerance * Swift.max(1, Swift.abs(numeric)) { return }
             }
         }
     }
 
     @Test func arithmetic() {
-        let a = Self.input([2, 3], seed: 1), b = Self.input([3], seed: 2), p = Self.input([2, 3], seed: 3, positive: true)
+        let a = Self.input([2, 3], seed: 1), b = Self.input([3], seed: 2),
+            p = Self.input([2, 3], seed: 3, positive: true)
         Self.check("add", [a, b]) { $0[0] + $0[1] }
         Self.check("sub", [a, b]) { $0[0] - $0[1] }
         Self.check("mul", [a, b]) { $0[0] * $0[1] }
@@ -104,45 +108,66 @@ import ZooTensor
         Self.check("flatten", [x]) { $0[0].flatten(start: 1) }
         Self.check("concat", [x, y]) { Tensor.concat([$0[0], $0[1]], dim: 1) }
         Self.check("stack", [x, x * 2]) { Tensor.stack([$0[0], $0[1]], dim: 1) }
-        Self.check("split", [x]) { t in let parts = t[0].split(2, dim: 2); return parts[0] * 2 + parts[1] }
+        Self.check("split", [x]) { t in
+            let parts = t[0].split(2, dim: 2); return parts[0] * 2 + parts[1]
+        }
         Self.check("index_select", [x]) { $0[0].indexSelect(dim: 1, index: Tensor(indices: [2, 0, 2])) }
-        Self.check("gather", [x]) { $0[0].gather(dim: 2, index: Tensor(indices: [0, 3, 1, 1, 2, 0, 3, 3, 0, 1, 2, 2], shape: [2, 3, 2])) }
+        Self.check("gather", [x]) {
+            $0[0].gather(dim: 2, index: Tensor(indices: [0, 3, 1, 1, 2, 0, 3, 3, 0, 1, 2, 2], shape: [2, 3, 2]))
+        }
     }
 
     @Test func linearAlgebra() {
-        Self.check("matmul batched", [Self.input([2, 3, 4], seed: 9), Self.input([4, 5], seed: 10)]) { $0[0].matmul($0[1]) }
-        Self.check("matmul transposed view", [Self.input([4, 3], seed: 11), Self.input([4, 2], seed: 12)]) { $0[0].T.matmul($0[1]) }
+        Self.check("matmul batched", [Self.input([2, 3, 4], seed: 9), Self.input([4, 5], seed: 10)]) {
+            $0[0].matmul($0[1])
+        }
+        Self.check("matmul transposed view", [Self.input([4, 3], seed: 11), Self.input([4, 2], seed: 12)]) {
+            $0[0].T.matmul($0[1])
+        }
         Self.check("linear", [Self.input([3, 4], seed: 13), Self.input([2, 4], seed: 14), Self.input([2], seed: 15)]) {
             Tensor.linear($0[0], weight: $0[1], bias: $0[2])
         }
     }
 
-    @Test(arguments: [
-        (stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, kernel: 3),
-        (stride: (2, 1), padding: (0, 2), dilation: (1, 2), groups: 1, kernel: 3),
-        (stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 2, kernel: 3),
-        (stride: (2, 2), padding: (1, 1), dilation: (1, 1), groups: 4, kernel: 3),
-        (stride: (1, 1), padding: (0, 0), dilation: (1, 1), groups: 1, kernel: 1),
-    ].enumerated().map { $0 })
-    func conv2d(_ entry: (offset: Int, element: (stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int, kernel: Int))) {
+    @Test(
+        arguments: [
+            (stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, kernel: 3),
+            (stride: (2, 1), padding: (0, 2), dilation: (1, 2), groups: 1, kernel: 3),
+            (stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 2, kernel: 3),
+            (stride: (2, 2), padding: (1, 1), dilation: (1, 1), groups: 4, kernel: 3),
+            (stride: (1, 1), padding: (0, 0), dilation: (1, 1), groups: 1, kernel: 1),
+        ].enumerated().map { $0 })
+    func conv2d(
+        _ entry: (
+            offset: Int,
+            element: (stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int, kernel: Int)
+        )
+    ) {
         let c = entry.element
-        let x = Self.input([2, 4, 5, 5], seed: 16), w = Self.input([4, 4 / c.groups, c.kernel, c.kernel], seed: 17), b = Self.input([4], seed: 18)
+        let x = Self.input([2, 4, 5, 5], seed: 16), w = Self.input([4, 4 / c.groups, c.kernel, c.kernel], seed: 17),
+            b = Self.input([4], seed: 18)
         Self.check("conv2d #\(entry.offset)", [x, w, b]) {
-            Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+            Tensor.conv2d(
+                $0[0], weight: $0[1], bias: $0[2], stride: c.stride, padding: c.padding, dilation: c.dilation,
+                groups: c.groups)
         }
     }
 
     @Test func poolingAndNormalization() {
         let x = Self.input([2, 2, 5, 5], seed: 19)
         Self.check("max_pool2d", [x]) { $0[0].maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
-        Self.check("avg_pool2d", [x]) { $0[0].avgPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1), ceilMode: true, countIncludePad: false) }
+        Self.check("avg_pool2d", [x]) {
+            $0[0].avgPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1), ceilMode: true, countIncludePad: false)
+        }
         Self.check("adaptive_avg_pool2d", [x]) { $0[0].adaptiveAvgPool2d((3, 2)) }
         let w = Self.input([2], seed: 20), b = Self.input([2], seed: 21)
         Self.check("batch_norm train", [x, w, b]) {
             Tensor.batchNorm($0[0], runningMean: nil, runningVar: nil, weight: $0[1], bias: $0[2], training: true)
         }
         Self.check("batch_norm eval", [x, w, b]) {
-            Tensor.batchNorm($0[0], runningMean: Tensor([0.1, -0.2]), runningVar: Tensor([0.5, 2]), weight: $0[1], bias: $0[2], training: false)
+            Tensor.batchNorm(
+                $0[0], runningMean: Tensor([0.1, -0.2]), runningVar: Tensor([0.5, 2]), weight: $0[1], bias: $0[2],
+                training: false)
         }
         Self.check("layer_norm", [Self.input([3, 6], seed: 22), Self.input([6], seed: 23), Self.input([6], seed: 24)]) {
             Tensor.layerNorm($0[0], normalizedShape: [6], weight: $0[1], bias: $0[2])

@@ -35,8 +35,9 @@ struct CreateModelTests {
     @Test(arguments: cases)
     func matchesTimm(_ c: Case) throws {
         let checkpoint = try CreateModelFixtures.file("create_model.\(c.variant).pth")
-        let model = try createModel(c.variant, pretrained: true, numClasses: c.numClasses, inChans: c.inChans,
-                                    cfgOverlay: { $0.file = checkpoint.path }, registry: registry)
+        let model = try createModel(
+            c.variant, pretrained: true, numClasses: c.numClasses, inChans: c.inChans,
+            cfgOverlay: { $0.file = checkpoint.path }, registry: registry)
         let expected = try Checkpoint.load(CreateModelFixtures.file(c.fixture).path).tensors
         let actual = model.stateDict()
         #expect(Set(actual.keys) == Set(expected.map(\.name)))
@@ -77,7 +78,9 @@ struct CreateModelTests {
         tensors[index].tensor = Tensor(zeros: [64, 64, 1, 1])
         let path = try temporaryCheckpoint(tensors)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let error = #expect(throws: CreateModelError.self) { try createModel("resnet18", checkpointPath: path, registry: registry) }
+        let error = #expect(throws: CreateModelError.self) {
+            try createModel("resnet18", checkpointPath: path, registry: registry)
+        }
         #expect(error.map(String.init(describing:))?.contains("layer1.0.conv1.weight") == true)
     }
 
@@ -100,7 +103,9 @@ struct CreateModelTests {
         registry.register(architecture: "prefixed_resnet18", family: "prefixed_resnet") { args in
             try makeResNet("resnet18", numClasses: args.numClasses, inChans: args.inChans)
         } checkpointFilter: { tensors in
-            tensors.map { (name: $0.name.hasPrefix("backbone.") ? String($0.name.dropFirst(9)) : $0.name, tensor: $0.tensor) }
+            tensors.map {
+                (name: $0.name.hasPrefix("backbone.") ? String($0.name.dropFirst(9)) : $0.name, tensor: $0.tensor)
+            }
         }
         let original = try Checkpoint.load(CreateModelFixtures.file("create_model.resnet18.pth").path).tensors
         let path = try temporaryCheckpoint(original.map { (name: "backbone." + $0.name, tensor: $0.tensor) })
@@ -125,7 +130,9 @@ struct CreateModelTests {
     }
 
     private func temporaryCheckpoint(_ tensors: [(name: String, tensor: Tensor)]) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-create-\(UUID().uuidString).safetensors").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "zoo-create-\(UUID().uuidString).safetensors"
+        ).path
         try Checkpoint(tensors: tensors).save(path)
         return path
     }
@@ -146,8 +153,9 @@ enum CreateModelFixtures {
     static func file(_ name: String) throws -> URL {
         let url = directory.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw MissingFixture(description: "\(url.path) is missing: run `/usr/bin/python3 "
-                + "tools/parity/make_create_model_fixtures.py` from the repository root before `swift test`")
+            throw MissingFixture(
+                description: "\(url.path) is missing: run `/usr/bin/python3 "
+                    + "tools/parity/make_create_model_fixtures.py` from the repository root before `swift test`")
         }
         return url
     }

@@ -38,19 +38,23 @@ import Zoo
 
         let photos = try ImageFolder(root: root + "/train"), held = try ImageFolder(root: root + "/val")
         let config = DataConfig(cfg: try Zoo.registry.resolve("resnet10t.zoo_demo").cfg!, inputSize: 32)
-        let train = DataLoader(photos, transform: EvalTransform(config), options: LoaderOptions(batchSize: 16, shuffle: true))
+        let train = DataLoader(
+            photos, transform: EvalTransform(config), options: LoaderOptions(batchSize: 16, shuffle: true))
         let validation = DataLoader(held, transform: EvalTransform(config), options: LoaderOptions(batchSize: 16))
         let net = try createModel("resnet10t.zoo_demo", pretrained: true, numClasses: photos.classNames.count)
         var options = FineTuneOptions(epochs: 1)
         options.freezeEpochs = 1
         options.outputDirectory = out
-        let run = FineTune(model: net, loss: ClosureLoss.crossEntropy(), optimizer: SGD(parameters: net.parameters(), lr: 0.05),
-                           options: options, classNames: photos.classNames)
+        let run = FineTune(
+            model: net, loss: ClosureLoss.crossEntropy(), optimizer: SGD(parameters: net.parameters(), lr: 0.05),
+            options: options, classNames: photos.classNames)
         var lines: [String] = []
         run.onEpoch = { lines.append($0.csvLine) }
         try run.fit(train: { train.trainerBatches(epoch: $0) }, validation: { validation.trainerBatches(epoch: 0) })
-        try Figure.trainingCurves(epochs: run.history.map(\.epoch), trainLoss: run.history.map(\.trainLoss),
-                                  top1: run.history.map(\.top1)).write(to: out + "/mine.svg")
+        try Figure.trainingCurves(
+            epochs: run.history.map(\.epoch), trainLoss: run.history.map(\.trainLoss),
+            top1: run.history.map(\.top1)
+        ).write(to: out + "/mine.svg")
 
         #expect(lines.count == 1 && lines[0].hasPrefix("1,"))
         #expect(run.history.first?.top1 != nil)

@@ -22,8 +22,9 @@ func meanAbsoluteError(_ output: Tensor, _ target: Tensor) -> Tensor { (output -
     @Test(arguments: try LossFixture.dice())
     func diceLossMatchesPyTorch(_ fixture: LossFixture) {
         let input = fixture.inputs["input"]!.tensor(requiresGrad: true), target = fixture.inputs["target"]!.tensor()
-        let dice = DiceLoss(smooth: fixture.number("smooth", default: 1),
-                            fromLogits: fixture.options["from_logits"].map { if case .flag(let b) = $0 { b } else { true } } ?? true)
+        let dice = DiceLoss(
+            smooth: fixture.number("smooth", default: 1),
+            fromLogits: fixture.options["from_logits"].map { if case .flag(let b) = $0 { b } else { true } } ?? true)
         let loss = dice(input, target)
         expectClose(loss, fixture.output, "\(fixture.name) value")
         loss.backward()

@@ -17,12 +17,18 @@ struct FixtureTensor: Decodable {
 
 /// An option as the fixture scripts write it: number, flag or list of numbers (PyTorch's `betas`).
 enum FixtureOption: Decodable {
-    case number(Double), flag(Bool), list([Double])
+    case number(Double)
+    case flag(Bool)
+    case list([Double])
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let flag = try? container.decode(Bool.self) { self = .flag(flag) }
-        else if let list = try? container.decode([Double].self) { self = .list(list) }
-        else { self = .number(try container.decode(Double.self)) }
+        if let flag = try? container.decode(Bool.self) {
+            self = .flag(flag)
+        } else if let list = try? container.decode([Double].self) {
+            self = .list(list)
+        } else {
+            self = .number(try container.decode(Double.self))
+        }
     }
 }
 
@@ -47,11 +53,14 @@ func scaledError(_ actual: [Float], _ expected: [Double]) -> Double {
 }
 
 /// Expects `actual` to match the fixture tensor in shape and, within `tolerance`, in value.
-func expectClose(_ actual: Tensor?, _ expected: FixtureTensor, tolerance: Double = 1e-5, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: Tensor?, _ expected: FixtureTensor, tolerance: Double = 1e-5, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     guard let actual else { Issue.record("\(what): missing", sourceLocation: sourceLocation); return }
-    #expect(actual.shape == expected.shape, "\(what): shape \(actual.shape) vs PyTorch \(expected.shape)",
-            sourceLocation: sourceLocation)
+    #expect(
+        actual.shape == expected.shape, "\(what): shape \(actual.shape) vs PyTorch \(expected.shape)",
+        sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else { return }
     let error = scaledError(actual.toArray(), expected.data)
     #expect(error <= tolerance, "\(what): error \(error) vs PyTorch", sourceLocation: sourceLocation)

@@ -1,5 +1,6 @@
 import Testing
 import ZooTensor
+
 @testable import ZooTrain
 
 /// One loss call recorded by real PyTorch (tools/fixtures/make_loss_fixtures.py).
@@ -38,41 +39,52 @@ struct LossFixture: Decodable, CustomTestStringConvertible {
 @Suite struct LossTests {
     /// Calls the Swift loss a fixture names, with its options.
     static func evaluate(_ fixture: LossFixture, _ x: [String: Tensor]) -> Tensor {
-        let reduction: Reduction = switch fixture.reduction {
-        case "none": .none
-        case "sum": .sum
-        case "batchmean": .batchMean
-        default: .mean
-        }
+        let reduction: Reduction =
+            switch fixture.reduction {
+            case "none": .none
+            case "sum": .sum
+            case "batchmean": .batchMean
+            default: .mean
+            }
         let input = x["input"], target = x["target"]!, weight = x["weight"]
         switch fixture.loss {
         case "cross_entropy":
-            return Loss.crossEntropy(input!, target, weight: weight, ignoreIndex: Int(fixture.number("ignore_index", default: -100)),
-                                     reduction: reduction, labelSmoothing: fixture.number("label_smoothing", default: 0))
+            return Loss.crossEntropy(
+                input!, target, weight: weight, ignoreIndex: Int(fixture.number("ignore_index", default: -100)),
+                reduction: reduction, labelSmoothing: fixture.number("label_smoothing", default: 0))
         case "nll":
-            return Loss.nll(input!, target, weight: weight, ignoreIndex: Int(fixture.number("ignore_index", default: -100)),
-                            reduction: reduction)
+            return Loss.nll(
+                input!, target, weight: weight, ignoreIndex: Int(fixture.number("ignore_index", default: -100)),
+                reduction: reduction)
         case "binary_cross_entropy":
             return Loss.binaryCrossEntropy(input!, target, weight: weight, reduction: reduction)
         case "binary_cross_entropy_with_logits":
-            return Loss.binaryCrossEntropyWithLogits(input!, target, weight: weight, posWeight: x["pos_weight"], reduction: reduction)
+            return Loss.binaryCrossEntropyWithLogits(
+                input!, target, weight: weight, posWeight: x["pos_weight"], reduction: reduction)
         case "mse": return Loss.mse(input!, target, reduction: reduction)
         case "l1": return Loss.l1(input!, target, reduction: reduction)
-        case "smooth_l1": return Loss.smoothL1(input!, target, beta: fixture.number("beta", default: 1), reduction: reduction)
-        case "huber": return Loss.huber(input!, target, delta: fixture.number("delta", default: 1), reduction: reduction)
+        case "smooth_l1":
+            return Loss.smoothL1(input!, target, beta: fixture.number("beta", default: 1), reduction: reduction)
+        case "huber":
+            return Loss.huber(input!, target, delta: fixture.number("delta", default: 1), reduction: reduction)
         case "kl_div": return Loss.klDiv(input!, target, reduction: reduction, logTarget: fixture.flag("log_target"))
         case "margin_ranking":
-            return Loss.marginRanking(x["input1"]!, x["input2"]!, target, margin: fixture.number("margin", default: 0), reduction: reduction)
+            return Loss.marginRanking(
+                x["input1"]!, x["input2"]!, target, margin: fixture.number("margin", default: 0), reduction: reduction)
         case "hinge_embedding":
-            return Loss.hingeEmbedding(input!, target, margin: fixture.number("margin", default: 1), reduction: reduction)
+            return Loss.hingeEmbedding(
+                input!, target, margin: fixture.number("margin", default: 1), reduction: reduction)
         case "multilabel_margin": return Loss.multilabelMargin(input!, target, reduction: reduction)
         case "soft_margin": return Loss.softMargin(input!, target, reduction: reduction)
-        case "multilabel_soft_margin": return Loss.multilabelSoftMargin(input!, target, weight: weight, reduction: reduction)
+        case "multilabel_soft_margin":
+            return Loss.multilabelSoftMargin(input!, target, weight: weight, reduction: reduction)
         case "cosine_embedding":
-            return Loss.cosineEmbedding(x["input1"]!, x["input2"]!, target, margin: fixture.number("margin", default: 0), reduction: reduction)
+            return Loss.cosineEmbedding(
+                x["input1"]!, x["input2"]!, target, margin: fixture.number("margin", default: 0), reduction: reduction)
         case "multi_margin":
-            return Loss.multiMargin(input!, target, p: Int(fixture.number("p", default: 1)), margin: fixture.number("margin", default: 1),
-                                    weight: weight, reduction: reduction)
+            return Loss.multiMargin(
+                input!, target, p: Int(fixture.number("p", default: 1)), margin: fixture.number("margin", default: 1),
+                weight: weight, reduction: reduction)
         default:
             fatalError("no Swift loss for fixture \(fixture.loss)")
         }
@@ -85,10 +97,11 @@ struct LossFixture: Decodable, CustomTestStringConvertible {
         for name in fixture.grads.keys { leaves[name] = fixture.inputs[name]!.tensor(requiresGrad: true) }
         let output: Tensor
         if fixture.loss == "triplet_margin" {
-            output = Loss.tripletMargin(anchor: leaves["anchor"]!, positive: leaves["positive"]!, negative: leaves["negative"]!,
-                                        margin: fixture.number("margin", default: 1), p: fixture.number("p", default: 2),
-                                        eps: fixture.number("eps", default: 1e-6), swap: fixture.flag("swap"),
-                                        reduction: fixture.reduction == "none" ? .none : fixture.reduction == "sum" ? .sum : .mean)
+            output = Loss.tripletMargin(
+                anchor: leaves["anchor"]!, positive: leaves["positive"]!, negative: leaves["negative"]!,
+                margin: fixture.number("margin", default: 1), p: fixture.number("p", default: 2),
+                eps: fixture.number("eps", default: 1e-6), swap: fixture.flag("swap"),
+                reduction: fixture.reduction == "none" ? .none : fixture.reduction == "sum" ? .sum : .mean)
         } else {
             output = Self.evaluate(fixture, leaves)
         }

@@ -65,23 +65,29 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
                 default: fatalError("unexpected group setting \(key)")
                 }
             }
-            return ParameterGroup(params: group.params.map { parameters[$0] }, lr: lr, weightDecay: weightDecay, options: options)
+            return ParameterGroup(
+                params: group.params.map { parameters[$0] }, lr: lr, weightDecay: weightDecay, options: options)
         }
         var betas = (0.9, 0.999)
         if case .list(let list) = defaults["betas"] { betas = (list[0], list[1]) }
         switch optimizer {
         case "SGD":
-            return SGD(groups: groups, lr: number("lr", .nan), momentum: number("momentum", 0), dampening: number("dampening", 0),
-                       weightDecay: number("weight_decay", 0), nesterov: flag("nesterov"))
+            return SGD(
+                groups: groups, lr: number("lr", .nan), momentum: number("momentum", 0),
+                dampening: number("dampening", 0),
+                weightDecay: number("weight_decay", 0), nesterov: flag("nesterov"))
         case "Adam":
-            return Adam(groups: groups, lr: number("lr", 1e-3), betas: betas, eps: number("eps", 1e-8),
-                        weightDecay: number("weight_decay", 0), amsgrad: flag("amsgrad"))
+            return Adam(
+                groups: groups, lr: number("lr", 1e-3), betas: betas, eps: number("eps", 1e-8),
+                weightDecay: number("weight_decay", 0), amsgrad: flag("amsgrad"))
         case "AdamW":
-            return AdamW(groups: groups, lr: number("lr", 1e-3), betas: betas, eps: number("eps", 1e-8),
-                         weightDecay: number("weight_decay", 1e-2), amsgrad: flag("amsgrad"))
+            return AdamW(
+                groups: groups, lr: number("lr", 1e-3), betas: betas, eps: number("eps", 1e-8),
+                weightDecay: number("weight_decay", 1e-2), amsgrad: flag("amsgrad"))
         case "RMSprop":
-            return RMSprop(groups: groups, lr: number("lr", 1e-2), alpha: number("alpha", 0.99), eps: number("eps", 1e-8),
-                           weightDecay: number("weight_decay", 0), momentum: number("momentum", 0), centered: flag("centered"))
+            return RMSprop(
+                groups: groups, lr: number("lr", 1e-2), alpha: number("alpha", 0.99), eps: number("eps", 1e-8),
+                weightDecay: number("weight_decay", 0), momentum: number("momentum", 0), centered: flag("centered"))
         default:
             fatalError("no Swift optimizer for \(optimizer)")
         }
@@ -96,12 +102,15 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
         optimizer.step()
     }
 
-    func expectOnTrajectory(_ parameters: [Tensor], after step: Int, _ what: String,
-                            sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectOnTrajectory(
+        _ parameters: [Tensor], after step: Int, _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for (index, (parameter, expected)) in zip(parameters, trajectory[step]).enumerated() {
             let error = scaledError(parameter.toArray(), expected)
-            #expect(error <= 1e-5, "\(name) \(what) step \(step + 1) parameter \(index): error \(error) vs PyTorch",
-                    sourceLocation: sourceLocation)
+            #expect(
+                error <= 1e-5, "\(name) \(what) step \(step + 1) parameter \(index): error \(error) vs PyTorch",
+                sourceLocation: sourceLocation)
         }
     }
 }
@@ -128,7 +137,7 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
 
         let resumedParameters = parameters.map { Tensor($0.toArray(), shape: $0.shape, requiresGrad: true) }
         let resumed = fixture.makeOptimizer(resumedParameters)
-        resumed.learningRates = resumed.learningRates.map { $0 * 10 }   // overwritten by the load
+        resumed.learningRates = resumed.learningRates.map { $0 * 10 }  // overwritten by the load
         try resumed.loadStateDict(saved)
         #expect(resumed.learningRates == optimizer.learningRates)
         for step in 8..<fixture.trajectory.count {
@@ -151,7 +160,7 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
         ]
         for optimizer in optimizers {
             trained.grad = Tensor([1, 1])
-            frozen.grad = Tensor([1, 1])   // a stale gradient on a frozen parameter is ignored
+            frozen.grad = Tensor([1, 1])  // a stale gradient on a frozen parameter is ignored
             untouched.grad = nil
             optimizer.step()
             #expect(frozen.toArray() == [3, 4], "\(type(of: optimizer))")
@@ -183,11 +192,16 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
         let state = sgd.stateDict()
 
         let twoGroups = SGD(groups: [ParameterGroup(params: [a]), ParameterGroup(params: [b])], lr: 0.1, momentum: 0.9)
-        #expect(throws: OptimizerStateError.groupCountMismatch(saved: 1, current: 2)) { try twoGroups.loadStateDict(state) }
+        #expect(throws: OptimizerStateError.groupCountMismatch(saved: 1, current: 2)) {
+            try twoGroups.loadStateDict(state)
+        }
         let adam = Adam(parameters: [a, b])
         #expect(throws: OptimizerStateError.self) { try adam.loadStateDict(state) }
         let reshaped = SGD(parameters: [Tensor([1, 2, 3], requiresGrad: true), b], lr: 0.1, momentum: 0.9)
-        #expect(throws: OptimizerStateError.bufferShapeMismatch(parameter: 0, buffer: "momentum_buffer", saved: [2], parameterShape: [3])) {
+        #expect(
+            throws: OptimizerStateError.bufferShapeMismatch(
+                parameter: 0, buffer: "momentum_buffer", saved: [2], parameterShape: [3])
+        ) {
             try reshaped.loadStateDict(state)
         }
     }
@@ -205,7 +219,7 @@ struct OptimizerFixture: Decodable, CustomTestStringConvertible {
             ("fc.weight", parameter([10, 8])),
             ("fc.bias", parameter([10])),
             ("pos_embed", parameter([1, 5, 8])),
-            ("cls_token.bias", parameter([1, 8])),       // 2-d, but named like a bias
+            ("cls_token.bias", parameter([1, 8])),  // 2-d, but named like a bias
             ("frozen.weight", parameter([4, 4], trainable: false)),
         ]
         let groups = ParameterGroup.weightDecayGroups(named, weightDecay: 0.05, noWeightDecay: ["pos_embed"])

@@ -9,6 +9,7 @@
 
 import Foundation
 import Testing
+
 @testable import ZooTrain
 
 struct SchedulerFixture: Decodable, Sendable, CustomTestStringConvertible {
@@ -26,7 +27,8 @@ struct SchedulerFixture: Decodable, Sendable, CustomTestStringConvertible {
 
     static func loadAll() throws -> [SchedulerFixture] {
         struct Document: Decodable { let cases: [SchedulerFixture] }
-        guard let url = Bundle.module.url(forResource: "schedulers", withExtension: "json", subdirectory: "Fixtures") else {
+        guard let url = Bundle.module.url(forResource: "schedulers", withExtension: "json", subdirectory: "Fixtures")
+        else {
             throw MissingSchedulerFixture()
         }
         return try JSONDecoder().decode(Document.self, from: Data(contentsOf: url)).cases
@@ -40,8 +42,10 @@ struct MissingSchedulerFixture: Error, CustomStringConvertible {
 }
 
 /// Same relative tolerance everywhere: 1e-9 of the larger magnitude.
-func expectClose(_ actual: [Double], _ expected: [Double], _ comment: Comment? = nil,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: [Double], _ expected: [Double], _ comment: Comment? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(actual.count == expected.count, comment, sourceLocation: sourceLocation)
     for (index, (got, want)) in zip(actual, expected).enumerated()
     where !(abs(got - want) <= 1e-9 * max(abs(got), abs(want))) {
@@ -92,8 +96,9 @@ func makeScheduler(for fixture: SchedulerFixture) throws -> any LRScheduler {
         guard case .int(let stepsPerEpoch)? = fixture.options["steps_per_epoch"] else {
             throw SchedulerSpecError.missingOption("steps_per_epoch", scheduler: .lambdaLR)
         }
-        return FunctionLR(stepsPerEpoch: stepsPerEpoch,
-                          learningRate: learningRateFunction(named: name, baseLR: fixture.lr, stepsPerEpoch: stepsPerEpoch))
+        return FunctionLR(
+            stepsPerEpoch: stepsPerEpoch,
+            learningRate: learningRateFunction(named: name, baseLR: fixture.lr, stepsPerEpoch: stepsPerEpoch))
     default: fatalError("\(fixture.scheduler) takes no function")
     }
 }
@@ -211,11 +216,13 @@ func makeScheduler(for fixture: SchedulerFixture) throws -> any LRScheduler {
 }
 
 @Suite struct SchedulerSpecs {
-    @Test(arguments: [("StepLR", SchedulerKind.stepLR), ("steplr", .stepLR), ("step", .stepLR),
-                      ("Multi_Step", .multiStepLR), ("cosine", .cosineAnnealingLR),
-                      ("COSINEANNEALINGLR", .cosineAnnealingLR), ("plateau", .reduceLROnPlateau),
-                      ("one-cycle", .oneCycleLR), ("1cycle", .oneCycleLR), ("OneCycle", .oneCycleLR),
-                      ("sgdr", .cosineAnnealingWarmRestarts), ("cyclic", .cyclicLR), ("exp", .exponentialLR)])
+    @Test(arguments: [
+        ("StepLR", SchedulerKind.stepLR), ("steplr", .stepLR), ("step", .stepLR),
+        ("Multi_Step", .multiStepLR), ("cosine", .cosineAnnealingLR),
+        ("COSINEANNEALINGLR", .cosineAnnealingLR), ("plateau", .reduceLROnPlateau),
+        ("one-cycle", .oneCycleLR), ("1cycle", .oneCycleLR), ("OneCycle", .oneCycleLR),
+        ("sgdr", .cosineAnnealingWarmRestarts), ("cyclic", .cyclicLR), ("exp", .exponentialLR),
+    ])
     func namesAndAliases(name: String, kind: SchedulerKind) {
         #expect(SchedulerKind(name: name) == kind)
     }
@@ -287,13 +294,15 @@ func makeScheduler(for fixture: SchedulerFixture) throws -> any LRScheduler {
 
     @Test func oneCycleSpansTheRunWhenNotToldOtherwise() throws {
         // Same as PyTorch's OneCycleLR(max_lr=0.05, epochs=10, steps_per_epoch=25, ...) in the fixtures.
-        let fixture = try #require(try SchedulerFixture.loadAll().first {
-            $0.scheduler == "OneCycleLR" && $0.options["epochs"] == .int(10)
-        })
+        let fixture = try #require(
+            try SchedulerFixture.loadAll().first {
+                $0.scheduler == "OneCycleLR" && $0.options["epochs"] == .int(10)
+            })
         var options = fixture.options
         options["epochs"] = nil
         options["steps_per_epoch"] = nil
-        let trace = try SchedulerSpec(name: "OneCycleLR", lr: nil, options: options).trace(epochs: 10, stepsPerEpoch: 25)
+        let trace = try SchedulerSpec(name: "OneCycleLR", lr: nil, options: options).trace(
+            epochs: 10, stepsPerEpoch: 25)
         #expect(trace.rows.count == 250)
         #expect(trace.rows.last?.epoch == 9 && trace.rows.last?.iteration == 249)
         expectClose(trace.rows.map(\.lr), Array(fixture.lrs.prefix(250)))
@@ -313,7 +322,8 @@ func makeScheduler(for fixture: SchedulerFixture) throws -> any LRScheduler {
         #expect(lines.count == 101)
         #expect(lines[0] == "epoch,lr" && lines[1] == "0,0.1" && lines[31] == "30,0.010000000000000002")
         let perIteration = try spec.trace(epochs: 2, stepsPerEpoch: 3).csv().split(separator: "\n")
-        #expect(perIteration == ["epoch,iteration,lr", "0,0,0.1", "0,1,0.1", "0,2,0.1", "1,3,0.1", "1,4,0.1", "1,5,0.1"])
+        #expect(
+            perIteration == ["epoch,iteration,lr", "0,0,0.1", "0,1,0.1", "0,2,0.1", "1,3,0.1", "1,4,0.1", "1,5,0.1"])
     }
 
     @Test func optionsDescribeTheCall() throws {

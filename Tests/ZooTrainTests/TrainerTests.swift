@@ -19,8 +19,9 @@ import ZooTrain
     @Test func learnsWithABuiltInLossAndAScheduler() {
         let model = Sequential([Linear(2, 8), ReLU(), Linear(8, 2)])
         let optimizer = SGD(parameters: model.parameters(), lr: 0.5, momentum: 0.9)
-        let trainer = Trainer(model: model, loss: .crossEntropy(), optimizer: optimizer,
-                              scheduler: StepLR(baseLRs: [0.5], stepSize: 5, gamma: 0.5))
+        let trainer = Trainer(
+            model: model, loss: .crossEntropy(), optimizer: optimizer,
+            scheduler: StepLR(baseLRs: [0.5], stepSize: 5, gamma: 0.5))
         let data = Self.blobs(seed: 1), held = Self.blobs(seed: 2)
         let history = trainer.fit(epochs: 10, train: { data }, validation: { held })
         #expect(history.count == 10)
@@ -35,7 +36,8 @@ import ZooTrain
             Loss.crossEntropy(output, target) + 0.01 * output.pow(2).mean()
         }
         let model = Sequential([Linear(2, 2)])
-        let trainer = Trainer(model: model, loss: .custom(marginLoss), optimizer: Adam(parameters: model.parameters(), lr: 0.05))
+        let trainer = Trainer(
+            model: model, loss: .custom(marginLoss), optimizer: Adam(parameters: model.parameters(), lr: 0.05))
         let data = Self.blobs(seed: 3)
         let history = trainer.fit(epochs: 15, train: { data })
         #expect(history.last!.trainLoss < history.first!.trainLoss / 2)
@@ -49,8 +51,9 @@ import ZooTrain
         let model = Sequential([Linear(4, 4)])
         let optimizer = Adam(parameters: model.parameters(), lr: 0.05)
         let loss = RunningNormalizedDice { optimizer.learningRates[0] }
-        let trainer = Trainer(model: model, loss: loss, optimizer: optimizer,
-                              scheduler: CosineAnnealingLR(baseLRs: [0.05], tMax: 40), schedulerInterval: .iteration)
+        let trainer = Trainer(
+            model: model, loss: loss, optimizer: optimizer,
+            scheduler: CosineAnnealingLR(baseLRs: [0.05], tMax: 40), schedulerInterval: .iteration)
         let history = trainer.fit(epochs: 20, train: { [(inputs, masks), (inputs * 0.5, masks)] })
 
         // Every one of the 40 steps ran at the scheduler's learning rate for that step, not the epoch's.
@@ -67,7 +70,8 @@ import ZooTrain
         #expect(history.count == 20)
         for (epoch, metrics) in history.enumerated() {
             let returned = loss.returned[2 * epoch..<2 * epoch + 2]
-            #expect(abs(metrics.trainLoss - returned.reduce(0, +) / 2) <= 1e-6 * abs(metrics.trainLoss), "epoch \(epoch)")
+            #expect(
+                abs(metrics.trainLoss - returned.reduce(0, +) / 2) <= 1e-6 * abs(metrics.trainLoss), "epoch \(epoch)")
         }
         let raw = try #require(loss.raw.first), rawLast = try #require(loss.raw.last)
         #expect(rawLast < raw * 0.7)

@@ -2,55 +2,61 @@ import ZooTensor
 
 /// Pickle opcodes, protocols 0 through 5.
 enum PickleOpcode: UInt8 {
-    case mark = 0x28              // (
-    case stop = 0x2E              // .
-    case pop = 0x30               // 0
-    case popMark = 0x31           // 1
-    case dup = 0x32               // 2
-    case float = 0x46             // F
-    case int = 0x49               // I
-    case binInt = 0x4A            // J
-    case binInt1 = 0x4B           // K
-    case long = 0x4C              // L
-    case binInt2 = 0x4D           // M
-    case none = 0x4E              // N
-    case persId = 0x50            // P
-    case binPersId = 0x51         // Q
-    case reduce = 0x52            // R
-    case string = 0x53            // S
-    case binString = 0x54         // T
-    case shortBinString = 0x55    // U
-    case unicode = 0x56           // V
-    case binUnicode = 0x58        // X
-    case append = 0x61            // a
-    case build = 0x62             // b
-    case global = 0x63            // c
-    case dict = 0x64              // d
-    case emptyDict = 0x7D         // }
-    case appends = 0x65           // e
-    case get = 0x67               // g
-    case binGet = 0x68            // h
-    case inst = 0x69              // i
-    case longBinGet = 0x6A        // j
-    case list = 0x6C              // l
-    case emptyList = 0x5D         // ]
-    case obj = 0x6F               // o
-    case put = 0x70               // p
-    case binPut = 0x71            // q
-    case longBinPut = 0x72        // r
-    case setItem = 0x73           // s
-    case tuple = 0x74             // t
-    case emptyTuple = 0x29        // )
-    case setItems = 0x75          // u
-    case binFloat = 0x47          // G
-    case binBytes = 0x42          // B
-    case shortBinBytes = 0x43     // C
+    case mark = 0x28  // (
+    case stop = 0x2E  // .
+    case pop = 0x30  // 0
+    case popMark = 0x31  // 1
+    case dup = 0x32  // 2
+    case float = 0x46  // F
+    case int = 0x49  // I
+    case binInt = 0x4A  // J
+    case binInt1 = 0x4B  // K
+    case long = 0x4C  // L
+    case binInt2 = 0x4D  // M
+    case none = 0x4E  // N
+    case persId = 0x50  // P
+    case binPersId = 0x51  // Q
+    case reduce = 0x52  // R
+    case string = 0x53  // S
+    case binString = 0x54  // T
+    case shortBinString = 0x55  // U
+    case unicode = 0x56  // V
+    case binUnicode = 0x58  // X
+    case append = 0x61  // a
+    case build = 0x62  // b
+    case global = 0x63  // c
+    case dict = 0x64  // d
+    case emptyDict = 0x7D  // }
+    case appends = 0x65  // e
+    case get = 0x67  // g
+    case binGet = 0x68  // h
+    case inst = 0x69  // i
+    case longBinGet = 0x6A  // j
+    case list = 0x6C  // l
+    case emptyList = 0x5D  // ]
+    case obj = 0x6F  // o
+    case put = 0x70  // p
+    case binPut = 0x71  // q
+    case longBinPut = 0x72  // r
+    case setItem = 0x73  // s
+    case tuple = 0x74  // t
+    case emptyTuple = 0x29  // )
+    case setItems = 0x75  // u
+    case binFloat = 0x47  // G
+    case binBytes = 0x42  // B
+    case shortBinBytes = 0x43  // C
     case proto = 0x80
     case newObj = 0x81
-    case ext1 = 0x82, ext2 = 0x83, ext4 = 0x84
-    case tuple1 = 0x85, tuple2 = 0x86, tuple3 = 0x87
-    case newTrue = 0x88, newFalse = 0x89
-    case long1 = 0x8A, long4 = 0x8B
+    case ext1 = 0x82
+    case ext2 = 0x83
+    case ext4 = 0x84
+    case tuple1 = 0x85
+    case tuple2 = 0x86
+    case tuple3 = 0x87
+    case newTrue = 0x88
+    case newFalse = 0x89
+    case long1 = 0x8A
+    case long4 = 0x8B
     case shortBinUnicode = 0x8C
     case binUnicode8 = 0x8D
     case binBytes8 = 0x8E
@@ -94,7 +100,9 @@ struct PickleMachine {
         marks.removeAll()
         memo.removeAll()
         if program.count - start > limits.maxPickleBytes {
-            throw CheckpointError.limitExceeded(path: path, what: "pickle of \(program.count - start) bytes exceeds the \(limits.maxPickleBytes)-byte limit")
+            throw CheckpointError.limitExceeded(
+                path: path,
+                what: "pickle of \(program.count - start) bytes exceeds the \(limits.maxPickleBytes)-byte limit")
         }
         var cursor = ByteCursor(program, path: path, position: start)
         while true {
@@ -135,7 +143,11 @@ struct PickleMachine {
         case .binInt2: push(.int(Int(try cursor.u16("BININT2"))))
         case .int:
             let text = try line(&cursor, at)
-            if text == "01" { push(.bool(true)) } else if text == "00" { push(.bool(false)) } else {
+            if text == "01" {
+                push(.bool(true))
+            } else if text == "00" {
+                push(.bool(false))
+            } else {
                 guard let value = Int(text) else { throw unsupported("INT '\(text)'", at) }
                 push(.int(value))
             }
@@ -155,16 +167,22 @@ struct PickleMachine {
             let text = try line(&cursor, at)
             guard let value = Double(text) else { throw unsupported("FLOAT '\(text)'", at) }
             push(.float(value))
-        case .binFloat: push(.float(Double(bitPattern: UInt64(bigEndian: try cursor.bytes(8, "BINFLOAT").loadUnaligned(as: UInt64.self)))))
+        case .binFloat:
+            push(
+                .float(
+                    Double(
+                        bitPattern: UInt64(bigEndian: try cursor.bytes(8, "BINFLOAT").loadUnaligned(as: UInt64.self)))))
         case .binUnicode: push(.string(try utf8(&cursor, Int(try cursor.u32("BINUNICODE")), at)))
         case .shortBinUnicode: push(.string(try utf8(&cursor, Int(try cursor.u8("SHORT_BINUNICODE")), at)))
         case .binUnicode8: push(.string(try utf8(&cursor, try length64(&cursor, at), at)))
         case .unicode: push(.string(try line(&cursor, at)))  // raw-unicode-escape; ASCII in practice
         case .binString: push(.string(latin1(try cursor.bytes(Int(try cursor.u32("BINSTRING")), "BINSTRING"))))
-        case .shortBinString: push(.string(latin1(try cursor.bytes(Int(try cursor.u8("SHORT_BINSTRING")), "SHORT_BINSTRING"))))
+        case .shortBinString:
+            push(.string(latin1(try cursor.bytes(Int(try cursor.u8("SHORT_BINSTRING")), "SHORT_BINSTRING"))))
         case .string: push(.string(try quoted(try line(&cursor, at), at)))
         case .binBytes: push(.bytes(Array(try cursor.bytes(Int(try cursor.u32("BINBYTES")), "BINBYTES"))))
-        case .shortBinBytes: push(.bytes(Array(try cursor.bytes(Int(try cursor.u8("SHORT_BINBYTES")), "SHORT_BINBYTES"))))
+        case .shortBinBytes:
+            push(.bytes(Array(try cursor.bytes(Int(try cursor.u8("SHORT_BINBYTES")), "SHORT_BINBYTES"))))
         case .binBytes8, .byteArray8: push(.bytes(Array(try cursor.bytes(try length64(&cursor, at), "BINBYTES8"))))
         case .emptyTuple: push(.tuple([]))
         case .tuple: push(.tuple(try popMark(at)))
@@ -192,7 +210,8 @@ struct PickleMachine {
         case .setItems:
             let items = try popMark(at)
             guard items.count % 2 == 0 else { throw unsupported("SETITEMS with an odd number of items", at) }
-            try insert(into: try top(at), stride(from: 0, to: items.count, by: 2).map { (items[$0], items[$0 + 1]) }, at)
+            try insert(
+                into: try top(at), stride(from: 0, to: items.count, by: 2).map { (items[$0], items[$0 + 1]) }, at)
         case .put: memo[try memoIndex(try line(&cursor, at), at)] = try top(at)
         case .binPut: memo[Int(try cursor.u8("BINPUT"))] = try top(at)
         case .longBinPut: memo[Int(try cursor.u32("LONG_BINPUT"))] = try top(at)
@@ -220,15 +239,20 @@ struct PickleMachine {
             push(try call(arena[first], Array(items.dropFirst()), at))
         case .reduce:
             let args = try pop(at), callable = try pop(at)
-            guard case let .tuple(members) = arena[args] else { throw unsupported("REDUCE with non-tuple arguments", at) }
+            guard case let .tuple(members) = arena[args] else {
+                throw unsupported("REDUCE with non-tuple arguments", at)
+            }
             push(try call(arena[callable], members, at))
         case .newObj:
             let args = try pop(at), cls = try pop(at)
-            guard case let .tuple(members) = arena[args] else { throw unsupported("NEWOBJ with non-tuple arguments", at) }
+            guard case let .tuple(members) = arena[args] else {
+                throw unsupported("NEWOBJ with non-tuple arguments", at)
+            }
             push(try call(arena[cls], members, at))
         case .newObjEx:
             let kwargs = try pop(at), args = try pop(at), cls = try pop(at)
-            guard case let .tuple(members) = arena[args], case let .dict(keywords) = arena[kwargs], keywords.isEmpty else {
+            guard case let .tuple(members) = arena[args], case let .dict(keywords) = arena[kwargs], keywords.isEmpty
+            else {
                 throw unsupported("NEWOBJ_EX with keyword arguments", at)
             }
             push(try call(arena[cls], members, at))
@@ -266,23 +290,34 @@ struct PickleMachine {
         switch global {
         case .orderedDict:
             if args.isEmpty { return .dict([]) }
-            guard args.count == 1, case let .list(pairs) = arena[args[0]] else { throw unsupported("OrderedDict arguments", at) }
+            guard args.count == 1, case let .list(pairs) = arena[args[0]] else {
+                throw unsupported("OrderedDict arguments", at)
+            }
             var items = [(key: Int, value: Int)]()
             for pair in pairs {
-                guard case let .tuple(kv) = arena[pair], kv.count == 2 else { throw unsupported("OrderedDict item", at) }
+                guard case let .tuple(kv) = arena[pair], kv.count == 2 else {
+                    throw unsupported("OrderedDict item", at)
+                }
                 items.append((kv[0], kv[1]))
             }
             return .dict(items)
         case .rebuildTensor, .rebuildTensorV2, .rebuildTensorV3:
             let counts: ClosedRange<Int> = global == .rebuildTensor ? 4...4 : global == .rebuildTensorV2 ? 6...7 : 7...8
-            guard counts.contains(args.count) else { throw unsupported("\(global.qualifiedName) with \(args.count) arguments", at) }
-            guard case let .storage(storage) = arena[args[0]] else { throw unsupported("\(global.qualifiedName) without a storage", at) }
-            var recipe = TensorRecipe(storage: storage, dtype: nil, storageOffset: try int(args[1], "storage offset", at),
-                                      shape: try ints(args[2], "size", at), strides: try ints(args[3], "stride", at),
-                                      requiresGrad: false, isParameter: false)
+            guard counts.contains(args.count) else {
+                throw unsupported("\(global.qualifiedName) with \(args.count) arguments", at)
+            }
+            guard case let .storage(storage) = arena[args[0]] else {
+                throw unsupported("\(global.qualifiedName) without a storage", at)
+            }
+            var recipe = TensorRecipe(
+                storage: storage, dtype: nil, storageOffset: try int(args[1], "storage offset", at),
+                shape: try ints(args[2], "size", at), strides: try ints(args[3], "stride", at),
+                requiresGrad: false, isParameter: false)
             if args.count > 4, case let .bool(flag) = arena[args[4]] { recipe.requiresGrad = flag }
             if global == .rebuildTensorV3 {
-                guard case let .dtype(dtype) = arena[args[6]] else { throw unsupported("_rebuild_tensor_v3 without a dtype", at) }
+                guard case let .dtype(dtype) = arena[args[6]] else {
+                    throw unsupported("_rebuild_tensor_v3 without a dtype", at)
+                }
                 recipe.dtype = dtype
             }
             return .tensor(recipe)
@@ -298,7 +333,9 @@ struct PickleMachine {
             guard args.count == 1, case .tuple = arena[args[0]] else { throw unsupported("torch.Size arguments", at) }
             return arena[args[0]]
         case .codecsEncode:
-            guard args.count == 2, case let .string(text) = arena[args[0]] else { throw unsupported("_codecs.encode arguments", at) }
+            guard args.count == 2, case let .string(text) = arena[args[0]] else {
+                throw unsupported("_codecs.encode arguments", at)
+            }
             // Protocol 2 spells bytes as encode(latin-1 text, 'latin1').
             return .bytes(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
         case .set, .frozenset:
@@ -365,19 +402,25 @@ struct PickleMachine {
     }
 
     private mutating func insert(into target: Int, _ items: [(Int, Int)], _ at: Int) throws {
-        guard case var .dict(members) = arena[target] else { throw unsupported("SETITEM on a \(arena[target].kind)", at) }
+        guard case var .dict(members) = arena[target] else {
+            throw unsupported("SETITEM on a \(arena[target].kind)", at)
+        }
         arena[target] = .none
         for (key, value) in items { members.append((key, value)) }
         arena[target] = .dict(members)
     }
 
     func int(_ ref: Int, _ what: String, _ at: Int) throws -> Int {
-        guard case let .int(value) = arena[ref] else { throw unsupported("\(what) is a \(arena[ref].kind), not an int", at) }
+        guard case let .int(value) = arena[ref] else {
+            throw unsupported("\(what) is a \(arena[ref].kind), not an int", at)
+        }
         return value
     }
 
     func ints(_ ref: Int, _ what: String, _ at: Int) throws -> [Int] {
-        guard case let .tuple(members) = arena[ref] else { throw unsupported("\(what) is a \(arena[ref].kind), not a tuple", at) }
+        guard case let .tuple(members) = arena[ref] else {
+            throw unsupported("\(what) is a \(arena[ref].kind), not a tuple", at)
+        }
         return try members.map { try int($0, what, at) }
     }
 
@@ -392,7 +435,9 @@ struct PickleMachine {
             if byte == 0x0A { break }
         }
         let raw = UnsafeRawBufferPointer(rebasing: cursor.buffer[start..<cursor.position - 1])
-        guard let text = String(validating: raw, as: UTF8.self) else { throw unsupported("text operand is not UTF-8", at) }
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            throw unsupported("text operand is not UTF-8", at)
+        }
         return text
     }
 
@@ -440,7 +485,8 @@ struct PickleMachine {
             case "r": out.append("\r")
             case "x":
                 guard index + 2 <= scalars.count - 1,
-                      let value = UInt8(String(String.UnicodeScalarView(scalars[index..<index + 2])), radix: 16) else {
+                    let value = UInt8(String(String.UnicodeScalarView(scalars[index..<index + 2])), radix: 16)
+                else {
                     throw unsupported("bad \\x escape in STRING", at)
                 }
                 out.append(Unicode.Scalar(value))

@@ -60,7 +60,9 @@ struct PendingChecksum {
     let entry: String
 
     func check(_ actual: UInt32) throws {
-        if actual != expected { throw CheckpointError.checksumMismatch(path: path, entry: entry, expected: expected, actual: actual) }
+        if actual != expected {
+            throw CheckpointError.checksumMismatch(path: path, entry: entry, expected: expected, actual: actual)
+        }
     }
 }
 

@@ -3,7 +3,10 @@ import ZooTensor
 
 /// One member of a zip archive, as its central directory describes it.
 struct ZipEntry: Sendable {
-    enum Method: UInt16, Sendable { case stored = 0, deflate = 8 }
+    enum Method: UInt16, Sendable {
+        case stored = 0
+        case deflate = 8
+    }
     let name: String
     let method: Method
     let crc32: UInt32
@@ -39,7 +42,8 @@ final class ZipArchive: @unchecked Sendable {
         var cursor = ByteCursor(try file.slice(directory.offset, directory.size, "central directory"), path: path)
         // Each central record is at least 46 bytes, which bounds the count before anything is allocated.
         guard directory.count <= directory.size / 46 else {
-            throw CheckpointError.corrupt(path: path, what: "central directory claims \(directory.count) entries in \(directory.size) bytes")
+            throw CheckpointError.corrupt(
+                path: path, what: "central directory claims \(directory.count) entries in \(directory.size) bytes")
         }
         entries.reserveCapacity(directory.count)
         for index in 0..<directory.count {
@@ -54,7 +58,9 @@ final class ZipArchive: @unchecked Sendable {
         self.indexByName = indexByName
         // The bomb check, on declared sizes, before any entry is read: the inflater never goes
         // past an entry's declared size, so these sizes bound what reading can allocate.
-        let inflated = entries.lazy.filter { $0.method == .deflate }.reduce(0) { $0.addingReportingOverflow($1.uncompressedSize).partialValue }
+        let inflated = entries.lazy.filter { $0.method == .deflate }.reduce(0) {
+            $0.addingReportingOverflow($1.uncompressedSize).partialValue
+        }
         try InflationLimit.check(inflated: inflated, fileSize: file.count, limits: limits, path: path)
     }
 
@@ -69,13 +75,16 @@ final class ZipArchive: @unchecked Sendable {
             if verify { try check(entry, UnsafeRawBufferPointer(data)) }
             if entry.dataOffset % 64 == 0 { return file.storage(viewing: entry.dataOffset, entry.uncompressedSize) }
             let storage = TensorStorage(uninitializedByteCount: entry.uncompressedSize)
-            if entry.uncompressedSize > 0 { storage.bytes.copyMemory(from: data.baseAddress!, byteCount: entry.uncompressedSize) }
+            if entry.uncompressedSize > 0 {
+                storage.bytes.copyMemory(from: data.baseAddress!, byteCount: entry.uncompressedSize)
+            }
             return storage
         case .deflate:
             try checkInflateBounds(entry)
             let storage = TensorStorage(uninitializedByteCount: entry.uncompressedSize)
-            try Deflate.decompress(data, into: UnsafeMutableRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize),
-                                   path: path, entry: entry.name)
+            try Deflate.decompress(
+                data, into: UnsafeMutableRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize),
+                path: path, entry: entry.name)
             if verify { try check(entry, UnsafeRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize)) }
             return storage
         }
@@ -117,12 +126,19 @@ final class ZipArchive: @unchecked Sendable {
 
     private func checkInflateBounds(_ entry: ZipEntry) throws {
         if entry.uncompressedSize > limits.maxEntryBytes {
-            throw CheckpointError.limitExceeded(path: path, what: "entry '\(entry.name)' declares \(entry.uncompressedSize) bytes, limit is \(limits.maxEntryBytes)")
+            throw CheckpointError.limitExceeded(
+                path: path,
+                what: "entry '\(entry.name)' declares \(entry.uncompressedSize) bytes, limit is \(limits.maxEntryBytes)"
+            )
         }
         // Deflate cannot expand data more than 1032:1: a declared size beyond that is a lie.
         let (bound, overflow) = entry.compressedSize.multipliedReportingOverflow(by: 1032)
         if !overflow && entry.uncompressedSize > bound + 1024 {
-            throw CheckpointError.corrupt(path: path, what: "entry '\(entry.name)' declares \(entry.uncompressedSize) bytes from \(entry.compressedSize) compressed, beyond deflate's 1032:1 ratio")
+            throw CheckpointError.corrupt(
+                path: path,
+                what:
+                    "entry '\(entry.name)' declares \(entry.uncompressedSize) bytes from \(entry.compressedSize) compressed, beyond deflate's 1032:1 ratio"
+            )
         }
     }
 
@@ -132,7 +148,9 @@ final class ZipArchive: @unchecked Sendable {
 
     private static func locateCentralDirectory(_ file: MappedFile) throws -> CentralDirectory {
         let path = file.path
-        guard file.count >= 22 else { throw CheckpointError.truncated(path: path, what: "too short for a zip archive (\(file.count) bytes)") }
+        guard file.count >= 22 else {
+            throw CheckpointError.truncated(path: path, what: "too short for a zip archive (\(file.count) bytes)")
+        }
         // The end record is the last 22 bytes plus a comment of up to 65535 bytes.
         let buffer = file.buffer
         var recordOffset = -1
@@ -140,7 +158,8 @@ final class ZipArchive: @unchecked Sendable {
         let lowest = max(0, file.count - 22 - 65535)
         while candidate >= lowest {
             if buffer.loadUnaligned(fromByteOffset: candidate, as: UInt32.self) == UInt32(0x0605_4b50).littleEndian {
-                let commentLength = Int(UInt16(littleEndian: buffer.loadUnaligned(fromByteOffset: candidate + 20, as: UInt16.self)))
+                let commentLength = Int(
+                    UInt16(littleEndian: buffer.loadUnaligned(fromByteOffset: candidate + 20, as: UInt16.self)))
                 if candidate + 22 + commentLength == file.count { recordOffset = candidate; break }
             }
             candidate -= 1
@@ -159,11 +178,13 @@ final class ZipArchive: @unchecked Sendable {
         }
         // Zip64: a locator sits right before the end record and points at the Zip64 end record.
         if recordOffset >= 20,
-           buffer.loadUnaligned(fromByteOffset: recordOffset - 20, as: UInt32.self) == UInt32(0x0706_4b50).littleEndian {
+            buffer.loadUnaligned(fromByteOffset: recordOffset - 20, as: UInt32.self) == UInt32(0x0706_4b50).littleEndian
+        {
             var locator = ByteCursor(buffer, path: path, position: recordOffset - 12)
             let zip64Offset = try locator.u64("zip64 locator")
             guard zip64Offset <= UInt64(recordOffset - 20) else {
-                throw CheckpointError.corrupt(path: path, what: "zip64 end record offset \(zip64Offset) is past the file")
+                throw CheckpointError.corrupt(
+                    path: path, what: "zip64 end record offset \(zip64Offset) is past the file")
             }
             var record = ByteCursor(buffer, path: path, position: Int(zip64Offset))
             guard try record.u32("zip64 end record") == 0x0606_4b50 else {
@@ -182,7 +203,9 @@ final class ZipArchive: @unchecked Sendable {
             count = Int(count64); size = Int(size64); offset = Int(offset64)
         }
         guard offset <= file.count, size <= file.count - offset else {
-            throw CheckpointError.truncated(path: path, what: "central directory at \(offset) (\(size) bytes) lies past the end of the \(file.count)-byte file")
+            throw CheckpointError.truncated(
+                path: path,
+                what: "central directory at \(offset) (\(size) bytes) lies past the end of the \(file.count)-byte file")
         }
         return CentralDirectory(offset: offset, size: size, count: count)
     }
@@ -190,7 +213,9 @@ final class ZipArchive: @unchecked Sendable {
     private static func readCentralRecord(_ cursor: inout ByteCursor, file: MappedFile, index: Int) throws -> ZipEntry {
         let path = file.path
         let what = "central directory record \(index)"
-        guard try cursor.u32(what) == 0x0201_4b50 else { throw CheckpointError.corrupt(path: path, what: "\(what) has a bad signature") }
+        guard try cursor.u32(what) == 0x0201_4b50 else {
+            throw CheckpointError.corrupt(path: path, what: "\(what) has a bad signature")
+        }
         _ = try cursor.u16(what); _ = try cursor.u16(what)  // versions
         let flags = try cursor.u16(what)
         let methodCode = try cursor.u16(what)
@@ -204,9 +229,13 @@ final class ZipArchive: @unchecked Sendable {
         _ = try cursor.u16(what); _ = try cursor.u16(what); _ = try cursor.u32(what)  // disk, attributes
         var localOffset = UInt64(try cursor.u32(what))
         let nameBytes = try cursor.bytes(nameLength, what)
-        let nameUTF8 = UnsafeBufferPointer(start: nameBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: nameBytes.count)
-        guard let name = nameUTF8.allSatisfy({ $0 < 0x80 }) ? String(decoding: nameUTF8, as: UTF8.self)
-                : String(validating: nameUTF8, as: UTF8.self) else {
+        let nameUTF8 = UnsafeBufferPointer(
+            start: nameBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: nameBytes.count)
+        guard
+            let name = nameUTF8.allSatisfy({ $0 < 0x80 })
+                ? String(decoding: nameUTF8, as: UTF8.self)
+                : String(validating: nameUTF8, as: UTF8.self)
+        else {
             throw CheckpointError.corrupt(path: path, what: "\(what) has a name that is not UTF-8")
         }
         var extra = ByteCursor(try cursor.bytes(extraLength, what), path: path)
@@ -222,14 +251,18 @@ final class ZipArchive: @unchecked Sendable {
         }
         if flags & 1 != 0 { throw CheckpointError.corrupt(path: path, what: "entry '\(name)' is encrypted") }
         guard let method = ZipEntry.Method(rawValue: methodCode) else {
-            throw CheckpointError.corrupt(path: path, what: "entry '\(name)' uses compression method \(methodCode) (only stored and deflate are supported)")
+            throw CheckpointError.corrupt(
+                path: path,
+                what: "entry '\(name)' uses compression method \(methodCode) (only stored and deflate are supported)")
         }
         let fileSize = UInt64(file.count)
         guard localOffset < fileSize, compressed <= fileSize, uncompressed <= UInt64(Int.max) else {
-            throw CheckpointError.truncated(path: path, what: "entry '\(name)' declares data beyond the \(file.count)-byte file")
+            throw CheckpointError.truncated(
+                path: path, what: "entry '\(name)' declares data beyond the \(file.count)-byte file")
         }
         if method == .stored && compressed != uncompressed {
-            throw CheckpointError.corrupt(path: path, what: "stored entry '\(name)' has compressed size \(compressed) but size \(uncompressed)")
+            throw CheckpointError.corrupt(
+                path: path, what: "stored entry '\(name)' has compressed size \(compressed) but size \(uncompressed)")
         }
         // The local header repeats the name and has its own extra field; data follows it.
         var local = ByteCursor(file.buffer, path: path, position: Int(localOffset))
@@ -244,9 +277,12 @@ final class ZipArchive: @unchecked Sendable {
         }
         let dataOffset = Int(localOffset) + 30 + localNameLength + localExtraLength
         guard dataOffset <= file.count, Int(compressed) <= file.count - dataOffset else {
-            throw CheckpointError.truncated(path: path, what: "entry '\(name)' needs \(compressed) bytes at offset \(dataOffset), file has \(file.count)")
+            throw CheckpointError.truncated(
+                path: path,
+                what: "entry '\(name)' needs \(compressed) bytes at offset \(dataOffset), file has \(file.count)")
         }
-        return ZipEntry(name: name, method: method, crc32: crc, compressedSize: Int(compressed),
-                        uncompressedSize: Int(uncompressed), localHeaderOffset: Int(localOffset), dataOffset: dataOffset)
+        return ZipEntry(
+            name: name, method: method, crc32: crc, compressedSize: Int(compressed),
+            uncompressedSize: Int(uncompressed), localHeaderOffset: Int(localOffset), dataOffset: dataOffset)
     }
 }

@@ -43,8 +43,12 @@ final class ZipWriter {
         }
     }
 
-    private func add(_ name: String, method: ZipEntry.Method, data: UnsafeRawBufferPointer, uncompressedSize: Int, crc32: UInt32) throws {
-        guard names.insert(name).inserted else { throw CheckpointError.invalidArgument("zip entry '\(name)' written twice") }
+    private func add(
+        _ name: String, method: ZipEntry.Method, data: UnsafeRawBufferPointer, uncompressedSize: Int, crc32: UInt32
+    ) throws {
+        guard names.insert(name).inserted else {
+            throw CheckpointError.invalidArgument("zip entry '\(name)' written twice")
+        }
         let nameBytes = Array(name.utf8)
         let zip64Sizes = forceZip64 || data.count >= 0xFFFF_FFFF || uncompressedSize >= 0xFFFF_FFFF
         let headerOffset = output.offset
@@ -79,8 +83,10 @@ final class ZipWriter {
         header += extra
         try output.write(header)
         try output.write(data)
-        records.append(Record(name: nameBytes, method: method, crc32: crc32, compressedSize: data.count,
-                              uncompressedSize: uncompressedSize, localHeaderOffset: headerOffset, usesZip64Sizes: zip64Sizes))
+        records.append(
+            Record(
+                name: nameBytes, method: method, crc32: crc32, compressedSize: data.count,
+                uncompressedSize: uncompressedSize, localHeaderOffset: headerOffset, usesZip64Sizes: zip64Sizes))
     }
 
     /// Writes the central directory and end records. The archive is complete afterwards.
@@ -92,7 +98,9 @@ final class ZipWriter {
             var extra = [UInt8]()
             if record.usesZip64Sizes || zip64Offset {
                 var field = [UInt8]()
-                if record.usesZip64Sizes { field.append64(UInt64(record.uncompressedSize)); field.append64(UInt64(record.compressedSize)) }
+                if record.usesZip64Sizes {
+                    field.append64(UInt64(record.uncompressedSize)); field.append64(UInt64(record.compressedSize))
+                }
                 if zip64Offset { field.append64(UInt64(record.localHeaderOffset)) }
                 extra.append16(0x0001); extra.append16(UInt16(field.count))
                 extra += field
@@ -120,7 +128,8 @@ final class ZipWriter {
         }
         try output.write(directory)
         let directorySize = output.offset - directoryOffset
-        let needsZip64 = forceZip64 || records.count >= 0xFFFF || directoryOffset >= 0xFFFF_FFFF || directorySize >= 0xFFFF_FFFF
+        let needsZip64 =
+            forceZip64 || records.count >= 0xFFFF || directoryOffset >= 0xFFFF_FFFF || directorySize >= 0xFFFF_FFFF
         var end = [UInt8]()
         if needsZip64 {
             let zip64RecordOffset = output.offset
