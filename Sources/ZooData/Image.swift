@@ -134,6 +134,19 @@ extension Image {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The C decoders' answer: 0 decoded, 2 refused from the header as too large (nothing
+    /// allocated), anything else corrupt with the shim's message.
+    private static func checkDecode<Side: BinaryInteger>(
+        _ status: Int32, format: String, width: Side, height: Side, message: [CChar], label: String
+    ) throws {
+        switch status {
+        case 0: return
+        case 2:
+            throw ImageError.tooLarge(path: label, width: Int(width), height: Int(height), limit: ImageLimits.maxPixels)
+        default: throw ImageError.corrupt(path: label, format: format, reason: messageString(message))
+        }
+    }
+
     private static func decodeJPEG(_ data: UnsafeBufferPointer<UInt8>, label: String) throws -> Image {
         var info = ZooJPEGInfo()
         var pixels: UnsafeMutablePointer<UInt8>?
@@ -141,13 +154,7 @@ extension Image {
         let status = zoo_jpeg_decode(
             data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), &info, &pixels, &message, message.count)
         defer { free(pixels) }
-        switch status {
-        case 0: break
-        case 2:
-            throw ImageError.tooLarge(
-                path: label, width: Int(info.width), height: Int(info.height), limit: ImageLimits.maxPixels)
-        default: throw ImageError.corrupt(path: label, format: "JPEG", reason: messageString(message))
-        }
+        try checkDecode(status, format: "JPEG", width: info.width, height: info.height, message: message, label: label)
         let n = Int(info.width) * Int(info.height)
         let src = UnsafeBufferPointer(start: pixels, count: n * Int(info.channels))
         switch info.channels {
@@ -176,13 +183,7 @@ extension Image {
         let status = zoo_png_decode(
             data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), &info, &pixels, &message, message.count)
         defer { free(pixels) }
-        switch status {
-        case 0: break
-        case 2:
-            throw ImageError.tooLarge(
-                path: label, width: Int(info.width), height: Int(info.height), limit: ImageLimits.maxPixels)
-        default: throw ImageError.corrupt(path: label, format: "PNG", reason: messageString(message))
-        }
+        try checkDecode(status, format: "PNG", width: info.width, height: info.height, message: message, label: label)
         let n = Int(info.width) * Int(info.height), channels = Int(info.channels), wide = info.depth == 16
         let src = UnsafeBufferPointer(start: pixels, count: n * channels * (wide ? 2 : 1))
         // PIL's modes for PNG: 16-bit gray opens as "I" and converts to 8 bits by clipping at 255;
