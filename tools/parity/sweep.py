@@ -1,56 +1,71 @@
 #!/usr/bin/python3
 """Parity sweep: every registered architecture against timm (or torchvision) on random weights.
 
-For each architecture in Sources/ZooRegistry/Families.swift, its family's hooks (FAMILIES below)
+For each architecture zoo registers (`zoo-parity --list`), its family's hooks (FAMILIES below)
 build the reference model with random weights and randomized norm statistics
 (timm_fixture.randomize_norms), write its state dict and an input, and record
 
   * the eval-mode logits,
   * one train-mode step (cross entropy on random targets): the gradients of the first convolution
-    and the classifier weights (the cfg's first_conv and classifier);
+    and the classifier weights (the cfg's first_conv and classifier), in float64 from the float32
+    weights;
 
 then `zoo-parity` (Sources/ZooParity, the Swift half) loads the same state dict through
-`createModel(checkpointPath:)` — the family's checkpoint filter included — and computes the same.
-An architecture passes when zoo's state-dict keys and shapes equal the reference's (in order), the
-eval logits are within 1e-4 of the largest logit's magnitude, and both gradients within 1e-3
-relative (max |difference| / max |reference|).
+`createModel(checkpointPath:)` — the family's checkpoint filter included, strictly — and computes
+the same. An architecture passes when zoo's state-dict keys and shapes equal the reference's (in
+order), the eval logits are within 1e-4 of the largest logit's magnitude, and both gradients within
+1e-3 relative (max |difference| / max |reference|). The torchvision rows (`tv:NAME`, TORCHVISION
+below) load torchvision's own state dict into the zoo model that claims it and check the same.
 
-Writes docs/parity.md (one row per architecture with its worst errors) and exits non-zero when any
-architecture fails or is not checked (a family without hooks, an error on either side).
+Made for ~500 architectures on a shared machine:
+  * results are cached per row in .cache/parity-sweep/results/ROW.json, keyed by a hash of the
+    zoo-parity binary and of the sweep's inputs (these scripts, timm/torch/torchvision versions): a
+    rerun checks only rows whose key changed or that did not pass; an interrupted sweep resumes;
+  * every row runs in child processes (the reference, then zoo-parity), one at a time, under
+    `nice -n 10`, each wait bounded by --timeout seconds per row;
+  * memory: the reference keeps only float64 weights (no float32 copy, gradients only for the two
+    parameters checked), the two halves never run at once, and a row whose estimated need exceeds
+    the memory available is not started: it is reported as unchecked ("needs N GiB") and the sweep
+    exits non-zero. Children get oom_score_adj 1000, so the kernel kills them before anyone else.
+docs/parity.md is generated from the cache (`--report` rewrites it without running anything).
 
 Usage:
   swift build -c release --product zoo-parity
-  /usr/bin/python3 tools/parity/sweep.py [--family F ...] [--only ARCH ...] [--binary PATH] [--out docs/parity.md]
+  /usr/bin/python3 tools/parity/sweep.py [--family F ...] [--only ROW ...] [--timeout S] [--report]
 
-`--family`/`--only` check a subset and then write to --out only when it is given explicitly.
+The full sweep (no --family/--only) writes docs/parity.md; a subset writes it only with --out.
+Exits non-zero when any selected row fails or is unchecked (no hooks, timeout, memory, error).
 Adding a family: a `Family` row in FAMILIES with its input size and, when the reference is not
 `timm.create_model(name)`, a `build` hook (and `reference_keys` when zoo's keys are another
-model's, e.g. a torchvision checkpoint loaded into timm's twin).
+model's, e.g. a torchvision model registered under torchvision's name with timm's keys).
 """
 import argparse
+import datetime
+import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Callable, Optional
-
-import torch
-import torch.nn.functional as F
-from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from timm_fixture import key_table, randomize_norms, relative_error, save_contiguous  # noqa: E402
-from make_manifests import registered_architectures  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOGIT_TOLERANCE = 1e-4
 GRAD_TOLERANCE = 1e-3
+# Above this many parameters both sides compute gradients for the two checked parameters only.
+FREEZE_ABOVE = 200_000_000
+# Memory kept free for everyone else on the machine when deciding whether a row may start.
+MEMORY_MARGIN = 2 << 30
+GIB = 1 << 30
 
+
+# MARK: reference models (run in the child process `sweep.py --reference`)
 
 def timm_model(name):
     import timm
@@ -74,6 +89,8 @@ class Family:
     build: Callable = timm_model
     # (first conv prefix, classifier prefix) of the reference model, for the gradients.
     heads: Callable = timm_heads
+    # (first conv prefix, classifier prefix) of zoo's model when its keys are not the reference's.
+    zoo_heads: Optional[Callable] = None
     # Input sizes per architecture where the family default does not fit.
     input_sizes: dict = field(default_factory=dict)
     # The key table zoo's model must have; default: the reference's own state dict.
@@ -106,6 +123,7 @@ def efficientnet_model(name):
     the small weight of a trained net (these families don't zero-initialize it): with weights near 1
     the SE-gated branches of FBNetV3 or EfficientNet-X pile up until PyTorch's own float32 logits
     drift 2e-3 from float64 ones."""
+    import torch
     model = timm_model(name)
     with torch.no_grad():
         for block in model.modules():
@@ -114,6 +132,52 @@ def efficientnet_model(name):
                 if getattr(norm, "weight", None) is not None:
                     norm.weight.zero_()
     return model
+
+
+def torchvision_model(tv_name, **kwargs):
+    """torchvision's model; as `efficientnet_model`, the last batch norm of every residual branch of
+    its inverted-residual blocks is zeroed first, so it gets the small weight of a trained net."""
+    import torch
+    import torchvision
+    model = torchvision.models.get_model(tv_name, **kwargs)
+    with torch.no_grad():
+        for block in model.modules():
+            if getattr(block, "use_res_connect", False) or getattr(block, "apply_residual", False):
+                norms = [m for m in block.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+                if norms:
+                    norms[-1].weight.zero_()
+    return model
+
+
+# The family "torchvision": architectures only torchvision has, registered under torchvision's name
+# (`tv_` where timm uses it) with timm's module tree; their keys are their timm twin's.
+def tv_name(name):
+    return name[3:] if name.startswith("tv_") else name
+
+
+def tv_family_twin(name):
+    """The timm model whose key table the torchvision-only architecture has."""
+    import timm
+    from timm.models import efficientnet, mobilenetv3
+    twins = {"efficientnet_v2_s": "efficientnetv2_s", "efficientnet_v2_m": "efficientnetv2_m",
+             "efficientnet_v2_l": "efficientnetv2_l", "mobilenet_v3_large": "mobilenetv3_large_100",
+             "mobilenet_v3_small": "mobilenetv3_small_100"}
+    if name == "mnasnet1_3":
+        return efficientnet._gen_mnasnet_b1("mnasnet_b1", 1.3)
+    if name.startswith("tv_efficientnet_b"):
+        return timm.create_model(name[3:])
+    return timm.create_model(twins[name])
+
+
+def tv_family_keys(name):
+    from timm_fixture import key_table
+    return key_table(tv_family_twin(name).state_dict())
+
+
+def tv_mobile_heads(name, model):
+    if name.startswith("mnasnet"):
+        return "layers.0", "classifier.1"
+    return "features.0.0", ("classifier.3" if name.startswith("mobilenet_v3") else "classifier.1")
 
 
 FAMILIES = {
@@ -129,13 +193,189 @@ FAMILIES = {
     # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
     "vgg": Family(input_size=224),
     "inception_v3": Family(input_size=96),
+    "torchvision": Family(
+        input_size=64, build=lambda name: torchvision_model(tv_name(name)),
+        heads=tv_mobile_heads, zoo_heads=lambda name: ("conv_stem", "classifier"), reference_keys=tv_family_keys),
 }
 
 
 @dataclass
+class TorchvisionCheckpoint:
+    """A torchvision classification model whose state dict a zoo model loads (docs/torchvision.md)."""
+    zoo: Optional[str]  # the zoo name that loads it; None: none yet (reported unchecked)
+    heads: tuple = ()  # torchvision's (first conv, classifier) prefixes; () checks logits only
+    zoo_heads: tuple = ()  # zoo's
+    input_size: int = 64
+    img_size: Optional[int] = None  # a fixed-size zoo model built at this size (ViT)
+    kwargs: dict = field(default_factory=dict)  # torchvision builder arguments
+
+
+_EFF = (("features.0.0", "classifier.1"), ("conv_stem", "classifier"))
+_MV3 = (("features.0.0", "classifier.3"), ("conv_stem", "classifier"))
+_MNAS = (("layers.0", "classifier.1"), ("conv_stem", "classifier"))
+_RES = (("conv1", "fc"), ("conv1", "fc"))
+_CNX = (("features.0.0", "classifier.2"), ("stem.0", "head.fc"))
+_SWIN = (("features.0.0", "head"), ("patch_embed.proj", "head.fc"))
+_VIT = (("conv_proj", "heads.head"), ("patch_embed.proj", "head"))
+
+
+def _tv(zoo, heads, **extra):
+    return TorchvisionCheckpoint(zoo, heads[0], heads[1], **extra)
+
+
+# Every torchvision 0.14 classification model (torchvision.models.list_models()), by the zoo name
+# that loads its checkpoint. Families landing later replace their None.
+TORCHVISION = {
+    "alexnet": TorchvisionCheckpoint(None),
+    **{f"convnext_{s}": _tv(f"convnext_{s}", _CNX) for s in ("tiny", "small", "base", "large")},
+    **{f"densenet{d}": TorchvisionCheckpoint(None) for d in (121, 161, 169, 201)},
+    **{f"efficientnet_b{i}": _tv(f"efficientnet_b{i}", _EFF) for i in range(5)},
+    **{f"efficientnet_b{i}": _tv(f"tv_efficientnet_b{i}", _EFF) for i in range(5, 8)},
+    **{f"efficientnet_v2_{s}": _tv(f"efficientnet_v2_{s}", _EFF) for s in "sml"},
+    "googlenet": TorchvisionCheckpoint(None),
+    "inception_v3": TorchvisionCheckpoint(None),
+    "maxvit_t": TorchvisionCheckpoint(None),
+    "mnasnet0_5": _tv("mnasnet_050", _MNAS), "mnasnet0_75": _tv("mnasnet_075", _MNAS),
+    "mnasnet1_0": _tv("mnasnet_100", _MNAS), "mnasnet1_3": _tv("mnasnet1_3", _MNAS),
+    "mobilenet_v2": _tv("mobilenetv2_100", _EFF),
+    "mobilenet_v3_large": _tv("mobilenet_v3_large", _MV3), "mobilenet_v3_small": _tv("mobilenet_v3_small", _MV3),
+    **{f"regnet_{k}": TorchvisionCheckpoint(None) for k in (
+        "x_16gf", "x_1_6gf", "x_32gf", "x_3_2gf", "x_400mf", "x_800mf", "x_8gf", "y_128gf", "y_16gf", "y_1_6gf",
+        "y_32gf", "y_3_2gf", "y_400mf", "y_800mf", "y_8gf")},
+    **{n: _tv(n, _RES) for n in ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d",
+                                 "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2")},
+    **{f"shufflenet_v2_{s}": TorchvisionCheckpoint(None) for s in ("x0_5", "x1_0", "x1_5", "x2_0")},
+    "squeezenet1_0": TorchvisionCheckpoint(None), "squeezenet1_1": TorchvisionCheckpoint(None),
+    # 224: every stage a whole number of 7×7 windows, so torchvision's padding and timm's clamping agree.
+    "swin_t": _tv("swin_tiny_patch4_window7_224", _SWIN, input_size=224),
+    "swin_s": _tv("swin_small_patch4_window7_224", _SWIN, input_size=224),
+    "swin_b": _tv("swin_base_patch4_window7_224", _SWIN, input_size=224),
+    **{f"swin_v2_{s}": TorchvisionCheckpoint(None) for s in "tsb"},
+    **{n: TorchvisionCheckpoint(None) for n in (
+        "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn")},
+    "vit_b_16": _tv("vit_base_patch16_224", _VIT, input_size=32, img_size=32, kwargs={"image_size": 32}),
+    "vit_b_32": _tv("vit_base_patch32_224", _VIT, input_size=64, img_size=64, kwargs={"image_size": 64}),
+    "vit_l_16": _tv("vit_large_patch16_224", _VIT, input_size=32, img_size=32, kwargs={"image_size": 32}),
+    "vit_l_32": _tv("vit_large_patch32_224", _VIT, input_size=64, img_size=64, kwargs={"image_size": 64}),
+    "vit_h_14": _tv("vit_huge_patch14_224", _VIT, input_size=28, img_size=28, kwargs={"image_size": 28}),
+}
+
+
+def available_memory():
+    """MemAvailable of /proc/meminfo, in bytes."""
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def prepare(row, family, work):
+    """Reference side, in its own process: writes ROW.weights/io/expected.safetensors and ROW.meta.json."""
+    import torch
+    import torch.nn.functional as F
+    from timm_fixture import key_table, randomize_norms, relative_error, save_contiguous
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    metadata = {}
+    if row.startswith("tv:"):
+        spec = TORCHVISION[row[3:]]
+        model = torchvision_model(row[3:], **spec.kwargs)
+        size, (first, classifier), zoo_heads = spec.input_size, spec.heads or (None, None), spec.zoo_heads
+        metadata["model"] = spec.zoo
+        if spec.img_size:
+            metadata["img_size"] = str(spec.img_size)
+        keys = None  # torchvision's layout: the strict load is the check
+    else:
+        hooks = FAMILIES[family]
+        model = hooks.build(row)
+        size = hooks.img_size(row) if hooks.img_size else hooks.input_sizes.get(row, hooks.input_size)
+        first, classifier = hooks.heads(row, model)
+        zoo_heads = hooks.zoo_heads(row) if hooks.zoo_heads else (first, classifier)
+        if hooks.img_size:
+            metadata["img_size"] = str(hooks.img_size(row))
+        keys = hooks.reference_keys(row) if hooks.reference_keys else None
+    parameters = sum(p.numel() for p in model.parameters())
+    # float64 weights and activations, the serialized state dict, zoo's float32 model + checkpoint.
+    need = parameters * 12
+    if need + MEMORY_MARGIN > available_memory():
+        return {"unchecked": f"needs ~{need / GIB:.1f} GiB, {available_memory() / GIB:.1f} GiB available",
+                "parameters": parameters}
+    freeze = parameters > FREEZE_ABOVE
+    in_chans = 3
+    randomize_norms(model, generator, (2, in_chans, size, size))
+    state = model.state_dict()
+    if keys is None and not row.startswith("tv:"):
+        keys = key_table(state)
+    num_classes = state[f"{classifier}.weight"].shape[0] if classifier else 1000
+    x = torch.randn(2, in_chans, size, size, generator=generator)
+    target = torch.randint(0, num_classes, (2,), generator=generator)
+    checked = [p for p in (first, classifier) if p]
+    with torch.no_grad():
+        for prefix in (first, classifier):
+            weight = state.get(f"{prefix}.weight") if prefix else None
+            if weight is not None and bool((weight == 0).all()):  # zero-initialized heads give zero logits
+                weight.normal_(0, 0.02, generator=generator)
+    if freeze:
+        for name, p in model.named_parameters():
+            p.requires_grad_(any(name == f"{prefix}.weight" for prefix in checked))
+    grads32 = {}
+    if checked:
+        # PyTorch's own float32 step: how far float32 rounding alone strays from the exact gradients.
+        model.train()
+        model.zero_grad()
+        out32 = model(x)
+        F.cross_entropy(out32[0] if isinstance(out32, tuple) else out32, target).backward()
+        grads32 = {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
+        model.zero_grad(set_to_none=True)
+    # Saved after the train step, whose batch norms updated their running statistics.
+    save_contiguous(state, os.path.join(work, f"{file_stem(row)}.weights.safetensors"))
+    del state
+    model.eval()
+    # Expectations in float64 from the float32 weights: PyTorch's own float32 gradients of deep
+    # stages can stray 1e-1 from exact ones, which would test agreement in rounding, not correctness.
+    model = model.double()
+    with torch.no_grad():
+        logits = model(x.double()).float()
+    expected = {"logits": logits}
+    if checked:
+        model.train()
+        out = model(x.double())
+        out = out[0] if isinstance(out, tuple) else out  # aux heads in training
+        loss = F.cross_entropy(out, target)
+        loss.backward()
+        params = dict(model.named_parameters())
+        expected["loss"] = loss.detach().float()
+        floor = 0.0
+        for role, prefix in (("first_conv", first), ("classifier", classifier)):
+            key = f"{prefix}.weight"
+            expected[f"grad.{role}"] = params[key].grad.float()
+            floor = max(floor, relative_error(grads32[key].double(), params[key].grad))
+        metadata["first_conv"], metadata["classifier"] = zoo_heads
+        if freeze:
+            metadata["freeze"] = "1"
+    else:
+        floor = float("nan")
+    metadata["num_classes"] = str(num_classes)
+    save_contiguous({"input": x, "target": target}, os.path.join(work, f"{file_stem(row)}.io.safetensors"),
+                    metadata=metadata)
+    save_contiguous(expected, os.path.join(work, f"{file_stem(row)}.expected.safetensors"))
+    return {"parameters": parameters, "keys": [[k, s] for k, s, _ in keys] if keys is not None else None,
+            "floor": floor, "zoo_heads": list(zoo_heads) if checked else []}
+
+
+# MARK: the driver
+
+def file_stem(row):
+    return row.replace(":", "-")
+
+
+@dataclass
 class Result:
-    arch: str
+    row: str
     family: str
+    status: str = "unchecked"  # pass | fail | unchecked
     keys: str = "-"
     logits: float = float("nan")
     first_conv: float = float("nan")
@@ -144,6 +384,11 @@ class Result:
     floor: float = float("nan")
     error: str = ""
     seconds: float = 0.0
+    parameters: int = 0
+    peak_rss_mb: int = 0  # the larger child's
+    key: str = ""  # cache key: binary + inputs
+    build: str = ""  # short hash of the zoo-parity binary
+    checked_at: str = ""
 
     @property
     def grad_tolerance(self):
@@ -151,205 +396,377 @@ class Result:
         train-mode norms over tiny maps): no float32 implementation can do better than rounding."""
         return max(GRAD_TOLERANCE, 2 * self.floor) if self.floor == self.floor else GRAD_TOLERANCE
 
-    @property
-    def passed(self):
-        return (not self.error and self.keys == "equal" and self.logits <= LOGIT_TOLERANCE
-                and self.first_conv <= self.grad_tolerance and self.classifier <= self.grad_tolerance)
+    def judge(self, grads_checked):
+        if self.error:
+            return
+        ok = self.keys in ("equal", "strict load") and self.logits <= LOGIT_TOLERANCE
+        if grads_checked:
+            ok = ok and self.first_conv <= self.grad_tolerance and self.classifier <= self.grad_tolerance
+        self.status = "pass" if ok else "fail"
+        if not ok:
+            self.error = "tolerance" if self.keys in ("equal", "strict load") else "keys"
 
 
-def prepare(arch, family, hooks, work):
-    """Reference side: weights, input, target, logits, gradients. Returns the expected tensors."""
-    torch.manual_seed(0)
-    generator = torch.Generator().manual_seed(1)
-    model = hooks.build(arch)
-    size = hooks.img_size(arch) if hooks.img_size else hooks.input_sizes.get(arch, hooks.input_size)
-    in_chans = 3
-    randomize_norms(model, generator, (2, in_chans, size, size))
-    first, classifier = hooks.heads(arch, model)
-    state = model.state_dict()
-    num_classes = state[f"{classifier}.weight"].shape[0]
-    x = torch.randn(2, in_chans, size, size, generator=generator)
-    target = torch.randint(0, num_classes, (2,), generator=generator)
-    # PyTorch's own float32 step: how far float32 rounding alone strays from the exact gradients.
-    model.train()
-    model.zero_grad()
-    out32 = model(x)
-    F.cross_entropy(out32[0] if isinstance(out32, tuple) else out32, target).backward()
-    grads32 = {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
-    model.eval()
-    # Expectations in float64 from the float32 weights: PyTorch's own float32 gradients of deep
-    # stages can stray 1e-1 from exact ones, which would test agreement in rounding, not correctness.
-    state = {k: v.clone() for k, v in state.items()}
-    model = model.double()
-    with torch.no_grad():
-        logits = model(x.double()).float()
-    model.train()
-    model.zero_grad()
-    out = model(x.double())
-    out = out[0] if isinstance(out, tuple) else out  # aux heads in training
-    loss = F.cross_entropy(out, target)
-    loss.backward()
-    params = dict(model.named_parameters())
-    expected = {
-        "logits": logits, "loss": loss.detach().float(),
-        f"grad.{first}.weight": params[f"{first}.weight"].grad.float(),
-        f"grad.{classifier}.weight": params[f"{classifier}.weight"].grad.float(),
-    }
-    for prefix in (first, classifier):
-        key = f"{prefix}.weight"
-        expected[f"floor.{key}"] = relative_error(grads32[key].double(), params[key].grad)
-    keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
-    save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
-    metadata = {"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)}
-    if hooks.img_size:
-        metadata["img_size"] = str(hooks.img_size(arch))
-    save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"), metadata=metadata)
-    return expected, [[k, s] for k, s, _ in keys], (first, classifier)
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def compare(result, expected, reference_keys, heads, work):
-    out_path = os.path.join(work, f"{result.arch}.zoo.safetensors")
-    if not os.path.exists(out_path):
-        result.error = result.error or "zoo-parity wrote no output"
-        return
+def inputs_hash(row, family):
+    """What the reference side of a row depends on: `prepare` and the helpers it calls, the row's
+    hooks, timm_fixture.py and the reference libraries' versions (not the driver or the report code,
+    so improving those keeps the cache)."""
+    import inspect
+    import timm
+    import torch
+    import torchvision
+    digest = hashlib.sha256()
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "timm_fixture.py"), "rb") as f:
+        digest.update(f.read())
+    for function in (prepare, timm_model, timm_heads, torchvision_model, file_stem):
+        digest.update(inspect.getsource(function).encode())
+    if row.startswith("tv:"):
+        digest.update(repr(TORCHVISION[row[3:]]).encode())
+    elif family in FAMILIES:
+        for name, value in sorted(vars(FAMILIES[family]).items()):
+            source = inspect.getsource(value) if callable(value) else repr(value)
+            digest.update(f"{name}={source}".encode())
+    digest.update(f"{timm.__version__} {torch.__version__} {torchvision.__version__}".encode())
+    return digest.hexdigest()
+
+
+def lower_priority():
+    """In each child: nice 10 (the cores are shared) and first in line for the OOM killer."""
+    os.nice(10)
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+
+
+def run_bounded(command, timeout):
+    """Runs `command` in its own process group; returns (exit code or None on timeout, stdout, peak RSS MB)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True, preexec_fn=lower_priority)
+    deadline = time.time() + timeout
+    output = []
+    import selectors
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    status = None
+    try:
+        while True:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                os.killpg(process.pid, signal.SIGKILL)
+                break
+            if selector.select(timeout=min(remaining, 1.0)):
+                chunk = process.stdout.readline()
+                if chunk:
+                    output.append(chunk)
+                    continue
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                output.append(process.stdout.read())
+                return (os.waitstatus_to_exitcode(status), "".join(output), usage.ru_maxrss // 1024)
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        os.wait4(process.pid, 0)
+        raise
+    _, status, usage = os.wait4(process.pid, 0)
+    return None, "".join(output), usage.ru_maxrss // 1024
+
+
+def check_row(row, family, binary, script, work, timeout):
+    """Runs one row: the reference child, then zoo-parity; returns its Result."""
     from safetensors import safe_open
+    from safetensors.torch import load_file
+    from timm_fixture import relative_error
+    result = Result(row, family)
+    start = time.time()
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    meta_path = os.path.join(work, f"{file_stem(row)}.meta.json")
+    code, output, rss = run_bounded(
+        [sys.executable, script, "--reference", row, "--family-of", family, "--work", work],
+        timeout)
+    result.peak_rss_mb = rss
+    if code is None:
+        result.error = f"timeout: the reference took over {timeout:.0f} s"
+        return finish(result, start)
+    if code != 0 or not os.path.exists(meta_path):
+        result.error = "reference: " + (output.strip().splitlines() or [f"exited {code}"])[-1][:300]
+        if code == -9:
+            result.error = f"reference killed (out of memory? peak {rss} MB)"
+        return finish(result, start)
+    meta = json.load(open(meta_path))
+    result.parameters = meta["parameters"]
+    if "unchecked" in meta:
+        result.error = f"memory: {meta['unchecked']}"
+        return finish(result, start)
+    need = result.parameters * (8 if meta["zoo_heads"] and result.parameters <= FREEZE_ABOVE else 4) + (
+        result.parameters * 4)
+    if need + MEMORY_MARGIN > available_memory():
+        result.error = f"memory: zoo needs ~{need / GIB:.1f} GiB, {available_memory() / GIB:.1f} GiB available"
+        return finish(result, start)
+    remaining = timeout - (time.time() - start)
+    code, output, rss = run_bounded([binary, work, file_stem(row)], max(remaining, 1))
+    result.peak_rss_mb = max(result.peak_rss_mb, rss)
+    if code is None:
+        result.error = f"timeout: zoo took over the remaining {remaining:.0f} s of {timeout:.0f} s"
+        return finish(result, start)
+    status = next((line.partition(": ")[2] for line in output.splitlines()
+                   if line.startswith(file_stem(row) + ": ")), None)
+    if status != "ok":
+        result.error = f"zoo: {status}" if status else f"zoo-parity exited {code}: {output.strip()[-300:]}"
+        if code == -9:
+            result.error = f"zoo-parity killed (out of memory? peak {rss} MB)"
+        return finish(result, start)
+    out_path = os.path.join(work, f"{file_stem(row)}.zoo.safetensors")
     with safe_open(out_path, "pt") as f:
-        metadata = f.metadata() or {}
+        zoo_keys = json.loads((f.metadata() or {}).get("keys", "[]"))
     ours = load_file(out_path)
-    zoo_keys = json.loads(metadata.get("keys", "[]"))
-    if zoo_keys == reference_keys:
+    expected = load_file(os.path.join(work, f"{file_stem(row)}.expected.safetensors"))
+    reference_keys = meta["keys"]
+    if reference_keys is None:
+        result.keys = "strict load"
+    elif zoo_keys == reference_keys:
         result.keys = "equal"
     else:
-        mismatch = next((i for i, (a, b) in enumerate(zip(zoo_keys, reference_keys)) if a != b), min(len(zoo_keys), len(reference_keys)))
-        ours_at = zoo_keys[mismatch] if mismatch < len(zoo_keys) else None
-        theirs_at = reference_keys[mismatch] if mismatch < len(reference_keys) else None
-        result.keys = f"differ at {mismatch}: {ours_at} vs {theirs_at}"
+        at = next((i for i, (a, b) in enumerate(zip(zoo_keys, reference_keys)) if a != b),
+                  min(len(zoo_keys), len(reference_keys)))
+        ours_at = zoo_keys[at] if at < len(zoo_keys) else None
+        theirs_at = reference_keys[at] if at < len(reference_keys) else None
+        result.keys = f"differ at {at}: {ours_at} vs {theirs_at}"
     result.logits = relative_error(ours["logits"], expected["logits"])
-    first, classifier = heads
-    result.first_conv = relative_error(ours[f"grad.{first}.weight"], expected[f"grad.{first}.weight"])
-    result.classifier = relative_error(ours[f"grad.{classifier}.weight"], expected[f"grad.{classifier}.weight"])
-    result.floor = max(expected[f"floor.{first}.weight"], expected[f"floor.{classifier}.weight"])
+    heads = meta["zoo_heads"]
+    if heads:
+        result.first_conv = relative_error(ours[f"grad.{heads[0]}.weight"], expected["grad.first_conv"])
+        result.classifier = relative_error(ours[f"grad.{heads[1]}.weight"], expected["grad.classifier"])
+        result.floor = meta["floor"]
+    result.judge(bool(heads))
+    return finish(result, start)
 
 
-def run_chunk(chunk, binary, work, results):
-    """chunk: [(arch, family)]; fills results[arch]."""
-    prepared = {}
-    for arch, family in chunk:
-        start = time.time()
-        result = results[arch]
-        try:
-            prepared[arch] = prepare(arch, family, FAMILIES[family], work)
-        except Exception as error:  # the reference itself failed: record, keep sweeping
-            result.error = f"reference: {type(error).__name__}: {error}"
-        result.seconds = time.time() - start
-    names = list(prepared)
-    if names:
-        start = time.time()
-        process = subprocess.run([binary, work] + names, capture_output=True, text=True)
-        for line in process.stdout.splitlines():
-            arch, _, status = line.partition(": ")
-            if arch in results and status != "ok":
-                results[arch].error = status
-        if process.returncode not in (0, 1):
-            for arch in names:
-                results[arch].error = results[arch].error or f"zoo-parity exited {process.returncode}: {process.stderr[-300:]}"
-        per_arch = (time.time() - start) / len(names)
-        for arch in names:
-            expected, keys, heads = prepared[arch]
-            compare(results[arch], expected, keys, heads, work)
-            results[arch].seconds += per_arch
-    for name in os.listdir(work):
-        os.remove(os.path.join(work, name))
+def finish(result, start):
+    result.seconds = time.time() - start
+    if result.error and result.status == "unchecked" and not result.error.startswith(("memory", "timeout")):
+        result.status = "fail"
+    return result
+
+
+def selected_rows(binary, families, only):
+    """[(row, family)]: zoo's registered architectures, then the torchvision checkpoint rows."""
+    listing = subprocess.run([binary, "--list"], capture_output=True, text=True, timeout=120)
+    if listing.returncode != 0:
+        sys.exit(f"{binary} --list failed: {listing.stdout}{listing.stderr}")
+    rows = [tuple(reversed(line.split("\t"))) for line in listing.stdout.splitlines() if "\t" in line]
+    # Families.swift order (timm's), then the rest by name.
+    from make_manifests import registered_architectures
+    order = {a: i for i, a in enumerate(a for names in registered_architectures().values() for a in names)}
+    rows.sort(key=lambda r: (order.get(r[0], len(order)), r[0]))
+    rows += [(f"tv:{name}", "torchvision checkpoint") for name in TORCHVISION]
+    chosen = [(r, f) for r, f in rows if (not families or f in families) and (not only or r in only)]
+    if only and len(chosen) != len(only):
+        known = {r for r, _ in rows}
+        sys.exit(f"not registered: {', '.join(r for r in only if r not in known)}")
+    return chosen
+
+
+def cost_guess(row, cached):
+    """Seconds a row is likely to take: its last run's, else a guess from the size words in its name."""
+    if cached and cached.seconds:
+        return cached.seconds
+    import re
+    words = {"gigantic": 2000, "giant": 1200, "giantopt": 1200, "huge": 600, "l2": 600, "xxl": 300, "xl": 200,
+             "large": 150, "420": 400, "350": 300, "270": 250, "269d": 250, "200": 200, "200d": 200, "201d": 200,
+             "senet154": 200, "b8": 200, "b7": 150, "152": 120, "101": 80, "base": 80, "b6": 100, "b5": 80}
+    return max([60] + [v for k, v in words.items() if re.search(rf"(^|_|[a-z]){k}($|_|[a-z0-9])", row)])
+
+
+def load_cached(cache, row):
+    path = os.path.join(cache, "results", f"{file_stem(row)}.json")
+    if not os.path.exists(path):
+        return None
+    try:
+        return Result(**json.load(open(path)))
+    except (ValueError, TypeError):
+        return None
+
+
+def store(cache, result):
+    path = os.path.join(cache, "results", f"{file_stem(result.row)}.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(asdict(result), f, indent=1)
+    os.replace(path + ".tmp", path)
 
 
 def format_error(value):
     return "-" if value != value else f"{value:.1e}"
 
 
-def write_report(results, path, command):
-    failed = [r for r in results if not r.passed]
+def write_report(rows, cache, path, command, current_key):
+    """docs/parity.md from the cache: one line per row, its latest result (and the build it came from)."""
+    import timm
+    import torch
+    results = []
+    for row, family in rows:
+        cached = load_cached(cache, row)
+        results.append(cached if cached else Result(row, family, error="not run yet"))
+    current = [r for r in results if r.key == current_key(r.row)]
+    passed = [r for r in results if r.status == "pass"]
+    failed = [r for r in results if r.status == "fail"]
+    unchecked = [r for r in results if r.status == "unchecked"]
+    builds = sorted({r.build for r in results if r.build})
     lines = [
         "# Parity sweep",
         "",
         "Every registered architecture against its reference (timm, or torchvision) on random weights with",
         "randomized norm statistics: state-dict keys and shapes, eval logits (relative to the largest",
         f"logit, tolerance {LOGIT_TOLERANCE:g}), and the train-mode gradients of the first convolution and the",
-        f"classifier weights (relative to their largest value, tolerance {GRAD_TOLERANCE:g}).",
+        f"classifier weights (relative to their largest value, tolerance {GRAD_TOLERANCE:g}). The `tv:` rows load",
+        "torchvision's own state dict into the zoo model named in the keys column (strictly) and check the same.",
         "",
-        f"Made by `{command}` (after `swift build -c release --product zoo-parity`) with timm "
-        f"{__import__('timm').__version__}, torch {torch.__version__}.",
+        f"Generated from the sweep's cache by `{command}` (after `swift build -c release --product zoo-parity`;",
+        "`--report` regenerates this file without running anything) with timm "
+        f"{timm.__version__}, torch {torch.__version__}. A row shows its latest result; the build column is the",
+        "zoo-parity binary it was checked with (sha256 prefix).",
         "",
-        f"**{len(results) - len(failed)} of {len(results)} pass.**",
+        f"**{len(passed)} of {len(results)} pass, {len(failed)} fail, {len(unchecked)} unchecked** "
+        f"({len(current)} checked with the current build {current_key.build}; builds seen: {', '.join(builds) or '-'}).",
         "",
         "Gradients pass within 1e-3, or within twice PyTorch's own float32 error where float32 rounding",
         "alone strays further from the float64 reference (column \"torch f32\"; train-mode norms over 2×2",
-        "maps in deep stages amplify rounding).",
+        "maps in deep stages amplify rounding). Rows above 200M parameters compute gradients for the two",
+        "checked weights only (both sides), to fit in memory.",
         "",
-        "| architecture | family | keys | logits | first conv grad | classifier grad | torch f32 | result |",
-        "|---|---|---|---|---|---|---|---|",
+    ]
+    if failed or unchecked:
+        lines += ["Not passing:", ""]
+        for r in failed + unchecked:
+            lines.append(f"- {r.row} ({r.family}): {r.status}: {(r.error or 'tolerance')[:200]}")
+        lines.append("")
+    lines += [
+        "| architecture | family | keys | logits | first conv grad | classifier grad | torch f32 | time | build | result |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        status = "pass" if r.passed else ("FAIL: " + (r.error or "tolerance")).replace("|", "/")[:160]
-        lines.append(f"| {r.arch} | {r.family} | {r.keys.replace('|', '/')} | {format_error(r.logits)} | "
-                     f"{format_error(r.first_conv)} | {format_error(r.classifier)} | {format_error(r.floor)} | {status} |")
+        status = r.status if r.status == "pass" else (f"{r.status.upper()}: " + (r.error or "tolerance"))
+        status = status.replace("|", "/")[:120]
+        keys = r.keys.replace("|", "/")
+        if r.row.startswith("tv:") and r.row[3:] in TORCHVISION and TORCHVISION[r.row[3:]].zoo:
+            keys = f"{keys} → {TORCHVISION[r.row[3:]].zoo}"
+        seconds = f"{r.seconds:.0f} s" if r.seconds else "-"
+        lines.append(f"| {r.row} | {r.family} | {keys} | {format_error(r.logits)} | {format_error(r.first_conv)} | "
+                     f"{format_error(r.classifier)} | {format_error(r.floor)} | {seconds} | {r.build or '-'} | {status} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+    return passed, failed, unchecked
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--family", nargs="+", help="only these families")
-    parser.add_argument("--only", nargs="+", help="only these architectures")
+    parser.add_argument("--family", nargs="+", help="only these families ('torchvision checkpoint': the tv: rows)")
+    parser.add_argument("--only", nargs="+", help="only these rows (architectures, or tv:NAME)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "zoo-parity"))
     parser.add_argument("--out", help="report path (default docs/parity.md for a full sweep)")
-    parser.add_argument("--chunk", type=int, default=6, help="architectures per zoo-parity run")
+    parser.add_argument("--cache", default=os.path.join(ROOT, ".cache", "parity-sweep"))
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per row, both halves (default 900)")
+    parser.add_argument("--report", action="store_true", help="only rewrite the report from the cache")
+    parser.add_argument("--force", action="store_true", help="check again rows that passed with this build")
+    parser.add_argument("--skip-failed", action="store_true", help="don't retry rows that failed with this build")
+    # The reference child.
+    parser.add_argument("--reference", help=argparse.SUPPRESS)
+    parser.add_argument("--family-of", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
+
+    if args.reference:
+        meta = prepare(args.reference, args.family_of, args.work)
+        with open(os.path.join(args.work, f"{file_stem(args.reference)}.meta.json"), "w") as f:
+            json.dump(meta, f)
+        return
+
     if not os.path.exists(args.binary):
         sys.exit(f"{args.binary} is missing: run `swift build -c release --product zoo-parity` first")
-    torch.set_num_threads(2)
+    # A private copy: a rebuild during the sweep must not change the binary half-way.
+    binary_sha = sha256_file(args.binary)
+    binary = os.path.join(args.cache, "bin", f"zoo-parity-{binary_sha[:12]}")
+    if not os.path.exists(binary):
+        os.makedirs(os.path.dirname(binary), exist_ok=True)
+        shutil.copy2(args.binary, binary + ".tmp")
+        os.replace(binary + ".tmp", binary)
+    # And of the scripts: the reference children run this snapshot, whatever is edited meanwhile.
+    scripts = os.path.join(args.cache, "bin", "scripts-" + hashlib.sha256(b"".join(
+        open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "rb").read()
+        for name in ("sweep.py", "timm_fixture.py"))).hexdigest()[:12])
+    if not os.path.exists(scripts):
+        shutil.copytree(os.path.dirname(os.path.abspath(__file__)), scripts + ".tmp", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy2(os.path.join(ROOT, "tools", "make_manifests.py"), scripts + ".tmp")
+        os.replace(scripts + ".tmp", scripts)
 
-    registered = [(arch, family) for family, names in registered_architectures().items() for arch in names]
-    selected = [(a, f) for a, f in registered
-                if (not args.family or f in args.family) and (not args.only or a in args.only)]
-    if args.only and len(selected) != len(args.only):
-        known = {a for a, _ in registered}
-        sys.exit(f"not registered: {', '.join(a for a in args.only if a not in known)}")
+    rows = selected_rows(binary, args.family, args.only)
+    families = dict(rows)
+    keys = {row: hashlib.sha256(f"{row} {binary_sha} {inputs_hash(row, families[row])}".encode()).hexdigest()[:16]
+            for row, _ in rows}
+
+    def current_key(row):
+        return keys.get(row)
+    current_key.build = binary_sha[:12]
     full = not args.family and not args.only
     out = args.out or (os.path.join(ROOT, "docs", "parity.md") if full else None)
-
-    results = {arch: Result(arch, family) for arch, family in selected}
-    unchecked = [(a, f) for a, f in selected if f not in FAMILIES]
-    for arch, family in unchecked:
-        results[arch].error = f"no sweep hooks for family {family}"
-    checkable = [(a, f) for a, f in selected if f in FAMILIES]
     command = "/usr/bin/python3 tools/parity/sweep.py" + "".join(
         f" --{k} {' '.join(v)}" for k, v in (("family", args.family), ("only", args.only)) if v)
-    for arch, _ in checkable:
-        results[arch].error = "not run"
-    work = tempfile.mkdtemp(prefix="zoo-parity-")
-    try:
-        for start in range(0, len(checkable), args.chunk):
-            chunk = checkable[start:start + args.chunk]
-            for arch, _ in chunk:
-                results[arch].error = ""
-            run_chunk(chunk, args.binary, work, results)
-            if out:  # rewritten after every chunk, so an interrupted sweep still reports what it checked
-                write_report([results[a] for a, _ in selected], out, command)
-            for arch, _ in chunk:
-                r = results[arch]
-                print(f"{arch:28} {'pass' if r.passed else 'FAIL'}  keys {r.keys[:40]:12} logits {format_error(r.logits)} "
-                      f"grads {format_error(r.first_conv)} {format_error(r.classifier)} {r.error[:100]} ({r.seconds:.0f}s)",
-                      flush=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
-    ordered = [results[a] for a, _ in selected]
+    if not args.report:
+        todo, retry = [], []
+        for row, family in rows:
+            cached = load_cached(args.cache, row)
+            if cached and cached.key == current_key(row) and not args.force:
+                if cached.status == "pass" or args.skip_failed:
+                    continue
+                retry.append((row, family))
+            else:
+                todo.append((row, family))
+        print(f"{len(rows)} rows: {len(rows) - len(todo) - len(retry)} cached, {len(todo)} to check, "
+              f"{len(retry)} to retry (build {binary_sha[:12]})", flush=True)
+        work = os.path.join(args.cache, "work")
+        # Cheap rows first: an interrupted or time-boxed sweep then covers as many as it can.
+        todo.sort(key=lambda r: cost_guess(r[0], load_cached(args.cache, r[0])))
+        retry.sort(key=lambda r: cost_guess(r[0], load_cached(args.cache, r[0])))
+        for n, (row, family) in enumerate(todo + retry, 1):
+            if family not in FAMILIES and not row.startswith("tv:"):
+                result = Result(row, family, error=f"no sweep hooks for family {family}")
+            elif row.startswith("tv:") and not TORCHVISION[row[3:]].zoo:
+                result = Result(row, family, error="no zoo model loads this torchvision checkpoint yet")
+            else:
+                result = check_row(row, family, binary, os.path.join(scripts, "sweep.py"), work, args.timeout)
+            result.key, result.build = current_key(row), binary_sha[:12]
+            result.checked_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
+            store(args.cache, result)
+            shutil.rmtree(work, ignore_errors=True)
+            print(f"[{n}/{len(todo) + len(retry)}] {row:36} {result.status:9} keys {result.keys[:40]:12} "
+                  f"logits {format_error(result.logits)} grads {format_error(result.first_conv)} "
+                  f"{format_error(result.classifier)} {result.error[:120]} ({result.seconds:.0f}s, "
+                  f"{result.peak_rss_mb} MB)", flush=True)
+            if out and n % 10 == 0:  # an interrupted sweep still leaves a report
+                write_report(rows, args.cache, out, command, current_key)
+
+    results = [load_cached(args.cache, row) or Result(row, family, error="not run yet") for row, family in rows]
     if out:
-        write_report(ordered, out, command)
+        write_report(rows, args.cache, out, command, current_key)
         print(f"wrote {out}")
-    failed = [r.arch for r in ordered if not r.passed]
-    print(f"{len(ordered) - len(failed)} of {len(ordered)} pass" + (f"; failing: {' '.join(failed)}" if failed else ""))
-    sys.exit(1 if failed else 0)
+    stale = [r.row for r in results if r.key != current_key(r.row)]
+    bad = [r.row for r in results if r.status != "pass"]
+    print(f"{len(results) - len(bad)} of {len(results)} pass" + (f"; not passing: {' '.join(bad)}" if bad else "")
+          + (f"; {len(stale)} not checked with this build" if stale else ""))
+    sys.exit(1 if bad or stale else 0)
 
 
 if __name__ == "__main__":
