@@ -7,8 +7,9 @@ extension Tensor {
     /// `x / max(‖x‖₂, eps)` along `dim` (PyTorch's `F.normalize(x, dim=dim)`).
     public func l2Normalized(dim: Int = -1, eps: Float = 1e-12) -> Tensor {
         let d = dim < 0 ? dim + rank : dim
-        let norm = (self * self).sum(dim: d, keepDim: true).sqrt().clamp(min: eps)
-        return self / norm
+        // max(‖x‖, eps) as √max(Σx², eps²): the same value, and a zero row gets a zero gradient
+        // (as PyTorch's) instead of the 0/0 of √'s derivative at 0.
+        return self / (self * self).sum(dim: d, keepDim: true).clamp(min: eps * eps).sqrt()
     }
 
     /// Cosine attention (SwinV2): softmax(q̂·k̂ᵀ · exp(min(logitScale, log 100)) + bias)·v with q̂, k̂

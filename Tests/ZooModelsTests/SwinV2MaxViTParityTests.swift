@@ -127,6 +127,10 @@ struct SwinV2MaxViTParityTests {
         loss.backward()
         let expectedLoss = try io["loss"].item()
         #expect(abs(loss.item() - expectedLoss) <= 1e-3 * max(1, abs(expectedLoss)), "\(fixture): loss")
+        // A gradient that is zero in exact arithmetic (MBConv's pre-norm bias: a constant shift that
+        // the 1×1 conv carries into a train-mode batch norm, which removes it) is rounding noise on
+        // both sides: errors are relative to at least 1e-4 of the largest reference gradient.
+        let floor = 1e-4 * io.tensors.filter { $0.key.hasPrefix("grad.") }.values.map { $0.abs().max().item() }.max()!
         var worst: Float = 0, compared = 0
         for (key, parameter) in model.namedParameters() {
             guard let expected = io.tensors["grad.\(key)"] else { continue }
@@ -134,7 +138,8 @@ struct SwinV2MaxViTParityTests {
                 Issue.record("\(fixture): no gradient for \(key)")
                 continue
             }
-            let e = relativeError(grad, expected)
+            let scale = max(expected.abs().max().item(), floor)
+            let e = (grad - expected).abs().max().item() / scale
             worst = max(worst, e)
             compared += 1
             #expect(e <= 1e-3, "\(fixture): gradient of \(key) differs by \(e)")
@@ -143,3 +148,4 @@ struct SwinV2MaxViTParityTests {
         print("parity \(fixture): train gradients worst relative error \(worst)")
     }
 }
+

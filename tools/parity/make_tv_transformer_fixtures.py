@@ -27,7 +27,7 @@ from safetensors.torch import save_file
 
 from parity_common import is_current, parse_arguments
 
-FIXTURE_VERSION = 1
+FIXTURE_VERSION = 2
 
 SMALL_V2 = dict(img_size=64, window_size=4, embed_dim=24, depths=[2, 2, 2, 1], num_heads=[2, 2, 4, 4], drop_path_rate=0.0)
 
@@ -146,6 +146,8 @@ def make_representative(fixture, name, kwargs, build, size, batch, out_dir):
     with torch.no_grad():
         logits = model(x)
     tensors = {"input": x, "logits": logits}
+    # Saved before the train step, whose batch norms update their running statistics.
+    state = {k: v.clone() for k, v in model.state_dict().items()}
     model.train()
     target = torch.randint(0, logits.shape[1], (batch,), generator=generator)
     loss = F.cross_entropy(model(x), target)
@@ -159,7 +161,6 @@ def make_representative(fixture, name, kwargs, build, size, batch, out_dir):
             for i, stage in enumerate(model.layers):
                 y = stage(y)
                 tensors[f"stage.{i}"] = y
-    state = model.state_dict()
     save_file(contiguous(state), os.path.join(out_dir, f"{fixture}.safetensors"))
     save_file(contiguous(tensors), os.path.join(out_dir, f"{fixture}.io.safetensors"))
     meta = {"fixture_version": FIXTURE_VERSION, "name": fixture, "zoo_name": name,
