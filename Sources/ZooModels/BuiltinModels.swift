@@ -14,5 +14,8 @@ public enum BuiltinModels {
         VisionTransformerVariants.register(into: .shared)
         ConvNeXtVariants.register(into: .shared)
         SwinVariants.register(into: .shared)
+        VGGVariants.register(into: .shared)
+        InceptionV3Variants.register(into: .shared)
+        TorchvisionClassicVariants.register(into: .shared)
     }()
 }

@@ -157,6 +157,8 @@ enum BuiltinFamilies {
                 "swin_small_patch4_window7_224", "swin_tiny_patch4_window7_224",
             ]
         ),
+        ("vgg", ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]),
+        ("inception_v3", ["inception_v3"]),
     ]
 
     static func register(into registry: ModelRegistry) {
