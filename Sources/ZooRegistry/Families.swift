@@ -166,6 +166,8 @@ enum BuiltinFamilies {
                 "swinv2_small_window16_256", "swinv2_tiny_window8_256", "swinv2_tiny_window16_256",
             ]
         ),
+        ("vgg", ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]),
+        ("inception_v3", ["inception_v3"]),
     ]
 
     static func register(into registry: ModelRegistry) {
