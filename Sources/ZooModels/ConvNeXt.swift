@@ -471,7 +471,10 @@ public enum ConvNeXtVariants {
         // timm's small smoke-test models, with their own pretrained weights (r160_in1k).
         (
             "test_convnext",
-            ["depths": .ints([1, 2, 4, 2]), "dims": .ints([24, 32, 48, 64]), "norm_eps": 1e-05, "act_layer": "gelu_tanh"]
+            [
+                "depths": .ints([1, 2, 4, 2]), "dims": .ints([24, 32, 48, 64]), "norm_eps": 1e-05,
+                "act_layer": "gelu_tanh",
+            ]
         ),
         (
             "test_convnext2",
