@@ -147,6 +147,7 @@ enum BuiltinFamilies {
                 "convnextv2_atto",
                 "convnextv2_base", "convnextv2_femto", "convnextv2_huge", "convnextv2_large", "convnextv2_nano",
                 "convnextv2_pico", "convnextv2_small", "convnextv2_tiny",
+                "test_convnext", "test_convnext2", "test_convnext3",
             ]
         ),
         (
