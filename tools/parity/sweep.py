@@ -180,6 +180,63 @@ def tv_mobile_heads(name, model):
     return "features.0.0", ("classifier.3" if name.startswith("mobilenet_v3") else "classifier.1")
 
 
+def swinv2_img_size(name):
+    """Half the cfg's size: windows clamp to the small maps of the last stages, as timm does."""
+    import re
+    return int(re.search(r"_(\d+)$", name).group(1)) // 2
+
+
+TORCHVISION_SWIN_V2_TWINS = {"swin_v2_t": "swinv2_tiny_window8_256", "swin_v2_s": "swinv2_small_window8_256",
+                             "swin_v2_b": "swinv2_base_window8_256"}
+
+
+def swin_v2_twin_keys(name):
+    """timm's twin at 256: torchvision pads maps smaller than its window where timm shrinks the
+    window, so the two agree only where every stage's map is at least 8 wide (256 input)."""
+    import timm
+    from timm_fixture import key_table
+    return key_table(timm.create_model(TORCHVISION_SWIN_V2_TWINS[name], pretrained=False).state_dict())
+
+
+def fixed_heads(first, classifier):
+    return lambda name, model: (first, classifier)
+
+
+_TV_MOBILE = Family(
+    input_size=64, build=lambda name: torchvision_model(tv_name(name)), heads=tv_mobile_heads,
+    zoo_heads=lambda name: ("conv_stem", "classifier"), reference_keys=tv_family_keys)
+
+# The family "torchvision" (architectures only torchvision has, under its names): hooks per name.
+TORCHVISION_ARCHITECTURES = {
+    **{name: _TV_MOBILE for name in (
+        "tv_efficientnet_b5", "tv_efficientnet_b6", "tv_efficientnet_b7", "efficientnet_v2_s", "efficientnet_v2_m",
+        "efficientnet_v2_l", "mnasnet1_3", "mobilenet_v3_large", "mobilenet_v3_small")},
+    **{name: Family(
+        build=torchvision_model, heads=fixed_heads("features.0.0", "head"), img_size=lambda name: 256,
+        reference_keys=swin_v2_twin_keys, zoo_heads=lambda name: ("patch_embed.proj", "head.fc"))
+       for name in TORCHVISION_SWIN_V2_TWINS},
+    # torchvision's MaxViT needs every block's map a whole number of 7×7 partitions: 224.
+    "maxvit_t": Family(build=torchvision_model, heads=fixed_heads("stem.0.0", "classifier.5"), input_size=224),
+    # torchvision's module trees and keys (TorchvisionClassic.swift).
+    "alexnet": Family(build=torchvision_model, heads=fixed_heads("features.0", "classifier.6")),
+    # zoo builds googlenet as the pretrained checkpoint needs it: aux heads, transformed input.
+    "googlenet": Family(build=lambda name: torchvision_model(name, aux_logits=True, transform_input=True,
+                                                             init_weights=True),
+                        heads=fixed_heads("conv1.conv", "fc")),
+    **{f"shufflenet_v2_{s}": Family(build=torchvision_model, heads=fixed_heads("conv1.0", "fc"))
+       for s in ("x0_5", "x1_0", "x1_5", "x2_0")},
+    **{f"squeezenet1_{v}": Family(build=torchvision_model, heads=fixed_heads("features.0", "classifier.1"))
+       for v in "01"},
+}
+
+
+def hooks_for(row, family):
+    """The row's hooks, or None when the sweep has none for it."""
+    if family == "torchvision":
+        return TORCHVISION_ARCHITECTURES.get(row)
+    return FAMILIES.get(family)
+
+
 FAMILIES = {
     "vision_transformer": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
     "deit": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
@@ -193,9 +250,7 @@ FAMILIES = {
     # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
     "vgg": Family(input_size=224),
     "inception_v3": Family(input_size=96),
-    "torchvision": Family(
-        input_size=64, build=lambda name: torchvision_model(tv_name(name)),
-        heads=tv_mobile_heads, zoo_heads=lambda name: ("conv_stem", "classifier"), reference_keys=tv_family_keys),
+    "swin_transformer_v2": Family(build=transformer_model(swinv2_img_size), img_size=swinv2_img_size),
 }
 
 
@@ -224,33 +279,37 @@ def _tv(zoo, heads, **extra):
 
 
 # Every torchvision 0.14 classification model (torchvision.models.list_models()), by the zoo name
-# that loads its checkpoint. Families landing later replace their None.
+# that loads its checkpoint. Families landing later replace their None. AS_ROW: zoo registers the
+# model under torchvision's name (`tv_` prefixed where timm has it) in the family "torchvision", built
+# from torchvision's model by TORCHVISION_ARCHITECTURES: its architecture row is the check.
+AS_ROW = TorchvisionCheckpoint("(architecture row)")
 TORCHVISION = {
-    "alexnet": TorchvisionCheckpoint(None),
+    "alexnet": AS_ROW,
     **{f"convnext_{s}": _tv(f"convnext_{s}", _CNX) for s in ("tiny", "small", "base", "large")},
     **{f"densenet{d}": TorchvisionCheckpoint(None) for d in (121, 161, 169, 201)},
     **{f"efficientnet_b{i}": _tv(f"efficientnet_b{i}", _EFF) for i in range(5)},
-    **{f"efficientnet_b{i}": _tv(f"tv_efficientnet_b{i}", _EFF) for i in range(5, 8)},
-    **{f"efficientnet_v2_{s}": _tv(f"efficientnet_v2_{s}", _EFF) for s in "sml"},
-    "googlenet": TorchvisionCheckpoint(None),
-    "inception_v3": TorchvisionCheckpoint(None),
-    "maxvit_t": TorchvisionCheckpoint(None),
+    **{f"efficientnet_b{i}": AS_ROW for i in range(5, 8)},
+    **{f"efficientnet_v2_{s}": AS_ROW for s in "sml"},
+    "googlenet": AS_ROW,
+    # Eval only: the aux head of the train-mode forward needs a 299 input.
+    "inception_v3": TorchvisionCheckpoint("inception_v3", input_size=96, kwargs={"init_weights": True}),
+    "maxvit_t": AS_ROW,
     "mnasnet0_5": _tv("mnasnet_050", _MNAS), "mnasnet0_75": _tv("mnasnet_075", _MNAS),
-    "mnasnet1_0": _tv("mnasnet_100", _MNAS), "mnasnet1_3": _tv("mnasnet1_3", _MNAS),
+    "mnasnet1_0": _tv("mnasnet_100", _MNAS), "mnasnet1_3": AS_ROW,
     "mobilenet_v2": _tv("mobilenetv2_100", _EFF),
-    "mobilenet_v3_large": _tv("mobilenet_v3_large", _MV3), "mobilenet_v3_small": _tv("mobilenet_v3_small", _MV3),
+    "mobilenet_v3_large": AS_ROW, "mobilenet_v3_small": AS_ROW,
     **{f"regnet_{k}": TorchvisionCheckpoint(None) for k in (
         "x_16gf", "x_1_6gf", "x_32gf", "x_3_2gf", "x_400mf", "x_800mf", "x_8gf", "y_128gf", "y_16gf", "y_1_6gf",
         "y_32gf", "y_3_2gf", "y_400mf", "y_800mf", "y_8gf")},
     **{n: _tv(n, _RES) for n in ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d",
                                  "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2")},
-    **{f"shufflenet_v2_{s}": TorchvisionCheckpoint(None) for s in ("x0_5", "x1_0", "x1_5", "x2_0")},
-    "squeezenet1_0": TorchvisionCheckpoint(None), "squeezenet1_1": TorchvisionCheckpoint(None),
+    **{f"shufflenet_v2_{s}": AS_ROW for s in ("x0_5", "x1_0", "x1_5", "x2_0")},
+    "squeezenet1_0": AS_ROW, "squeezenet1_1": AS_ROW,
     # 224: every stage a whole number of 7×7 windows, so torchvision's padding and timm's clamping agree.
     "swin_t": _tv("swin_tiny_patch4_window7_224", _SWIN, input_size=224),
     "swin_s": _tv("swin_small_patch4_window7_224", _SWIN, input_size=224),
     "swin_b": _tv("swin_base_patch4_window7_224", _SWIN, input_size=224),
-    **{f"swin_v2_{s}": TorchvisionCheckpoint(None) for s in "tsb"},
+    **{f"swin_v2_{s}": AS_ROW for s in "tsb"},
     **{n: TorchvisionCheckpoint(None) for n in (
         "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn")},
     "vit_b_16": _tv("vit_base_patch16_224", _VIT, input_size=32, img_size=32, kwargs={"image_size": 32}),
@@ -288,7 +347,7 @@ def prepare(row, family, work):
             metadata["img_size"] = str(spec.img_size)
         keys = None  # torchvision's layout: the strict load is the check
     else:
-        hooks = FAMILIES[family]
+        hooks = hooks_for(row, family)
         model = hooks.build(row)
         size = hooks.img_size(row) if hooks.img_size else hooks.input_sizes.get(row, hooks.input_size)
         first, classifier = hooks.heads(row, model)
@@ -430,9 +489,12 @@ def inputs_hash(row, family):
         digest.update(inspect.getsource(function).encode())
     if row.startswith("tv:"):
         digest.update(repr(TORCHVISION[row[3:]]).encode())
-    elif family in FAMILIES:
-        for name, value in sorted(vars(FAMILIES[family]).items()):
-            source = inspect.getsource(value) if callable(value) else repr(value)
+    elif hooks_for(row, family):
+        for name, value in sorted(vars(hooks_for(row, family)).items()):
+            try:
+                source = inspect.getsource(value) if callable(value) else repr(value)
+            except (OSError, TypeError):
+                source = repr(value.__code__.co_code) + repr(value.__code__.co_consts)
             digest.update(f"{name}={source}".encode())
     digest.update(f"{timm.__version__} {torch.__version__} {torchvision.__version__}".encode())
     return digest.hexdigest()
@@ -569,7 +631,7 @@ def selected_rows(binary, families, only):
     from make_manifests import registered_architectures
     order = {a: i for i, a in enumerate(a for names in registered_architectures().values() for a in names)}
     rows.sort(key=lambda r: (order.get(r[0], len(order)), r[0]))
-    rows += [(f"tv:{name}", "torchvision checkpoint") for name in TORCHVISION]
+    rows += [(f"tv:{name}", "torchvision checkpoint") for name, spec in TORCHVISION.items() if spec is not AS_ROW]
     chosen = [(r, f) for r, f in rows if (not families or f in families) and (not only or r in only)]
     if only and len(chosen) != len(only):
         known = {r for r, _ in rows}
@@ -741,7 +803,7 @@ def main():
         todo.sort(key=lambda r: cost_guess(r[0], load_cached(args.cache, r[0])))
         retry.sort(key=lambda r: cost_guess(r[0], load_cached(args.cache, r[0])))
         for n, (row, family) in enumerate(todo + retry, 1):
-            if family not in FAMILIES and not row.startswith("tv:"):
+            if not row.startswith("tv:") and not hooks_for(row, family):
                 result = Result(row, family, error=f"no sweep hooks for family {family}")
             elif row.startswith("tv:") and not TORCHVISION[row[3:]].zoo:
                 result = Result(row, family, error="no zoo model loads this torchvision checkpoint yet")
