@@ -650,6 +650,20 @@ def cost_guess(row, cached):
     return max([60] + [v for k, v in words.items() if re.search(rf"(^|_|[a-z]){k}($|_|[a-z0-9])", row)])
 
 
+def spread(rows, cache):
+    """Cheap rows first and the families taken in turn: a time-boxed sweep then covers as many rows
+    and as many kinds of block as it can, and finds each family's failures early."""
+    by_family = {}
+    for row, family in sorted(rows, key=lambda r: cost_guess(r[0], load_cached(cache, r[0])) > 150):
+        by_family.setdefault((cost_guess(row, load_cached(cache, row)) > 150, family), []).append((row, family))
+    ordered = []
+    for tier in (False, True):
+        queues = [q for (t, _), q in by_family.items() if t == tier]
+        while any(queues):
+            ordered += [q.pop(0) for q in queues if q]
+    return ordered
+
+
 def load_cached(cache, row):
     path = os.path.join(cache, "results", f"{file_stem(row)}.json")
     if not os.path.exists(path):
@@ -799,9 +813,7 @@ def main():
         print(f"{len(rows)} rows: {len(rows) - len(todo) - len(retry)} cached, {len(todo)} to check, "
               f"{len(retry)} to retry (build {binary_sha[:12]})", flush=True)
         work = os.path.join(args.cache, "work")
-        # Cheap rows first: an interrupted or time-boxed sweep then covers as many as it can.
-        todo.sort(key=lambda r: cost_guess(r[0], load_cached(args.cache, r[0])))
-        retry.sort(key=lambda r: cost_guess(r[0], load_cached(args.cache, r[0])))
+        todo, retry = spread(todo, args.cache), spread(retry, args.cache)
         for n, (row, family) in enumerate(todo + retry, 1):
             if not row.startswith("tv:") and not hooks_for(row, family):
                 result = Result(row, family, error=f"no sweep hooks for family {family}")
