@@ -40,6 +40,7 @@ Adding a family: a `Family` row in FAMILIES with its input size and, when the re
 model's, e.g. a torchvision model registered under torchvision's name with timm's keys).
 """
 import argparse
+import collections
 import datetime
 import hashlib
 import json
@@ -283,6 +284,7 @@ def _tv(zoo, heads, **extra):
 # model under torchvision's name (`tv_` prefixed where timm has it) in the family "torchvision", built
 # from torchvision's model by TORCHVISION_ARCHITECTURES: its architecture row is the check.
 AS_ROW = TorchvisionCheckpoint("(architecture row)")
+TV_PREFIXED = ("efficientnet_b5", "efficientnet_b6", "efficientnet_b7")
 TORCHVISION = {
     "alexnet": AS_ROW,
     **{f"convnext_{s}": _tv(f"convnext_{s}", _CNX) for s in ("tiny", "small", "base", "large")},
@@ -722,11 +724,18 @@ def write_report(rows, cache, path, command, current_key):
         "checked weights only (both sides), to fit in memory.",
         "",
     ]
+    not_run = [r for r in unchecked if r.error == "not run yet"]
     if failed or unchecked:
         lines += ["Not passing:", ""]
-        for r in failed + unchecked:
+        for r in failed + [r for r in unchecked if r.error != "not run yet"]:
             lines.append(f"- {r.row} ({r.family}): {r.status}: {(r.error or 'tolerance')[:200]}")
+        if not_run:
+            lines.append(f"- {len(not_run)} rows not run yet (by family: " + ", ".join(
+                f"{f} {n}" for f, n in sorted(collections.Counter(r.family for r in not_run).items())) + ")")
         lines.append("")
+    as_rows = [n if n not in TV_PREFIXED else f"{n} (as tv_{n})" for n, spec in TORCHVISION.items() if spec is AS_ROW]
+    lines += [f"torchvision models zoo registers under torchvision's name (family `torchvision`), checked by their "
+              f"architecture row against torchvision's own model: {', '.join(as_rows)}.", ""]
     lines += [
         "| architecture | family | keys | logits | first conv grad | classifier grad | torch f32 | time | build | result |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -837,10 +846,11 @@ def main():
         write_report(rows, args.cache, out, command, current_key)
         print(f"wrote {out}")
     stale = [r.row for r in results if r.key != current_key(r.row)]
-    bad = [r.row for r in results if r.status != "pass"]
-    print(f"{len(results) - len(bad)} of {len(results)} pass" + (f"; not passing: {' '.join(bad)}" if bad else "")
-          + (f"; {len(stale)} not checked with this build" if stale else ""))
-    sys.exit(1 if bad or stale else 0)
+    failed = [r.row for r in results if r.status == "fail"]
+    unchecked = [r.row for r in results if r.status == "unchecked"]
+    print(f"{len(results) - len(failed) - len(unchecked)} of {len(results)} pass, {len(unchecked)} unchecked, "
+          f"{len(stale)} not checked with this build" + (f"; failing: {' '.join(failed)}" if failed else ""))
+    sys.exit(1 if failed or unchecked or stale else 0)
 
 
 if __name__ == "__main__":
