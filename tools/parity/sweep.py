@@ -336,7 +336,7 @@ def prepare(row, family, work):
     import torch
     import torch.nn.functional as F
     from timm_fixture import key_table, randomize_norms, relative_error, save_contiguous
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(1)
     metadata = {}
@@ -445,6 +445,7 @@ class Result:
     floor: float = float("nan")
     error: str = ""
     seconds: float = 0.0
+    reference_seconds: float = 0.0  # of `seconds`, the reference child's
     parameters: int = 0
     peak_rss_mb: int = 0  # the larger child's
     key: str = ""  # cache key: binary + inputs
@@ -512,10 +513,13 @@ def lower_priority():
         pass
 
 
-def run_bounded(command, timeout):
-    """Runs `command` in its own process group; returns (exit code or None on timeout, stdout, peak RSS MB)."""
+def run_bounded(command, timeout, threads=1):
+    """Runs `command` in its own process group; returns (exit code or None on timeout, stdout, peak RSS MB).
+    One thread by default: on cores shared with others, OpenMP's spinning threads waste most of a share."""
+    environment = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+                       ZOO_THREADS=str(threads), OMP_WAIT_POLICY="PASSIVE")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True, preexec_fn=lower_priority)
+                               start_new_session=True, preexec_fn=lower_priority, env=environment)
     deadline = time.time() + timeout
     output = []
     import selectors
@@ -545,7 +549,7 @@ def run_bounded(command, timeout):
     return None, "".join(output), usage.ru_maxrss // 1024
 
 
-def check_row(row, family, binary, script, work, timeout):
+def check_row(row, family, binary, script, work, timeout, threads):
     """Runs one row: the reference child, then zoo-parity; returns its Result."""
     from safetensors import safe_open
     from safetensors.torch import load_file
@@ -557,8 +561,9 @@ def check_row(row, family, binary, script, work, timeout):
     meta_path = os.path.join(work, f"{file_stem(row)}.meta.json")
     code, output, rss = run_bounded(
         [sys.executable, script, "--reference", row, "--family-of", family, "--work", work],
-        timeout)
+        timeout, threads)
     result.peak_rss_mb = rss
+    result.reference_seconds = time.time() - start
     if code is None:
         result.error = f"timeout: the reference took over {timeout:.0f} s"
         return finish(result, start)
@@ -578,7 +583,7 @@ def check_row(row, family, binary, script, work, timeout):
         result.error = f"memory: zoo needs ~{need / GIB:.1f} GiB, {available_memory() / GIB:.1f} GiB available"
         return finish(result, start)
     remaining = timeout - (time.time() - start)
-    code, output, rss = run_bounded([binary, work, file_stem(row)], max(remaining, 1))
+    code, output, rss = run_bounded([binary, work, file_stem(row)], max(remaining, 1), threads)
     result.peak_rss_mb = max(result.peak_rss_mb, rss)
     if code is None:
         result.error = f"timeout: zoo took over the remaining {remaining:.0f} s of {timeout:.0f} s"
@@ -762,6 +767,7 @@ def main():
     parser.add_argument("--out", help="report path (default docs/parity.md for a full sweep)")
     parser.add_argument("--cache", default=os.path.join(ROOT, ".cache", "parity-sweep"))
     parser.add_argument("--timeout", type=float, default=900, help="seconds per row, both halves (default 900)")
+    parser.add_argument("--threads", type=int, default=1, help="threads of each child (default 1)")
     parser.add_argument("--report", action="store_true", help="only rewrite the report from the cache")
     parser.add_argument("--force", action="store_true", help="check again rows that passed with this build")
     parser.add_argument("--skip-failed", action="store_true", help="don't retry rows that failed with this build")
@@ -829,14 +835,16 @@ def main():
             elif row.startswith("tv:") and not TORCHVISION[row[3:]].zoo:
                 result = Result(row, family, error="no zoo model loads this torchvision checkpoint yet")
             else:
-                result = check_row(row, family, binary, os.path.join(scripts, "sweep.py"), work, args.timeout)
+                result = check_row(row, family, binary, os.path.join(scripts, "sweep.py"), work, args.timeout,
+                                   args.threads)
             result.key, result.build = current_key(row), binary_sha[:12]
             result.checked_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
             store(args.cache, result)
             shutil.rmtree(work, ignore_errors=True)
             print(f"[{n}/{len(todo) + len(retry)}] {row:36} {result.status:9} keys {result.keys[:40]:12} "
                   f"logits {format_error(result.logits)} grads {format_error(result.first_conv)} "
-                  f"{format_error(result.classifier)} {result.error[:120]} ({result.seconds:.0f}s, "
+                  f"{format_error(result.classifier)} {result.error[:120]} ({result.seconds:.0f}s, reference "
+                  f"{result.reference_seconds:.0f}s, "
                   f"{result.peak_rss_mb} MB)", flush=True)
             if out and n % 10 == 0:  # an interrupted sweep still leaves a report
                 write_report(rows, args.cache, out, command, current_key)
