@@ -40,9 +40,10 @@ func run(_ row: String) throws {
     let weights = directory.appendingPathComponent("\(row).weights.safetensors").path
     let model = try withoutWeightInitialization {
         // Fixed-size families (ViT, Swin) are checked at a small `img_size` the reference was built with.
+        // No dropout or drop path: the reference's train step runs without them too.
         try createModel(
-            io.metadata["model"] ?? row, numClasses: numClasses, checkpointPath: weights,
-            imgSize: io.metadata["img_size"].flatMap { Int($0) })
+            io.metadata["model"] ?? row, numClasses: numClasses, dropRate: 0, checkpointPath: weights,
+            imgSize: io.metadata["img_size"].flatMap { Int($0) }, dropPathRate: 0)
     }
     let keys = model.stateDict().map { "[\"\($0.0)\", \($0.1.shape)]" }.joined(separator: ", ")
 

@@ -357,6 +357,15 @@ def prepare(row, family, work):
         if hooks.img_size:
             metadata["img_size"] = str(hooks.img_size(row))
         keys = hooks.reference_keys(row) if hooks.reference_keys else None
+    # The train step must be deterministic: no dropout, drop path or stochastic depth (torchvision's
+    # EfficientNets have both by default; zoo-parity builds with dropRate and dropPathRate 0).
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.dropout._DropoutNd):
+            module.p = 0.0
+        if hasattr(module, "drop_prob"):
+            module.drop_prob = 0.0
+        if type(module).__name__ == "StochasticDepth":
+            module.p = 0.0
     parameters = sum(p.numel() for p in model.parameters())
     # float64 weights and activations, the serialized state dict, zoo's float32 model + checkpoint.
     need = parameters * 12
