@@ -14,5 +14,7 @@ public enum BuiltinModels {
         VisionTransformerVariants.register(into: .shared)
         ConvNeXtVariants.register(into: .shared)
         SwinVariants.register(into: .shared)
+        RegNetVariants.register(into: .shared)
+        DenseNetVariants.register(into: .shared)
     }()
 }

@@ -80,6 +80,11 @@ class Family:
     reference_keys: Optional[Callable] = None
     # The `img_size` both sides build a fixed-size model for (ViT, Swin), or None.
     img_size: Optional[Callable] = None
+    # The zoo architecture that loads the reference's state dict, when it is not the row's own name
+    # (torchvision checks: torchvision's model, loaded into its timm twin through the family's filter).
+    zoo_arch: Optional[Callable] = None
+    # (first conv prefix, classifier prefix) in zoo's model, when its keys are not the reference's.
+    zoo_heads: Optional[Callable] = None
 
 
 def vit_img_size(name):
@@ -116,6 +121,66 @@ def efficientnet_model(name):
     return model
 
 
+def regnet_model(name):
+    """timm's model with RegNet-V's pre-activation branches quieted as a trained net's are: no norm
+    follows them and timm's zero_init_last skips them, so with random norms the stream doubles block
+    after block and PyTorch's own float32 logits stray 7% from float64 ones. Zeroing each branch's
+    norm3 lets `randomize_norms` give it a small weight."""
+    model = timm_model(name)
+    with torch.no_grad():
+        for block in model.modules():
+            if type(block).__name__ == "PreBottleneck":
+                block.norm3.weight.zero_()
+    return model
+
+
+# torchvision checks: torchvision's classification model → the zoo architecture that loads its state
+# dict (docs/torchvision.md). Rows named `torchvision.<name>`, family "torchvision"; the reference is
+# torchvision's model, zoo's keys must be its timm twin's.
+TORCHVISION_TWINS = {
+    "regnet_y_400mf": "regnety_004", "regnet_y_800mf": "regnety_008_tv", "regnet_y_1_6gf": "regnety_016",
+    "regnet_y_3_2gf": "regnety_032", "regnet_y_8gf": "regnety_080_tv", "regnet_y_16gf": "regnety_160",
+    "regnet_y_32gf": "regnety_320", "regnet_y_128gf": "regnety_1280",
+    "regnet_x_400mf": "regnetx_004_tv", "regnet_x_800mf": "regnetx_008", "regnet_x_1_6gf": "regnetx_016",
+    "regnet_x_3_2gf": "regnetx_032", "regnet_x_8gf": "regnetx_080", "regnet_x_16gf": "regnetx_160",
+    "regnet_x_32gf": "regnetx_320",
+    "densenet121": "densenet121", "densenet161": "densenet161", "densenet169": "densenet169",
+    "densenet201": "densenet201",
+}
+# Each torchvision layout's (first conv, classifier) prefixes, by name prefix.
+TORCHVISION_HEADS = {"regnet_": ("stem.0", "fc"), "densenet": ("features.conv0", "classifier")}
+
+
+def torchvision_name(row):
+    return row.split(".", 1)[1]
+
+
+def torchvision_model(row):
+    import torchvision
+    return getattr(torchvision.models, torchvision_name(row))()
+
+
+def torchvision_heads(row, model):
+    name = torchvision_name(row)
+    return next(heads for prefix, heads in TORCHVISION_HEADS.items() if name.startswith(prefix))
+
+
+def torchvision_twin(row):
+    return TORCHVISION_TWINS[torchvision_name(row)]
+
+
+def twin_heads(row):
+    return timm_heads(None, timm_model(torchvision_twin(row)))
+
+
+def twin_keys(row):
+    return key_table(timm_model(torchvision_twin(row)).state_dict())
+
+
+def torchvision_rows():
+    return [(f"torchvision.{name}", "torchvision") for name in TORCHVISION_TWINS]
+
+
 FAMILIES = {
     "vision_transformer": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
     "deit": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
@@ -124,7 +189,10 @@ FAMILIES = {
     "resnet": Family(input_size=64),
     "efficientnet": Family(input_size=64, build=efficientnet_model),
     "mobilenetv3": Family(input_size=64, build=efficientnet_model),
-    "regnet": Family(input_size=64),
+    "regnet": Family(input_size=64, build=regnet_model),
+    "torchvision": Family(
+        input_size=64, build=torchvision_model, heads=torchvision_heads, reference_keys=twin_keys,
+        zoo_arch=torchvision_twin, zoo_heads=twin_heads),
     "densenet": Family(input_size=64),
     # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
     "vgg": Family(input_size=224),
@@ -166,6 +234,8 @@ def prepare(arch, family, hooks, work):
     in_chans = 3
     randomize_norms(model, generator, (2, in_chans, size, size))
     first, classifier = hooks.heads(arch, model)
+    # The same prefixes as zoo's model names them (its keys may be a twin's).
+    zoo_first, zoo_classifier = hooks.zoo_heads(arch) if hooks.zoo_heads else (first, classifier)
     state = model.state_dict()
     num_classes = state[f"{classifier}.weight"].shape[0]
     x = torch.randn(2, in_chans, size, size, generator=generator)
@@ -192,19 +262,19 @@ def prepare(arch, family, hooks, work):
     params = dict(model.named_parameters())
     expected = {
         "logits": logits, "loss": loss.detach().float(),
-        f"grad.{first}.weight": params[f"{first}.weight"].grad.float(),
-        f"grad.{classifier}.weight": params[f"{classifier}.weight"].grad.float(),
+        f"grad.{zoo_first}.weight": params[f"{first}.weight"].grad.float(),
+        f"grad.{zoo_classifier}.weight": params[f"{classifier}.weight"].grad.float(),
     }
-    for prefix in (first, classifier):
+    for prefix, zoo_prefix in ((first, zoo_first), (classifier, zoo_classifier)):
         key = f"{prefix}.weight"
-        expected[f"floor.{key}"] = relative_error(grads32[key].double(), params[key].grad)
+        expected[f"floor.{zoo_prefix}.weight"] = relative_error(grads32[key].double(), params[key].grad)
     keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
     save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
-    metadata = {"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)}
+    metadata = {"first_conv": zoo_first, "classifier": zoo_classifier, "num_classes": str(num_classes)}
     if hooks.img_size:
         metadata["img_size"] = str(hooks.img_size(arch))
     save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"), metadata=metadata)
-    return expected, [[k, s] for k, s, _ in keys], (first, classifier)
+    return expected, [[k, s] for k, s, _ in keys], (zoo_first, zoo_classifier)
 
 
 def compare(result, expected, reference_keys, heads, work):
@@ -245,7 +315,9 @@ def run_chunk(chunk, binary, work, results):
     names = list(prepared)
     if names:
         start = time.time()
-        process = subprocess.run([binary, work] + names, capture_output=True, text=True)
+        # A row checked on another zoo architecture is passed as ROW=ARCH.
+        arguments = [f"{a}={FAMILIES[f].zoo_arch(a)}" if FAMILIES[f].zoo_arch else a for a, f in chunk if a in prepared]
+        process = subprocess.run([binary, work] + arguments, capture_output=True, text=True)
         for line in process.stdout.splitlines():
             arch, _, status = line.partition(": ")
             if arch in results and status != "ok":
@@ -309,6 +381,7 @@ def main():
     torch.set_num_threads(2)
 
     registered = [(arch, family) for family, names in registered_architectures().items() for arch in names]
+    registered += torchvision_rows()
     selected = [(a, f) for a, f in registered
                 if (not args.family or f in args.family) and (not args.only or a in args.only)]
     if args.only and len(selected) != len(args.only):
