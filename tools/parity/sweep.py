@@ -80,11 +80,12 @@ class Family:
     reference_keys: Optional[Callable] = None
     # The `img_size` both sides build a fixed-size model for (ViT, Swin), or None.
     img_size: Optional[Callable] = None
-    # The zoo architecture that loads the reference's state dict, when it is not the row's own name
-    # (torchvision checks: torchvision's model, loaded into its timm twin through the family's filter).
-    zoo_arch: Optional[Callable] = None
-    # (first conv prefix, classifier prefix) in zoo's model, when its keys are not the reference's.
+    # (first conv prefix, classifier prefix) in zoo's model when its keys are another model's
+    # (a torchvision checkpoint loaded into timm's twin); default: the reference's.
     zoo_heads: Optional[Callable] = None
+    # The zoo architecture that loads the reference's state dict when it is not the row's own name
+    # (torchvision's regnet_x_400mf loads into timm's regnetx_004_tv): zoo-parity gets ROW=ARCH.
+    zoo_arch: Optional[Callable] = None
 
 
 def vit_img_size(name):
@@ -121,6 +122,20 @@ def efficientnet_model(name):
     return model
 
 
+def swinv2_img_size(name):
+    """Half the cfg's size: windows clamp to the small maps of the last stages, as timm does."""
+    import re
+    return int(re.search(r"_(\d+)$", name).group(1)) // 2
+
+
+# torchvision architectures the sweep checks, by hook family: their names are torchvision's, so
+# they are not in Families.swift (registered_architectures); zoo registers them as "torchvision".
+TORCHVISION_SWEPT = {
+    "torchvision_swin_v2": ["swin_v2_t", "swin_v2_s", "swin_v2_b"],
+    "torchvision_maxvit": ["maxvit_t"],
+}
+
+
 def regnet_model(name):
     """timm's model with RegNet-V's pre-activation branches quieted as a trained net's are: no norm
     follows them and timm's zero_init_last skips them, so with random norms the stream doubles block
@@ -134,9 +149,8 @@ def regnet_model(name):
     return model
 
 
-# torchvision checks: torchvision's classification model → the zoo architecture that loads its state
-# dict (docs/torchvision.md). Rows named `torchvision.<name>`, family "torchvision"; the reference is
-# torchvision's model, zoo's keys must be its timm twin's.
+# torchvision models that load into their timm twin (docs/torchvision.md): zoo registers no name for
+# them, so their rows are `torchvision.<name>` (densenet121 is also timm's row) checked on the twin.
 TORCHVISION_TWINS = {
     "regnet_y_400mf": "regnety_004", "regnet_y_800mf": "regnety_008_tv", "regnet_y_1_6gf": "regnety_016",
     "regnet_y_3_2gf": "regnety_032", "regnet_y_8gf": "regnety_080_tv", "regnet_y_16gf": "regnety_160",
@@ -147,38 +161,41 @@ TORCHVISION_TWINS = {
     "densenet121": "densenet121", "densenet161": "densenet161", "densenet169": "densenet169",
     "densenet201": "densenet201",
 }
-# Each torchvision layout's (first conv, classifier) prefixes, by name prefix.
-TORCHVISION_HEADS = {"regnet_": ("stem.0", "fc"), "densenet": ("features.conv0", "classifier")}
+TORCHVISION_SWEPT["torchvision_regnet"] = [f"torchvision.{n}" for n in TORCHVISION_TWINS if n.startswith("regnet")]
+TORCHVISION_SWEPT["torchvision_densenet"] = [f"torchvision.{n}" for n in TORCHVISION_TWINS if n.startswith("densenet")]
 
 
-def torchvision_name(row):
-    return row.split(".", 1)[1]
-
-
-def torchvision_model(row):
-    import torchvision
-    return getattr(torchvision.models, torchvision_name(row))()
-
-
-def torchvision_heads(row, model):
-    name = torchvision_name(row)
-    return next(heads for prefix, heads in TORCHVISION_HEADS.items() if name.startswith(prefix))
+def torchvision_row_model(row):
+    return torchvision_model(row.split(".", 1)[1])
 
 
 def torchvision_twin(row):
-    return TORCHVISION_TWINS[torchvision_name(row)]
-
-
-def twin_heads(row):
-    return timm_heads(None, timm_model(torchvision_twin(row)))
+    return TORCHVISION_TWINS[row.split(".", 1)[1]]
 
 
 def twin_keys(row):
     return key_table(timm_model(torchvision_twin(row)).state_dict())
 
 
-def torchvision_rows():
-    return [(f"torchvision.{name}", "torchvision") for name in TORCHVISION_TWINS]
+def twin_family(first_conv, classifier, twin_heads):
+    """Hooks of a torchvision family whose models load into their timm twins."""
+    return Family(
+        input_size=64, build=torchvision_row_model, heads=lambda row, model: (first_conv, classifier),
+        reference_keys=twin_keys, zoo_heads=lambda row: twin_heads, zoo_arch=torchvision_twin)
+TORCHVISION_SWIN_V2_TWINS = {"swin_v2_t": "swinv2_tiny_window8_256", "swin_v2_s": "swinv2_small_window8_256",
+                             "swin_v2_b": "swinv2_base_window8_256"}
+
+
+def torchvision_model(name):
+    import torchvision
+    return getattr(torchvision.models, name)()
+
+
+def swin_v2_twin_keys(name):
+    """timm's twin at 256: torchvision pads maps smaller than its window where timm shrinks the
+    window, so the two agree only where every stage's map is at least 8 wide (256 input)."""
+    import timm
+    return key_table(timm.create_model(TORCHVISION_SWIN_V2_TWINS[name], pretrained=False).state_dict())
 
 
 FAMILIES = {
@@ -190,13 +207,19 @@ FAMILIES = {
     "efficientnet": Family(input_size=64, build=efficientnet_model),
     "mobilenetv3": Family(input_size=64, build=efficientnet_model),
     "regnet": Family(input_size=64, build=regnet_model),
-    "torchvision": Family(
-        input_size=64, build=torchvision_model, heads=torchvision_heads, reference_keys=twin_keys,
-        zoo_arch=torchvision_twin, zoo_heads=twin_heads),
     "densenet": Family(input_size=64),
     # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
     "vgg": Family(input_size=224),
     "inception_v3": Family(input_size=96),
+    "swin_transformer_v2": Family(build=transformer_model(swinv2_img_size), img_size=swinv2_img_size),
+    "torchvision_swin_v2": Family(
+        build=torchvision_model, heads=lambda name, model: ("features.0.0", "head"), img_size=lambda name: 256,
+        reference_keys=swin_v2_twin_keys, zoo_heads=lambda name: ("patch_embed.proj", "head.fc")),
+    # torchvision's MaxViT needs every block's map a whole number of 7×7 partitions: 224.
+    "torchvision_maxvit": Family(
+        build=torchvision_model, heads=lambda name, model: ("stem.0.0", "classifier.5"), img_size=lambda name: 224),
+    "torchvision_regnet": twin_family("stem.0", "fc", ("stem.conv", "head.fc")),
+    "torchvision_densenet": twin_family("features.conv0", "classifier", ("features.conv0", "classifier")),
 }
 
 
@@ -234,8 +257,6 @@ def prepare(arch, family, hooks, work):
     in_chans = 3
     randomize_norms(model, generator, (2, in_chans, size, size))
     first, classifier = hooks.heads(arch, model)
-    # The same prefixes as zoo's model names them (its keys may be a twin's).
-    zoo_first, zoo_classifier = hooks.zoo_heads(arch) if hooks.zoo_heads else (first, classifier)
     state = model.state_dict()
     num_classes = state[f"{classifier}.weight"].shape[0]
     x = torch.randn(2, in_chans, size, size, generator=generator)
@@ -260,6 +281,7 @@ def prepare(arch, family, hooks, work):
     loss = F.cross_entropy(out, target)
     loss.backward()
     params = dict(model.named_parameters())
+    zoo_first, zoo_classifier = hooks.zoo_heads(arch) if hooks.zoo_heads else (first, classifier)
     expected = {
         "logits": logits, "loss": loss.detach().float(),
         f"grad.{zoo_first}.weight": params[f"{first}.weight"].grad.float(),
@@ -270,11 +292,12 @@ def prepare(arch, family, hooks, work):
         expected[f"floor.{zoo_prefix}.weight"] = relative_error(grads32[key].double(), params[key].grad)
     keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
     save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
-    metadata = {"first_conv": zoo_first, "classifier": zoo_classifier, "num_classes": str(num_classes)}
+    first, classifier = zoo_first, zoo_classifier
+    metadata = {"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)}
     if hooks.img_size:
         metadata["img_size"] = str(hooks.img_size(arch))
     save_contiguous({"input": x, "target": target}, os.path.join(work, f"{arch}.io.safetensors"), metadata=metadata)
-    return expected, [[k, s] for k, s, _ in keys], (zoo_first, zoo_classifier)
+    return expected, [[k, s] for k, s, _ in keys], (first, classifier)
 
 
 def compare(result, expected, reference_keys, heads, work):
@@ -316,7 +339,8 @@ def run_chunk(chunk, binary, work, results):
     if names:
         start = time.time()
         # A row checked on another zoo architecture is passed as ROW=ARCH.
-        arguments = [f"{a}={FAMILIES[f].zoo_arch(a)}" if FAMILIES[f].zoo_arch else a for a, f in chunk if a in prepared]
+        hooks = dict(chunk)
+        arguments = [f"{a}={FAMILIES[hooks[a]].zoo_arch(a)}" if FAMILIES[hooks[a]].zoo_arch else a for a in names]
         process = subprocess.run([binary, work] + arguments, capture_output=True, text=True)
         for line in process.stdout.splitlines():
             arch, _, status = line.partition(": ")
@@ -381,7 +405,7 @@ def main():
     torch.set_num_threads(2)
 
     registered = [(arch, family) for family, names in registered_architectures().items() for arch in names]
-    registered += torchvision_rows()
+    registered += [(arch, family) for family, names in TORCHVISION_SWEPT.items() for arch in names]
     selected = [(a, f) for a, f in registered
                 if (not args.family or f in args.family) and (not args.only or a in args.only)]
     if args.only and len(selected) != len(args.only):
