@@ -17,5 +17,8 @@ public enum BuiltinModels {
         SwinV2Variants.register(into: .shared)
         TorchvisionSwinV2.register(into: .shared)
         MaxViTVariants.register(into: .shared)
+        VGGVariants.register(into: .shared)
+        InceptionV3Variants.register(into: .shared)
+        TorchvisionClassicVariants.register(into: .shared)
     }()
 }

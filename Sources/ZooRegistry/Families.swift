@@ -147,6 +147,7 @@ enum BuiltinFamilies {
                 "convnextv2_atto",
                 "convnextv2_base", "convnextv2_femto", "convnextv2_huge", "convnextv2_large", "convnextv2_nano",
                 "convnextv2_pico", "convnextv2_small", "convnextv2_tiny",
+                "test_convnext", "test_convnext2", "test_convnext3",
             ]
         ),
         (
@@ -166,6 +167,8 @@ enum BuiltinFamilies {
                 "swinv2_small_window16_256", "swinv2_tiny_window8_256", "swinv2_tiny_window16_256",
             ]
         ),
+        ("vgg", ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]),
+        ("inception_v3", ["inception_v3"]),
     ]
 
     static func register(into registry: ModelRegistry) {
