@@ -260,7 +260,7 @@ public final class GoogLeNet: Module, ClassifierModel, AuxiliaryClassifying {
         return Tensor.concat(channels, dim: 1)
     }
 
-    /// Stem and blocks to inception5b, with the auxiliary logits `[aux2, aux1]` in training mode.
+    /// Stem and blocks to inception5b, with the auxiliary logits `[aux1, aux2]` in training mode.
     private func trunk(_ input: Tensor) -> (Tensor, [Tensor]) {
         var x = maxpool2(conv3(conv2(maxpool1(conv1(transformed(input))))))
         x = inception4a(maxpool3(inception3b(inception3a(x))))
@@ -268,7 +268,7 @@ public final class GoogLeNet: Module, ClassifierModel, AuxiliaryClassifying {
         x = inception4d(inception4c(inception4b(x)))
         let second = isTraining ? aux2?(x) : nil
         x = inception5b(inception5a(maxpool4(inception4e(x))))
-        return (x, [second, first].compactMap { $0 })
+        return (x, [first, second].compactMap { $0 })
     }
 
     public func forwardFeatures(_ input: Tensor) -> Tensor { trunk(input).0 }
@@ -280,7 +280,8 @@ public final class GoogLeNet: Module, ClassifierModel, AuxiliaryClassifying {
 
     public override func forward(_ input: Tensor) -> Tensor { forwardHead(forwardFeatures(input)) }
 
-    /// torchvision's rule: the auxiliary logits (aux2's, then aux1's) in training mode only.
+    /// torchvision's rule: the auxiliary logits in training mode only, aux1's then aux2's (the order
+    /// of torchvision's `GoogLeNetOutputs` tuple, whose fields are named the other way round).
     public func forwardWithAuxiliary(_ input: Tensor) -> (logits: Tensor, auxiliary: [Tensor]) {
         let (features, auxiliary) = trunk(input)
         return (forwardHead(features), auxiliary)

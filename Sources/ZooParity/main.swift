@@ -1,6 +1,7 @@
 // zoo-parity DIR ARCH...: the Swift half of tools/parity/sweep.py (run it through that script).
 //
-// For each ARCH, reads DIR/ARCH.weights.safetensors (timm's or torchvision's state dict) and
+// For each ARCH (or STEM=ARCH, files named STEM: a torchvision checkpoint loaded into a timm
+// architecture of the same name), reads DIR/ARCH.weights.safetensors (timm's or torchvision's state dict) and
 // DIR/ARCH.io.safetensors (`input`, `target`; metadata `first_conv`, `classifier`, `num_classes`),
 // builds ARCH with `createModel(checkpointPath:)` (so the family's checkpoint filter runs), and
 // writes DIR/ARCH.zoo.safetensors: eval `logits`, the train-mode `loss` and the gradients
@@ -17,14 +18,14 @@ guard arguments.count >= 2 else {
 let directory = URL(fileURLWithPath: arguments.first!)
 var failures = 0
 
-func run(_ arch: String) throws {
-    let io = try Checkpoint.load(directory.appendingPathComponent("\(arch).io.safetensors").path)
+func run(_ stem: String, _ arch: String) throws {
+    let io = try Checkpoint.load(directory.appendingPathComponent("\(stem).io.safetensors").path)
     func tensor(_ name: String) throws -> Tensor {
         guard let found = io.tensors.first(where: { $0.name == name }) else { throw ParityError.missing(name) }
         return found.tensor
     }
     let numClasses = Int(io.metadata["num_classes"] ?? "1000") ?? 1000
-    let weights = directory.appendingPathComponent("\(arch).weights.safetensors").path
+    let weights = directory.appendingPathComponent("\(stem).weights.safetensors").path
     let model = try withoutWeightInitialization {
         // Fixed-size families (ViT, Swin) are checked at a small `img_size` the reference was built with.
         try createModel(
@@ -47,7 +48,7 @@ func run(_ arch: String) throws {
         outputs.append(("grad.\(key)", grad))
     }
     let result = Checkpoint(tensors: outputs, metadata: ["keys": "[\(keys)]"])
-    try result.save(directory.appendingPathComponent("\(arch).zoo.safetensors").path, format: .safetensors)
+    try result.save(directory.appendingPathComponent("\(stem).zoo.safetensors").path, format: .safetensors)
 }
 
 enum ParityError: Error, CustomStringConvertible {
@@ -59,13 +60,15 @@ enum ParityError: Error, CustomStringConvertible {
     }
 }
 
-for arch in arguments.dropFirst() {
+for argument in arguments.dropFirst() {
+    let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+    let (stem, arch) = (parts[0], parts.last!)
     do {
-        try run(arch)
-        print("\(arch): ok")
+        try run(stem, arch)
+        print("\(stem): ok")
     } catch {
         failures += 1
-        print("\(arch): error: \(error)")
+        print("\(stem): error: \(error)")
     }
 }
 exit(failures == 0 ? 0 : 1)
