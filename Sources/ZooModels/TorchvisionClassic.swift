@@ -103,7 +103,9 @@ public final class SqueezeNet: Module, ClassifierModel {
         super.init()
         // torchvision's init: kaiming-uniform (gain √2) convolutions with zero bias, the final one N(0, 0.01).
         for case let conv as Conv2d in features.namedModules().map(\.1) {
-            WeightInitialization.reinitialize(conv.weight) { Tensor.kaimingUniform(conv.weight.shape, a: 0, using: &$0) }
+            WeightInitialization.reinitialize(conv.weight) {
+                Tensor.kaimingUniform(conv.weight.shape, a: 0, using: &$0)
+            }
             conv.bias?.assign(Tensor.zeros([conv.outChannels]))
         }
     }
@@ -147,9 +149,11 @@ public final class GoogLeNetInception: Module {
     ) {
         branch1 = BasicConv2d(inChannels, ch1x1, kernelSize: 1)
         branch2 = Sequential(
-            BasicConv2d(inChannels, ch3x3Reduce, kernelSize: 1), BasicConv2d(ch3x3Reduce, ch3x3, kernelSize: 3, padding: 1))
+            BasicConv2d(inChannels, ch3x3Reduce, kernelSize: 1),
+            BasicConv2d(ch3x3Reduce, ch3x3, kernelSize: 3, padding: 1))
         branch3 = Sequential(
-            BasicConv2d(inChannels, ch5x5Reduce, kernelSize: 1), BasicConv2d(ch5x5Reduce, ch5x5, kernelSize: 3, padding: 1))
+            BasicConv2d(inChannels, ch5x5Reduce, kernelSize: 1),
+            BasicConv2d(ch5x5Reduce, ch5x5, kernelSize: 3, padding: 1))
         branch4 = Sequential(
             MaxPool2d(kernelSize: 3, stride: 1, padding: 1, ceilMode: true),
             BasicConv2d(inChannels, poolProjection, kernelSize: 1))
@@ -321,8 +325,10 @@ public final class ShuffleInvertedResidual: Module {
         branch1 =
             stride > 1
             ? Sequential(
-                Conv2d(inChannels, inChannels, kernelSize: 3, stride: stride, padding: 1, groups: inChannels, bias: false),
-                BatchNorm2d(inChannels), Conv2d(inChannels, half, kernelSize: 1, bias: false), BatchNorm2d(half), ReLU())
+                Conv2d(
+                    inChannels, inChannels, kernelSize: 3, stride: stride, padding: 1, groups: inChannels, bias: false),
+                BatchNorm2d(inChannels), Conv2d(inChannels, half, kernelSize: 1, bias: false), BatchNorm2d(half), ReLU()
+            )
             : Sequential()
         branch2 = Sequential(
             Conv2d(stride > 1 ? inChannels : half, half, kernelSize: 1, bias: false), BatchNorm2d(half), ReLU(),
@@ -365,8 +371,9 @@ public final class ShuffleNetV2: Module, ClassifierModel {
     public var classifierName: String { "fc" }
 
     /// `channels`: the stem's, the three stages' and conv5's output widths.
-    public init(repeats: [Int] = [4, 8, 4], channels: [Int], numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0)
-    {
+    public init(
+        repeats: [Int] = [4, 8, 4], channels: [Int], numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0
+    ) {
         precondition(repeats.count == 3 && channels.count == 5, "ShuffleNetV2 has 3 stages and 5 widths")
         self.numClasses = numClasses
         self.dropRate = dropRate
@@ -432,7 +439,8 @@ public enum TorchvisionClassicVariants {
     }
 
     private static func shuffleNet(_ channels: [Int], _ args: ModelArgs) -> Module {
-        ShuffleNetV2(channels: channels, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate))
+        ShuffleNetV2(
+            channels: channels, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate))
     }
 
     private static func squeezeNet(_ version: String, _ args: ModelArgs) -> Module {

@@ -19,13 +19,19 @@ struct ClassicParityTests {
     struct TimmMeta: Decodable {
         let kwargs: Kwargs
         let keys: [ParityFixtures.Manifest.KeyEntry]
-        let feature_info: [Info]
-        struct Kwargs: Decodable { let num_classes: Int, mlp_ratio: Double? }
-        struct Info: Decodable { let num_chs: Int, reduction: Int, module: String }
+        let featureInfo: [Info]
+        struct Kwargs: Decodable { let numClasses: Int, mlpRatio: Double? }
+        struct Info: Decodable { let numChs: Int, reduction: Int, module: String }
     }
 
+    static let snakeCaseDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
     static func timmMeta(_ name: String) throws -> TimmMeta {
-        try JSONDecoder().decode(TimmMeta.self, from: Data(contentsOf: ParityFixtures.file("\(name).json")))
+        try snakeCaseDecoder.decode(TimmMeta.self, from: Data(contentsOf: ParityFixtures.file("\(name).json")))
     }
 
     /// The registered builder, as `createModel` calls it, with parameters left for a checkpoint.
@@ -37,8 +43,8 @@ struct ClassicParityTests {
 
     static func timmModel(_ name: String, auxLogits: Bool = false) throws -> Module {
         let kwargs = try timmMeta(name).kwargs
-        var args = ModelArgs(numClasses: kwargs.num_classes)
-        if let ratio = kwargs.mlp_ratio { args.extra["mlp_ratio"] = .double(ratio) }
+        var args = ModelArgs(numClasses: kwargs.numClasses)
+        if let ratio = kwargs.mlpRatio { args.extra["mlp_ratio"] = .double(ratio) }
         if auxLogits { args.extra["aux_logits"] = true }
         return try build(name, args)
     }
@@ -47,7 +53,9 @@ struct ClassicParityTests {
     /// the model's own adaptation (dropping an auxiliary head it was built without).
     static func load(_ tensors: [(name: String, tensor: Tensor)], into model: Module, name: String) throws {
         var tensors = tensors
-        if let filter = try ModelRegistry.shared.resolve(name).architecture.checkpointFilter { tensors = filter(tensors) }
+        if let filter = try ModelRegistry.shared.resolve(name).architecture.checkpointFilter {
+            tensors = filter(tensors)
+        }
         if let adapting = model as? any CheckpointAdapting { tensors = adapting.adaptCheckpoint(tensors) }
         let report = try model.loadStateDict(StateDict(tensors.map { ($0.name, $0.tensor) }))
         #expect(report.isComplete, "\(name): \(report)")
@@ -63,7 +71,8 @@ struct ClassicParityTests {
         let expected = try Self.timmMeta(name).keys
         let model = try Self.timmModel(name, auxLogits: name == "inception_v3")
         let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+            ParityFixtures.Manifest.KeyEntry(
+                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
         }
         #expect(ours.count == expected.count, "\(name): \(ours.count) entries, timm has \(expected.count)")
         for (index, (mine, theirs)) in zip(ours, expected).enumerated() where mine != theirs {
@@ -96,11 +105,12 @@ struct ClassicParityTests {
         let all = FeatureExtractor(backbone.backbone, outIndices: Array(backbone.backbone.featureInfo.indices))
         #expect(
             all.featureInfo
-                == meta.feature_info.map { FeatureInfo(channels: $0.num_chs, reduction: $0.reduction, module: $0.module) })
+                == meta.featureInfo.map { FeatureInfo(channels: $0.numChs, reduction: $0.reduction, module: $0.module) }
+        )
         all.eval()
         let io = try ParityFixtures.tensors("\(name).io.safetensors")
         let maps = withNoGrad { all.features(try! io["input"]) }
-        #expect(maps.count == meta.feature_info.count)
+        #expect(maps.count == meta.featureInfo.count)
         for (index, map) in maps.enumerated() {
             let theirs = try io["map.\(index)"]
             #expect(map.shape == theirs.shape, "\(name) map \(index)")
@@ -129,21 +139,24 @@ struct ClassicParityTests {
     /// docs/torchvision.md; eval logits and train-mode outputs (auxiliary heads included) match.
     @Test(arguments: torchvision)
     func torchvisionCheckpointLoads(name: String) throws {
-        struct Meta: Decodable { let zoo_architecture: String, model_args: [String: Double] }
-        let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("tv.\(name).json")))
+        struct Meta: Decodable { let zooArchitecture: String, modelArgs: [String: Double] }
+        let meta = try Self.snakeCaseDecoder.decode(
+            Meta.self, from: Data(contentsOf: ParityFixtures.file("tv.\(name).json")))
         let model = try Self.build(
-            meta.zoo_architecture, ModelArgs(numClasses: 10, extra: meta.model_args.mapValues { .double($0) }))
-        try Self.load(try Self.fixtureTensors("tv.\(name).pth"), into: model, name: meta.zoo_architecture)
+            meta.zooArchitecture, ModelArgs(numClasses: 10, extra: meta.modelArgs.mapValues { .double($0) }))
+        try Self.load(try Self.fixtureTensors("tv.\(name).pth"), into: model, name: meta.zooArchitecture)
         let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
         model.eval()
         let logits = withNoGrad { model(try! io["input"]) }
         let error = relativeError(logits, try io["logits"])
-        print("parity torchvision \(name) as \(meta.zoo_architecture): eval logits relative error \(error)")
+        print("parity torchvision \(name) as \(meta.zooArchitecture): eval logits relative error \(error)")
         #expect(error <= 1e-4, "\(name): eval logits differ from torchvision's by \(error) of the largest logit")
 
         model.train()
         let (trainLogits, auxiliary) = withNoGrad {
-            (model as? any AuxiliaryClassifying)?.forwardWithAuxiliary(try! io["input"]) ?? (model(try! io["input"]), [])
+            (model as? any AuxiliaryClassifying)?.forwardWithAuxiliary(try! io["input"]) ?? (
+                model(try! io["input"]), []
+            )
         }
         #expect(relativeError(trainLogits, try io["train.logits"]) <= 1e-4, "\(name): train-mode logits")
         let expectedAux = try (0..<auxiliary.count).map { try io["train.aux.\($0)"] }

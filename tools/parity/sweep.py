@@ -22,6 +22,8 @@ Usage:
   swift build -c release --product zoo-parity
   /usr/bin/python3 tools/parity/sweep.py [--family F ...] [--only ARCH ...] [--binary PATH] [--out docs/parity.md]
 
+`--family torchvision` checks torchvision's checkpoints of the architectures in TORCHVISION_ROWS
+(rows `tv.NAME` where zoo loads them into timm's architecture of the same name).
 `--family`/`--only` check a subset and then write to --out only when it is given explicitly.
 Adding a family: a `Family` row in FAMILIES with its input size and, when the reference is not
 `timm.create_model(name)`, a `build` hook (and `reference_keys` when zoo's keys are another
@@ -80,6 +82,11 @@ class Family:
     reference_keys: Optional[Callable] = None
     # The `img_size` both sides build a fixed-size model for (ViT, Swin), or None.
     img_size: Optional[Callable] = None
+    # (first conv prefix, classifier prefix) in zoo's model when they differ from the reference's
+    # (a torchvision checkpoint loaded into timm's twin), or None.
+    zoo_heads: Optional[Callable] = None
+    # The zoo architecture a row checks, when the row is not named after it (torchvision rows).
+    zoo_arch: Optional[Callable] = None
 
 
 def vit_img_size(name):
@@ -116,6 +123,69 @@ def efficientnet_model(name):
     return model
 
 
+# torchvision rows (family "torchvision"): row name -> (torchvision constructor, zoo architecture).
+# AlexNet, SqueezeNet, GoogLeNet and ShuffleNetV2 are registered under torchvision's names with its
+# keys; VGG and Inception-v3 load into timm's architectures of the same name (docs/torchvision.md).
+TORCHVISION_ROWS = {
+    "alexnet": ("alexnet", "alexnet"),
+    "googlenet": ("googlenet", "googlenet"),
+    "shufflenet_v2_x0_5": ("shufflenet_v2_x0_5", "shufflenet_v2_x0_5"),
+    "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", "shufflenet_v2_x1_0"),
+    "shufflenet_v2_x1_5": ("shufflenet_v2_x1_5", "shufflenet_v2_x1_5"),
+    "shufflenet_v2_x2_0": ("shufflenet_v2_x2_0", "shufflenet_v2_x2_0"),
+    "squeezenet1_0": ("squeezenet1_0", "squeezenet1_0"),
+    "squeezenet1_1": ("squeezenet1_1", "squeezenet1_1"),
+    **{f"tv.{name}": (name, name) for name in
+       ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "inception_v3"]},
+}
+
+
+def torchvision_model(row):
+    """torchvision's model with random weights as its constructor makes them and dropout off (its
+    dropout rates are not timm's defaults: a train step would not be deterministic). GoogLeNet as its
+    pretrained weights run it (transform_input); Inception-v3 keeps its auxiliary head's weights in the
+    checkpoint, but the head does not run: it needs a 299 input."""
+    import torchvision
+    name = TORCHVISION_ROWS[row][0]
+    kwargs = {"transform_input": True, "init_weights": True} if name == "googlenet" else {}
+    if name == "inception_v3":
+        kwargs = {"init_weights": True}
+    model = getattr(torchvision.models, name)(**kwargs)
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    if name == "inception_v3":
+        model.AuxLogits.forward = lambda x: None
+    return model
+
+
+def torchvision_heads(row, model):
+    name = TORCHVISION_ROWS[row][0]
+    if name.startswith("vgg") or name == "alexnet":
+        return "features.0", "classifier.6"
+    if name.startswith("squeezenet"):
+        return "features.0", "classifier.1"
+    if name == "googlenet":
+        return "conv1.conv", "fc"
+    if name == "inception_v3":
+        return "Conv2d_1a_3x3.conv", "fc"
+    return "conv1.0", "fc"  # shufflenet_v2
+
+
+def torchvision_zoo_heads(row, heads):
+    """VGG's torchvision classifier is timm's `head.fc` after the checkpoint filter."""
+    return (heads[0], "head.fc") if TORCHVISION_ROWS[row][0].startswith("vgg") else heads
+
+
+def torchvision_reference_keys(row):
+    """The keys zoo's model must have: timm's model's for VGG and Inception-v3 (no auxiliary head,
+    as `createModel` builds it), torchvision's own for the others."""
+    name = TORCHVISION_ROWS[row][0]
+    if name.startswith("vgg") or name == "inception_v3":
+        return key_table(timm_model(name).state_dict())
+    return key_table(torchvision_model(row).state_dict())
+
+
 FAMILIES = {
     "vision_transformer": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
     "deit": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
@@ -126,9 +196,13 @@ FAMILIES = {
     "mobilenetv3": Family(input_size=64, build=efficientnet_model),
     "regnet": Family(input_size=64),
     "densenet": Family(input_size=64),
-    # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
-    "vgg": Family(input_size=224),
+    # The 2×2 maps at 64 are average-pooled up to the 7×7 the head's pre-logits convolution takes.
+    "vgg": Family(input_size=64),
     "inception_v3": Family(input_size=96),
+    "torchvision": Family(
+        input_size=64, build=torchvision_model, heads=torchvision_heads, input_sizes={"tv.inception_v3": 96},
+        reference_keys=torchvision_reference_keys, zoo_heads=torchvision_zoo_heads,
+        zoo_arch=lambda row: TORCHVISION_ROWS[row][1]),
 }
 
 
@@ -190,14 +264,17 @@ def prepare(arch, family, hooks, work):
     loss = F.cross_entropy(out, target)
     loss.backward()
     params = dict(model.named_parameters())
+    # Expectations under zoo's names for the two layers (they differ for torchvision's VGG).
+    zoo_first, zoo_classifier = hooks.zoo_heads(arch, (first, classifier)) if hooks.zoo_heads else (first, classifier)
     expected = {
         "logits": logits, "loss": loss.detach().float(),
-        f"grad.{first}.weight": params[f"{first}.weight"].grad.float(),
-        f"grad.{classifier}.weight": params[f"{classifier}.weight"].grad.float(),
+        f"grad.{zoo_first}.weight": params[f"{first}.weight"].grad.float(),
+        f"grad.{zoo_classifier}.weight": params[f"{classifier}.weight"].grad.float(),
     }
-    for prefix in (first, classifier):
+    for prefix, zoo_prefix in ((first, zoo_first), (classifier, zoo_classifier)):
         key = f"{prefix}.weight"
-        expected[f"floor.{key}"] = relative_error(grads32[key].double(), params[key].grad)
+        expected[f"floor.{zoo_prefix}.weight"] = relative_error(grads32[key].double(), params[key].grad)
+    first, classifier = zoo_first, zoo_classifier
     keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
     save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
     metadata = {"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)}
@@ -245,7 +322,9 @@ def run_chunk(chunk, binary, work, results):
     names = list(prepared)
     if names:
         start = time.time()
-        process = subprocess.run([binary, work] + names, capture_output=True, text=True)
+        arguments = [f"{arch}={FAMILIES[family].zoo_arch(arch)}" if FAMILIES[family].zoo_arch else arch
+                     for arch, family in chunk if arch in prepared]
+        process = subprocess.run([binary, work] + arguments, capture_output=True, text=True)
         for line in process.stdout.splitlines():
             arch, _, status = line.partition(": ")
             if arch in results and status != "ok":
@@ -309,6 +388,7 @@ def main():
     torch.set_num_threads(2)
 
     registered = [(arch, family) for family, names in registered_architectures().items() for arch in names]
+    registered += [(row, "torchvision") for row in TORCHVISION_ROWS]
     selected = [(a, f) for a, f in registered
                 if (not args.family or f in args.family) and (not args.only or a in args.only)]
     if args.only and len(selected) != len(args.only):
