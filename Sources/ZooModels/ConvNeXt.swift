@@ -22,21 +22,23 @@ enum ConvNeXtNorm: String {
     }
 }
 
-/// The block's MLP: two linear layers (1×1 convolutions with `convMlp`) around GELU, with GRN
-/// between them in ConvNeXt-V2. Keys `fc1`, `grn`, `fc2`.
+/// The block's MLP: two linear layers (1×1 convolutions with `convMlp`) around the activation
+/// (timm's `act_layer`, GELU by default), with GRN between them in ConvNeXt-V2. Keys `fc1`, `grn`, `fc2`.
 public final class ConvNeXtMlp: Module {
     public let fc1: Module
     public let grn: GlobalResponseNorm?
     public let fc2: Module
+    let activation: ActivationKind
 
-    init(_ channels: Int, hidden: Int, useConv: Bool, useGrn: Bool) {
+    init(_ channels: Int, hidden: Int, useConv: Bool, useGrn: Bool, activation: ActivationKind = .gelu) {
+        self.activation = activation
         fc1 = useConv ? Conv2d(channels, hidden, kernelSize: (1, 1)) : Linear(channels, hidden)
         grn = useGrn ? GlobalResponseNorm(hidden, channelsLast: !useConv) : nil
         fc2 = useConv ? Conv2d(hidden, channels, kernelSize: (1, 1)) : Linear(hidden, channels)
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let x = fc1(input).gelu()
+        let x = activation.apply(fc1(input))
         return fc2(grn?(x) ?? x)
     }
 }
@@ -58,7 +60,8 @@ public final class ConvNeXtBlock: Module {
             groups: channels, bias: config.convBias)
         norm = config.norm.make(channels, eps: config.normEps, channelsFirst: config.convMlp)
         mlp = ConvNeXtMlp(
-            channels, hidden: Int(config.mlpRatio * Double(channels)), useConv: config.convMlp, useGrn: config.useGrn)
+            channels, hidden: Int(config.mlpRatio * Double(channels)), useConv: config.convMlp, useGrn: config.useGrn,
+            activation: config.activation)
         self.dropPath = DropPath(dropPath)
         convMlp = config.convMlp
     }
@@ -262,6 +265,8 @@ public struct ConvNeXtConfig: Sendable {
     public var normEps: Float?
     public var dropRate = 0.0
     public var dropPathRate = 0.0
+    /// The blocks' MLP activation (timm's `act_layer`; the head's stays GELU, as timm's).
+    public var activation = ActivationKind.gelu
 
     public init(_ args: [String: ModelArgValue]) throws(ModelBuildError) {
         for (key, value) in args {
@@ -288,6 +293,11 @@ public struct ConvNeXtConfig: Sendable {
                     throw .unsupported(key, "\(value)")
                 }
                 norm = kind
+            case "act_layer":
+                guard let kind = value.stringValue.flatMap(ActivationKind.init(rawValue:)) else {
+                    throw .unsupported(key, "\(value)")
+                }
+                activation = kind
             case "norm_eps": normEps = value.doubleValue.map(Float.init)
             case "drop_rate": dropRate = value.doubleValue ?? dropRate
             case "drop_path_rate": dropPathRate = value.doubleValue ?? dropPathRate
@@ -456,6 +466,28 @@ public enum ConvNeXtVariants {
             [
                 "depths": .ints([3, 3, 9, 3]), "dims": .ints([96, 192, 384, 768]), "use_grn": true,
                 "ls_init_value": .string("none"),
+            ]
+        ),
+        // timm's small smoke-test models, with their own pretrained weights (r160_in1k).
+        (
+            "test_convnext",
+            [
+                "depths": .ints([1, 2, 4, 2]), "dims": .ints([24, 32, 48, 64]), "norm_eps": 1e-05,
+                "act_layer": "gelu_tanh",
+            ]
+        ),
+        (
+            "test_convnext2",
+            [
+                "depths": .ints([1, 1, 1, 1]), "dims": .ints([32, 64, 96, 128]), "norm_eps": 1e-05,
+                "act_layer": "gelu_tanh",
+            ]
+        ),
+        (
+            "test_convnext3",
+            [
+                "depths": .ints([1, 1, 1, 1]), "dims": .ints([32, 64, 96, 128]), "norm_eps": 1e-05,
+                "kernel_sizes": .ints([7, 5, 5, 3]), "act_layer": "silu",
             ]
         ),
     ]

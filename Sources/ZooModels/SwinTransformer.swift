@@ -27,6 +27,12 @@ public enum SwinWindows {
         .reshape([-1, height, width, c])
     }
 
+    /// Zeros after the last rows and columns of [N, H, W, C] (timm's `F.pad(x, (0, 0, 0, right, 0, bottom))`).
+    public static func padBottomRight(_ x: Tensor, bottom: Int, right: Int) -> Tensor {
+        guard bottom > 0 || right > 0 else { return x }
+        return x.permute(0, 3, 1, 2).padded(left: 0, right: right, top: 0, bottom: bottom).permute(0, 2, 3, 1)
+    }
+
     /// The additive mask [nW, T, T] of shifted windows: −100 between tokens that came from
     /// different regions of the image before the cyclic shift, 0 within one.
     public static func attentionMask(height: Int, width: Int, window: (Int, Int), shift: (Int, Int)) -> Tensor {
@@ -165,10 +171,14 @@ public final class WindowAttention: Module {
 }
 
 /// Swin block (timm's `SwinTransformerBlock`): (shifted) window attention then MLP, pre-norm,
-/// on [N, H, W, C]. Keys `norm1`, `attn`, `norm2`, `mlp`.
+/// on [N, H, W, C]. A map that is not a whole number of windows is padded with zeros at the bottom
+/// and right for the attention (as timm). Keys `norm1`, `attn`, `norm2`, `mlp`.
 public final class SwinTransformerBlock: Module {
     public let window: (Int, Int)
     public let shift: (Int, Int)
+    /// timm's `dynamic_mask` (a model with `strict_img_size=False`): the shift mask is made for each
+    /// input's map instead of once for the resolution the block was built for.
+    public let dynamicMask: Bool
     public let norm1: LayerNorm
     public let attn: WindowAttention
     public let dropPath1: DropPath
@@ -181,12 +191,19 @@ public final class SwinTransformerBlock: Module {
         _ dim: Int, resolution: (Int, Int), numHeads: Int, window target: (Int, Int), shifted: Bool, config: SwinConfig,
         dropPath: Float
     ) {
-        // A window larger than the map covers all of it and nothing is shifted.
-        window = (Swift.min(resolution.0, target.0), Swift.min(resolution.1, target.1))
-        shift = (
-            resolution.0 <= target.0 || !shifted ? 0 : target.0 / 2,
-            resolution.1 <= target.1 || !shifted ? 0 : target.1 / 2
-        )
+        // timm's `_calc_window_shift`: a window larger than the map covers all of it and nothing is
+        // shifted, unless `always_partition` keeps the window (the map is then padded to it).
+        if config.alwaysPartition {
+            window = target
+            shift = shifted ? (target.0 / 2, target.1 / 2) : (0, 0)
+        } else {
+            window = (Swift.min(resolution.0, target.0), Swift.min(resolution.1, target.1))
+            shift = (
+                resolution.0 <= window.0 || !shifted ? 0 : target.0 / 2,
+                resolution.1 <= window.1 || !shifted ? 0 : target.1 / 2
+            )
+        }
+        dynamicMask = !config.strictImgSize
         norm1 = LayerNorm([dim], eps: 1e-5)
         attn = WindowAttention(dim, numHeads: numHeads, window: window, qkvBias: config.qkvBias)
         dropPath1 = DropPath(dropPath)
@@ -197,19 +214,25 @@ public final class SwinTransformerBlock: Module {
             (resolution.0 + window.0 - 1) / window.0 * window.0, (resolution.1 + window.1 - 1) / window.1 * window.1
         )
         mask =
-            shift.0 > 0 || shift.1 > 0
+            (shift.0 > 0 || shift.1 > 0) && !dynamicMask
             ? SwinWindows.attentionMask(height: padded.0, width: padded.1, window: window, shift: shift) : nil
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
         let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        precondition(
-            h % window.0 == 0 && w % window.1 == 0, "Swin: a \(h)×\(w) map is not a whole number of \(window) windows")
+        let shifted = shift.0 > 0 || shift.1 > 0
         var x = norm1(input)
-        if shift.0 > 0 || shift.1 > 0 { x = x.roll(shifts: [-shift.0, -shift.1], dims: [1, 2]) }
-        let attended = attn.forward(SwinWindows.partition(x, window: window), batch: n, mask: mask)
-        x = SwinWindows.reverse(attended, window: window, height: h, width: w)
-        if shift.0 > 0 || shift.1 > 0 { x = x.roll(shifts: [shift.0, shift.1], dims: [1, 2]) }
+        if shifted { x = x.roll(shifts: [-shift.0, -shift.1], dims: [1, 2]) }
+        // timm rolls first, then pads: the zeros sit after the wrapped-around rows and columns.
+        let (hp, wp) = ((h + window.0 - 1) / window.0 * window.0, (w + window.1 - 1) / window.1 * window.1)
+        x = SwinWindows.padBottomRight(x, bottom: hp - h, right: wp - w)
+        let windowMask =
+            shifted && dynamicMask
+            ? SwinWindows.attentionMask(height: hp, width: wp, window: window, shift: shift) : mask
+        let attended = attn.forward(SwinWindows.partition(x, window: window), batch: n, mask: windowMask)
+        x = SwinWindows.reverse(attended, window: window, height: hp, width: wp)
+        if hp != h || wp != w { x = x.slice(1, 0, h).slice(2, 0, w) }
+        if shifted { x = x.roll(shifts: [shift.0, shift.1], dims: [1, 2]) }
         let y = input + dropPath1(x)
         return y + dropPath2(mlp(norm2(y.reshape([n, h * w, c])))).reshape([n, h, w, c])
     }
@@ -227,9 +250,10 @@ public final class PatchMerging: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        precondition(h % 2 == 0 && w % 2 == 0, "PatchMerging needs an even map, got \(h)×\(w)")
-        let merged = input.reshape([n, h / 2, 2, w / 2, 2, c]).permute(0, 1, 3, 4, 2, 5).reshape([
+        // An odd map gets a row or column of zeros (timm's F.pad(x, (0, 0, 0, W % 2, 0, H % 2))).
+        let padded = SwinWindows.padBottomRight(input, bottom: input.shape[1] % 2, right: input.shape[2] % 2)
+        let (n, h, w, c) = (padded.shape[0], padded.shape[1], padded.shape[2], padded.shape[3])
+        let merged = padded.reshape([n, h / 2, 2, w / 2, 2, c]).permute(0, 1, 3, 4, 2, 5).reshape([
             n, h / 2, w / 2, 4 * c,
         ])
         return reduction(norm(merged))
@@ -284,7 +308,7 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
         let dims = (0..<stages).map { config.embedDim << $0 }
         patchEmbed = PatchEmbed(
             imgSize: config.imgSize, patchSize: (config.patchSize, config.patchSize), inChans: config.inChans,
-            embedDim: dims[0], norm: .layerNorm(eps: 1e-5))
+            embedDim: dims[0], norm: .layerNorm(eps: 1e-5), dynamicSize: !config.strictImgSize)
         let grid = patchEmbed.gridSize
         let total = config.depths.reduce(0, +)
         var rates = (0..<total).map { total > 1 ? Float(config.dropPathRate) * Float($0) / Float(total - 1) : 0 }
@@ -409,9 +433,15 @@ public struct SwinConfig: Sendable {
     public var qkvBias = true
     public var dropRate = 0.0
     public var dropPathRate = 0.1
+    /// timm's `strict_img_size`: inputs must be `imgSize`. `dynamic_img_size=True` turns it off: any
+    /// size (a multiple of the patch) runs, with windows as built and shift masks made per input.
+    public var strictImgSize = true
+    /// timm's `always_partition`: keep each stage's window even where the map is smaller (padding it).
+    public var alwaysPartition = false
 
     public init(_ args: [String: ModelArgValue]) throws(ModelBuildError) {
         var window: ModelArgValue?
+        var strict = true, dynamic = false
         for (key, value) in args {
             switch key {
             case "img_size": if let v = value.ints(count: 2) { imgSize = (v[0], v[v.count - 1]) }
@@ -426,12 +456,16 @@ public struct SwinConfig: Sendable {
             case "qkv_bias": qkvBias = value.boolValue ?? qkvBias
             case "drop_rate": dropRate = value.doubleValue ?? dropRate
             case "drop_path_rate": dropPathRate = value.doubleValue ?? dropPathRate
+            case "strict_img_size": strict = value.boolValue ?? strict
+            case "dynamic_img_size": dynamic = value.boolValue ?? dynamic
+            case "always_partition": alwaysPartition = value.boolValue ?? alwaysPartition
             case "global_pool":
                 guard value.stringValue == "avg" else { throw .unsupported(key, "\(value)") }
             case "proj_drop_rate", "attn_drop_rate", "weight_init": continue
             default: throw .unknownArgument(key)
             }
         }
+        strictImgSize = strict && !dynamic
         // An int or a per-stage list: every variant's windows are square.
         let sizes = window?.ints(count: depths.count) ?? Array(repeating: 7, count: depths.count)
         guard sizes.count == depths.count else { throw .unsupported("window_size", "\(sizes)") }

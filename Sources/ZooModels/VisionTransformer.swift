@@ -12,7 +12,8 @@ import ZooTensor
 /// Keys `norm1`, `attn`, `ls1`, `norm2`, `mlp`, `ls2`.
 public final class TransformerBlock: Module {
     public let norm1: Module
-    public let attn: Attention
+    /// `Attention`, or `DiffAttention` for timm's `attn_layer='diff'`.
+    public let attn: Module
     public let ls1: LayerScale?
     public let dropPath1: DropPath
     public let norm2: Module
@@ -20,12 +21,18 @@ public final class TransformerBlock: Module {
     public let ls2: LayerScale?
     public let dropPath2: DropPath
 
-    init(_ config: ViTConfig, dropPath: Float) {
+    /// `depth`: the block's index (differential attention's λinit depends on it).
+    init(_ config: ViTConfig, dropPath: Float, depth: Int) {
         let dim = config.embedDim
         norm1 = config.norm.make(dim)
-        attn = Attention(
-            dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
-            scaleNorm: config.scaleAttnNorm, projBias: config.projBias, norm: config.norm)
+        attn =
+            config.attnLayer == "diff"
+            ? DiffAttention(
+                dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
+                scaleNorm: config.scaleAttnNorm, projBias: config.projBias, norm: config.norm, depth: depth)
+            : Attention(
+                dim, numHeads: config.numHeads, qkvBias: config.qkvBias, qkNorm: config.qkNorm,
+                scaleNorm: config.scaleAttnNorm, projBias: config.projBias, norm: config.norm)
         ls1 = config.initValues.map { LayerScale(dim, initValues: $0) }
         dropPath1 = DropPath(dropPath)
         norm2 = config.norm.make(dim)
@@ -133,6 +140,86 @@ public final class ParallelThingsBlock: Module {
     }
 }
 
+/// Attention and MLP side by side from one fused input projection (timm's `ParallelScalingBlock`,
+/// "Scaling Vision Transformers to 22 Billion Parameters"): y = in_proj(in_norm(x)) split into the MLP's
+/// hidden units and q, k, v; x + ls(attn_out_proj(attention) + mlp_out_proj(act(hidden))). With
+/// `differential`, timm's `DiffParallelScalingBlock`: differential attention (`DifferentialLambda`, an
+/// RMS sub-norm) and one `out_proj` over both branches concatenated. Without a qkv bias the MLP's bias
+/// is its own parameter `mlp_bias`. Keys `mlp_bias`, `lambda_*`, `in_norm`, `in_proj`, `q_norm`,
+/// `k_norm`, `sub_norm`, `attn_out_proj`, `mlp_out_proj` / `out_proj`, `ls`.
+public final class ParallelScalingBlock: Module {
+    public let numHeads: Int
+    public let mlpHidden: Int
+    public let activation: ActivationKind
+    public let mlpBias: Tensor?
+    public let lambda: DifferentialLambda?
+    public let inNorm: Module
+    public let inProj: Linear
+    public let qNorm: Module?
+    public let kNorm: Module?
+    public let subNorm: RMSNorm?
+    public let attnOutProj: Linear?
+    public let mlpOutProj: Linear?
+    public let outProj: Linear?
+    public let ls: LayerScale?
+    public let dropPath: DropPath
+
+    init(_ config: ViTConfig, dropPath: Float, depth: Int, differential: Bool) {
+        let dim = config.embedDim
+        numHeads = config.numHeads
+        mlpHidden = Int(config.mlpRatio * Double(dim))
+        activation = config.activation
+        // Differential attention: q and k in twice the heads at half the width.
+        let headDim = differential ? dim / numHeads / 2 : dim / numHeads
+        mlpBias = config.qkvBias ? nil : WeightInitialization.parameter(Tensor.zeros([mlpHidden]))
+        lambda = differential ? DifferentialLambda(headDim: headDim, depth: depth) : nil
+        inNorm = config.norm.make(dim)
+        inProj = Linear(dim, mlpHidden + 3 * dim, bias: config.qkvBias)
+        qNorm = config.qkNorm ? config.norm.make(headDim) : nil
+        kNorm = config.qkNorm ? config.norm.make(headDim) : nil
+        subNorm = differential ? RMSNorm(2 * headDim, eps: 1e-5) : nil
+        attnOutProj = differential ? nil : Linear(dim, dim, bias: config.projBias)
+        mlpOutProj = differential ? nil : Linear(mlpHidden, dim, bias: config.projBias)
+        outProj = differential ? Linear(dim + mlpHidden, dim, bias: config.projBias) : nil
+        ls = config.initValues.map { LayerScale(dim, initValues: $0) }
+        self.dropPath = DropPath(dropPath)
+    }
+
+    public override var ownParameters: [(String, Tensor)] {
+        (mlpBias.map { [("mlp_bias", $0)] } ?? []) + (lambda?.parameters ?? [])
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        let (n, t, c) = (input.shape[0], input.shape[1], input.shape[2])
+        let parts = inProj(inNorm(input)).split(sizes: [mlpHidden, c, c, c], dim: 2)
+        var hidden = parts[0]
+        if let mlpBias { hidden = hidden + mlpBias }
+        hidden = activation.apply(hidden)
+        let y: Tensor
+        if let lambda, let subNorm, let outProj {
+            let headDim = c / numHeads / 2
+            var q = parts[1].reshape([n, t, 2 * numHeads, headDim]).transpose(1, 2)
+            var k = parts[2].reshape([n, t, 2 * numHeads, headDim]).transpose(1, 2)
+            let v = parts[3].reshape([n, t, numHeads, 2 * headDim]).transpose(1, 2)
+            if let qNorm { q = qNorm(q) }
+            if let kNorm { k = kNorm(k) }
+            let attended = lambda.attend(q, k, v, subNorm: subNorm).transpose(1, 2).reshape([n, t, c])
+            y = outProj(Tensor.concat([attended, hidden], dim: 2))
+        } else {
+            let headDim = c / numHeads
+            var q = parts[1].reshape([n, t, numHeads, headDim])
+            var k = parts[2].reshape([n, t, numHeads, headDim])
+            if let qNorm { q = qNorm(q) }
+            if let kNorm { k = kNorm(k) }
+            let v = parts[3].reshape([n, t, numHeads, headDim]).transpose(1, 2)
+            let attended = Tensor.scaledDotProductAttention(q.transpose(1, 2), k.transpose(1, 2), v)
+                .transpose(1, 2).reshape([n, t, c])
+            y = attnOutProj!(attended) + mlpOutProj!(hidden)
+        }
+        return input + dropPath(ls?(y) ?? y)
+    }
+}
+
 // MARK: - Model
 
 /// A Vision Transformer classifier: patch embedding, class/distillation/register tokens and a
@@ -196,7 +283,7 @@ public final class VisionTransformer: Module, ClassifierModel, CheckpointAdaptin
         let rates = (0..<config.depth).map {
             config.depth > 1 ? Float(config.dropPathRate) * Float($0) / Float(config.depth - 1) : 0
         }
-        blocks = Sequential(rates.map { config.makeBlock(dropPath: $0) })
+        blocks = Sequential(rates.enumerated().map { config.makeBlock(dropPath: $0.element, depth: $0.offset) })
         let useFcNorm = config.fcNorm ?? ["avg", "avgmax", "max"].contains(config.globalPool)
         norm = config.finalNorm && !useFcNorm ? config.norm.make(dim) : nil
         attnPool =
@@ -376,8 +463,10 @@ public struct ViTConfig: Sendable {
     public var activation = ZooNN.ActivationKind.gelu
     /// "mlp", "glu" (timm's GluMlp with SiLU, gate first) or "swiglu".
     public var mlpLayer = "mlp"
-    /// "block", "res_post" or "parallel_things".
+    /// "block", "res_post", "parallel_things", "parallel_scaling" or "diff_parallel_scaling".
     public var blockFn = "block"
+    /// "attn" (timm's `Attention`) or "diff" (`DiffAttention`).
+    public var attnLayer = "attn"
     /// DeiT's distillation token and `head_dist`.
     public var distilled = false
 
@@ -423,13 +512,15 @@ public struct ViTConfig: Sendable {
             case "mlp_layer": mlpLayer = value.stringValue ?? mlpLayer
             case "block_fn":
                 blockFn = value.stringValue ?? blockFn
-                guard ["block", "res_post", "parallel_things"].contains(blockFn) else {
-                    throw .unsupported(key, blockFn)
-                }
+                guard
+                    ["block", "res_post", "parallel_things", "parallel_scaling", "diff_parallel_scaling"].contains(
+                        blockFn)
+                else { throw .unsupported(key, blockFn) }
             case "attn_layer":
-                guard value.stringValue == "attn" || value.stringValue == "" else {
+                guard let kind = value.stringValue, ["attn", "", "diff"].contains(kind) else {
                     throw .unsupported(key, "\(value)")
                 }
+                attnLayer = kind == "diff" ? "diff" : "attn"
             case "distilled": distilled = value.boolValue ?? distilled
             case "weight_init", "fix_init", "dynamic_img_pad", "pos_drop_rate", "patch_drop_rate", "proj_drop_rate",
                 "attn_drop_rate":
@@ -468,11 +559,14 @@ public struct ViTConfig: Sendable {
         }
     }
 
-    func makeBlock(dropPath: Float) -> Module {
+    func makeBlock(dropPath: Float, depth: Int) -> Module {
         switch blockFn {
         case "res_post": ResPostBlock(self, dropPath: dropPath)
         case "parallel_things": ParallelThingsBlock(self, dropPath: dropPath)
-        default: TransformerBlock(self, dropPath: dropPath)
+        case "parallel_scaling": ParallelScalingBlock(self, dropPath: dropPath, depth: depth, differential: false)
+        case "diff_parallel_scaling":
+            ParallelScalingBlock(self, dropPath: dropPath, depth: depth, differential: true)
+        default: TransformerBlock(self, dropPath: dropPath, depth: depth)
         }
     }
 }

@@ -147,6 +147,7 @@ enum BuiltinFamilies {
                 "convnextv2_atto",
                 "convnextv2_base", "convnextv2_femto", "convnextv2_huge", "convnextv2_large", "convnextv2_nano",
                 "convnextv2_pico", "convnextv2_small", "convnextv2_tiny",
+                "test_convnext", "test_convnext2", "test_convnext3",
             ]
         ),
         (
@@ -155,6 +156,15 @@ enum BuiltinFamilies {
                 "swin_base_patch4_window7_224", "swin_base_patch4_window12_384", "swin_large_patch4_window7_224",
                 "swin_large_patch4_window12_384", "swin_s3_base_224", "swin_s3_small_224", "swin_s3_tiny_224",
                 "swin_small_patch4_window7_224", "swin_tiny_patch4_window7_224",
+            ]
+        ),
+        (
+            "swin_transformer_v2",
+            [
+                "swinv2_base_window8_256", "swinv2_base_window12_192", "swinv2_base_window12to16_192to256",
+                "swinv2_base_window12to24_192to384", "swinv2_base_window16_256", "swinv2_large_window12_192",
+                "swinv2_large_window12to16_192to256", "swinv2_large_window12to24_192to384", "swinv2_small_window8_256",
+                "swinv2_small_window16_256", "swinv2_tiny_window8_256", "swinv2_tiny_window16_256",
             ]
         ),
         ("vgg", ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]),

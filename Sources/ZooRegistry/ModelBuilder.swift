@@ -44,9 +44,11 @@ public struct ModelArgs: Hashable, Sendable {
         self.extra = extra
     }
 
-    /// The arguments timm builds a pretrained model with: classes and input channels from its cfg.
+    /// The arguments timm builds a pretrained model with: classes, input channels and (timm's
+    /// `_update_default_model_kwargs`) `img_size` from its cfg, which sizes a ViT's position embedding.
     public init(matching cfg: PretrainedCfg) {
         self.init(numClasses: cfg.numClasses, inChans: cfg.inputSize.first ?? 3)
+        if cfg.inputSize.count == 3 { extra["img_size"] = .ints(Array(cfg.inputSize[1...])) }
     }
 }
 

@@ -13,9 +13,10 @@ import ZooTensor
 struct TransformerParityTests {
     static let representatives = [
         "vit_tiny", "vit_clip_quickgelu", "vit_siglip_map", "vit_dinov2_reg", "vit_gap", "vit_rpn", "vit_18x2",
-        "vit_giant_glu", "vit_dynamic", "deit_distilled", "deit3",
+        "vit_giant_glu", "vit_dynamic", "vit_xp", "vit_pwee", "vit_dwee", "vit_dpwee", "deit_distilled", "deit3",
         "convnext_atto", "convnext_tiny", "convnext_tiny_hnf", "convnext_large_mlp", "convnext_atto_rms",
-        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto", "swin_tiny", "swin_s3",
+        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto", "test_convnext3", "swin_tiny", "swin_s3",
+        "swin_img72", "swin_dynamic", "swin_always_partition",
     ]
 
     struct Meta: Decodable {

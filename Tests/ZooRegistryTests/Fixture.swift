@@ -39,6 +39,10 @@ struct RegistryFixture: Decodable {
     let tags: [String: [String]]
     let list_cases: [ListCase]
     let cfgs: [Cfg]
+    /// timm's parameter count of each architecture the fixture counts.
+    let parameter_counts: [String: Int]
+    /// timm.list_models(P), kept to the claimed modules, for the patterns issue 14 names.
+    let patterns: [String: [String]]
 
     /// The fixture, read once; a missing or unreadable file fails every test that asks for it.
     static func shared() throws -> RegistryFixture { try loaded.get() }

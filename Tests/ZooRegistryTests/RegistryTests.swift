@@ -28,6 +28,24 @@ import ZooModels
         }
     }
 
+    /// `zoo list "vit_*" "deit*" "convnext*" "swin_*"`: timm's names (every `vit_*` of its
+    /// vision_transformer module, none left out) in timm's order, among timm's module families.
+    @Test(arguments: ["vit_*", "deit*", "convnext*", "swin_*"])
+    func transformerPatternsListLikeTimm(_ pattern: String) throws {
+        let expected = try #require(try RegistryFixture.shared().patterns[pattern])
+        let claimed = try RegistryFixture.shared().claimed
+        #expect(!expected.isEmpty)
+        #expect(registry.list([pattern], families: claimed) == expected)
+    }
+
+    /// Every counted architecture builds, with timm's parameter count (its cfg's input size included).
+    @Test(arguments: try RegistryFixture.shared().parameter_counts.keys.sorted())
+    func parameterCountEqualsTimm(_ architecture: String) throws {
+        BuiltinModels.register()
+        let count = try ModelRegistry.shared.parameterCount(of: architecture)
+        #expect(count == (try RegistryFixture.shared().parameter_counts[architecture]))
+    }
+
     /// `list` answers what timm's `list_models` answers, kept to timm's resnet module.
     @Test(arguments: try RegistryFixture.shared().list_cases)
     func listsLikeTimm(_ testCase: RegistryFixture.ListCase) {

@@ -46,6 +46,12 @@ REPRESENTATIVES = [
     ("vit_18x2", "vit_small_patch16_18x2_224", SMALL_VIT, 32),
     ("vit_giant_glu", "vit_giant_patch14_dinov2", dict(depth=2, img_size=28, embed_dim=96, num_heads=4), 28),
     ("vit_dynamic", "vit_tiny_patch16_224", dict(SMALL_VIT, dynamic_img_size=True), 48),
+    # ParallelScalingBlock without a qkv bias (mlp_bias), qk-norm, RMS norm; with a qkv bias and layer scale.
+    ("vit_xp", "vit_base_patch16_xp_224", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
+    ("vit_pwee", "vit_pwee_patch16_reg1_gap_256", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
+    # Differential attention in timm's Block, and in DiffParallelScalingBlock.
+    ("vit_dwee", "vit_dwee_patch16_reg1_gap_256", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
+    ("vit_dpwee", "vit_dpwee_patch16_reg1_gap_256", dict(SMALL_VIT, embed_dim=64, num_heads=4), 32),
     ("deit_distilled", "deit_tiny_distilled_patch16_224", SMALL_VIT, 32),
     ("deit3", "deit3_small_patch16_224", SMALL_VIT, 32),
     ("convnext_atto", "convnext_atto", dict(depths=[1, 1, 2, 1]), 64),
@@ -57,8 +63,17 @@ REPRESENTATIVES = [
     ("convnext_nano_ols", "convnext_nano_ols", dict(depths=[1, 1, 1, 1]), 64),
     ("convnextv2_tiny", "convnextv2_tiny", SMALL_CNX, 64),
     ("convnextv2_atto", "convnextv2_atto", dict(depths=[1, 1, 1, 1]), 64),
+    # timm's smoke-test ConvNeXt: SiLU MLPs (act_layer) and a kernel size per stage.
+    ("test_convnext3", "test_convnext3", {}, 64),
     ("swin_tiny", "swin_tiny_patch4_window7_224", SMALL_SWIN, 64),
     ("swin_s3", "swin_s3_tiny_224", dict(SMALL_SWIN, window_size=[2, 8, 4, 2]), 64),
+    # img_size=72 keeps the windows of 4 on maps of 18, 9, 5, 3: padded windows and odd patch merging
+    # (what timm's create_model(..., img_size=384) does to a window-7 Swin).
+    ("swin_img72", "swin_tiny_patch4_window7_224", dict(SMALL_SWIN, img_size=72), 72),
+    # dynamic_img_size: built at 64, run at 80 (maps 20, 10, 5, 3), shift masks made per input.
+    ("swin_dynamic", "swin_tiny_patch4_window7_224", dict(SMALL_SWIN, dynamic_img_size=True), 80),
+    # always_partition: windows of 4 kept on the 2×2 last map (padded, shifted).
+    ("swin_always_partition", "swin_tiny_patch4_window7_224", dict(SMALL_SWIN, always_partition=True), 64),
 ]
 NAMES = [r[0] for r in REPRESENTATIVES]
 
@@ -110,12 +125,13 @@ def make_representative(fixture, name, kwargs, size, out_dir):
             feats = model.forward_features(x)
             tensors["features"] = feats
             tensors["pre_logits"] = model.forward_head(feats, pre_logits=True)
-    if name.startswith(("convnext", "swin")):
+    convnext = "convnext" in name  # test_convnext* too
+    if convnext or name.startswith("swin"):
         # features_only: timm's FeatureListNet returns each stage's output; the same walk here.
         model.eval()
         with torch.no_grad():
-            y = model.stem(x) if name.startswith("convnext") else model.patch_embed(x)
-            for i, stage in enumerate(model.stages if name.startswith("convnext") else model.layers):
+            y = model.stem(x) if convnext else model.patch_embed(x)
+            for i, stage in enumerate(model.stages if convnext else model.layers):
                 y = stage(y)
                 tensors[f"stage.{i}"] = y
     save_file(contiguous(model.state_dict()), os.path.join(out_dir, f"{fixture}.safetensors"))

@@ -22,8 +22,6 @@ Usage:
   swift build -c release --product zoo-parity
   /usr/bin/python3 tools/parity/sweep.py [--family F ...] [--only ARCH ...] [--binary PATH] [--out docs/parity.md]
 
-`--family torchvision` checks torchvision's checkpoints of the architectures in TORCHVISION_ROWS
-(rows `tv.NAME` where zoo loads them into timm's architecture of the same name).
 `--family`/`--only` check a subset and then write to --out only when it is given explicitly.
 Adding a family: a `Family` row in FAMILIES with its input size and, when the reference is not
 `timm.create_model(name)`, a `build` hook (and `reference_keys` when zoo's keys are another
@@ -82,10 +80,11 @@ class Family:
     reference_keys: Optional[Callable] = None
     # The `img_size` both sides build a fixed-size model for (ViT, Swin), or None.
     img_size: Optional[Callable] = None
-    # (first conv prefix, classifier prefix) in zoo's model when they differ from the reference's
-    # (a torchvision checkpoint loaded into timm's twin), or None.
+    # (first conv prefix, classifier prefix) in zoo's model when its keys are another model's
+    # (a torchvision checkpoint loaded into timm's twin); default: the reference's.
     zoo_heads: Optional[Callable] = None
-    # The zoo architecture a row checks, when the row is not named after it (torchvision rows).
+    # The zoo architecture a row checks, when the row is not named after it (`tv.vgg11`: torchvision's
+    # vgg11 checkpoint loaded into timm's vgg11, next to timm's own vgg11 row).
     zoo_arch: Optional[Callable] = None
 
 
@@ -123,30 +122,47 @@ def efficientnet_model(name):
     return model
 
 
-# torchvision rows (family "torchvision"): row name -> (torchvision constructor, zoo architecture).
-# AlexNet, SqueezeNet, GoogLeNet and ShuffleNetV2 are registered under torchvision's names with its
-# keys; VGG and Inception-v3 load into timm's architectures of the same name (docs/torchvision.md).
-TORCHVISION_ROWS = {
-    "alexnet": ("alexnet", "alexnet"),
-    "googlenet": ("googlenet", "googlenet"),
-    "shufflenet_v2_x0_5": ("shufflenet_v2_x0_5", "shufflenet_v2_x0_5"),
-    "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", "shufflenet_v2_x1_0"),
-    "shufflenet_v2_x1_5": ("shufflenet_v2_x1_5", "shufflenet_v2_x1_5"),
-    "shufflenet_v2_x2_0": ("shufflenet_v2_x2_0", "shufflenet_v2_x2_0"),
-    "squeezenet1_0": ("squeezenet1_0", "squeezenet1_0"),
-    "squeezenet1_1": ("squeezenet1_1", "squeezenet1_1"),
-    **{f"tv.{name}": (name, name) for name in
-       ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "inception_v3"]},
+def swinv2_img_size(name):
+    """Half the cfg's size: windows clamp to the small maps of the last stages, as timm does."""
+    import re
+    return int(re.search(r"_(\d+)$", name).group(1)) // 2
+
+
+# torchvision architectures the sweep checks, by hook family: their names are torchvision's, so
+# they are not in Families.swift (registered_architectures); zoo registers them as "torchvision".
+TORCHVISION_SWEPT = {
+    "torchvision_swin_v2": ["swin_v2_t", "swin_v2_s", "swin_v2_b"],
+    "torchvision_maxvit": ["maxvit_t"],
+    # No timm twin: registered under torchvision's names with torchvision's keys.
+    "torchvision_classic": ["alexnet", "googlenet", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
+                            "shufflenet_v2_x2_0", "squeezenet1_0", "squeezenet1_1"],
+    # Loaded into timm's architecture of the same name (rows `tv.NAME`, zoo architecture NAME).
+    "torchvision_timm_twin": [f"tv.{name}" for name in ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn",
+                                                         "vgg19", "vgg19_bn", "inception_v3"]],
 }
+TORCHVISION_SWIN_V2_TWINS = {"swin_v2_t": "swinv2_tiny_window8_256", "swin_v2_s": "swinv2_small_window8_256",
+                             "swin_v2_b": "swinv2_base_window8_256"}
 
 
-def torchvision_model(row):
-    """torchvision's model with random weights as its constructor makes them and dropout off (its
-    dropout rates are not timm's defaults: a train step would not be deterministic). GoogLeNet as its
-    pretrained weights run it (transform_input); Inception-v3 keeps its auxiliary head's weights in the
-    checkpoint, but the head does not run: it needs a 299 input."""
+def torchvision_model(name):
     import torchvision
-    name = TORCHVISION_ROWS[row][0]
+    return getattr(torchvision.models, name)()
+
+
+def swin_v2_twin_keys(name):
+    """timm's twin at 256: torchvision pads maps smaller than its window where timm shrinks the
+    window, so the two agree only where every stage's map is at least 8 wide (256 input)."""
+    import timm
+    return key_table(timm.create_model(TORCHVISION_SWIN_V2_TWINS[name], pretrained=False).state_dict())
+
+
+def classic_torchvision_model(row):
+    """torchvision's model (row `NAME` or `tv.NAME`) with random weights as its constructor makes them
+    and dropout off (its rates are not timm's defaults: a train step would not be deterministic).
+    GoogLeNet as its pretrained weights run it (transform_input); Inception-v3 keeps its auxiliary
+    head's weights in the checkpoint, but the head does not run: it needs a 299 input."""
+    import torchvision
+    name = row.removeprefix("tv.")
     kwargs = {"transform_input": True, "init_weights": True} if name == "googlenet" else {}
     if name == "inception_v3":
         kwargs = {"init_weights": True}
@@ -159,8 +175,8 @@ def torchvision_model(row):
     return model
 
 
-def torchvision_heads(row, model):
-    name = TORCHVISION_ROWS[row][0]
+def classic_torchvision_heads(row, model):
+    name = row.removeprefix("tv.")
     if name.startswith("vgg") or name == "alexnet":
         return "features.0", "classifier.6"
     if name.startswith("squeezenet"):
@@ -170,20 +186,6 @@ def torchvision_heads(row, model):
     if name == "inception_v3":
         return "Conv2d_1a_3x3.conv", "fc"
     return "conv1.0", "fc"  # shufflenet_v2
-
-
-def torchvision_zoo_heads(row, heads):
-    """VGG's torchvision classifier is timm's `head.fc` after the checkpoint filter."""
-    return (heads[0], "head.fc") if TORCHVISION_ROWS[row][0].startswith("vgg") else heads
-
-
-def torchvision_reference_keys(row):
-    """The keys zoo's model must have: timm's model's for VGG and Inception-v3 (no auxiliary head,
-    as `createModel` builds it), torchvision's own for the others."""
-    name = TORCHVISION_ROWS[row][0]
-    if name.startswith("vgg") or name == "inception_v3":
-        return key_table(timm_model(name).state_dict())
-    return key_table(torchvision_model(row).state_dict())
 
 
 FAMILIES = {
@@ -199,10 +201,22 @@ FAMILIES = {
     # The 2×2 maps at 64 are average-pooled up to the 7×7 the head's pre-logits convolution takes.
     "vgg": Family(input_size=64),
     "inception_v3": Family(input_size=96),
-    "torchvision": Family(
-        input_size=64, build=torchvision_model, heads=torchvision_heads, input_sizes={"tv.inception_v3": 96},
-        reference_keys=torchvision_reference_keys, zoo_heads=torchvision_zoo_heads,
-        zoo_arch=lambda row: TORCHVISION_ROWS[row][1]),
+    "swin_transformer_v2": Family(build=transformer_model(swinv2_img_size), img_size=swinv2_img_size),
+    "torchvision_swin_v2": Family(
+        build=torchvision_model, heads=lambda name, model: ("features.0.0", "head"), img_size=lambda name: 256,
+        reference_keys=swin_v2_twin_keys, zoo_heads=lambda name: ("patch_embed.proj", "head.fc")),
+    "torchvision_classic": Family(input_size=64, build=classic_torchvision_model, heads=classic_torchvision_heads),
+    # VGG's torchvision classifier is timm's `head.fc` after the checkpoint filter; zoo's keys are
+    # timm's model's (Inception-v3's without the auxiliary head, as `createModel` builds it).
+    "torchvision_timm_twin": Family(
+        input_size=64, input_sizes={"tv.inception_v3": 96}, build=classic_torchvision_model,
+        heads=classic_torchvision_heads,
+        reference_keys=lambda row: key_table(timm_model(row.removeprefix("tv.")).state_dict()),
+        zoo_heads=lambda row: ("features.0", "head.fc") if row.startswith("tv.vgg") else ("Conv2d_1a_3x3.conv", "fc"),
+        zoo_arch=lambda row: row.removeprefix("tv.")),
+    # torchvision's MaxViT needs every block's map a whole number of 7×7 partitions: 224.
+    "torchvision_maxvit": Family(
+        build=torchvision_model, heads=lambda name, model: ("stem.0.0", "classifier.5"), img_size=lambda name: 224),
 }
 
 
@@ -264,8 +278,7 @@ def prepare(arch, family, hooks, work):
     loss = F.cross_entropy(out, target)
     loss.backward()
     params = dict(model.named_parameters())
-    # Expectations under zoo's names for the two layers (they differ for torchvision's VGG).
-    zoo_first, zoo_classifier = hooks.zoo_heads(arch, (first, classifier)) if hooks.zoo_heads else (first, classifier)
+    zoo_first, zoo_classifier = hooks.zoo_heads(arch) if hooks.zoo_heads else (first, classifier)
     expected = {
         "logits": logits, "loss": loss.detach().float(),
         f"grad.{zoo_first}.weight": params[f"{first}.weight"].grad.float(),
@@ -274,9 +287,9 @@ def prepare(arch, family, hooks, work):
     for prefix, zoo_prefix in ((first, zoo_first), (classifier, zoo_classifier)):
         key = f"{prefix}.weight"
         expected[f"floor.{zoo_prefix}.weight"] = relative_error(grads32[key].double(), params[key].grad)
-    first, classifier = zoo_first, zoo_classifier
     keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
     save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
+    first, classifier = zoo_first, zoo_classifier
     metadata = {"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)}
     if hooks.img_size:
         metadata["img_size"] = str(hooks.img_size(arch))
@@ -388,7 +401,7 @@ def main():
     torch.set_num_threads(2)
 
     registered = [(arch, family) for family, names in registered_architectures().items() for arch in names]
-    registered += [(row, "torchvision") for row in TORCHVISION_ROWS]
+    registered += [(arch, family) for family, names in TORCHVISION_SWEPT.items() for arch in names]
     selected = [(a, f) for a, f in registered
                 if (not args.family or f in args.family) and (not args.only or a in args.only)]
     if args.only and len(selected) != len(args.only):
