@@ -5,7 +5,7 @@ import PackageDescription
 // ZooCLI → Zoo → {ZooTrain, ZooData, ZooHub, ZooModels} → ZooRegistry → {ZooCheckpoint, ZooNN} → ZooTensor;
 // ZooTrain → ZooDistributed → ZooNN.
 // ZooTrain → ZooPlot → {ZooCheckpoint (atomic files), CCairo}: charts know nothing of training.
-// ZooData (image decoding, transforms, datasets, loader) stands on ZooRegistry (cfgs), ZooTensor, CJPEG, CPNG.
+// ZooData (image decoding, transforms, datasets, loader) stands on ZooRegistry (cfgs), ZooTensor, CJPEG, CPNG, CWebP.
 let blasLinker: [LinkerSetting] = [
     .linkedLibrary("openblas", .when(platforms: [.linux])),
     .linkedFramework("Accelerate", .when(platforms: [.macOS])),
@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "CEmbeddedZoo"),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),  // libjpeg62-turbo-dev
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),  // libpng-dev
+        .target(name: "CWebP", linkerSettings: [.linkedLibrary("webpdemux"), .linkedLibrary("webp")]),  // libwebp-dev
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),  // libopenmpi-dev
 
         .target(name: "ZooTensor", dependencies: ["CBLAS", .target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
@@ -52,7 +53,7 @@ let package = Package(
         .target(name: "ZooDistributed", dependencies: ["ZooNN", "CMPI"]),
         .target(name: "ZooModels", dependencies: ["ZooNN", "ZooRegistry"]),
         .target(name: "ZooHub", dependencies: ["ZooRegistry", "ZooCheckpoint", "CCurl", "CCrypto", "CEmbeddedZoo"]),
-        .target(name: "ZooData", dependencies: ["ZooTensor", "ZooRegistry", "CJPEG", "CPNG"]),
+        .target(name: "ZooData", dependencies: ["ZooTensor", "ZooRegistry", "CJPEG", "CPNG", "CWebP"]),
         .target(name: "Zoo", dependencies: ["ZooTensor", "ZooNN", "ZooCheckpoint", "ZooRegistry", "ZooModels", "ZooTrain", "ZooHub", "ZooDistributed", "ZooPlot", "ZooData"]),
         .executableTarget(name: "ZooCLI", dependencies: [
             "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -70,6 +71,7 @@ let package = Package(
         // libFuzzer targets for the image decoders.
         .executableTarget(name: "ZooFuzzJPEG", dependencies: ["ZooData", "ZooCheckpoint"]),
         .executableTarget(name: "ZooFuzzPNG", dependencies: ["ZooData", "ZooCheckpoint"]),
+        .executableTarget(name: "ZooFuzzWebP", dependencies: ["ZooData", "ZooCheckpoint"]),
 
         .testTarget(name: "ZooTensorTests", dependencies: ["ZooTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ZooCheckpointTests", dependencies: ["ZooCheckpoint", "ZooTestSupport"], resources: [.copy("Fixtures")]),

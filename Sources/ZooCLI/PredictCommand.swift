@@ -19,7 +19,7 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "architecture or architecture.tag, such as resnet50.a1_in1k.")
     var name: String
 
-    @Argument(help: ArgumentHelp("Image files (JPEG or PNG).", valueName: "image"))
+    @Argument(help: ArgumentHelp("Image files (JPEG, PNG or WebP).", valueName: "image"))
     var images: [String] = []
 
     @Option(

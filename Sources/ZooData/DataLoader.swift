@@ -98,7 +98,7 @@ public final class DataLoader: @unchecked Sendable {
         switch sample {
         case .tensor(let tensor): return (tensor, label)
         case .image(let image): return (transform(image, using: &rng), label)
-        case .file(let path): return (transform(try Image(contentsOf: path), using: &rng), label)
+        case .file(let path): return (try transform(try EncodedImage(contentsOf: path), using: &rng), label)
         }
     }
 

@@ -1,5 +1,6 @@
 import CJPEG
 import CPNG
+import CWebP
 import Foundation
 
 /// An 8-bit image in memory: rows top to bottom, pixels interleaved (HWC), as PIL's "L" or "RGB".
@@ -73,7 +74,7 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .unreadable(let path, let reason): "\(path): cannot read the file: \(reason)"
         case .empty(let path): "\(path): empty file, not an image"
-        case .unknownFormat(let path): "\(path): not a JPEG or PNG image (unrecognized signature)"
+        case .unknownFormat(let path): "\(path): not a JPEG, PNG or WebP image (unrecognized signature)"
         case .tooLarge(let path, let width, let height, let limit):
             "\(path): \(width) x \(height) = \(width * height) pixels is over the limit of \(limit) "
                 + "(a decompression bomb?); raise ZOO_MAX_IMAGE_PIXELS to read it"
@@ -99,20 +100,13 @@ public enum ImageLimits {
 }
 
 extension Image {
-    /// Decodes a JPEG or PNG file (told apart by signature, not name) into `mode`, with PIL's
+    /// Decodes a JPEG, PNG or WebP file (told apart by signature, not name) into `mode`, with PIL's
     /// `Image.open(path).convert(mode)` pixels.
     public init(contentsOf path: String, mode: Mode = .rgb) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw ImageError.unreadable(
-                path: path,
-                reason: !exists ? "no such file" : isDirectory.boolValue ? "a directory" : "permission denied")
-        }
-        try self.init(decoding: data, label: path, mode: mode)
+        self = try EncodedImage(contentsOf: path).decode(mode: mode)
     }
 
-    /// Decodes JPEG or PNG bytes; `label` names them in errors.
+    /// Decodes JPEG, PNG or WebP bytes; `label` names them in errors.
     public init<Bytes: ContiguousBytes>(decoding bytes: Bytes, label: String = "<memory>", mode: Mode = .rgb) throws {
         self = try bytes.withUnsafeBytes { try Image.decode($0, label: label, mode: mode) }
     }
@@ -125,6 +119,9 @@ extension Image {
         }
         if data.count >= 8 && Array(data[0..<8]) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] {
             return try decodePNG(data, label: label).converted(to: mode)
+        }
+        if data.count >= 12 && Array(data[0..<4]) == Array("RIFF".utf8) && Array(data[8..<12]) == Array("WEBP".utf8) {
+            return try decodeWebP(data, label: label).converted(to: mode)
         }
         throw ImageError.unknownFormat(path: label)
     }
@@ -147,14 +144,19 @@ extension Image {
         }
     }
 
-    private static func decodeJPEG(_ data: UnsafeBufferPointer<UInt8>, label: String) throws -> Image {
+    static func decodeJPEG(
+        _ data: UnsafeBufferPointer<UInt8>, label: String, region: Region? = nil
+    ) throws -> Image {
         var info = ZooJPEGInfo()
         var pixels: UnsafeMutablePointer<UInt8>?
         var message = [CChar](repeating: 0, count: 256)
-        let status = zoo_jpeg_decode(
-            data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), &info, &pixels, &message, message.count)
+        let status = zoo_jpeg_decode_region(
+            data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), Int32(region?.left ?? 0),
+            Int32(region?.top ?? 0), Int32(region?.width ?? 0), Int32(region?.height ?? 0), &info, &pixels, &message,
+            message.count)
         defer { free(pixels) }
         try checkDecode(status, format: "JPEG", width: info.width, height: info.height, message: message, label: label)
+        if let region { (info.width, info.height) = (Int32(region.width), Int32(region.height)) }
         let n = Int(info.width) * Int(info.height)
         let src = UnsafeBufferPointer(start: pixels, count: n * Int(info.channels))
         switch info.channels {
@@ -174,6 +176,20 @@ extension Image {
             }
             return Image(width: Int(info.width), height: Int(info.height), mode: .rgb, pixels: out)
         }
+    }
+
+    private static func decodeWebP(_ data: UnsafeBufferPointer<UInt8>, label: String) throws -> Image {
+        var info = ZooWebPInfo()
+        var pixels: UnsafeMutablePointer<UInt8>?
+        var message = [CChar](repeating: 0, count: 256)
+        let status = zoo_webp_decode(
+            data.baseAddress, data.count, UInt64(ImageLimits.maxPixels), &info, &pixels, &message, message.count)
+        defer { free(pixels) }
+        try checkDecode(status, format: "WebP", width: info.width, height: info.height, message: message, label: label)
+        let count = Int(info.width) * Int(info.height) * 3
+        return Image(
+            width: Int(info.width), height: Int(info.height), mode: .rgb,
+            pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
     }
 
     private static func decodePNG(_ data: UnsafeBufferPointer<UInt8>, label: String) throws -> Image {

@@ -21,7 +21,19 @@ extension RandomGenerator {
     mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * random() }
 
     /// An integer in a...b, both included (Python's `random.randint`).
-    mutating func randint(_ a: Int, _ b: Int) -> Int { a + Int(next(upperBound: UInt64(b - a + 1))) }
+    mutating func randint(_ a: Int, _ b: Int) -> Int { a + Int(below(UInt64(b - a + 1))) }
+
+    /// An integer in [0, bound): Lemire's multiply-high, redrawing when the low word falls in the
+    /// biased sliver. Spelled out here rather than taken from the standard library, so the data
+    /// order is a documented algorithm a reference script can reproduce (docs/data.md).
+    mutating func below(_ bound: UInt64) -> UInt64 {
+        var m = next().multipliedFullWidth(by: bound)
+        if m.low < bound {
+            let threshold = (0 &- bound) % bound
+            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
+        }
+        return m.high
+    }
 
     /// Normal (Python's `random.gauss`).
     mutating func gauss(_ mu: Double, _ sigma: Double) -> Double {
@@ -48,7 +60,8 @@ extension RandomGenerator {
         return x / (x + y)
     }
 
-    /// A random permutation of 0..<n (torch's `randperm`), Fisher–Yates.
+    /// A random permutation of 0..<n (torch's `randperm`'s role): Fisher–Yates from the end, swapping
+    /// i with `randint(0, i)` for i = n-1 down to 1.
     mutating func permutation(_ n: Int) -> [Int] {
         var order = Array(0..<n)
         if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, randint(0, i)) } }

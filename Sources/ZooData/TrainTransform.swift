@@ -4,6 +4,15 @@ import ZooTensor
 /// Something that makes a model input [C, H, W] from an image; random transforms draw from `rng`.
 public protocol ImageTransform: Sendable {
     func callAsFunction(_ image: Image, using rng: inout RandomGenerator) -> Tensor
+    /// The transform of an image file not yet decoded. By default the whole image is decoded; a
+    /// transform that reads only part of it may decode only that part (with the same pixels).
+    func callAsFunction(_ encoded: EncodedImage, using rng: inout RandomGenerator) throws -> Tensor
+}
+
+extension ImageTransform {
+    public func callAsFunction(_ encoded: EncodedImage, using rng: inout RandomGenerator) throws -> Tensor {
+        self(try encoded.decode(), using: &rng)
+    }
 }
 
 extension EvalTransform: ImageTransform {
@@ -50,10 +59,27 @@ public struct TrainTransform: ImageTransform {
     }
 
     public func image(_ image: Image, using rng: inout RandomGenerator) -> Image {
-        var image = image.converted(to: config.imageMode)
+        let image = image.converted(to: config.imageMode)
         let crop = Self.randomResizedCropBox(
             width: image.width, height: image.height, scale: augmentation.scale,
             ratio: augmentation.ratio, using: &rng)
+        return augmented(image, crop: crop, using: &rng)
+    }
+
+    /// A JPEG that can be decoded in part decodes only the random crop's region (the same pixels
+    /// as the whole decode's, so the same tensor as `self(encoded.decode(), using:)` for the same
+    /// generator); everything else decodes whole.
+    public func callAsFunction(_ encoded: EncodedImage, using rng: inout RandomGenerator) throws -> Tensor {
+        guard let size = encoded.regionDecodableSize() else { return self(try encoded.decode(), using: &rng) }
+        let crop = Self.randomResizedCropBox(
+            width: size.width, height: size.height, scale: augmentation.scale, ratio: augmentation.ratio, using: &rng)
+        let region = try encoded.decodeJPEG(region: crop, mode: config.imageMode)
+        return tensor(augmented(region, crop: (0, 0, crop.width, crop.height), using: &rng), using: &rng)
+    }
+
+    /// Everything after the crop box is drawn: filter, resized crop, flips, auto-augment or jitter.
+    private func augmented(_ image: Image, crop: Image.Region, using rng: inout RandomGenerator) -> Image {
+        var image = image
         let filter: Interpolation =
             augmentation.interpolation == "random"
             ? (rng.randint(0, 1) == 0 ? .bilinear : .bicubic)
@@ -72,7 +98,11 @@ public struct TrainTransform: ImageTransform {
     }
 
     public func callAsFunction(_ image: Image, using rng: inout RandomGenerator) -> Tensor {
-        let prepared = self.image(image, using: &rng)
+        tensor(self.image(image, using: &rng), using: &rng)
+    }
+
+    /// To tensor, normalize, random erasing.
+    private func tensor(_ prepared: Image, using rng: inout RandomGenerator) -> Tensor {
         var values = prepared.normalizedCHW(mean: config.mean, std: config.std)
         if augmentation.reProb > 0 {
             RandomErasing(probability: augmentation.reProb, mode: augmentation.reMode, maxCount: augmentation.reCount)

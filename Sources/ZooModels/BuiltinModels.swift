@@ -14,5 +14,11 @@ public enum BuiltinModels {
         VisionTransformerVariants.register(into: .shared)
         ConvNeXtVariants.register(into: .shared)
         SwinVariants.register(into: .shared)
+        SwinV2Variants.register(into: .shared)
+        TorchvisionSwinV2.register(into: .shared)
+        MaxViTVariants.register(into: .shared)
+        VGGVariants.register(into: .shared)
+        InceptionV3Variants.register(into: .shared)
+        TorchvisionClassicVariants.register(into: .shared)
     }()
 }

@@ -8,6 +8,7 @@ public enum TransformerFamilies {
         if VisionTransformerVariants.all[name] != nil { return try makeVisionTransformer(name, args: args) }
         if ConvNeXtVariants.all[name] != nil { return try makeConvNeXt(name, args: args) }
         if SwinVariants.all[name] != nil { return try makeSwinTransformer(name, args: args) }
+        if SwinV2Variants.all[name] != nil { return try makeSwinTransformerV2(name, args: args) }
         throw ModelBuildError.unknownVariant(name)
     }
 }

@@ -158,6 +158,17 @@ enum BuiltinFamilies {
                 "swin_small_patch4_window7_224", "swin_tiny_patch4_window7_224",
             ]
         ),
+        (
+            "swin_transformer_v2",
+            [
+                "swinv2_base_window8_256", "swinv2_base_window12_192", "swinv2_base_window12to16_192to256",
+                "swinv2_base_window12to24_192to384", "swinv2_base_window16_256", "swinv2_large_window12_192",
+                "swinv2_large_window12to16_192to256", "swinv2_large_window12to24_192to384", "swinv2_small_window8_256",
+                "swinv2_small_window16_256", "swinv2_tiny_window8_256", "swinv2_tiny_window16_256",
+            ]
+        ),
+        ("vgg", ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]),
+        ("inception_v3", ["inception_v3"]),
     ]
 
     static func register(into registry: ModelRegistry) {

@@ -73,6 +73,21 @@ import Testing
                     limit: 2 * ImageLimits.pilMaxImagePixels))
     }
 
+    @Test func coversWebPLossyLosslessAlphaAndAnimation() {
+        let files = Set(Self.manifest.cases.map(\.file)), hostile = Set(Self.manifest.hostile.map(\.file))
+        for name in ["coffee_lossy_q80", "coffee_lossless", "chelsea_alpha_lossy", "chelsea_alpha_lossless", "animated"] {
+            #expect(files.contains("decode-\(name).webp"))
+        }
+        for name in ["truncated", "bad_riff", "huge", "empty"] { #expect(hostile.contains("decode-\(name).webp")) }
+    }
+
+    @Test func webPBombIsRefusedFromTheHeader() throws {
+        // An animation's VP8X canvas of 16384 x 16384: refused before libwebp allocates the canvas.
+        let path = Fixtures.path("decode-huge.webp")
+        let error = #expect(throws: ImageError.self) { try Image(contentsOf: path) }
+        #expect(error == .tooLarge(path: path, width: 16384, height: 16384, limit: 2 * ImageLimits.pilMaxImagePixels))
+    }
+
     @Test func missingFileAndDirectoryAreNamed() {
         #expect(throws: ImageError.unreadable(path: "/no/such.jpg", reason: "no such file")) {
             try Image(contentsOf: "/no/such.jpg")

@@ -80,6 +80,9 @@ class Family:
     reference_keys: Optional[Callable] = None
     # The `img_size` both sides build a fixed-size model for (ViT, Swin), or None.
     img_size: Optional[Callable] = None
+    # (first conv prefix, classifier prefix) in zoo's model when its keys are another model's
+    # (a torchvision checkpoint loaded into timm's twin); default: the reference's.
+    zoo_heads: Optional[Callable] = None
 
 
 def vit_img_size(name):
@@ -116,6 +119,34 @@ def efficientnet_model(name):
     return model
 
 
+def swinv2_img_size(name):
+    """Half the cfg's size: windows clamp to the small maps of the last stages, as timm does."""
+    import re
+    return int(re.search(r"_(\d+)$", name).group(1)) // 2
+
+
+# torchvision architectures the sweep checks, by hook family: their names are torchvision's, so
+# they are not in Families.swift (registered_architectures); zoo registers them as "torchvision".
+TORCHVISION_SWEPT = {
+    "torchvision_swin_v2": ["swin_v2_t", "swin_v2_s", "swin_v2_b"],
+    "torchvision_maxvit": ["maxvit_t"],
+}
+TORCHVISION_SWIN_V2_TWINS = {"swin_v2_t": "swinv2_tiny_window8_256", "swin_v2_s": "swinv2_small_window8_256",
+                             "swin_v2_b": "swinv2_base_window8_256"}
+
+
+def torchvision_model(name):
+    import torchvision
+    return getattr(torchvision.models, name)()
+
+
+def swin_v2_twin_keys(name):
+    """timm's twin at 256: torchvision pads maps smaller than its window where timm shrinks the
+    window, so the two agree only where every stage's map is at least 8 wide (256 input)."""
+    import timm
+    return key_table(timm.create_model(TORCHVISION_SWIN_V2_TWINS[name], pretrained=False).state_dict())
+
+
 FAMILIES = {
     "vision_transformer": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
     "deit": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
@@ -129,6 +160,13 @@ FAMILIES = {
     # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
     "vgg": Family(input_size=224),
     "inception_v3": Family(input_size=96),
+    "swin_transformer_v2": Family(build=transformer_model(swinv2_img_size), img_size=swinv2_img_size),
+    "torchvision_swin_v2": Family(
+        build=torchvision_model, heads=lambda name, model: ("features.0.0", "head"), img_size=lambda name: 256,
+        reference_keys=swin_v2_twin_keys, zoo_heads=lambda name: ("patch_embed.proj", "head.fc")),
+    # torchvision's MaxViT needs every block's map a whole number of 7×7 partitions: 224.
+    "torchvision_maxvit": Family(
+        build=torchvision_model, heads=lambda name, model: ("stem.0.0", "classifier.5"), img_size=lambda name: 224),
 }
 
 
@@ -190,16 +228,18 @@ def prepare(arch, family, hooks, work):
     loss = F.cross_entropy(out, target)
     loss.backward()
     params = dict(model.named_parameters())
+    zoo_first, zoo_classifier = hooks.zoo_heads(arch) if hooks.zoo_heads else (first, classifier)
     expected = {
         "logits": logits, "loss": loss.detach().float(),
-        f"grad.{first}.weight": params[f"{first}.weight"].grad.float(),
-        f"grad.{classifier}.weight": params[f"{classifier}.weight"].grad.float(),
+        f"grad.{zoo_first}.weight": params[f"{first}.weight"].grad.float(),
+        f"grad.{zoo_classifier}.weight": params[f"{classifier}.weight"].grad.float(),
     }
-    for prefix in (first, classifier):
+    for prefix, zoo_prefix in ((first, zoo_first), (classifier, zoo_classifier)):
         key = f"{prefix}.weight"
-        expected[f"floor.{key}"] = relative_error(grads32[key].double(), params[key].grad)
+        expected[f"floor.{zoo_prefix}.weight"] = relative_error(grads32[key].double(), params[key].grad)
     keys = hooks.reference_keys(arch) if hooks.reference_keys else key_table(state)
     save_contiguous(state, os.path.join(work, f"{arch}.weights.safetensors"))
+    first, classifier = zoo_first, zoo_classifier
     metadata = {"first_conv": first, "classifier": classifier, "num_classes": str(num_classes)}
     if hooks.img_size:
         metadata["img_size"] = str(hooks.img_size(arch))
@@ -309,6 +349,7 @@ def main():
     torch.set_num_threads(2)
 
     registered = [(arch, family) for family, names in registered_architectures().items() for arch in names]
+    registered += [(arch, family) for family, names in TORCHVISION_SWEPT.items() for arch in names]
     selected = [(a, f) for a, f in registered
                 if (not args.family or f in args.family) and (not args.only or a in args.only)]
     if args.only and len(selected) != len(args.only):
