@@ -3,7 +3,7 @@
 // `zoo-parity --list` prints every registered architecture that has a builder, one
 // `family<TAB>name` a line, in natural order of names: the set the sweep must check.
 //
-// `zoo-parity DIR ROW...`: for each ROW, reads DIR/ROW.weights.safetensors (timm's or
+// `zoo-parity DIR ROW[=ARCH]...`: for each ROW, reads DIR/ROW.weights.safetensors (timm's or
 // torchvision's state dict) and DIR/ROW.io.safetensors (`input`, `target`; metadata `model` (the
 // name to build, default ROW), `first_conv`, `classifier` (zoo's parameter prefixes; absent: no
 // gradients), `num_classes`, `img_size`, `freeze` ("1": only those two parameters get gradients,
@@ -30,7 +30,10 @@ guard arguments.count >= 2 else {
 let directory = URL(fileURLWithPath: arguments[0])
 var failures = 0
 
-func run(_ row: String) throws {
+func run(_ argument: String) throws {
+    // `ROW=ARCH` (older sweeps) builds ARCH from ROW's files, as metadata `model` does.
+    let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+    let row = parts[0]
     let io = try Checkpoint.load(directory.appendingPathComponent("\(row).io.safetensors").path)
     func tensor(_ name: String) throws -> Tensor {
         guard let found = io.tensors.first(where: { $0.name == name }) else { throw ParityError.missing(name) }
@@ -42,7 +45,7 @@ func run(_ row: String) throws {
         // Fixed-size families (ViT, Swin) are checked at a small `img_size` the reference was built with.
         // No dropout or drop path: the reference's train step runs without them too.
         try createModel(
-            io.metadata["model"] ?? row, numClasses: numClasses, dropRate: 0, checkpointPath: weights,
+            parts.count == 2 ? parts[1] : io.metadata["model"] ?? row, numClasses: numClasses, dropRate: 0, checkpointPath: weights,
             imgSize: io.metadata["img_size"].flatMap { Int($0) }, dropPathRate: 0)
     }
     let keys = model.stateDict().map { "[\"\($0.0)\", \($0.1.shape)]" }.joined(separator: ", ")
@@ -82,9 +85,10 @@ enum ParityError: Error, CustomStringConvertible {
     }
 }
 
-for row in arguments.dropFirst() {
+for argument in arguments.dropFirst() {
+    let row = String(argument.split(separator: "=", maxSplits: 1).first ?? Substring(argument))
     do {
-        try run(row)
+        try run(argument)
         print("\(row): ok")
     } catch {
         failures += 1
