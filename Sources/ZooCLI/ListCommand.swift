@@ -24,7 +24,9 @@ struct ListCommand: ParsableCommand {
     var pretrained = false
 
     func run() throws {
-        let registry = ModelRegistry.shared
+        // Zoo.registry, not ModelRegistry.shared: the names registered in code (torchvision's own
+        // models, family "torchvision") and the embedded zoo's tags are attached there.
+        let registry = Zoo.registry
         try registry.loadManifestsFromEnvironment()
         let names = registry.list(patterns, excluding: exclude, pretrained: pretrained)
         if !names.isEmpty { print(names.joined(separator: "\n")) }

@@ -352,6 +352,19 @@ def available_memory():
     return 0
 
 
+def reference_memory_need(parameters):
+    """Bytes the reference needs beyond its float32 model once built: the serialized state dict
+    (4 per parameter, briefly) and the float64 copy (8, while the float32 one is freed tensor by
+    tensor), rounded up; activations at these input sizes are small next to the giants' weights."""
+    return parameters * 6
+
+
+def zoo_memory_need(parameters, frozen):
+    """Bytes zoo-parity needs: the checkpoint read (4 per parameter), the model (4), gradients (4)
+    unless only the two checked weights get them."""
+    return parameters * (8 if frozen else 12)
+
+
 def prepare(row, family, work):
     """Reference side, in its own process: writes ROW.weights/io/expected.safetensors and ROW.meta.json."""
     import torch
@@ -390,11 +403,10 @@ def prepare(row, family, work):
         if type(module).__name__ == "StochasticDepth":
             module.p = 0.0
     parameters = sum(p.numel() for p in model.parameters())
-    # float64 weights and activations, the serialized state dict, zoo's float32 model + checkpoint.
-    need = parameters * 12
+    need = reference_memory_need(parameters)
     if need + MEMORY_MARGIN > available_memory():
-        return {"unchecked": f"needs ~{need / GIB:.1f} GiB, {available_memory() / GIB:.1f} GiB available",
-                "parameters": parameters}
+        return {"unchecked": f"the reference needs ~{need / GIB:.1f} GiB more than its float32 model, "
+                             f"{available_memory() / GIB:.1f} GiB available", "parameters": parameters}
     freeze = parameters > FREEZE_ABOVE
     in_chans = 3
     randomize_norms(model, generator, (2, in_chans, size, size))
@@ -616,8 +628,7 @@ def check_row(row, family, binary, script, work, timeout, threads):
     if "unchecked" in meta:
         result.error = f"memory: {meta['unchecked']}"
         return finish(result, start)
-    need = result.parameters * (8 if meta["zoo_heads"] and result.parameters <= FREEZE_ABOVE else 4) + (
-        result.parameters * 4)
+    need = zoo_memory_need(result.parameters, frozen=result.parameters > FREEZE_ABOVE or not meta["zoo_heads"])
     if need + MEMORY_MARGIN > available_memory():
         result.error = f"memory: zoo needs ~{need / GIB:.1f} GiB, {available_memory() / GIB:.1f} GiB available"
         return finish(result, start)
