@@ -198,7 +198,7 @@ def tv_mobile_heads(name, model):
 def swinv2_img_size(name):
     """Half the cfg's size: windows clamp to the small maps of the last stages, as timm does."""
     import re
-    return int(re.search(r"_(\d+)$", name).group(1)) // 2
+    return int(re.search(r"(\d+)$", name).group(1)) // 2  # swinv2_base_window12to16_192to256: 128
 
 
 TORCHVISION_SWIN_V2_TWINS = {"swin_v2_t": "swinv2_tiny_window8_256", "swin_v2_s": "swinv2_small_window8_256",
@@ -866,6 +866,14 @@ def main():
         f" --{k} {' '.join(v)}" for k, v in (("family", args.family), ("only", args.only)) if v)
 
     if not args.report:
+        # One sweep per cache: two would share (and delete) each other's work folder.
+        import fcntl
+        os.makedirs(args.cache, exist_ok=True)
+        lock = open(os.path.join(args.cache, "lock"), "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            sys.exit(f"another sweep is running on {args.cache}")
         todo, retry = [], []
         for row, family in rows:
             cached = load_cached(args.cache, row)
