@@ -146,7 +146,9 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
             try Checkpoint.load(try hub().pull(binName, registry: registry).modelFile.path), fromBin)
         #expect(try layout.authorizations(of: "/\(binOnly)/resolve/main/model.safetensors").map(\.status) == [404])
         #expect(
-            try layout.authorizations(of: "/\(binOnly)/resolve/main/model.safetensors.index.json").map(\.status) == [404])
+            try layout.authorizations(of: "/\(binOnly)/resolve/main/model.safetensors.index.json").map(\.status) == [
+                404
+            ])
 
         // Nothing on the Hub: the URL after every Hub file.
         let emptyName = try register(repo: Self.repo("empty")) { $0.url = url }
@@ -160,7 +162,8 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         let clipName = try register(repo: clip) { $0.hfHubFilename = "open_clip_pytorch_model.bin" }
         let clipCached = try hub().pull(clipName, registry: registry)
         #expect(clipCached.entry.originalFile == "open_clip_pytorch_model.bin")
-        #expect(try layout.authorizations(of: "/\(clip)/resolve/main/open_clip_model.safetensors").map(\.status) == [404])
+        #expect(
+            try layout.authorizations(of: "/\(clip)/resolve/main/open_clip_model.safetensors").map(\.status) == [404])
 
         // Every source failing names each attempt.
         let noneName = try register(repo: Self.repo("none")) { $0.url = server.url("files/missing.pth") }
