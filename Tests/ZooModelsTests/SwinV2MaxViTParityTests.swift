@@ -67,9 +67,13 @@ struct SwinV2MaxViTParityTests {
     }
 
     struct Meta: Decodable {
-        let zoo_name: String
+        let zooName: String
         let kwargs: [String: TransformerParityTests.JSONArg]
         let keys: [ParityFixtures.Manifest.KeyEntry]
+        enum CodingKeys: String, CodingKey {
+            case zooName = "zoo_name"
+            case kwargs, keys
+        }
     }
 
     static let representatives = ["swinv2_small", "swinv2_pad_pretrained", "tv_maxvit_small"]
@@ -78,9 +82,9 @@ struct SwinV2MaxViTParityTests {
         let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("\(fixture).json")))
         let args = ModelArgs(extra: meta.kwargs.mapValues(\.value))
         let model: Module = try withoutWeightInitialization {
-            meta.zoo_name == "maxvit_t"
-                ? try MaxViTVariants.make(meta.zoo_name, args: args)
-                : try makeSwinTransformerV2(meta.zoo_name, args: args)
+            meta.zooName == "maxvit_t"
+                ? try MaxViTVariants.make(meta.zooName, args: args)
+                : try makeSwinTransformerV2(meta.zooName, args: args)
         }
         return (model, meta)
     }
@@ -89,7 +93,8 @@ struct SwinV2MaxViTParityTests {
     func stateDictMatchesReference(_ fixture: String) throws {
         let (model, meta) = try Self.load(fixture)
         let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+            ParityFixtures.Manifest.KeyEntry(
+                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
         }
         #expect(ours.count == meta.keys.count, "\(fixture): \(ours.count) keys vs \(meta.keys.count)")
         for (index, (mine, theirs)) in zip(ours, meta.keys).enumerated() where mine != theirs {
@@ -148,4 +153,3 @@ struct SwinV2MaxViTParityTests {
         print("parity \(fixture): train gradients worst relative error \(worst)")
     }
 }
-
