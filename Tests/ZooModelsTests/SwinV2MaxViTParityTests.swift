@@ -153,3 +153,45 @@ struct SwinV2MaxViTParityTests {
         print("parity \(fixture): train gradients worst relative error \(worst)")
     }
 }
+
+/// Stochastic depth (MaxViT's `StochasticDepth(p, "row")`, timm's `DropPath`) against torchvision's
+/// `stochastic_depth` on the same input: each sample all zero or all scaled by torchvision's factor,
+/// the kept fraction within 5 standard deviations of torchvision's draw, the gradient masked alike,
+/// the identity in eval mode.
+struct StochasticDepthTests {
+    @Test func matchesTorchvisionRowMode() throws {
+        let f = try ParityFixtures.tensors(SwinV2MaxViTParityTests.ops)
+        let p = try f["stochastic_depth.p"].item()
+        let reference = try f["stochastic_depth.output"]
+        let rows = reference.shape[0]
+        let perRow = reference.count / rows
+        func keptRows(_ t: Tensor) -> (kept: Int, values: Set<Float>, uniform: Bool) {
+            let a = t.toArray()
+            var kept = 0, values = Set<Float>(), uniform = true
+            for r in 0..<rows {
+                let row = a[(r * perRow)..<((r + 1) * perRow)]
+                uniform = uniform && row.allSatisfy { $0 == row.first! }
+                values.insert(row.first!)
+                if row.first! != 0 { kept += 1 }
+            }
+            return (kept, values, uniform)
+        }
+        let theirs = keptRows(reference)
+        let x = Tensor.ones(reference.shape)
+        x.requiresGrad = true
+        let layer = DropPath(p)
+        layer.train()
+        let y = layer(x)
+        let ours = keptRows(y)
+        #expect(ours.uniform && theirs.uniform)
+        #expect(ours.values == theirs.values, "values \(ours.values) vs torchvision's \(theirs.values)")
+        let sigma = (Double(rows) * Double(p) * Double(1 - p)).squareRoot()
+        #expect(
+            abs(Double(ours.kept - theirs.kept)) <= 5 * sigma * 2.squareRoot(),
+            "kept \(ours.kept) of \(rows) rows vs torchvision's \(theirs.kept)")
+        y.sum().backward()
+        #expect(x.grad!.toArray() == y.detach().toArray(), "the gradient is the same mask")
+        layer.eval()
+        #expect(layer(x).toArray() == x.toArray())
+    }
+}
