@@ -35,7 +35,9 @@ struct RegNetDenseNetParityTests {
             let width: Int, depth: Int, groupSize: Int, dropPathRates: [Float]
             init(from decoder: Decoder) throws {
                 var row = try decoder.unkeyedContainer()
-                (width, depth, groupSize) = (try row.decode(Int.self), try row.decode(Int.self), try row.decode(Int.self))
+                (width, depth, groupSize) = (
+                    try row.decode(Int.self), try row.decode(Int.self), try row.decode(Int.self)
+                )
                 dropPathRates = try row.decode([Float].self)
             }
         }
