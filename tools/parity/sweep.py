@@ -85,6 +85,7 @@ class Family:
     zoo_heads: Optional[Callable] = None
     # The zoo architecture that loads the reference's state dict when it is not the row's own name
     # (torchvision's regnet_x_400mf loads into timm's regnetx_004_tv): zoo-parity gets ROW=ARCH.
+    # Also `tv.vgg11`: torchvision's vgg11 checkpoint loaded into timm's vgg11, next to timm's row.
     zoo_arch: Optional[Callable] = None
 
 
@@ -133,6 +134,12 @@ def swinv2_img_size(name):
 TORCHVISION_SWEPT = {
     "torchvision_swin_v2": ["swin_v2_t", "swin_v2_s", "swin_v2_b"],
     "torchvision_maxvit": ["maxvit_t"],
+    # No timm twin: registered under torchvision's names with torchvision's keys.
+    "torchvision_classic": ["alexnet", "googlenet", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
+                            "shufflenet_v2_x2_0", "squeezenet1_0", "squeezenet1_1"],
+    # Loaded into timm's architecture of the same name (rows `tv.NAME`, zoo architecture NAME).
+    "torchvision_timm_twin": [f"tv.{name}" for name in ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn",
+                                                         "vgg19", "vgg19_bn", "inception_v3"]],
 }
 
 
@@ -198,6 +205,38 @@ def swin_v2_twin_keys(name):
     return key_table(timm.create_model(TORCHVISION_SWIN_V2_TWINS[name], pretrained=False).state_dict())
 
 
+def classic_torchvision_model(row):
+    """torchvision's model (row `NAME` or `tv.NAME`) with random weights as its constructor makes them
+    and dropout off (its rates are not timm's defaults: a train step would not be deterministic).
+    GoogLeNet as its pretrained weights run it (transform_input); Inception-v3 keeps its auxiliary
+    head's weights in the checkpoint, but the head does not run: it needs a 299 input."""
+    import torchvision
+    name = row.removeprefix("tv.")
+    kwargs = {"transform_input": True, "init_weights": True} if name == "googlenet" else {}
+    if name == "inception_v3":
+        kwargs = {"init_weights": True}
+    model = getattr(torchvision.models, name)(**kwargs)
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    if name == "inception_v3":
+        model.AuxLogits.forward = lambda x: None
+    return model
+
+
+def classic_torchvision_heads(row, model):
+    name = row.removeprefix("tv.")
+    if name.startswith("vgg") or name == "alexnet":
+        return "features.0", "classifier.6"
+    if name.startswith("squeezenet"):
+        return "features.0", "classifier.1"
+    if name == "googlenet":
+        return "conv1.conv", "fc"
+    if name == "inception_v3":
+        return "Conv2d_1a_3x3.conv", "fc"
+    return "conv1.0", "fc"  # shufflenet_v2
+
+
 FAMILIES = {
     "vision_transformer": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
     "deit": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
@@ -208,13 +247,22 @@ FAMILIES = {
     "mobilenetv3": Family(input_size=64, build=efficientnet_model),
     "regnet": Family(input_size=64, build=regnet_model),
     "densenet": Family(input_size=64),
-    # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
-    "vgg": Family(input_size=224),
+    # The 2×2 maps at 64 are average-pooled up to the 7×7 the head's pre-logits convolution takes.
+    "vgg": Family(input_size=64),
     "inception_v3": Family(input_size=96),
     "swin_transformer_v2": Family(build=transformer_model(swinv2_img_size), img_size=swinv2_img_size),
     "torchvision_swin_v2": Family(
         build=torchvision_model, heads=lambda name, model: ("features.0.0", "head"), img_size=lambda name: 256,
         reference_keys=swin_v2_twin_keys, zoo_heads=lambda name: ("patch_embed.proj", "head.fc")),
+    "torchvision_classic": Family(input_size=64, build=classic_torchvision_model, heads=classic_torchvision_heads),
+    # VGG's torchvision classifier is timm's `head.fc` after the checkpoint filter; zoo's keys are
+    # timm's model's (Inception-v3's without the auxiliary head, as `createModel` builds it).
+    "torchvision_timm_twin": Family(
+        input_size=64, input_sizes={"tv.inception_v3": 96}, build=classic_torchvision_model,
+        heads=classic_torchvision_heads,
+        reference_keys=lambda row: key_table(timm_model(row.removeprefix("tv.")).state_dict()),
+        zoo_heads=lambda row: ("features.0", "head.fc") if row.startswith("tv.vgg") else ("Conv2d_1a_3x3.conv", "fc"),
+        zoo_arch=lambda row: row.removeprefix("tv.")),
     # torchvision's MaxViT needs every block's map a whole number of 7×7 partitions: 224.
     "torchvision_maxvit": Family(
         build=torchvision_model, heads=lambda name, model: ("stem.0.0", "classifier.5"), img_size=lambda name: 224),
