@@ -135,6 +135,26 @@ struct ClassicParityTests {
         }
     }
 
+    /// The cfg of each name registered with torchvision's keys is its weights' eval transform
+    /// (`Weights.DEFAULT.transforms()`): resize to crop ÷ crop_pct, crop, interpolation, mean, std.
+    @Test func torchvisionCfgsAreTorchvisionsEvalTransforms() throws {
+        struct Transform: Decodable {
+            let cropSize: Int, resizeSize: Int, interpolation: String, mean: [Double], std: [Double]
+        }
+        struct Table: Decodable { let transforms: [String: Transform] }
+        let table = try Self.snakeCaseDecoder.decode(
+            Table.self, from: Data(contentsOf: ParityFixtures.file("tv.transforms.json")))
+        BuiltinModels.register()
+        #expect(Set(table.transforms.keys) == Set(TorchvisionClassicVariants.names))
+        for (name, transform) in table.transforms {
+            let cfg = try #require(try ModelRegistry.shared.pretrainedCfg(for: name), "\(name) has no cfg")
+            #expect(cfg.inputSize == [3, transform.cropSize, transform.cropSize], "\(name)")
+            #expect(Int((Double(transform.cropSize) / cfg.cropPct).rounded(.down)) == transform.resizeSize, "\(name)")
+            #expect(cfg.interpolation == transform.interpolation, "\(name)")
+            #expect(cfg.mean == transform.mean && cfg.std == transform.std, "\(name)")
+        }
+    }
+
     /// torchvision: `torch.save(model.state_dict())` loads strictly into the zoo architecture of
     /// docs/torchvision.md; eval logits and train-mode outputs (auxiliary heads included) match.
     @Test(arguments: torchvision)
