@@ -135,6 +135,26 @@ struct ClassicParityTests {
         }
     }
 
+    /// timm's `create_model(name, num_classes=7, in_chans=1)`, `forward_head(pre_logits=True)` and
+    /// `reset_classifier(3)`: shapes through each model's head API (weights as built, at small inputs).
+    @Test(arguments: [
+        ("vgg11_bn", 32, 4096), ("inception_v3", 75, 2048), ("googlenet", 64, 1024), ("alexnet", 64, 4096),
+        ("squeezenet1_1", 64, 512), ("shufflenet_v2_x0_5", 64, 1024),
+    ])
+    func headAPIFollowsClassesAndChannels(name: String, size: Int, preLogitsWidth: Int) throws {
+        var args = ModelArgs(numClasses: 7, inChans: 1)
+        if name.hasPrefix("vgg") { args.extra["mlp_ratio"] = 0.0625 }
+        let model = try #require(try Self.build(name, args) as? any ClassifierModel)
+        model.eval()
+        let x = Tensor.zeros([2, 1, size, size])
+        let features = withNoGrad { model.forwardFeatures(x) }
+        #expect(withNoGrad { model.forwardHead(features) }.shape == [2, 7])
+        #expect(withNoGrad { model.forwardHead(features, preLogits: true) }.shape == [2, preLogitsWidth])
+        model.resetClassifier(numClasses: 3)
+        #expect(withNoGrad { model(x) }.shape == [2, 3])
+        #expect(model.stateDict()["\(model.classifierName).weight"]?.shape.first == 3)
+    }
+
     /// The cfg of each name registered with torchvision's keys is its weights' eval transform
     /// (`Weights.DEFAULT.transforms()`): resize to crop ÷ crop_pct, crop, interpolation, mean, std.
     @Test func torchvisionCfgsAreTorchvisionsEvalTransforms() throws {
