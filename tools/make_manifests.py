@@ -60,7 +60,7 @@ def registered_architectures():
     """The quoted names in Families.swift, by family, in order."""
     text = open(FAMILIES_SWIFT).read()
     families = OrderedDict()
-    for family, names in re.findall(r'\("(\w+)",\s*\[([^\]]*)\]\)', text):
+    for family, names in re.findall(r'\(\s*"(\w+)",\s*\[([^\]]*)\]\s*\)', text):
         families[family] = re.findall(r'"(\w+)"', names)
     if not families:
         sys.exit(f"no (family, [names]) list found in {FAMILIES_SWIFT}")

@@ -1,12 +1,13 @@
 // zoo-parity DIR ARCH...: the Swift half of tools/parity/sweep.py (run it through that script).
 //
-// For each ARCH (or STEM=ARCH, files named STEM: a torchvision checkpoint loaded into a timm
-// architecture of the same name), reads DIR/ARCH.weights.safetensors (timm's or torchvision's state dict) and
+// For each ARCH, reads DIR/ARCH.weights.safetensors (timm's or torchvision's state dict) and
 // DIR/ARCH.io.safetensors (`input`, `target`; metadata `first_conv`, `classifier`, `num_classes`),
 // builds ARCH with `createModel(checkpointPath:)` (so the family's checkpoint filter runs), and
 // writes DIR/ARCH.zoo.safetensors: eval `logits`, the train-mode `loss` and the gradients
 // `grad.<first_conv>.weight` and `grad.<classifier>.weight`; metadata `keys` is the model's own
 // state dict as JSON [[key, shape], ...]. A failure prints "ARCH: error" and moves on.
+// `ROW=ARCH` reads and writes the files of ROW but builds ARCH: a torchvision model's state dict
+// (row `torchvision.regnet_x_400mf`) loaded into its timm twin (`regnetx_004_tv`).
 import Foundation
 import Zoo
 
@@ -18,14 +19,16 @@ guard arguments.count >= 2 else {
 let directory = URL(fileURLWithPath: arguments.first!)
 var failures = 0
 
-func run(_ stem: String, _ arch: String) throws {
-    let io = try Checkpoint.load(directory.appendingPathComponent("\(stem).io.safetensors").path)
+func run(_ argument: String) throws {
+    let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+    let (row, arch) = (parts[0], parts.last!)
+    let io = try Checkpoint.load(directory.appendingPathComponent("\(row).io.safetensors").path)
     func tensor(_ name: String) throws -> Tensor {
         guard let found = io.tensors.first(where: { $0.name == name }) else { throw ParityError.missing(name) }
         return found.tensor
     }
     let numClasses = Int(io.metadata["num_classes"] ?? "1000") ?? 1000
-    let weights = directory.appendingPathComponent("\(stem).weights.safetensors").path
+    let weights = directory.appendingPathComponent("\(row).weights.safetensors").path
     let model = try withoutWeightInitialization {
         // Fixed-size families (ViT, Swin) are checked at a small `img_size` the reference was built with.
         try createModel(
@@ -48,7 +51,7 @@ func run(_ stem: String, _ arch: String) throws {
         outputs.append(("grad.\(key)", grad))
     }
     let result = Checkpoint(tensors: outputs, metadata: ["keys": "[\(keys)]"])
-    try result.save(directory.appendingPathComponent("\(stem).zoo.safetensors").path, format: .safetensors)
+    try result.save(directory.appendingPathComponent("\(row).zoo.safetensors").path, format: .safetensors)
 }
 
 enum ParityError: Error, CustomStringConvertible {
@@ -61,14 +64,13 @@ enum ParityError: Error, CustomStringConvertible {
 }
 
 for argument in arguments.dropFirst() {
-    let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
-    let (stem, arch) = (parts[0], parts.last!)
+    let row = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
     do {
-        try run(stem, arch)
-        print("\(stem): ok")
+        try run(argument)
+        print("\(row): ok")
     } catch {
         failures += 1
-        print("\(stem): error: \(error)")
+        print("\(row): error: \(error)")
     }
 }
 exit(failures == 0 ? 0 : 1)

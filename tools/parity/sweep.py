@@ -83,8 +83,9 @@ class Family:
     # (first conv prefix, classifier prefix) in zoo's model when its keys are another model's
     # (a torchvision checkpoint loaded into timm's twin); default: the reference's.
     zoo_heads: Optional[Callable] = None
-    # The zoo architecture a row checks, when the row is not named after it (`tv.vgg11`: torchvision's
-    # vgg11 checkpoint loaded into timm's vgg11, next to timm's own vgg11 row).
+    # The zoo architecture that loads the reference's state dict when it is not the row's own name
+    # (torchvision's regnet_x_400mf loads into timm's regnetx_004_tv): zoo-parity gets ROW=ARCH.
+    # Also `tv.vgg11`: torchvision's vgg11 checkpoint loaded into timm's vgg11, next to timm's row.
     zoo_arch: Optional[Callable] = None
 
 
@@ -140,6 +141,54 @@ TORCHVISION_SWEPT = {
     "torchvision_timm_twin": [f"tv.{name}" for name in ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn",
                                                          "vgg19", "vgg19_bn", "inception_v3"]],
 }
+
+
+def regnet_model(name):
+    """timm's model with RegNet-V's pre-activation branches quieted as a trained net's are: no norm
+    follows them and timm's zero_init_last skips them, so with random norms the stream doubles block
+    after block and PyTorch's own float32 logits stray 7% from float64 ones. Zeroing each branch's
+    norm3 lets `randomize_norms` give it a small weight."""
+    model = timm_model(name)
+    with torch.no_grad():
+        for block in model.modules():
+            if type(block).__name__ == "PreBottleneck":
+                block.norm3.weight.zero_()
+    return model
+
+
+# torchvision models that load into their timm twin (docs/torchvision.md): zoo registers no name for
+# them, so their rows are `torchvision.<name>` (densenet121 is also timm's row) checked on the twin.
+TORCHVISION_TWINS = {
+    "regnet_y_400mf": "regnety_004", "regnet_y_800mf": "regnety_008_tv", "regnet_y_1_6gf": "regnety_016",
+    "regnet_y_3_2gf": "regnety_032", "regnet_y_8gf": "regnety_080_tv", "regnet_y_16gf": "regnety_160",
+    "regnet_y_32gf": "regnety_320", "regnet_y_128gf": "regnety_1280",
+    "regnet_x_400mf": "regnetx_004_tv", "regnet_x_800mf": "regnetx_008", "regnet_x_1_6gf": "regnetx_016",
+    "regnet_x_3_2gf": "regnetx_032", "regnet_x_8gf": "regnetx_080", "regnet_x_16gf": "regnetx_160",
+    "regnet_x_32gf": "regnetx_320",
+    "densenet121": "densenet121", "densenet161": "densenet161", "densenet169": "densenet169",
+    "densenet201": "densenet201",
+}
+TORCHVISION_SWEPT["torchvision_regnet"] = [f"torchvision.{n}" for n in TORCHVISION_TWINS if n.startswith("regnet")]
+TORCHVISION_SWEPT["torchvision_densenet"] = [f"torchvision.{n}" for n in TORCHVISION_TWINS if n.startswith("densenet")]
+
+
+def torchvision_row_model(row):
+    return torchvision_model(row.split(".", 1)[1])
+
+
+def torchvision_twin(row):
+    return TORCHVISION_TWINS[row.split(".", 1)[1]]
+
+
+def twin_keys(row):
+    return key_table(timm_model(torchvision_twin(row)).state_dict())
+
+
+def twin_family(first_conv, classifier, twin_heads):
+    """Hooks of a torchvision family whose models load into their timm twins."""
+    return Family(
+        input_size=64, build=torchvision_row_model, heads=lambda row, model: (first_conv, classifier),
+        reference_keys=twin_keys, zoo_heads=lambda row: twin_heads, zoo_arch=torchvision_twin)
 TORCHVISION_SWIN_V2_TWINS = {"swin_v2_t": "swinv2_tiny_window8_256", "swin_v2_s": "swinv2_small_window8_256",
                              "swin_v2_b": "swinv2_base_window8_256"}
 
@@ -196,7 +245,7 @@ FAMILIES = {
     "resnet": Family(input_size=64),
     "efficientnet": Family(input_size=64, build=efficientnet_model),
     "mobilenetv3": Family(input_size=64, build=efficientnet_model),
-    "regnet": Family(input_size=64),
+    "regnet": Family(input_size=64, build=regnet_model),
     "densenet": Family(input_size=64),
     # The 2×2 maps at 64 are average-pooled up to the 7×7 the head's pre-logits convolution takes.
     "vgg": Family(input_size=64),
@@ -217,6 +266,8 @@ FAMILIES = {
     # torchvision's MaxViT needs every block's map a whole number of 7×7 partitions: 224.
     "torchvision_maxvit": Family(
         build=torchvision_model, heads=lambda name, model: ("stem.0.0", "classifier.5"), img_size=lambda name: 224),
+    "torchvision_regnet": twin_family("stem.0", "fc", ("stem.conv", "head.fc")),
+    "torchvision_densenet": twin_family("features.conv0", "classifier", ("features.conv0", "classifier")),
 }
 
 
@@ -335,8 +386,9 @@ def run_chunk(chunk, binary, work, results):
     names = list(prepared)
     if names:
         start = time.time()
-        arguments = [f"{arch}={FAMILIES[family].zoo_arch(arch)}" if FAMILIES[family].zoo_arch else arch
-                     for arch, family in chunk if arch in prepared]
+        # A row checked on another zoo architecture is passed as ROW=ARCH.
+        hooks = dict(chunk)
+        arguments = [f"{a}={FAMILIES[hooks[a]].zoo_arch(a)}" if FAMILIES[hooks[a]].zoo_arch else a for a in names]
         process = subprocess.run([binary, work] + arguments, capture_output=True, text=True)
         for line in process.stdout.splitlines():
             arch, _, status = line.partition(": ")
