@@ -4,6 +4,7 @@
     swift build -c release --product zoo
     /usr/bin/python3 tools/bench_vs_torch.py [--models resnet18 resnet50 ...] [--batch 8] [--threads 2]
                                              [--modes forward train frozen] [--rounds 3] [--runs 5]
+                                             [--torch-waits default passive]
 
 For each model and mode, alternates `zoo bench NAME --json` and the same measurement in PyTorch
 (timm's model, random weights) `--rounds` times, each side in its own process (so each has its
@@ -11,6 +12,10 @@ own peak RSS), and prints the medians and the ratio zoo/PyTorch (below 1 means z
 Modes: forward (eval, no grad), train (SGD step with momentum: forward, cross-entropy, backward,
 update), frozen (the same step with only the classifier trainable, the backbone in eval mode).
 Without --models it takes the most common member of every family zoo registers.
+`zoo` restarts itself with idle OpenMP workers sleeping (OMP_WAIT_POLICY=passive, see
+KernelPath.parkIdleWorkers); PyTorch is measured as it ships (`default`, spinning workers) and,
+with `--torch-waits default passive` (the default), also with OMP_WAIT_POLICY=passive; the ratio
+is against the better of the two. Each row ends with the load average when it finished.
 """
 import argparse
 import json
@@ -76,10 +81,14 @@ def torch_worker(args):
     print(json.dumps(result))
 
 
-def run_torch(model, mode, args):
+def run_torch(model, mode, args, wait="default"):
     command = [sys.executable, __file__, "--torch-worker", "--model", model, "--mode", mode, "--batch", str(args.batch),
                "--input-size", str(args.input_size), "--threads", str(args.threads), "--runs", str(args.runs)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    environment = dict(os.environ)
+    environment.pop("OMP_WAIT_POLICY", None)
+    if wait == "passive":
+        environment["OMP_WAIT_POLICY"] = "passive"
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=environment).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -112,6 +121,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--zoo", default=".build/release/zoo")
+    parser.add_argument("--torch-waits", nargs="+", choices=["default", "passive"], default=["default", "passive"],
+                        help="PyTorch's OpenMP wait policies to measure (the better one is the reference)")
     parser.add_argument("--torch-worker", action="store_true")
     parser.add_argument("--model")
     parser.add_argument("--mode")
@@ -126,23 +137,30 @@ def main():
     backend, torch_version = "", ""
     for model in models:
         for mode in args.modes:
-            zoo_ms, torch_ms, zoo_rss, torch_rss = [], [], [], []
+            zoo_ms, zoo_rss = [], []
+            torch_ms = {wait: [] for wait in args.torch_waits}
+            torch_rss = {wait: [] for wait in args.torch_waits}
             for _ in range(args.rounds):
                 z = run_zoo(model, mode, args)
-                t = run_torch(model, mode, args)
                 zoo_ms.append(z["ms"]); zoo_rss.append(z["peak_rss_mb"]); backend = z["backend"]
-                torch_ms.append(t["ms"]); torch_rss.append(t["peak_rss_mb"]); torch_version = t["torch"]
-            row = (model, mode, statistics.median(zoo_ms), statistics.median(torch_ms),
-                   statistics.median(zoo_rss), statistics.median(torch_rss))
+                for wait in args.torch_waits:
+                    t = run_torch(model, mode, args, wait)
+                    torch_ms[wait].append(t["ms"]); torch_rss[wait].append(t["peak_rss_mb"]); torch_version = t["torch"]
+            medians = {wait: statistics.median(times) for wait, times in torch_ms.items()}
+            best = min(medians, key=medians.get)
+            row = (model, mode, statistics.median(zoo_ms), medians, best, statistics.median(zoo_rss),
+                   statistics.median(torch_rss[best]), os.getloadavg()[0])
             rows.append(row)
-            print(f"{model:24s} {mode:8s} zoo {row[2]:8.1f} ms   PyTorch {row[3]:8.1f} ms   zoo/PyTorch {row[2] / row[3]:5.2f}x"
-                  f"   peak RSS zoo {row[4]:6.0f} MB  PyTorch {row[5]:6.0f} MB", flush=True)
+            torch_text = "   ".join(f"PyTorch ({wait}) {ms:8.1f} ms" for wait, ms in medians.items())
+            print(f"{model:24s} {mode:8s} zoo {row[2]:8.1f} ms   {torch_text}   zoo/best {row[2] / medians[best]:5.2f}x"
+                  f"   peak RSS zoo {row[5]:6.0f} MB  PyTorch {row[6]:6.0f} MB   load {row[7]:.1f}", flush=True)
     print(f"zoo kernels: {backend}; PyTorch {torch_version}")
-    print("\n| model | work | zoo ms | PyTorch ms | zoo/PyTorch | zoo peak RSS MB | PyTorch peak RSS MB |")
-    print("|---|---|---|---|---|---|---|")
-    for model, mode, z, t, zr, tr in rows:
-        print(f"| {model} | {mode} | {z:.1f} | {t:.1f} | {z / t:.2f} | {zr:.0f} | {tr:.0f} |")
-
+    waits = " | ".join(f"PyTorch {wait} ms" for wait in args.torch_waits)
+    print(f"\n| model | work | zoo ms | {waits} | zoo/PyTorch (better) | zoo peak RSS MB | PyTorch peak RSS MB | load |")
+    print("|---|---|---|" + "---|" * len(args.torch_waits) + "---|---|---|---|")
+    for model, mode, z, medians, best, zr, tr, load in rows:
+        times = " | ".join(f"{medians[wait]:.1f}" for wait in args.torch_waits)
+        print(f"| {model} | {mode} | {z:.1f} | {times} | {z / medians[best]:.2f} | {zr:.0f} | {tr:.0f} | {load:.1f} |")
 
 if __name__ == "__main__":
     main()

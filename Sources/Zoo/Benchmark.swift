@@ -81,13 +81,17 @@ public struct ModelBenchmark: Sendable {
         return (false, "this CPU has no AVX512_BF16 (oneDNN's instruction set here is \(isa))")
     }
 
+    /// Throws unless this machine can run `dtype` (`zoo bench` and `zoo predict` call it first).
+    public static func requireSupport(for dtype: DType) throws {
+        guard dtype == .bfloat16 else { return }
+        let support = bfloat16Support
+        // bf16 kernels exist in oneDNN only for AVX512_BF16/AMX; elsewhere it would emulate them slowly.
+        guard support.supported else { throw Failure.bfloat16Unsupported(support.reason) }
+        throw Failure.bfloat16Unsupported("bf16 kernels are not wired into zoo yet (CPU: \(support.reason))")
+    }
+
     public func run() throws -> Result {
-        if dtype == .bfloat16 {
-            let support = Self.bfloat16Support
-            // bf16 kernels exist in oneDNN only for AVX512_BF16/AMX; elsewhere it would emulate them slowly.
-            guard support.supported else { throw Failure.bfloat16Unsupported(support.reason) }
-            throw Failure.bfloat16Unsupported("bf16 kernels are not wired into zoo yet (CPU: \(support.reason))")
-        }
+        try Self.requireSupport(for: dtype)
         if let threads { KernelPath.threads = threads }
         let network = try createModel(model)
         var rng = RandomGenerator(seed: 0)

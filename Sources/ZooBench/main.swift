@@ -9,15 +9,10 @@ import Zoo
 //   zoo-bench distributed   data-parallel train steps under mpirun (tools/bench_distributed.sh)
 //   zoo-bench attention     eval-mode attention at ViT-S/16's shape: fused kernel vs unfused, time and peak memory
 //   zoo-bench loader [DIR]  image loader (decode + RandomResizedCrop + flip) vs torchvision (tools/bench_loader.py)
-#if os(Linux)
-    // OpenBLAS's idle workers spin for ~2^28 cycles after each GEMM, taking the cores that im2col and
-    // the other loops between GEMMs run on. The library reads OPENBLAS_THREAD_TIMEOUT only when it
-    // loads, so set it and start again (tools/zoo.sh exports it for the zoo command).
-    if ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] == nil {
-        setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-    }
-#endif
+// OpenBLAS's and OpenMP's idle workers spin after each GEMM or primitive, taking the cores the
+// loops between them run on; the libraries read how long only when they load, so this restarts
+// the program with them told to sleep (unless the environment says otherwise).
+KernelPath.parkIdleWorkers()
 
 let suites: [String: () -> Void] = [
     "conv": { ConvBench.run() },

@@ -45,6 +45,9 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Square input side overriding the cfg's input_size.", valueName: "S"))
     var inputSize: Int?
 
+    @Option(help: "Arithmetic: f32, or bf16 where the CPU has AVX512_BF16.")
+    var dtype: ModelBenchmark.DType = .float32
+
     @OptionGroup(title: "Decompression limits") var readLimits: ReadLimitOptions
 
     func validate() throws {
@@ -60,6 +63,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        try ModelBenchmark.requireSupport(for: dtype)
         readLimits.apply()
         if let input { return try runTensor(input) }
         let classifier = try ImageClassifier(

@@ -23,4 +23,11 @@ struct ZooCommand: ParsableCommand {
             BenchCommand.self,
         ]
     )
+
+    static func main() {
+        // Idle OpenMP (oneDNN) and OpenBLAS workers sleep instead of spinning: restarts once with
+        // OMP_WAIT_POLICY / OPENBLAS_THREAD_TIMEOUT set, unless the user set them.
+        KernelPath.parkIdleWorkers()
+        main(nil)
+    }
 }

@@ -128,6 +128,16 @@ public final class DataLoader: @unchecked Sendable {
                 path: "sample \(kept[k])", reason: "shape \(t.shape) differs from the batch's \(first.shape)")
         }
         let shape = [tensors.count] + first.shape, size = first.shape.reduce(1, *)
+        guard let mixup = options.mixup else {
+            // Each sample copied once, straight into the batch tensor's storage.
+            let inputs = Tensor(zeros: shape)
+            inputs.withUnsafeMutableFloats { out in
+                for (k, t) in tensors.enumerated() {
+                    t.withUnsafeFloats { (out + k * size).update(from: $0, count: size) }
+                }
+            }
+            return Batch(inputs: inputs, labels: labels, indices: kept, targets: nil)
+        }
         var values = [Float](repeating: 0, count: shape.reduce(1, *))
         values.withUnsafeMutableBufferPointer { out in
             for (k, t) in tensors.enumerated() {
@@ -137,12 +147,9 @@ public final class DataLoader: @unchecked Sendable {
                 }
             }
         }
-        var targets: Tensor?
-        if let mixup = options.mixup {
-            var rng = RandomGenerator(seed: options.seed, stream: 0x4D49_5855, UInt64(epoch), UInt64(number))
-            let soft = mixup.apply(inputs: &values, shape: shape, labels: labels, using: &rng).targets
-            targets = Tensor(soft, shape: [labels.count, mixup.numClasses])
-        }
+        var rng = RandomGenerator(seed: options.seed, stream: 0x4D49_5855, UInt64(epoch), UInt64(number))
+        let soft = mixup.apply(inputs: &values, shape: shape, labels: labels, using: &rng).targets
+        let targets = Tensor(soft, shape: [labels.count, mixup.numClasses])
         return Batch(inputs: Tensor(values, shape: shape), labels: labels, indices: kept, targets: targets)
     }
 

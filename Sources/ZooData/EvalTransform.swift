@@ -43,10 +43,7 @@ public struct EvalTransform: Sendable {
 
     /// The normalized tensor [C, H, W].
     public func callAsFunction(_ image: Image) -> Tensor {
-        let prepared = self.image(image)
-        return Tensor(
-            prepared.normalizedCHW(mean: config.mean, std: config.std),
-            shape: [prepared.channels, prepared.height, prepared.width])
+        self.image(image).normalizedTensor(mean: config.mean, std: config.std)
     }
 }
 
@@ -86,24 +83,29 @@ extension Image {
     /// Channels first, each sample (v / 255 - mean) / std in float32, as torchvision's `ToTensor` + `Normalize`.
     public func normalizedCHW(mean: [Double], std: [Double]) -> [Float] {
         var out = [Float](repeating: 0, count: pixels.count)
-        writeNormalizedCHW(into: &out, offset: 0, mean: mean, std: std)
+        out.withUnsafeMutableBufferPointer { writeNormalizedCHW(into: $0.baseAddress!, mean: mean, std: std) }
         return out
     }
 
-    func writeNormalizedCHW(into out: inout [Float], offset: Int, mean: [Double], std: [Double]) {
+    /// `normalizedCHW` as a [C, H, W] tensor, written straight into the tensor's storage.
+    public func normalizedTensor(mean: [Double], std: [Double]) -> Tensor {
+        let tensor = Tensor(zeros: [channels, height, width])
+        tensor.withUnsafeMutableFloats { writeNormalizedCHW(into: $0, mean: mean, std: std) }
+        return tensor
+    }
+
+    func writeNormalizedCHW(into out: UnsafeMutablePointer<Float>, mean: [Double], std: [Double]) {
         let c = channels, n = width * height
         // One table per channel: the same float32 operations per value, computed 256 times, not n.
         let tables = (0..<c).map { ch in
             let m = Float(mean[ch]), s = Float(std[ch])
             return (0..<256).map { (Float($0) / 255 - m) / s }
         }
-        out.withUnsafeMutableBufferPointer { dst in
-            pixels.withUnsafeBufferPointer { src in
-                for ch in 0..<c {
-                    tables[ch].withUnsafeBufferPointer { table in
-                        let plane = dst.baseAddress! + offset + ch * n
-                        for i in 0..<n { plane[i] = table[Int(src[i * c + ch])] }
-                    }
+        pixels.withUnsafeBufferPointer { src in
+            for ch in 0..<c {
+                tables[ch].withUnsafeBufferPointer { table in
+                    let plane = out + ch * n
+                    for i in 0..<n { plane[i] = table[Int(src[i * c + ch])] }
                 }
             }
         }

@@ -127,8 +127,10 @@ extension Image {
                                 if c == 3 {
                                     var s0 = Resampling.half, s1 = Resampling.half, s2 = Resampling.half
                                     for i in 0..<count {
-                                        let w = Int(kx[i]), q = p + 3 * i
-                                        s0 += Int(q[0]) * w; s1 += Int(q[1]) * w; s2 += Int(q[2]) * w
+                                        let w = kx[i], q = p + 3 * i
+                                        s0 &+= Int32(q[0]) &* w
+                                        s1 &+= Int32(q[1]) &* w
+                                        s2 &+= Int32(q[2]) &* w
                                     }
                                     outRow[3 * x] = Resampling.clip8(s0)
                                     outRow[3 * x + 1] = Resampling.clip8(s1)
@@ -136,7 +138,7 @@ extension Image {
                                 } else {
                                     for ch in 0..<c {
                                         var sum = Resampling.half
-                                        for i in 0..<count { sum += Int(p[i * c + ch]) * Int(kx[i]) }
+                                        for i in 0..<count { sum &+= Int32(p[i * c + ch]) &* kx[i] }
                                         outRow[x * c + ch] = Resampling.clip8(sum)
                                     }
                                 }
@@ -155,15 +157,16 @@ extension Image {
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 r.weights.withUnsafeBufferPointer { k in
-                    var sums = [Int](repeating: 0, count: rowLength)
+                    var sums = [Int32](repeating: 0, count: rowLength)
                     sums.withUnsafeMutableBufferPointer { sums in
+                        let sums = sums.baseAddress!
                         for y in 0..<outHeight {
                             let ymin = r.bounds[2 * y] - rowOffset, count = r.bounds[2 * y + 1],
                                 ky = k.baseAddress! + y * r.ksize
                             for i in 0..<rowLength { sums[i] = Resampling.half }
                             for j in 0..<count {
-                                let row = src.baseAddress! + (ymin + j) * rowLength, w = Int(ky[j])
-                                for i in 0..<rowLength { sums[i] += Int(row[i]) * w }
+                                let row = src.baseAddress! + (ymin + j) * rowLength, w = ky[j]
+                                for i in 0..<rowLength { sums[i] &+= Int32(row[i]) &* w }
                             }
                             let outRow = dst.baseAddress! + y * rowLength
                             for i in 0..<rowLength { outRow[i] = Resampling.clip8(sums[i]) }
@@ -198,8 +201,10 @@ extension Image {
 /// One axis of a PIL resample: for each output pixel the first input pixel, the count, and the
 /// weights in PIL's 8-bit fixed point (`precompute_coeffs` + `normalize_coeffs_8bpc`).
 struct Resampling {
-    static let precisionBits = 32 - 8 - 2
-    static let half = 1 << (precisionBits - 1)
+    static let precisionBits: Int32 = 32 - 8 - 2
+    /// Sums are Int32 with wrapping arithmetic, as PIL's `int` accumulators (a 255 · 2^22 weighted
+    /// sum fits), which lets the compiler vectorize the passes.
+    static let half: Int32 = 1 << (precisionBits - 1)
 
     let outSize: Int
     let ksize: Int
@@ -236,9 +241,8 @@ struct Resampling {
         (self.outSize, self.ksize, self.bounds, self.weights) = (outSize, ksize, bounds, weights)
     }
 
-    @inline(__always) static func clip8(_ value: Int) -> UInt8 {
-        if value >= (1 << precisionBits) << 8 { return 255 }
-        if value <= 0 { return 0 }
-        return UInt8(value >> precisionBits)
+    /// PIL's `clip8`: 255 at or above 2^30, 0 at or below 0, else the top bits (branch-free).
+    @inline(__always) static func clip8(_ value: Int32) -> UInt8 {
+        UInt8(truncatingIfNeeded: Swift.min(Swift.max(value, 0), (1 << (precisionBits + 8)) - 1) >> precisionBits)
     }
 }

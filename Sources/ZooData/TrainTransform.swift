@@ -103,6 +103,7 @@ public struct TrainTransform: ImageTransform {
 
     /// To tensor, normalize, random erasing.
     private func tensor(_ prepared: Image, using rng: inout RandomGenerator) -> Tensor {
+        guard augmentation.reProb > 0 else { return prepared.normalizedTensor(mean: config.mean, std: config.std) }
         var values = prepared.normalizedCHW(mean: config.mean, std: config.std)
         if augmentation.reProb > 0 {
             RandomErasing(probability: augmentation.reProb, mode: augmentation.reMode, maxCount: augmentation.reCount)

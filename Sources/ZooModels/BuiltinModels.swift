@@ -20,5 +20,7 @@ public enum BuiltinModels {
         VGGVariants.register(into: .shared)
         InceptionV3Variants.register(into: .shared)
         TorchvisionClassicVariants.register(into: .shared)
+        RegNetVariants.register(into: .shared)
+        DenseNetVariants.register(into: .shared)
     }()
 }

@@ -22,8 +22,7 @@ public final class BasicConv2d: Module {
         bn = BatchNorm2d(outChannels, eps: 1e-3)
     }
 
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0)
-    {
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0) {
         self.init(
             inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: stride,
             padding: (padding, padding))
@@ -42,145 +41,142 @@ func inceptionMaxPool(_ x: Tensor) -> Tensor {
     x.maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (0, 0), dilation: (1, 1), ceilMode: false)
 }
 
-/// 35×35 block: 1×1, 5×5, double 3×3 and pool branches.
-public final class InceptionA: Module {
-    public let branch1x1: BasicConv2d
-    public let branch5x5_1: BasicConv2d
-    public let branch5x5_2: BasicConv2d
-    public let branch3x3dbl_1: BasicConv2d
-    public let branch3x3dbl_2: BasicConv2d
-    public let branch3x3dbl_3: BasicConv2d
-    public let branchPool: BasicConv2d
+/// An Inception block's convolutions under timm's attribute names (`branch5x5_1`, `branch3x3dbl_3a`),
+/// which no Swift property name maps to: registered in timm's order, looked up by name in `forward`.
+public class InceptionBranches: Module {
+    let convs: [(String, BasicConv2d)]
+    private let byName: [String: BasicConv2d]
 
+    init(_ convs: [(String, BasicConv2d)]) {
+        self.convs = convs
+        byName = Dictionary(uniqueKeysWithValues: convs)
+    }
+
+    public override func namedChildren() -> [(String, Module)] { convs.map { ($0.0, $0.1 as Module) } }
+
+    /// Runs the named convolutions one after another.
+    func run(_ x: Tensor, _ names: String...) -> Tensor { names.reduce(x) { byName[$1]!($0) } }
+}
+
+/// 35×35 block: 1×1, 5×5, double 3×3 and pool branches.
+public final class InceptionA: InceptionBranches {
     init(_ inChannels: Int, poolFeatures: Int) {
-        branch1x1 = BasicConv2d(inChannels, 64, kernelSize: 1)
-        branch5x5_1 = BasicConv2d(inChannels, 48, kernelSize: 1)
-        branch5x5_2 = BasicConv2d(48, 64, kernelSize: 5, padding: 2)
-        branch3x3dbl_1 = BasicConv2d(inChannels, 64, kernelSize: 1)
-        branch3x3dbl_2 = BasicConv2d(64, 96, kernelSize: 3, padding: 1)
-        branch3x3dbl_3 = BasicConv2d(96, 96, kernelSize: 3, padding: 1)
-        branchPool = BasicConv2d(inChannels, poolFeatures, kernelSize: 1)
+        super.init([
+            ("branch1x1", BasicConv2d(inChannels, 64, kernelSize: 1)),
+            ("branch5x5_1", BasicConv2d(inChannels, 48, kernelSize: 1)),
+            ("branch5x5_2", BasicConv2d(48, 64, kernelSize: 5, padding: 2)),
+            ("branch3x3dbl_1", BasicConv2d(inChannels, 64, kernelSize: 1)),
+            ("branch3x3dbl_2", BasicConv2d(64, 96, kernelSize: 3, padding: 1)),
+            ("branch3x3dbl_3", BasicConv2d(96, 96, kernelSize: 3, padding: 1)),
+            ("branch_pool", BasicConv2d(inChannels, poolFeatures, kernelSize: 1)),
+        ])
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
         Tensor.concat(
             [
-                branch1x1(x), branch5x5_2(branch5x5_1(x)), branch3x3dbl_3(branch3x3dbl_2(branch3x3dbl_1(x))),
-                branchPool(inceptionAveragePool(x)),
+                run(x, "branch1x1"), run(x, "branch5x5_1", "branch5x5_2"),
+                run(x, "branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"),
+                run(inceptionAveragePool(x), "branch_pool"),
             ], dim: 1)
     }
 }
 
 /// 35→17 reduction: strided 3×3, double 3×3 and max-pool branches.
-public final class InceptionB: Module {
-    public let branch3x3: BasicConv2d
-    public let branch3x3dbl_1: BasicConv2d
-    public let branch3x3dbl_2: BasicConv2d
-    public let branch3x3dbl_3: BasicConv2d
-
+public final class InceptionB: InceptionBranches {
     init(_ inChannels: Int) {
-        branch3x3 = BasicConv2d(inChannels, 384, kernelSize: 3, stride: 2)
-        branch3x3dbl_1 = BasicConv2d(inChannels, 64, kernelSize: 1)
-        branch3x3dbl_2 = BasicConv2d(64, 96, kernelSize: 3, padding: 1)
-        branch3x3dbl_3 = BasicConv2d(96, 96, kernelSize: 3, stride: 2)
+        super.init([
+            ("branch3x3", BasicConv2d(inChannels, 384, kernelSize: 3, stride: 2)),
+            ("branch3x3dbl_1", BasicConv2d(inChannels, 64, kernelSize: 1)),
+            ("branch3x3dbl_2", BasicConv2d(64, 96, kernelSize: 3, padding: 1)),
+            ("branch3x3dbl_3", BasicConv2d(96, 96, kernelSize: 3, stride: 2)),
+        ])
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
         Tensor.concat(
-            [branch3x3(x), branch3x3dbl_3(branch3x3dbl_2(branch3x3dbl_1(x))), inceptionMaxPool(x)], dim: 1)
+            [
+                run(x, "branch3x3"), run(x, "branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"),
+                inceptionMaxPool(x),
+            ], dim: 1)
     }
 }
 
 /// 17×17 block: factorized 7×7 convolutions (1×7 then 7×1).
-public final class InceptionC: Module {
-    public let branch1x1: BasicConv2d
-    public let branch7x7_1: BasicConv2d
-    public let branch7x7_2: BasicConv2d
-    public let branch7x7_3: BasicConv2d
-    public let branch7x7dbl_1: BasicConv2d
-    public let branch7x7dbl_2: BasicConv2d
-    public let branch7x7dbl_3: BasicConv2d
-    public let branch7x7dbl_4: BasicConv2d
-    public let branch7x7dbl_5: BasicConv2d
-    public let branchPool: BasicConv2d
-
+public final class InceptionC: InceptionBranches {
     init(_ inChannels: Int, channels7x7 c7: Int) {
-        let (row, column) = ((1, 7), (7, 1))
-        let (rowPad, columnPad) = ((0, 3), (3, 0))
-        branch1x1 = BasicConv2d(inChannels, 192, kernelSize: 1)
-        branch7x7_1 = BasicConv2d(inChannels, c7, kernelSize: 1)
-        branch7x7_2 = BasicConv2d(c7, c7, kernelSize: row, padding: rowPad)
-        branch7x7_3 = BasicConv2d(c7, 192, kernelSize: column, padding: columnPad)
-        branch7x7dbl_1 = BasicConv2d(inChannels, c7, kernelSize: 1)
-        branch7x7dbl_2 = BasicConv2d(c7, c7, kernelSize: column, padding: columnPad)
-        branch7x7dbl_3 = BasicConv2d(c7, c7, kernelSize: row, padding: rowPad)
-        branch7x7dbl_4 = BasicConv2d(c7, c7, kernelSize: column, padding: columnPad)
-        branch7x7dbl_5 = BasicConv2d(c7, 192, kernelSize: row, padding: rowPad)
-        branchPool = BasicConv2d(inChannels, 192, kernelSize: 1)
+        func row(_ i: Int, _ o: Int) -> BasicConv2d { BasicConv2d(i, o, kernelSize: (1, 7), padding: (0, 3)) }
+        func column(_ i: Int, _ o: Int) -> BasicConv2d { BasicConv2d(i, o, kernelSize: (7, 1), padding: (3, 0)) }
+        super.init([
+            ("branch1x1", BasicConv2d(inChannels, 192, kernelSize: 1)),
+            ("branch7x7_1", BasicConv2d(inChannels, c7, kernelSize: 1)),
+            ("branch7x7_2", row(c7, c7)),
+            ("branch7x7_3", column(c7, 192)),
+            ("branch7x7dbl_1", BasicConv2d(inChannels, c7, kernelSize: 1)),
+            ("branch7x7dbl_2", column(c7, c7)),
+            ("branch7x7dbl_3", row(c7, c7)),
+            ("branch7x7dbl_4", column(c7, c7)),
+            ("branch7x7dbl_5", row(c7, 192)),
+            ("branch_pool", BasicConv2d(inChannels, 192, kernelSize: 1)),
+        ])
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let seven = branch7x7_3(branch7x7_2(branch7x7_1(x)))
-        let double = branch7x7dbl_5(branch7x7dbl_4(branch7x7dbl_3(branch7x7dbl_2(branch7x7dbl_1(x)))))
-        return Tensor.concat([branch1x1(x), seven, double, branchPool(inceptionAveragePool(x))], dim: 1)
+        Tensor.concat(
+            [
+                run(x, "branch1x1"), run(x, "branch7x7_1", "branch7x7_2", "branch7x7_3"),
+                run(x, "branch7x7dbl_1", "branch7x7dbl_2", "branch7x7dbl_3", "branch7x7dbl_4", "branch7x7dbl_5"),
+                run(inceptionAveragePool(x), "branch_pool"),
+            ], dim: 1)
     }
 }
 
 /// 17→8 reduction: strided 3×3, 7×7-then-strided-3×3 and max-pool branches.
-public final class InceptionD: Module {
-    public let branch3x3_1: BasicConv2d
-    public let branch3x3_2: BasicConv2d
-    public let branch7x7x3_1: BasicConv2d
-    public let branch7x7x3_2: BasicConv2d
-    public let branch7x7x3_3: BasicConv2d
-    public let branch7x7x3_4: BasicConv2d
-
+public final class InceptionD: InceptionBranches {
     init(_ inChannels: Int) {
-        branch3x3_1 = BasicConv2d(inChannels, 192, kernelSize: 1)
-        branch3x3_2 = BasicConv2d(192, 320, kernelSize: 3, stride: 2)
-        branch7x7x3_1 = BasicConv2d(inChannels, 192, kernelSize: 1)
-        branch7x7x3_2 = BasicConv2d(192, 192, kernelSize: (1, 7), padding: (0, 3))
-        branch7x7x3_3 = BasicConv2d(192, 192, kernelSize: (7, 1), padding: (3, 0))
-        branch7x7x3_4 = BasicConv2d(192, 192, kernelSize: 3, stride: 2)
+        super.init([
+            ("branch3x3_1", BasicConv2d(inChannels, 192, kernelSize: 1)),
+            ("branch3x3_2", BasicConv2d(192, 320, kernelSize: 3, stride: 2)),
+            ("branch7x7x3_1", BasicConv2d(inChannels, 192, kernelSize: 1)),
+            ("branch7x7x3_2", BasicConv2d(192, 192, kernelSize: (1, 7), padding: (0, 3))),
+            ("branch7x7x3_3", BasicConv2d(192, 192, kernelSize: (7, 1), padding: (3, 0))),
+            ("branch7x7x3_4", BasicConv2d(192, 192, kernelSize: 3, stride: 2)),
+        ])
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let seven = branch7x7x3_4(branch7x7x3_3(branch7x7x3_2(branch7x7x3_1(x))))
-        return Tensor.concat([branch3x3_2(branch3x3_1(x)), seven, inceptionMaxPool(x)], dim: 1)
+        Tensor.concat(
+            [
+                run(x, "branch3x3_1", "branch3x3_2"),
+                run(x, "branch7x7x3_1", "branch7x7x3_2", "branch7x7x3_3", "branch7x7x3_4"), inceptionMaxPool(x),
+            ], dim: 1)
     }
 }
 
 /// 8×8 block: 1×3 and 3×1 convolutions side by side in the 3×3 branches.
-public final class InceptionE: Module {
-    public let branch1x1: BasicConv2d
-    public let branch3x3_1: BasicConv2d
-    public let branch3x3_2a: BasicConv2d
-    public let branch3x3_2b: BasicConv2d
-    public let branch3x3dbl_1: BasicConv2d
-    public let branch3x3dbl_2: BasicConv2d
-    public let branch3x3dbl_3a: BasicConv2d
-    public let branch3x3dbl_3b: BasicConv2d
-    public let branchPool: BasicConv2d
-
+public final class InceptionE: InceptionBranches {
     init(_ inChannels: Int) {
-        branch1x1 = BasicConv2d(inChannels, 320, kernelSize: 1)
-        branch3x3_1 = BasicConv2d(inChannels, 384, kernelSize: 1)
-        branch3x3_2a = BasicConv2d(384, 384, kernelSize: (1, 3), padding: (0, 1))
-        branch3x3_2b = BasicConv2d(384, 384, kernelSize: (3, 1), padding: (1, 0))
-        branch3x3dbl_1 = BasicConv2d(inChannels, 448, kernelSize: 1)
-        branch3x3dbl_2 = BasicConv2d(448, 384, kernelSize: 3, padding: 1)
-        branch3x3dbl_3a = BasicConv2d(384, 384, kernelSize: (1, 3), padding: (0, 1))
-        branch3x3dbl_3b = BasicConv2d(384, 384, kernelSize: (3, 1), padding: (1, 0))
-        branchPool = BasicConv2d(inChannels, 192, kernelSize: 1)
+        super.init([
+            ("branch1x1", BasicConv2d(inChannels, 320, kernelSize: 1)),
+            ("branch3x3_1", BasicConv2d(inChannels, 384, kernelSize: 1)),
+            ("branch3x3_2a", BasicConv2d(384, 384, kernelSize: (1, 3), padding: (0, 1))),
+            ("branch3x3_2b", BasicConv2d(384, 384, kernelSize: (3, 1), padding: (1, 0))),
+            ("branch3x3dbl_1", BasicConv2d(inChannels, 448, kernelSize: 1)),
+            ("branch3x3dbl_2", BasicConv2d(448, 384, kernelSize: 3, padding: 1)),
+            ("branch3x3dbl_3a", BasicConv2d(384, 384, kernelSize: (1, 3), padding: (0, 1))),
+            ("branch3x3dbl_3b", BasicConv2d(384, 384, kernelSize: (3, 1), padding: (1, 0))),
+            ("branch_pool", BasicConv2d(inChannels, 192, kernelSize: 1)),
+        ])
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let three = branch3x3_1(x)
-        let double = branch3x3dbl_2(branch3x3dbl_1(x))
+        let three = run(x, "branch3x3_1")
+        let double = run(x, "branch3x3dbl_1", "branch3x3dbl_2")
         return Tensor.concat(
             [
-                branch1x1(x), branch3x3_2a(three), branch3x3_2b(three), branch3x3dbl_3a(double),
-                branch3x3dbl_3b(double), branchPool(inceptionAveragePool(x)),
+                run(x, "branch1x1"), run(three, "branch3x3_2a"), run(three, "branch3x3_2b"),
+                run(double, "branch3x3dbl_3a"), run(double, "branch3x3dbl_3b"),
+                run(inceptionAveragePool(x), "branch_pool"),
             ], dim: 1)
     }
 }
@@ -198,7 +194,8 @@ public final class InceptionAux: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let pooled = input.avgPool2d(kernel: (5, 5), stride: (3, 3), padding: (0, 0), ceilMode: false, countIncludePad: true)
+        let pooled = input.avgPool2d(
+            kernel: (5, 5), stride: (3, 3), padding: (0, 0), ceilMode: false, countIncludePad: true)
         return fc(conv1(conv0(pooled)).mean(dims: [2, 3]))
     }
 

@@ -103,7 +103,9 @@ public final class SqueezeNet: Module, ClassifierModel {
         super.init()
         // torchvision's init: kaiming-uniform (gain √2) convolutions with zero bias, the final one N(0, 0.01).
         for case let conv as Conv2d in features.namedModules().map(\.1) {
-            WeightInitialization.reinitialize(conv.weight) { Tensor.kaimingUniform(conv.weight.shape, a: 0, using: &$0) }
+            WeightInitialization.reinitialize(conv.weight) {
+                Tensor.kaimingUniform(conv.weight.shape, a: 0, using: &$0)
+            }
             conv.bias?.assign(Tensor.zeros([conv.outChannels]))
         }
     }
@@ -147,9 +149,11 @@ public final class GoogLeNetInception: Module {
     ) {
         branch1 = BasicConv2d(inChannels, ch1x1, kernelSize: 1)
         branch2 = Sequential(
-            BasicConv2d(inChannels, ch3x3Reduce, kernelSize: 1), BasicConv2d(ch3x3Reduce, ch3x3, kernelSize: 3, padding: 1))
+            BasicConv2d(inChannels, ch3x3Reduce, kernelSize: 1),
+            BasicConv2d(ch3x3Reduce, ch3x3, kernelSize: 3, padding: 1))
         branch3 = Sequential(
-            BasicConv2d(inChannels, ch5x5Reduce, kernelSize: 1), BasicConv2d(ch5x5Reduce, ch5x5, kernelSize: 3, padding: 1))
+            BasicConv2d(inChannels, ch5x5Reduce, kernelSize: 1),
+            BasicConv2d(ch5x5Reduce, ch5x5, kernelSize: 3, padding: 1))
         branch4 = Sequential(
             MaxPool2d(kernelSize: 3, stride: 1, padding: 1, ceilMode: true),
             BasicConv2d(inChannels, poolProjection, kernelSize: 1))
@@ -260,7 +264,7 @@ public final class GoogLeNet: Module, ClassifierModel, AuxiliaryClassifying {
         return Tensor.concat(channels, dim: 1)
     }
 
-    /// Stem and blocks to inception5b, with the auxiliary logits `[aux2, aux1]` in training mode.
+    /// Stem and blocks to inception5b, with the auxiliary logits `[aux1, aux2]` in training mode.
     private func trunk(_ input: Tensor) -> (Tensor, [Tensor]) {
         var x = maxpool2(conv3(conv2(maxpool1(conv1(transformed(input))))))
         x = inception4a(maxpool3(inception3b(inception3a(x))))
@@ -268,7 +272,7 @@ public final class GoogLeNet: Module, ClassifierModel, AuxiliaryClassifying {
         x = inception4d(inception4c(inception4b(x)))
         let second = isTraining ? aux2?(x) : nil
         x = inception5b(inception5a(maxpool4(inception4e(x))))
-        return (x, [second, first].compactMap { $0 })
+        return (x, [first, second].compactMap { $0 })
     }
 
     public func forwardFeatures(_ input: Tensor) -> Tensor { trunk(input).0 }
@@ -280,7 +284,8 @@ public final class GoogLeNet: Module, ClassifierModel, AuxiliaryClassifying {
 
     public override func forward(_ input: Tensor) -> Tensor { forwardHead(forwardFeatures(input)) }
 
-    /// torchvision's rule: the auxiliary logits (aux2's, then aux1's) in training mode only.
+    /// torchvision's rule: the auxiliary logits in training mode only, aux1's then aux2's (the order
+    /// of torchvision's `GoogLeNetOutputs` tuple, whose fields are named the other way round).
     public func forwardWithAuxiliary(_ input: Tensor) -> (logits: Tensor, auxiliary: [Tensor]) {
         let (features, auxiliary) = trunk(input)
         return (forwardHead(features), auxiliary)
@@ -320,8 +325,10 @@ public final class ShuffleInvertedResidual: Module {
         branch1 =
             stride > 1
             ? Sequential(
-                Conv2d(inChannels, inChannels, kernelSize: 3, stride: stride, padding: 1, groups: inChannels, bias: false),
-                BatchNorm2d(inChannels), Conv2d(inChannels, half, kernelSize: 1, bias: false), BatchNorm2d(half), ReLU())
+                Conv2d(
+                    inChannels, inChannels, kernelSize: 3, stride: stride, padding: 1, groups: inChannels, bias: false),
+                BatchNorm2d(inChannels), Conv2d(inChannels, half, kernelSize: 1, bias: false), BatchNorm2d(half), ReLU()
+            )
             : Sequential()
         branch2 = Sequential(
             Conv2d(stride > 1 ? inChannels : half, half, kernelSize: 1, bias: false), BatchNorm2d(half), ReLU(),
@@ -364,8 +371,9 @@ public final class ShuffleNetV2: Module, ClassifierModel {
     public var classifierName: String { "fc" }
 
     /// `channels`: the stem's, the three stages' and conv5's output widths.
-    public init(repeats: [Int] = [4, 8, 4], channels: [Int], numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0)
-    {
+    public init(
+        repeats: [Int] = [4, 8, 4], channels: [Int], numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0
+    ) {
         precondition(repeats.count == 3 && channels.count == 5, "ShuffleNetV2 has 3 stages and 5 widths")
         self.numClasses = numClasses
         self.dropRate = dropRate
@@ -431,7 +439,8 @@ public enum TorchvisionClassicVariants {
     }
 
     private static func shuffleNet(_ channels: [Int], _ args: ModelArgs) -> Module {
-        ShuffleNetV2(channels: channels, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate))
+        ShuffleNetV2(
+            channels: channels, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate))
     }
 
     private static func squeezeNet(_ version: String, _ args: ModelArgs) -> Module {

@@ -126,7 +126,9 @@ public final class VGG: Module, ClassifierModel {
     private func initializeWeights() {
         for (_, module) in namedModules() {
             if let conv = module as? Conv2d {
-                WeightInitialization.reinitialize(conv.weight) { Tensor.kaimingNormalFanOut(conv.weight.shape, using: &$0) }
+                WeightInitialization.reinitialize(conv.weight) {
+                    Tensor.kaimingNormalFanOut(conv.weight.shape, using: &$0)
+                }
                 if let bias = conv.bias { bias.assign(Tensor.zeros(bias.shape)) }
             } else if let linear = module as? Linear {
                 WeightInitialization.reinitialize(linear.weight) {
@@ -235,7 +237,8 @@ public enum VGGVariants {
             case "classifier.0.weight":
                 ("pre_logits.fc1.weight", tensor.reshape([tensor.shape[0], tensor.shape[1] / 49, 7, 7]))
             case "classifier.0.bias": ("pre_logits.fc1.bias", tensor)
-            case "classifier.3.weight": ("pre_logits.fc2.weight", tensor.reshape([tensor.shape[0], tensor.shape[1], 1, 1]))
+            case "classifier.3.weight":
+                ("pre_logits.fc2.weight", tensor.reshape([tensor.shape[0], tensor.shape[1], 1, 1]))
             case "classifier.3.bias": ("pre_logits.fc2.bias", tensor)
             case "classifier.6.weight": ("head.fc.weight", tensor)
             case "classifier.6.bias": ("head.fc.bias", tensor)

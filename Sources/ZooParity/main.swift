@@ -6,6 +6,8 @@
 // writes DIR/ARCH.zoo.safetensors: eval `logits`, the train-mode `loss` and the gradients
 // `grad.<first_conv>.weight` and `grad.<classifier>.weight`; metadata `keys` is the model's own
 // state dict as JSON [[key, shape], ...]. A failure prints "ARCH: error" and moves on.
+// `ROW=ARCH` reads and writes the files of ROW but builds ARCH: a torchvision model's state dict
+// (row `torchvision.regnet_x_400mf`) loaded into its timm twin (`regnetx_004_tv`).
 import Foundation
 import Zoo
 
@@ -17,14 +19,16 @@ guard arguments.count >= 2 else {
 let directory = URL(fileURLWithPath: arguments.first!)
 var failures = 0
 
-func run(_ arch: String) throws {
-    let io = try Checkpoint.load(directory.appendingPathComponent("\(arch).io.safetensors").path)
+func run(_ argument: String) throws {
+    let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+    let (row, arch) = (parts[0], parts.last!)
+    let io = try Checkpoint.load(directory.appendingPathComponent("\(row).io.safetensors").path)
     func tensor(_ name: String) throws -> Tensor {
         guard let found = io.tensors.first(where: { $0.name == name }) else { throw ParityError.missing(name) }
         return found.tensor
     }
     let numClasses = Int(io.metadata["num_classes"] ?? "1000") ?? 1000
-    let weights = directory.appendingPathComponent("\(arch).weights.safetensors").path
+    let weights = directory.appendingPathComponent("\(row).weights.safetensors").path
     let model = try withoutWeightInitialization {
         // Fixed-size families (ViT, Swin) are checked at a small `img_size` the reference was built with.
         try createModel(
@@ -47,7 +51,7 @@ func run(_ arch: String) throws {
         outputs.append(("grad.\(key)", grad))
     }
     let result = Checkpoint(tensors: outputs, metadata: ["keys": "[\(keys)]"])
-    try result.save(directory.appendingPathComponent("\(arch).zoo.safetensors").path, format: .safetensors)
+    try result.save(directory.appendingPathComponent("\(row).zoo.safetensors").path, format: .safetensors)
 }
 
 enum ParityError: Error, CustomStringConvertible {
@@ -59,13 +63,14 @@ enum ParityError: Error, CustomStringConvertible {
     }
 }
 
-for arch in arguments.dropFirst() {
+for argument in arguments.dropFirst() {
+    let row = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
     do {
-        try run(arch)
-        print("\(arch): ok")
+        try run(argument)
+        print("\(row): ok")
     } catch {
         failures += 1
-        print("\(arch): error: \(error)")
+        print("\(row): error: \(error)")
     }
 }
 exit(failures == 0 ? 0 : 1)

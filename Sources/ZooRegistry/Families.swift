@@ -169,6 +169,23 @@ enum BuiltinFamilies {
         ),
         ("vgg", ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]),
         ("inception_v3", ["inception_v3"]),
+        (
+            "regnet",
+            [
+                "regnetv_040", "regnetv_064", "regnetx_002", "regnetx_004", "regnetx_004_tv", "regnetx_006",
+                "regnetx_008", "regnetx_016", "regnetx_032", "regnetx_040", "regnetx_064", "regnetx_080",
+                "regnetx_120", "regnetx_160", "regnetx_320", "regnety_002", "regnety_004", "regnety_006",
+                "regnety_008", "regnety_008_tv", "regnety_016", "regnety_032", "regnety_040", "regnety_040_sgn",
+                "regnety_064", "regnety_080", "regnety_080_tv", "regnety_120", "regnety_160", "regnety_320",
+                "regnety_640", "regnety_1280", "regnety_2560", "regnetz_005", "regnetz_040", "regnetz_040_h",
+            ]
+        ),
+        (
+            "densenet",
+            [
+                "densenet121", "densenet161", "densenet169", "densenet201", "densenet264d", "densenetblur121d",
+            ]
+        ),
     ]
 
     static func register(into registry: ModelRegistry) {

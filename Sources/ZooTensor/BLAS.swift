@@ -77,6 +77,34 @@ public enum KernelPath {
         }
     }
 
+    /// The settings `parkIdleWorkers` adds to the environment when the user set none of them:
+    /// OpenMP's idle workers (oneDNN's threads) sleep instead of spinning (`OMP_WAIT_POLICY=passive`),
+    /// OpenBLAS's stop spinning soon (`OPENBLAS_THREAD_TIMEOUT=4`).
+    public static func idleWorkerSettings(_ environment: [String: String]) -> [String: String] {
+        var settings: [String: String] = [:]
+        if environment["OMP_WAIT_POLICY"] == nil && environment["GOMP_SPINCOUNT"] == nil {
+            settings["OMP_WAIT_POLICY"] = "passive"
+        }
+        if environment["OPENBLAS_THREAD_TIMEOUT"] == nil { settings["OPENBLAS_THREAD_TIMEOUT"] = "4" }
+        return settings
+    }
+
+    /// Restarts the program (same arguments) with `idleWorkerSettings` in its environment, unless
+    /// it has them. libgomp and OpenBLAS read these only when they load, so a program sets them
+    /// first thing in `main`, as `zoo` and `zoo-bench` do. Why: by default an idle OpenMP worker
+    /// spins ~300k rounds after each oneDNN primitive and waits at each barrier for team threads
+    /// the kernel has descheduled; on a shared machine (load 25 on 2 cores) a resnet18 training
+    /// step took 10× longer spinning than sleeping (docs/benchmarks.md). Returns only when no
+    /// restart was needed (or it failed).
+    public static func parkIdleWorkers() {
+        #if os(Linux)
+            let settings = idleWorkerSettings(ProcessInfo.processInfo.environment)
+            guard !settings.isEmpty else { return }
+            for (key, value) in settings { setenv(key, value, 1) }
+            execv("/proc/self/exe", CommandLine.unsafeArgv)
+        #endif
+    }
+
     /// One line for people: "conv oneDNN 2.6.3 (avx2), sgemm oneDNN, OpenBLAS core Zen".
     public static var summary: String {
         var parts: [String] = []
@@ -88,6 +116,10 @@ public enum KernelPath {
             }
             let original = blasCoreChosenByOpenBLAS
             parts.append("OpenBLAS core \(blasCore)" + (original != blasCore ? " (OpenBLAS chose \(original))" : ""))
+            let environment = ProcessInfo.processInfo.environment
+            if let policy = environment["OMP_WAIT_POLICY"] ?? environment["GOMP_SPINCOUNT"].map({ "spin \($0)" }) {
+                parts.append("OpenMP wait \(policy)")
+            }
         #else
             parts.append("conv im2col+GEMM, sgemm Accelerate")
         #endif

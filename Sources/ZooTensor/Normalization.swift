@@ -132,20 +132,29 @@ extension Tensor {
         let gamma = weight?.denseFloats(), beta = bias?.denseFloats()
         defer { withExtendedLifetime((input, gamma, beta)) {} }
         let out = Tensor(empty: x.shape), ys = out.mutableFloats
-        for r in 0..<rows {
-            let row = xs + r * d
-            var total = 0.0
-            for k in 0..<d { total += Double(row[k]) }
-            let mu = total / Double(d)
-            var squares = 0.0
-            for k in 0..<d { let v = Double(row[k]) - mu; squares += v * v }
-            mean[r] = Float(mu)
-            invStd[r] = Float(1 / (squares / Double(d) + Double(eps)).squareRoot())
-            for k in 0..<d {
-                var v = (row[k] - mean[r]) * invStd[r]
-                if let gamma { v *= gamma.floats[k] }
-                if let beta { v += beta.floats[k] }
-                ys[r * d + k] = v
+        mean.withUnsafeMutableBufferPointer { meanOut in
+            invStd.withUnsafeMutableBufferPointer { invStdOut in
+                let (meanOut, invStdOut) = (meanOut.baseAddress!, invStdOut.baseAddress!)
+                // Rows are independent: each chunk of them writes its own statistics and outputs.
+                Parallel.forEachChunk(rows, work: rows * d) { chunk in
+                    for r in chunk {
+                        let row = xs + r * d
+                        var total = 0.0
+                        for k in 0..<d { total += Double(row[k]) }
+                        let mu = total / Double(d)
+                        var squares = 0.0
+                        for k in 0..<d { let v = Double(row[k]) - mu; squares += v * v }
+                        let (m, s) = (Float(mu), Float(1 / (squares / Double(d) + Double(eps)).squareRoot()))
+                        meanOut[r] = m
+                        invStdOut[r] = s
+                        for k in 0..<d {
+                            var v = (row[k] - m) * s
+                            if let gamma { v *= gamma.floats[k] }
+                            if let beta { v += beta.floats[k] }
+                            ys[r * d + k] = v
+                        }
+                    }
+                }
             }
         }
         let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])

@@ -35,6 +35,17 @@ import ZooCheckpoint
         let result = try ZooProcess.run("bench", "resnet10t", "--batch", "1", "--input-size", "32", "--dtype", "bf16")
         #expect(result.status != 0)
         #expect(result.stderr.contains("bfloat16"), "\(result.stderr)")
+        #if os(Linux)
+            let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+            if !info.contains(" avx512_bf16") {
+                #expect(result.stderr.contains("no AVX512_BF16"), "\(result.stderr)")
+                // zoo predict takes --dtype too and refuses it the same way, before any work.
+                let predict = try ZooProcess.run(
+                    "predict", "resnet10t", "--input", "x.npy", "--output", "y.npy", "--dtype", "bf16")
+                #expect(predict.status != 0)
+                #expect(predict.stderr.contains("no AVX512_BF16"), "\(predict.stderr)")
+            }
+        #endif
     }
 
     /// A CPU newer than Debian's OpenBLAS gets a generic SSE3 core; zoo replaces it from the
@@ -58,6 +69,23 @@ import ZooCheckpoint
                 ["bench", "resnet10t", "--batch", "1", "--input-size", "32", "--runs", "1"],
                 environment: environment)
             #expect(kept.stdout.contains("OpenBLAS core Nehalem"), "\(kept.stdout)")
+        #endif
+    }
+
+    /// `zoo` restarts itself with idle OpenMP workers sleeping (spinning ones took 10× the time of a
+    /// training step on a shared machine); a user's own OMP_WAIT_POLICY wins.
+    @Test func idleOpenMPWorkersSleep() throws {
+        #if os(Linux)
+            let arguments = ["bench", "resnet10t", "--batch", "1", "--input-size", "32", "--runs", "1"]
+            let inherited = ProcessInfo.processInfo.environment
+            try #require(
+                inherited["OMP_WAIT_POLICY"] == nil && inherited["GOMP_SPINCOUNT"] == nil,
+                "run the tests without OMP_WAIT_POLICY / GOMP_SPINCOUNT set")
+            let parked = try ZooProcess.run(arguments)
+            #expect(parked.status == 0, "\(parked.stderr)")
+            #expect(parked.stdout.contains("OpenMP wait passive"), "\(parked.stdout)")
+            let kept = try ZooProcess.run(arguments, environment: ["OMP_WAIT_POLICY": "active"])
+            #expect(kept.stdout.contains("OpenMP wait active"), "\(kept.stdout)")
         #endif
     }
 }

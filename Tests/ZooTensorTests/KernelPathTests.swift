@@ -29,6 +29,15 @@ import ZooTensor
         }
     }
 
+    /// Idle workers told to sleep, unless the user said how they should wait.
+    @Test func idleWorkerSettingsKeepTheUsersChoice() {
+        #expect(KernelPath.idleWorkerSettings([:]) == ["OMP_WAIT_POLICY": "passive", "OPENBLAS_THREAD_TIMEOUT": "4"])
+        #expect(KernelPath.idleWorkerSettings(["OMP_WAIT_POLICY": "active"]) == ["OPENBLAS_THREAD_TIMEOUT": "4"])
+        #expect(KernelPath.idleWorkerSettings(["GOMP_SPINCOUNT": "1000"]) == ["OPENBLAS_THREAD_TIMEOUT": "4"])
+        #expect(
+            KernelPath.idleWorkerSettings(["OMP_WAIT_POLICY": "passive", "OPENBLAS_THREAD_TIMEOUT": "1"]).isEmpty)
+    }
+
     /// On this machine, whatever it is: the core in use is at the level the CPU's flags allow.
     @Test func runningCoreMatchesThisCPU() throws {
         #if os(Linux)

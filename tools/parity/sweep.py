@@ -83,6 +83,10 @@ class Family:
     # (first conv prefix, classifier prefix) in zoo's model when its keys are another model's
     # (a torchvision checkpoint loaded into timm's twin); default: the reference's.
     zoo_heads: Optional[Callable] = None
+    # The zoo architecture that loads the reference's state dict when it is not the row's own name
+    # (torchvision's regnet_x_400mf loads into timm's regnetx_004_tv): zoo-parity gets ROW=ARCH.
+    # Also `tv.vgg11`: torchvision's vgg11 checkpoint loaded into timm's vgg11, next to timm's row.
+    zoo_arch: Optional[Callable] = None
 
 
 def vit_img_size(name):
@@ -130,7 +134,61 @@ def swinv2_img_size(name):
 TORCHVISION_SWEPT = {
     "torchvision_swin_v2": ["swin_v2_t", "swin_v2_s", "swin_v2_b"],
     "torchvision_maxvit": ["maxvit_t"],
+    # No timm twin: registered under torchvision's names with torchvision's keys.
+    "torchvision_classic": ["alexnet", "googlenet", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
+                            "shufflenet_v2_x2_0", "squeezenet1_0", "squeezenet1_1"],
+    # Loaded into timm's architecture of the same name (rows `tv.NAME`, zoo architecture NAME).
+    "torchvision_timm_twin": [f"tv.{name}" for name in ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn",
+                                                         "vgg19", "vgg19_bn", "inception_v3"]],
 }
+
+
+def regnet_model(name):
+    """timm's model with RegNet-V's pre-activation branches quieted as a trained net's are: no norm
+    follows them and timm's zero_init_last skips them, so with random norms the stream doubles block
+    after block and PyTorch's own float32 logits stray 7% from float64 ones. Zeroing each branch's
+    norm3 lets `randomize_norms` give it a small weight."""
+    model = timm_model(name)
+    with torch.no_grad():
+        for block in model.modules():
+            if type(block).__name__ == "PreBottleneck":
+                block.norm3.weight.zero_()
+    return model
+
+
+# torchvision models that load into their timm twin (docs/torchvision.md): zoo registers no name for
+# them, so their rows are `torchvision.<name>` (densenet121 is also timm's row) checked on the twin.
+TORCHVISION_TWINS = {
+    "regnet_y_400mf": "regnety_004", "regnet_y_800mf": "regnety_008_tv", "regnet_y_1_6gf": "regnety_016",
+    "regnet_y_3_2gf": "regnety_032", "regnet_y_8gf": "regnety_080_tv", "regnet_y_16gf": "regnety_160",
+    "regnet_y_32gf": "regnety_320", "regnet_y_128gf": "regnety_1280",
+    "regnet_x_400mf": "regnetx_004_tv", "regnet_x_800mf": "regnetx_008", "regnet_x_1_6gf": "regnetx_016",
+    "regnet_x_3_2gf": "regnetx_032", "regnet_x_8gf": "regnetx_080", "regnet_x_16gf": "regnetx_160",
+    "regnet_x_32gf": "regnetx_320",
+    "densenet121": "densenet121", "densenet161": "densenet161", "densenet169": "densenet169",
+    "densenet201": "densenet201",
+}
+TORCHVISION_SWEPT["torchvision_regnet"] = [f"torchvision.{n}" for n in TORCHVISION_TWINS if n.startswith("regnet")]
+TORCHVISION_SWEPT["torchvision_densenet"] = [f"torchvision.{n}" for n in TORCHVISION_TWINS if n.startswith("densenet")]
+
+
+def torchvision_row_model(row):
+    return torchvision_model(row.split(".", 1)[1])
+
+
+def torchvision_twin(row):
+    return TORCHVISION_TWINS[row.split(".", 1)[1]]
+
+
+def twin_keys(row):
+    return key_table(timm_model(torchvision_twin(row)).state_dict())
+
+
+def twin_family(first_conv, classifier, twin_heads):
+    """Hooks of a torchvision family whose models load into their timm twins."""
+    return Family(
+        input_size=64, build=torchvision_row_model, heads=lambda row, model: (first_conv, classifier),
+        reference_keys=twin_keys, zoo_heads=lambda row: twin_heads, zoo_arch=torchvision_twin)
 TORCHVISION_SWIN_V2_TWINS = {"swin_v2_t": "swinv2_tiny_window8_256", "swin_v2_s": "swinv2_small_window8_256",
                              "swin_v2_b": "swinv2_base_window8_256"}
 
@@ -147,6 +205,38 @@ def swin_v2_twin_keys(name):
     return key_table(timm.create_model(TORCHVISION_SWIN_V2_TWINS[name], pretrained=False).state_dict())
 
 
+def classic_torchvision_model(row):
+    """torchvision's model (row `NAME` or `tv.NAME`) with random weights as its constructor makes them
+    and dropout off (its rates are not timm's defaults: a train step would not be deterministic).
+    GoogLeNet as its pretrained weights run it (transform_input); Inception-v3 keeps its auxiliary
+    head's weights in the checkpoint, but the head does not run: it needs a 299 input."""
+    import torchvision
+    name = row.removeprefix("tv.")
+    kwargs = {"transform_input": True, "init_weights": True} if name == "googlenet" else {}
+    if name == "inception_v3":
+        kwargs = {"init_weights": True}
+    model = getattr(torchvision.models, name)(**kwargs)
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    if name == "inception_v3":
+        model.AuxLogits.forward = lambda x: None
+    return model
+
+
+def classic_torchvision_heads(row, model):
+    name = row.removeprefix("tv.")
+    if name.startswith("vgg") or name == "alexnet":
+        return "features.0", "classifier.6"
+    if name.startswith("squeezenet"):
+        return "features.0", "classifier.1"
+    if name == "googlenet":
+        return "conv1.conv", "fc"
+    if name == "inception_v3":
+        return "Conv2d_1a_3x3.conv", "fc"
+    return "conv1.0", "fc"  # shufflenet_v2
+
+
 FAMILIES = {
     "vision_transformer": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
     "deit": Family(build=transformer_model(vit_img_size), img_size=vit_img_size),
@@ -155,18 +245,29 @@ FAMILIES = {
     "resnet": Family(input_size=64),
     "efficientnet": Family(input_size=64, build=efficientnet_model),
     "mobilenetv3": Family(input_size=64, build=efficientnet_model),
-    "regnet": Family(input_size=64),
+    "regnet": Family(input_size=64, build=regnet_model),
     "densenet": Family(input_size=64),
-    # The head's 7×7 pre-logits convolution needs a 7×7 map: 224 input.
-    "vgg": Family(input_size=224),
+    # The 2×2 maps at 64 are average-pooled up to the 7×7 the head's pre-logits convolution takes.
+    "vgg": Family(input_size=64),
     "inception_v3": Family(input_size=96),
     "swin_transformer_v2": Family(build=transformer_model(swinv2_img_size), img_size=swinv2_img_size),
     "torchvision_swin_v2": Family(
         build=torchvision_model, heads=lambda name, model: ("features.0.0", "head"), img_size=lambda name: 256,
         reference_keys=swin_v2_twin_keys, zoo_heads=lambda name: ("patch_embed.proj", "head.fc")),
+    "torchvision_classic": Family(input_size=64, build=classic_torchvision_model, heads=classic_torchvision_heads),
+    # VGG's torchvision classifier is timm's `head.fc` after the checkpoint filter; zoo's keys are
+    # timm's model's (Inception-v3's without the auxiliary head, as `createModel` builds it).
+    "torchvision_timm_twin": Family(
+        input_size=64, input_sizes={"tv.inception_v3": 96}, build=classic_torchvision_model,
+        heads=classic_torchvision_heads,
+        reference_keys=lambda row: key_table(timm_model(row.removeprefix("tv.")).state_dict()),
+        zoo_heads=lambda row: ("features.0", "head.fc") if row.startswith("tv.vgg") else ("Conv2d_1a_3x3.conv", "fc"),
+        zoo_arch=lambda row: row.removeprefix("tv.")),
     # torchvision's MaxViT needs every block's map a whole number of 7×7 partitions: 224.
     "torchvision_maxvit": Family(
         build=torchvision_model, heads=lambda name, model: ("stem.0.0", "classifier.5"), img_size=lambda name: 224),
+    "torchvision_regnet": twin_family("stem.0", "fc", ("stem.conv", "head.fc")),
+    "torchvision_densenet": twin_family("features.conv0", "classifier", ("features.conv0", "classifier")),
 }
 
 
@@ -285,7 +386,10 @@ def run_chunk(chunk, binary, work, results):
     names = list(prepared)
     if names:
         start = time.time()
-        process = subprocess.run([binary, work] + names, capture_output=True, text=True)
+        # A row checked on another zoo architecture is passed as ROW=ARCH.
+        hooks = dict(chunk)
+        arguments = [f"{a}={FAMILIES[hooks[a]].zoo_arch(a)}" if FAMILIES[hooks[a]].zoo_arch else a for a in names]
+        process = subprocess.run([binary, work] + arguments, capture_output=True, text=True)
         for line in process.stdout.splitlines():
             arch, _, status = line.partition(": ")
             if arch in results and status != "ok":

@@ -60,3 +60,37 @@ def relative_error(actual, expected):
     scale = expected.abs().max().item()
     worst = (actual - expected).abs().max().item()
     return worst / scale if scale > 0 else worst
+
+
+# A max-pool window whose two largest inputs lie closer than this (relative) can pick the other
+# one under float32 rounding, routing that window's whole gradient elsewhere: any float32
+# implementation may then stray ~1e-3 from the float64 gradient of the layers before the pool
+# (resnet50s's deep stem did, by a gap of 3.7e-7). Train-step inputs avoid such near-ties.
+POOL_TIE_GAP = 1e-5
+
+
+def max_pool_near_tie(model, x):
+    """The smallest relative gap between the two largest inputs of any max-pool window in a
+    forward of `model` on `x` (inf when there is no max pool); the model's mode is kept."""
+    gaps = [float("inf")]
+
+    def check(module, inputs, output):
+        kernel, stride, padding = (torch.nn.modules.utils._pair(v) for v in
+                                   (module.kernel_size, module.stride or module.kernel_size, module.padding))
+        x = inputs[0].detach()
+        padded = torch.nn.functional.pad(x, (padding[1], padding[1], padding[0], padding[0]), value=float("-inf"))
+        windows = torch.nn.functional.unfold(padded.flatten(0, 1).unsqueeze(1), kernel, stride=stride)
+        top = windows.topk(2, dim=1).values.transpose(1, 2).reshape(-1, 2)  # [windows, 2]
+        # Windows of zeros (after a ReLU) tie exactly in any precision; the ReLU drops their gradient.
+        top = top[top[:, 0] != 0]
+        if len(top):
+            gaps.append(float(((top[:, 0] - top[:, 1]) / top[:, 0].abs()).min()))
+
+    hooks = [m.register_forward_hook(check) for m in model.modules() if isinstance(m, torch.nn.MaxPool2d)]
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return min(gaps)
