@@ -7,7 +7,7 @@
 // `grad.<first_conv>.weight` and `grad.<classifier>.weight`; metadata `keys` is the model's own
 // state dict as JSON [[key, shape], ...]. A failure prints "ARCH: error" and moves on.
 // `ROW=ARCH` reads and writes the files of ROW but builds ARCH: a torchvision model's state dict
-// (row `torchvision.regnet_x_400mf`) loaded into its timm twin (`regnetx_004_tv`).
+// (row `tv.regnet_x_400mf`) loaded into its timm twin (`regnetx_004_tv`).
 import Foundation
 import Zoo
 

@@ -29,6 +29,42 @@ struct RegNetDenseNetParityTests {
 
     struct Info: Decodable, Equatable { let numChs: Int, reduction: Int, module: String }
 
+    struct Stages: Decodable {
+        let stages: [String: [Stage]]
+        struct Stage: Decodable {
+            let width: Int, depth: Int, groupSize: Int, dropPathRates: [Float]
+            init(from decoder: Decoder) throws {
+                var row = try decoder.unkeyedContainer()
+                (width, depth, groupSize) = (
+                    try row.decode(Int.self), try row.decode(Int.self), try row.decode(Int.self)
+                )
+                dropPathRates = try row.decode([Float].self)
+            }
+        }
+    }
+
+    /// timm's `RegNet._get_stage_args` for every variant (float32 width generation, rounding to
+    /// groups, torchvision's rounding for `_tv`), the giants included, without building any model.
+    @Test func stagesMatchTimmForEveryVariant() throws {
+        let expected = try Self.meta("regnet_stages.json", as: Stages.self).stages
+        #expect(Set(expected.keys) == Set(RegNetVariants.names))
+        for name in RegNetVariants.names {
+            let ours = RegNetVariants.all[name]!.stages()
+            let theirs = try #require(expected[name])
+            #expect(ours.map(\.width) == theirs.map(\.width), "\(name): widths")
+            #expect(ours.map(\.depth) == theirs.map(\.depth), "\(name): depths")
+            #expect(ours.map(\.groupSize) == theirs.map(\.groupSize), "\(name): group sizes")
+        }
+        // Drop path per block, linear over all blocks (timm's calculate_drop_path_rates, stagewise).
+        let model = try withoutWeightInitialization { try makeRegNet("regnety_002", dropPathRate: 0.1) }
+        let rates = [model.s1, model.s2, model.s3, model.s4].flatMap(\.blocks).map {
+            ($0 as! RegNetBottleneck).dropPath?.p ?? 0
+        }
+        let timmRates = try #require(expected["regnety_002"]).flatMap(\.dropPathRates)
+        #expect(rates.count == timmRates.count)
+        for (ours, theirs) in zip(rates, timmRates) { #expect(abs(ours - theirs) <= 1e-6) }
+    }
+
     /// timm: `model.state_dict()` keys, shapes and dtypes, in order.
     @Test(arguments: representatives)
     func stateDictMatchesTimm(variant: String) throws {
