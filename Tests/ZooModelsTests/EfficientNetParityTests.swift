@@ -31,17 +31,7 @@ struct EfficientNetParityTests {
     /// timm: `model.state_dict()` keys, shapes and dtypes, in order.
     @Test(arguments: representatives)
     func stateDictMatchesTimm(variant: String) throws {
-        let manifest = try ParityFixtures.manifest(variant)
-        let model = try withoutWeightInitialization { try Self.make(variant) }
-        let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(
-                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
-        }
-        #expect(ours.count == manifest.keys.count, "\(variant): \(ours.count) entries, timm has \(manifest.keys.count)")
-        for (index, (mine, theirs)) in zip(ours, manifest.keys).enumerated() where mine != theirs {
-            Issue.record("\(variant) entry \(index): ours \(mine), timm's \(theirs)")
-            break
-        }
+        try ParityFixtures.expectStateDictMatches(withoutWeightInitialization { try Self.make(variant) }, variant)
     }
 
     /// timm: `model.eval(); logits = model(x)`, within 1e-4 of the largest logit.
@@ -151,23 +141,8 @@ struct EfficientNetParityTests {
     /// torchvision's eval logits within 1e-4 of the largest.
     @Test(arguments: torchvision)
     func torchvisionCheckpointLoads(name: String) throws {
-        struct Meta: Decodable { let zooArchitecture: String }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let meta = try decoder.decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("tv.\(name).json")))
-        BuiltinModels.register()
-        let architecture = try ModelRegistry.shared.resolve(meta.zooArchitecture).architecture
-        let model = try withoutWeightInitialization { try architecture.builder!(ModelArgs()) }
-        var tensors = try Checkpoint.load(ParityFixtures.file("tv.\(name).pth").path).tensors
-        let filter = try #require(architecture.checkpointFilter, "\(meta.zooArchitecture) has no checkpoint filter")
-        tensors = filter(tensors)
-        let report = try model.loadStateDict(StateDict(tensors.map { ($0.name, $0.tensor) }))
-        #expect(report.isComplete)
-        model.eval()
-        let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
-        let logits = withNoGrad { model(try! io["input"]) }
-        let error = relativeError(logits, try io["logits"])
-        print("parity torchvision \(name) as \(meta.zooArchitecture): eval logits relative error \(error)")
+        let (architecture, error) = try ParityFixtures.torchvisionCheckpointError(name)
+        print("parity torchvision \(name) as \(architecture): eval logits relative error \(error)")
         #expect(error <= 1e-4, "\(name): logits differ from torchvision's by \(error) of the largest logit")
     }
 }

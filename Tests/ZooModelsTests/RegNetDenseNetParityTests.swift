@@ -68,16 +68,7 @@ struct RegNetDenseNetParityTests {
     /// timm: `model.state_dict()` keys, shapes and dtypes, in order.
     @Test(arguments: representatives)
     func stateDictMatchesTimm(variant: String) throws {
-        let manifest = try ParityFixtures.manifest(variant)
-        let ours = try Self.make(variant).stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(
-                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
-        }
-        #expect(ours.count == manifest.keys.count, "\(variant): \(ours.count) entries, timm has \(manifest.keys.count)")
-        for (index, (mine, theirs)) in zip(ours, manifest.keys).enumerated() where mine != theirs {
-            Issue.record("\(variant) entry \(index): ours \(mine), timm's \(theirs)")
-            break
-        }
+        try ParityFixtures.expectStateDictMatches(try Self.make(variant), variant)
     }
 
     /// timm: `model.eval(); logits = model(x)` (float64), within 1e-4 of the largest logit.
@@ -165,20 +156,8 @@ struct RegNetDenseNetParityTests {
     /// its registered checkpoint filter, and gives torchvision's eval logits within 1e-4 of the largest.
     @Test(arguments: ["regnet_y_400mf", "densenet121"])
     func torchvisionCheckpointLoads(name: String) throws {
-        struct Meta: Decodable { let zooArchitecture: String }
-        let meta = try Self.meta("tv.\(name).json", as: Meta.self)
-        BuiltinModels.register()
-        let architecture = try ModelRegistry.shared.resolve(meta.zooArchitecture).architecture
-        let model = try withoutWeightInitialization { try architecture.builder!(ModelArgs()) }
-        let filter = try #require(architecture.checkpointFilter, "\(meta.zooArchitecture) has no checkpoint filter")
-        let tensors = filter(try Checkpoint.load(ParityFixtures.file("tv.\(name).pth").path).tensors)
-        let report = try model.loadStateDict(StateDict(tensors.map { ($0.name, $0.tensor) }))
-        #expect(report.isComplete)
-        model.eval()
-        let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
-        let logits = withNoGrad { model(try! io["input"]) }
-        let error = relativeError(logits, try io["logits"])
-        print("parity torchvision \(name) as \(meta.zooArchitecture): eval logits relative error \(error)")
+        let (architecture, error) = try ParityFixtures.torchvisionCheckpointError(name)
+        print("parity torchvision \(name) as \(architecture): eval logits relative error \(error)")
         #expect(error <= 1e-4, "\(name): logits differ from torchvision's by \(error) of the largest logit")
     }
 }
