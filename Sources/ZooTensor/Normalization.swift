@@ -76,7 +76,8 @@ extension Tensor {
                             var a = 0.0, b = 0.0
                             for i in 0..<n {
                                 let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
-                                let sums = DoubleSums.gradientSums(grad, row, spatial, mean: meanC[ch], invStd: invStdC[ch])
+                                let sums = DoubleSums.gradientSums(
+                                    grad, row, spatial, mean: meanC[ch], invStd: invStdC[ch])
                                 a += sums.0; b += sums.1
                             }
                             sumGOut[ch] = a; sumGXOut[ch] = b
