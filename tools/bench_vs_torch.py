@@ -28,7 +28,7 @@ import time
 
 # The most common member of each family, as the issue names them; those zoo does not register yet are left out.
 FAMILY_REPRESENTATIVES = ["resnet18", "resnet50", "mobilenetv3_large_100", "efficientnet_b0", "densenet121",
-                          "convnext_tiny", "vit_small_patch16_224"]
+                          "convnext_tiny", "vit_small_patch16_224", "swin_tiny_patch4_window7_224"]
 
 
 def torch_worker(args):

@@ -7,7 +7,7 @@
 # the mutants name on the unmodified copy (they must pass), then for each patch under
 # tools/mutants/ (or those given): applies it, builds, runs the tests its `# caught-by:` line names
 # (every test with --full), reverts it. Prints a table of mutant | caught by | result and exits
-# non-zero when a mutant survives, does not apply or does not build.
+# non-zero when a mutant survives, does not apply or build, times out, or fails no named test.
 #
 # Each patch starts with `# caught-by: Suite[/test]` (a `swift test --filter` regex) and a line
 # saying what it breaks, then a `git diff` against the sources (applied with `git apply`).
@@ -81,15 +81,26 @@ for patch in "${patches[@]}"; do
         if ! build "$log/$name-build.log"; then
             result="DOES NOT BUILD"
             survivors=$((survivors + 1))
-        elif run_tests "$( ((full)) || echo "$filter")" "$log/$name-test.log"; then
-            result="SURVIVED"
-            survivors=$((survivors + 1))
         else
+            status=0
+            run_tests "$( ((full)) || echo "$filter")" "$log/$name-test.log" || status=$?
             # Swift Testing's verdict lines: "✘ Test name(…) [with N test cases ]failed after …".
             failing="$(grep -E '^✘ Test .*\) (with [0-9]+ test cases? )?failed after' "$log/$name-test.log" \
                 | sed -E 's/^✘ Test (.*\)) (with .*)?failed after.*/\1/' | sort -u || true)"
             count="$(grep -c . <<<"$failing" || true)"
-            result="caught: $count failing ($(head -n 3 <<<"$failing" | paste -sd ' ' -)$( ((count > 3)) && echo " …" || true))"
+            if ((status == 0)); then
+                result="SURVIVED"
+                survivors=$((survivors + 1))
+            elif ((status == 124 || status == 137)); then
+                # Stopped by the time limit: the mutant's tests never finished, so nothing was judged.
+                result="TIMED OUT after ${limit} s (not judged; ZOO_TEST_TIMEOUT raises the limit)"
+                survivors=$((survivors + 1))
+            elif ((count == 0)); then
+                result="UNCLEAR: the tests failed without naming a failing test (see $log/$name-test.log)"
+                survivors=$((survivors + 1))
+            else
+                result="caught: $count failing ($(head -n 3 <<<"$failing" | paste -sd ' ' -)$( ((count > 3)) && echo " …" || true))"
+            fi
         fi
         git apply -R "$patch"
     fi

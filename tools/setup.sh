@@ -37,6 +37,8 @@ mode="${1:-build}"
 # BLAS and oneDNN kernels, checkpoint zips, downloads, image decoders, plotting with a real font.
 need_debs libopenblas-dev libdnnl-dev libopenmpi-dev openmpi-bin libarchive-dev zlib1g-dev libcurl4-openssl-dev libssl-dev \
     libjpeg62-turbo-dev libpng-dev libcairo2-dev fonts-dejavu-core libwebp-dev
+# CRC-32 with carry-less multiply (the CDeflate module); found missing on a fresh bookworm root.
+need_debs libdeflate-dev
 if [[ "$mode" == "test" ]]; then
     need_debs python3-torch python3-torchvision python3-pil python3-pip python3-yaml nginx-light
     need_python timm==1.0.31 safetensors==0.8.0

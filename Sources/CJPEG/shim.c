@@ -27,6 +27,24 @@ static void zoo_jpeg_emit(j_common_ptr cinfo, int level) {
     if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) zoo_jpeg_fail(cinfo);
 }
 
+// Errors come back through `error`'s longjmp with libjpeg's message in `message`.
+static void zoo_jpeg_errors(struct jpeg_decompress_struct *cinfo, ZooJPEGError *error, char *message,
+                            size_t message_size) {
+    cinfo->err = jpeg_std_error(&error->base);
+    error->base.error_exit = zoo_jpeg_fail;
+    error->base.emit_message = zoo_jpeg_emit;
+    error->message = message;
+    error->message_size = message_size;
+}
+
+// The decoder on `data`, its header read (after the caller's setjmp: any of this may fail).
+static void zoo_jpeg_open(struct jpeg_decompress_struct *cinfo, const unsigned char *data, size_t size) {
+    jpeg_create_decompress(cinfo);
+    jpeg_mem_src(cinfo, data, (unsigned long)size);
+    jpeg_save_markers(cinfo, JPEG_APP0 + 14, 0);
+    jpeg_read_header(cinfo, TRUE);
+}
+
 // PIL's settings: islow DCT and fancy upsampling (libjpeg's defaults), output in the file's own
 // colour family (L, RGB or CMYK).
 static void zoo_jpeg_settings(struct jpeg_decompress_struct *cinfo) {
@@ -51,19 +69,12 @@ int zoo_jpeg_header(const unsigned char *data, size_t size, ZooJPEGInfo *info, c
     struct jpeg_decompress_struct cinfo;
     ZooJPEGError error;
     memset(info, 0, sizeof *info);
-    cinfo.err = jpeg_std_error(&error.base);
-    error.base.error_exit = zoo_jpeg_fail;
-    error.base.emit_message = zoo_jpeg_emit;
-    error.message = message;
-    error.message_size = message_size;
+    zoo_jpeg_errors(&cinfo, &error, message, message_size);
     if (setjmp(error.jump)) {
         jpeg_destroy_decompress(&cinfo);
         return 1;
     }
-    jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_save_markers(&cinfo, JPEG_APP0 + 14, 0);
-    jpeg_read_header(&cinfo, TRUE);
+    zoo_jpeg_open(&cinfo, data, size);
     zoo_jpeg_settings(&cinfo);
     zoo_jpeg_fill_info(&cinfo, info);
     jpeg_destroy_decompress(&cinfo);
@@ -85,21 +96,14 @@ int zoo_jpeg_decode_region(const unsigned char *data, size_t size, unsigned long
     int volatile status = 1;
     memset(info, 0, sizeof *info);
     *pixels = NULL;
-    cinfo.err = jpeg_std_error(&error.base);
-    error.base.error_exit = zoo_jpeg_fail;
-    error.base.emit_message = zoo_jpeg_emit;
-    error.message = message;
-    error.message_size = message_size;
+    zoo_jpeg_errors(&cinfo, &error, message, message_size);
     if (setjmp(error.jump)) {
         jpeg_destroy_decompress(&cinfo);
         free(buffer);
         free(row);
         return status;
     }
-    jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_save_markers(&cinfo, JPEG_APP0 + 14, 0);
-    jpeg_read_header(&cinfo, TRUE);
+    zoo_jpeg_open(&cinfo, data, size);
     zoo_jpeg_fill_info(&cinfo, info);
     if (max_pixels && (unsigned long long)cinfo.image_width * cinfo.image_height > max_pixels) {
         snprintf(message, message_size, "%u x %u pixels", cinfo.image_width, cinfo.image_height);

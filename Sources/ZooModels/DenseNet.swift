@@ -247,12 +247,15 @@ public enum DenseNetCheckpoint {
 
 // MARK: - Builder
 
-/// Builds a DenseNet by its timm name, with fresh weights as timm initializes them.
+/// Builds a DenseNet by its timm name, with fresh weights as timm initializes them. `dropRate` is the
+/// dropout before the classifier, `projDropRate` the dropout on each layer's new features (timm's
+/// `proj_drop_rate`; `createModel(modelArgs: ["proj_drop_rate": 0.1])`).
 /// - Throws: `ModelBuildError.unknownVariant` for a name not in `DenseNetVariants.all`.
-public func makeDenseNet(_ name: String, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0) throws
-    -> DenseNet
-{
-    guard let config = DenseNetVariants.all[name] else { throw ModelBuildError.unknownVariant(name) }
+public func makeDenseNet(
+    _ name: String, numClasses: Int = 1000, inChans: Int = 3, dropRate: Float = 0, projDropRate: Float = 0
+) throws -> DenseNet {
+    guard var config = DenseNetVariants.all[name] else { throw ModelBuildError.unknownVariant(name) }
+    config.projDropRate = projDropRate
     return DenseNet(config: config, numClasses: numClasses, inChans: inChans, dropRate: dropRate)
 }
 
@@ -310,7 +313,8 @@ extension DenseNetVariants {
                 architecture: name, family: "densenet",
                 builder: { args in
                     try makeDenseNet(
-                        name, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate))
+                        name, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate),
+                        projDropRate: Float(args.extra["proj_drop_rate"]?.doubleValue ?? 0))
                 }, checkpointFilter: DenseNetCheckpoint.filter)
         }
     }

@@ -170,7 +170,10 @@ public final class MaxViTLayer: Module {
     }
 
     public override func namedChildren() -> [(String, Module)] {
-        [("layers.MBconv", mbconv), ("layers.window_attention", windowAttention), ("layers.grid_attention", gridAttention)]
+        [
+            ("layers.MBconv", mbconv), ("layers.window_attention", windowAttention),
+            ("layers.grid_attention", gridAttention),
+        ]
     }
 
     public override func forward(_ input: Tensor) -> Tensor { gridAttention(windowAttention(mbconv(input))) }

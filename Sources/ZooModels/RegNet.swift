@@ -28,31 +28,25 @@ func regnetConvNormAct(_ layer: ConvNormAct, _ x: Tensor, adding residual: Tenso
     return relu ? y.relu() : y
 }
 
-/// The shortcut of a block: none (RegNet-Z when the shape changes), the identity, a strided 1×1
-/// conv + norm (keys `conv`, `bn`), a bare conv (pre-activation), or a 2×2 average pool then the conv
-/// (`downsample='avg'`: keys `1.*`).
-enum RegNetShortcut {
-    case none
-    case identity
-    case projection(Module)
-
-    static func make(
-        _ kind: RegNetDownsample?, in inChannels: Int, out outChannels: Int, stride: Int, preact: Bool,
-        norm: EfficientNetNorm
-    ) -> RegNetShortcut {
-        guard inChannels != outChannels || stride != 1 else { return .identity }
-        guard let kind else { return .none }
-        let conv: Module =
-            preact
-            ? Conv2d(inChannels, outChannels, kernelSize: 1, stride: kind == .average ? 1 : stride, bias: false)
-            : ConvNormAct(
-                inChannels, outChannels, kernel: 1, stride: kind == .average ? 1 : stride, act: nil,
-                layers: EfficientNetLayers(norm: norm))
-        guard kind == .average else { return .projection(conv) }
-        let pool: Module =
-            stride > 1 ? AvgPool2d(kernelSize: 2, stride: stride, ceilMode: true, countIncludePad: false) : Identity()
-        return .projection(Sequential(pool, conv))
-    }
+/// The shortcut of a block (timm's `create_shortcut`) and whether it has a residual sum at all: none
+/// where the shape changes and `kind` is nil (RegNet-Z), the identity, a strided 1×1 conv + norm (keys
+/// `conv`, `bn`), a bare conv (pre-activation), or a 2×2 average pool then the conv (`avg`: keys `1.*`).
+func makeRegNetShortcut(
+    _ kind: RegNetDownsample?, in inChannels: Int, out outChannels: Int, stride: Int, preact: Bool,
+    norm: EfficientNetNorm
+) -> (module: Module?, residual: Bool) {
+    guard inChannels != outChannels || stride != 1 else { return (nil, true) }
+    guard let kind else { return (nil, false) }
+    let conv: Module =
+        preact
+        ? Conv2d(inChannels, outChannels, kernelSize: 1, stride: kind == .average ? 1 : stride, bias: false)
+        : ConvNormAct(
+            inChannels, outChannels, kernel: 1, stride: kind == .average ? 1 : stride, act: nil,
+            layers: EfficientNetLayers(norm: norm))
+    guard kind == .average else { return (conv, true) }
+    let pool: Module =
+        stride > 1 ? AvgPool2d(kernelSize: 2, stride: stride, ceilMode: true, countIncludePad: false) : Identity()
+    return (Sequential(pool, conv), true)
 }
 
 /// What a block needs besides its widths, shared by every block of a model.
@@ -62,6 +56,19 @@ struct RegNetBlockOptions {
     var groupSize: Int
     var config: RegNetConfig
     var dropPath: Float = 0
+
+    /// Squeeze-excite on the bottleneck `width`, its channels a fraction of the block's input (RegNet-Y).
+    func squeezeExcite(width: Int, inChannels: Int) -> SEModule? {
+        guard config.seRatio > 0 else { return nil }
+        let reduced = Int((Double(inChannels) * config.seRatio).rounded(.toNearestOrEven))
+        return SEModule(width, rdChannels: reduced, act: config.act.make())
+    }
+
+    func shortcut(in inChannels: Int, out outChannels: Int) -> (module: Module?, residual: Bool) {
+        makeRegNetShortcut(
+            config.downsample, in: inChannels, out: outChannels, stride: stride, preact: config.preact,
+            norm: config.norm)
+    }
 }
 
 /// 1×1 conv, grouped 3×3 conv, squeeze-excite (RegNet-Y), 1×1 conv, with a residual connection
@@ -84,21 +91,10 @@ public final class RegNetBottleneck: Module {
         conv1 = ConvNormAct(inChannels, width, kernel: 1, act: config.act, layers: layers)
         conv2 = ConvNormAct(
             width, width, kernel: 3, stride: o.stride, groups: width / o.groupSize, act: config.act, layers: layers)
-        se =
-            config.seRatio > 0
-            ? SEModule(
-                width, rdChannels: Int((Double(inChannels) * config.seRatio).rounded(.toNearestOrEven)),
-                act: config.act.make())
-            : nil
+        se = o.squeezeExcite(width: width, inChannels: inChannels)
         conv3 = ConvNormAct(width, outChannels, kernel: 1, act: nil, layers: layers)
         act3 = config.linearOut ? Identity() : config.act.make()
-        let shortcut = RegNetShortcut.make(
-            config.downsample, in: inChannels, out: outChannels, stride: o.stride, preact: false, norm: config.norm)
-        switch shortcut {
-        case .none: (downsample, hasResidual) = (nil, false)
-        case .identity: (downsample, hasResidual) = (nil, true)
-        case .projection(let module): (downsample, hasResidual) = (module, true)
-        }
+        (downsample, hasResidual) = o.shortcut(in: inChannels, out: outChannels)
         dropPath = o.dropPath > 0 ? DropPath(o.dropPath) : nil
     }
 
@@ -141,21 +137,10 @@ public final class RegNetPreBottleneck: Module {
         norm2 = config.norm.make(width, act: config.act)
         conv2 = Conv2d(
             width, width, kernelSize: 3, stride: o.stride, padding: 1, groups: width / o.groupSize, bias: false)
-        se =
-            config.seRatio > 0
-            ? SEModule(
-                width, rdChannels: Int((Double(inChannels) * config.seRatio).rounded(.toNearestOrEven)),
-                act: config.act.make())
-            : nil
+        se = o.squeezeExcite(width: width, inChannels: inChannels)
         norm3 = config.norm.make(width, act: config.act)
         conv3 = Conv2d(width, outChannels, kernelSize: 1, bias: false)
-        let shortcut = RegNetShortcut.make(
-            config.downsample, in: inChannels, out: outChannels, stride: o.stride, preact: true, norm: config.norm)
-        switch shortcut {
-        case .none: (downsample, hasResidual) = (nil, false)
-        case .identity: (downsample, hasResidual) = (nil, true)
-        case .projection(let module): (downsample, hasResidual) = (module, true)
-        }
+        (downsample, hasResidual) = o.shortcut(in: inChannels, out: outChannels)
         dropPath = o.dropPath > 0 ? DropPath(o.dropPath) : nil
     }
 

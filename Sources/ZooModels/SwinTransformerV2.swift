@@ -69,8 +69,8 @@ public final class WindowAttentionV2: Module {
     var relativePositionBias: Tensor {
         let t = window.0 * window.1
         let table = cpbMlp(coordsTable)  // [(2h−1)(2w−1), heads]
-        return (table.indexSelect(dim: 0, index: positionIndex).reshape([t, t, numHeads]).permute(2, 0, 1)
-            .sigmoid() * 16)
+        let bias = table.indexSelect(dim: 0, index: positionIndex).reshape([t, t, numHeads]).permute(2, 0, 1)
+        return bias.sigmoid() * 16
     }
 
     /// `windows` [N·nW, T, C] of `batch` images; `mask` [nW, T, T] for shifted windows.
@@ -449,7 +449,8 @@ public enum TorchvisionSwinV2 {
             ]
         }
         for (feature, stage) in [(2, 1), (4, 2), (6, 3)] {
-            rules.append((#"features\.\#(feature)\.(reduction|norm)\.(weight|bias)"#, "layers.\(stage).downsample.$1.$2"))
+            rules.append(
+                (#"features\.\#(feature)\.(reduction|norm)\.(weight|bias)"#, "layers.\(stage).downsample.$1.$2"))
         }
         rules.append((#"head\.(weight|bias)"#, "head.fc.$1"))
         return rules

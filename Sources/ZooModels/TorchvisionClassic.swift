@@ -447,10 +447,30 @@ public enum TorchvisionClassicVariants {
         SqueezeNet(version: version, numClasses: args.numClasses, inChans: args.inChans, dropRate: Float(args.dropRate))
     }
 
-    /// Attaches these names under the family "torchvision"; their keys are torchvision's, no filter.
+    /// torchvision's eval transform for the name's weights (its `Weights.transforms`): resize 256
+    /// bilinear and crop 224, ShuffleNetV2 ×1.5 and ×2.0 resize 232; ImageNet mean and std.
+    static func cfg(_ name: String) -> PretrainedCfg {
+        var cfg = PretrainedCfg(architecture: name)
+        cfg.interpolation = "bilinear"
+        cfg.cropPct = name == "shufflenet_v2_x1_5" || name == "shufflenet_v2_x2_0" ? 224.0 / 232 : 224.0 / 256
+        let heads: (String, String) =
+            switch name {
+            case "alexnet": ("features.0", "classifier.6")
+            case "googlenet": ("conv1.conv", "fc")
+            case _ where name.hasPrefix("squeezenet"): ("features.0", "classifier.1")
+            default: ("conv1.0", "fc")
+            }
+        cfg.firstConv = .single(heads.0)
+        cfg.classifier = .single(heads.1)
+        return cfg
+    }
+
+    /// Attaches these names under the family "torchvision" with torchvision's eval transform as their
+    /// cfg; their keys are torchvision's, no filter.
     public static func register(into registry: ModelRegistry) {
         for (name, build) in table {
             registry.register(architecture: name, family: "torchvision", builder: build)
         }
+        try! registry.register(cfgs: names.map(cfg))
     }
 }

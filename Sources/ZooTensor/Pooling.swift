@@ -39,9 +39,19 @@ extension Tensor {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (oh, ow) = window.outputSize(h, w)
         let x = denseFloats(), out = Tensor(empty: [n, c, oh, ow])
-        var argmax = [Int32](repeating: 0, count: out.count)
         let input = x.floats, output = out.mutableFloats
         defer { withExtendedLifetime(x) {} }
+        guard GradMode.isEnabled && requiresGrad else {
+            // No graph: no winners to remember, and windows inside the image need no bounds checks.
+            Parallel.forEachChunk(n * c, work: n * c * h * w) { planes in
+                for plane in planes {
+                    Self.maxPoolPlane(
+                        input + plane * h * w, h, w, output + plane * oh * ow, oh, ow, window, padding, dilation)
+                }
+            }
+            return out
+        }
+        var argmax = [Int32](repeating: 0, count: out.count)
         argmax.withUnsafeMutableBufferPointer { winners in
             let winners = winners.baseAddress!
             // Planes are independent: spread them over the cores.
@@ -87,6 +97,51 @@ extension Tensor {
                 }
             }
             return [grad]
+        }
+    }
+
+    /// One plane's max pool without winners: row by row, each valid kernel row folded into the
+    /// output row, columns whose taps all lie inside the image in a loop without bounds checks.
+    /// NaN wins, as in PyTorch.
+    private static func maxPoolPlane(
+        _ source: UnsafePointer<Float>, _ h: Int, _ w: Int, _ target: UnsafeMutablePointer<Float>,
+        _ oh: Int, _ ow: Int, _ window: PoolWindow, _ padding: (Int, Int), _ dilation: (Int, Int)
+    ) {
+        let (kh, kw) = window.kernel, (sh, sw) = window.stride
+        // Output columns whose taps are all inside: xo·sw − pw ≥ 0 and xo·sw − pw + (kw − 1)·dw < w.
+        let lo = Swift.min(ow, (padding.1 + sw - 1) / sw)
+        let last = w - 1 - (kw - 1) * dilation.1 + padding.1  // the largest xo·sw whose taps all fit
+        let hi = last < 0 ? lo : Swift.max(lo, Swift.min(ow, last / sw + 1))
+        for y in 0..<oh {
+            let row = target + y * ow
+            row.initialize(repeating: -Float.infinity, count: ow)
+            for i in 0..<kh {
+                let iy = y * sh - padding.0 + i * dilation.0
+                guard iy >= 0 && iy < h else { continue }
+                let line = source + iy * w
+                for xo in 0..<lo {
+                    var best = row[xo]
+                    for j in 0..<kw {
+                        let ix = xo * sw - padding.1 + j * dilation.1
+                        if ix >= 0 && ix < w { let v = line[ix]; best = v > best || v.isNaN ? v : best }
+                    }
+                    row[xo] = best
+                }
+                for xo in lo..<hi {
+                    let taps = line + (xo * sw - padding.1)
+                    var best = row[xo]
+                    for j in 0..<kw { let v = taps[j * dilation.1]; best = v > best || v.isNaN ? v : best }
+                    row[xo] = best
+                }
+                for xo in hi..<ow {
+                    var best = row[xo]
+                    for j in 0..<kw {
+                        let ix = xo * sw - padding.1 + j * dilation.1
+                        if ix >= 0 && ix < w { let v = line[ix]; best = v > best || v.isNaN ? v : best }
+                    }
+                    row[xo] = best
+                }
+            }
         }
     }
 

@@ -95,7 +95,7 @@ import ZooTestSupport
         kill(rank1, SIGKILL)
 
         // The other rank and mpirun end, non-zero, naming the rank, within a bounded time.
-        #expect(ended.wait(timeout: .now() + 120) == .success, "mpirun still running 120 s after rank 1 died")
+        try #require(ended.wait(timeout: .now() + 120) == .success, "mpirun still running 120 s after rank 1 died")
         #expect(process.terminationStatus != 0)
         let output = try String(contentsOf: log, encoding: .utf8)
         #expect(output.contains("rank 1"), "\(output)")

@@ -26,9 +26,11 @@ import ZooCheckpoint
             "--data", photos.appendingPathComponent("train").path, "--val", photos.appendingPathComponent("val").path,
             "--input-size", "\(Int(try number(recipe, "input_size")))", "--aug", "none",
             "--loss", "cross-entropy", "--opt", "sgd", "--lr", "\(try number(recipe, "lr"))",
-            "--momentum", "\(try number(recipe, "momentum"))", "--weight-decay", "\(try number(recipe, "weight_decay"))",
+            "--momentum", "\(try number(recipe, "momentum"))", "--weight-decay",
+            "\(try number(recipe, "weight_decay"))",
             "--sched", "cosine", "--warmup-epochs", "\(Int(try number(recipe, "warmup_epochs")))",
-            "--epochs", "\(Int(try number(recipe, "epochs")))", "--batch-size", "\(Int(try number(recipe, "batch_size")))",
+            "--epochs", "\(Int(try number(recipe, "epochs")))", "--batch-size",
+            "\(Int(try number(recipe, "batch_size")))",
             "--seed", "\(Int(try number(cli, "seed")))", "--out", out,
         ]
         let result = try ZooProcess.run(arguments)

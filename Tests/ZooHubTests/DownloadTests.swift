@@ -45,7 +45,7 @@ import Testing
         try Download.fetch(url, to: target)
         #expect(try Data(contentsOf: target) == payload)
         // One request, for the rest only: the 750 000 bytes on disk were not fetched again.
-        let requests = server.requests(of: "/" + path)
+        let requests = try server.requests(of: "/" + path)
         #expect(requests.map(\.status) == [206])
         #expect(requests.map(\.range) == ["bytes=750000-"])
         #expect(requests.map(\.bytesSent) == [payload.count - 750_000])
@@ -70,7 +70,7 @@ import Testing
         // The killed worker logs nothing of the first request. What came after it asked for Range
         // requests answered 206, each starting past the cut: no byte before it was fetched twice.
         let cutAt = try #require(cut, "the transfer was never cut")
-        let resumed = server.requests(of: "/" + path)
+        let resumed = try server.requests(of: "/" + path)
         #expect(!resumed.isEmpty, "no request after the cut")
         #expect(resumed.allSatisfy { $0.status == 206 }, "\(resumed.map(\.status))")
         #expect(resumed.allSatisfy { Int64($0.firstByte) >= cutAt }, "\(resumed.map(\.range)), cut at \(cutAt)")

@@ -51,10 +51,10 @@ final class HubLayout: @unchecked Sendable {
     }
 
     /// (status, Authorization header) of each request a server logged for `path`.
-    func authorizations(of path: String, onCDN: Bool = false) -> [(status: Int, authorization: String)] {
-        let log =
-            (try? String(contentsOf: (onCDN ? cdn : hub).directory.appendingPathComponent("auth.log"), encoding: .utf8))
-            ?? ""
+    /// A missing log fails the test: nginx opens it when it starts.
+    func authorizations(of path: String, onCDN: Bool = false) throws -> [(status: Int, authorization: String)] {
+        let log = try String(
+            contentsOf: (onCDN ? cdn : hub).directory.appendingPathComponent("auth.log"), encoding: .utf8)
         return log.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", maxSplits: 2)
             guard fields.count == 3, fields[0] == path else { return nil }
@@ -106,8 +106,9 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
             """
         let timm = try JSONValue(parsing: Array(try python(script, names).utf8))
         for (index, name) in names.enumerated() {
-            let row = timm.arrayValue?[index].arrayValue ?? []
-            let expected = row.compactMap(\.stringValue)
+            let rows = try #require(timm.arrayValue)
+            try #require(rows.count == names.count)
+            let expected = try #require(rows[index].arrayValue).compactMap(\.stringValue)
             #expect(!expected.isEmpty)
             let sharded = HuggingFace.weightFiles(hfHubFilename: name)
             #expect(sharded.filter { !$0.hasSuffix(".index.json") } == expected, "\(name)")
@@ -135,7 +136,7 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         let cached = try hub().pull(bothName, registry: registry)
         HubFixtures.expectSameTensors(try Checkpoint.load(cached.modelFile.path), fromHub)
         #expect(cached.entry.source == "\(layout.endpoint)/\(both)/resolve/main/model.safetensors")
-        #expect(server.gets(of: "/" + urlPath) == 0)
+        #expect(try server.gets(of: "/" + urlPath) == 0)
 
         // Only pytorch_model.bin on the Hub: model.safetensors and its index answer 404 first.
         let binOnly = Self.repo("bin")
@@ -143,15 +144,17 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         let binName = try register(repo: binOnly) { $0.url = url }
         HubFixtures.expectSameTensors(
             try Checkpoint.load(try hub().pull(binName, registry: registry).modelFile.path), fromBin)
-        #expect(layout.authorizations(of: "/\(binOnly)/resolve/main/model.safetensors").map(\.status) == [404])
+        #expect(try layout.authorizations(of: "/\(binOnly)/resolve/main/model.safetensors").map(\.status) == [404])
         #expect(
-            layout.authorizations(of: "/\(binOnly)/resolve/main/model.safetensors.index.json").map(\.status) == [404])
+            try layout.authorizations(of: "/\(binOnly)/resolve/main/model.safetensors.index.json").map(\.status) == [
+                404
+            ])
 
         // Nothing on the Hub: the URL after every Hub file.
         let emptyName = try register(repo: Self.repo("empty")) { $0.url = url }
         HubFixtures.expectSameTensors(
             try Checkpoint.load(try hub().pull(emptyName, registry: registry).modelFile.path), fromURL)
-        #expect(server.gets(of: "/" + urlPath) == 1)
+        #expect(try server.gets(of: "/" + urlPath) == 1)
 
         // hf_hub_filename: open_clip's file after its safetensors twin.
         let clip = Self.repo("clip")
@@ -159,7 +162,8 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         let clipName = try register(repo: clip) { $0.hfHubFilename = "open_clip_pytorch_model.bin" }
         let clipCached = try hub().pull(clipName, registry: registry)
         #expect(clipCached.entry.originalFile == "open_clip_pytorch_model.bin")
-        #expect(layout.authorizations(of: "/\(clip)/resolve/main/open_clip_model.safetensors").map(\.status) == [404])
+        #expect(
+            try layout.authorizations(of: "/\(clip)/resolve/main/open_clip_model.safetensors").map(\.status) == [404])
 
         // Every source failing names each attempt.
         let noneName = try register(repo: Self.repo("none")) { $0.url = server.url("files/missing.pth") }
@@ -231,7 +235,7 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         HubFixtures.expectSameTensors(
             try Checkpoint.load(try hub.pull(try register(repo: repo), registry: registry).modelFile.path), weights)
         #expect(
-            layout.authorizations(of: "/\(repo)/resolve/main/model.safetensors").map(\.authorization) == [
+            try layout.authorizations(of: "/\(repo)/resolve/main/model.safetensors").map(\.authorization) == [
                 "Bearer hf_secret_env"
             ])
     }
@@ -247,9 +251,9 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
         HubFixtures.expectSameTensors(
             try Checkpoint.load(try hub(token: token).pull(name, registry: registry).modelFile.path), weights)
         let path = "/\(repo)/resolve/main/model.safetensors"
-        #expect(layout.authorizations(of: path).map(\.status) == [302])
-        #expect(layout.authorizations(of: path).map(\.authorization) == ["Bearer \(token)"])
-        let atCDN = layout.authorizations(of: path, onCDN: true)
+        #expect(try layout.authorizations(of: path).map(\.status) == [302])
+        #expect(try layout.authorizations(of: path).map(\.authorization) == ["Bearer \(token)"])
+        let atCDN = try layout.authorizations(of: path, onCDN: true)
         #expect(atCDN.map(\.status) == [200])
         // nginx logs a missing header as "-".
         #expect(atCDN.map(\.authorization) == ["-"], "the token crossed the redirect: \(atCDN)")
@@ -268,7 +272,7 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
             $0.url = layout.cdn.url(String(plainPath.dropFirst()))
         }
         _ = try hub(token: token).pull(urlName, registry: registry)
-        #expect(layout.authorizations(of: plainPath, onCDN: true).map(\.authorization) == ["-"])
+        #expect(try layout.authorizations(of: plainPath, onCDN: true).map(\.authorization) == ["-"])
     }
 
     // MARK: Sharded checkpoints
@@ -298,14 +302,18 @@ nonisolated(unsafe) private var hubLayoutDirectory: UnsafeMutablePointer<CChar>?
             done.signal()
         }
         var dropped = false
+        // Bounded: a pull that never ends fails here instead of holding the suite.
+        let deadline = Date().addingTimeInterval(300)
         while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            try #require(Date() < deadline, "the sharded pull did not finish within 300 s")
             let size = (try? FileManager.default.attributesOfItem(atPath: secondPart.path)[.size] as? Int) ?? 0
             if !dropped, size > 1 << 20 { layout.dropConnections(); dropped = true }
         }
         #expect(dropped)
         let entry = try #require(try result.all.first?.get())
         let path = "/\(repo)/resolve/main/\(names[1])"
-        #expect(layout.authorizations(of: path).map(\.status).contains(206), "\(layout.authorizations(of: path))")
+        let requests = try layout.authorizations(of: path)
+        #expect(requests.map(\.status).contains(206), "\(requests)")
         #expect(entry.originalFile == "model.safetensors.index.json")
 
         let pulled = try Checkpoint.load(home.modelFile(cfg.name.description).path)

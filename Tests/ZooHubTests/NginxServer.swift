@@ -89,8 +89,9 @@ final class NginxServer: @unchecked Sendable {
     }
 
     /// Requests nginx has logged for `path` (`/files/a.pth`), in order.
-    func requests(of path: String) -> [Request] {
-        let log = (try? String(contentsOf: server.accessLog, encoding: .utf8)) ?? ""
+    /// nginx opens its log when it starts, so a missing log is a broken server, not "no requests".
+    func requests(of path: String) throws -> [Request] {
+        let log = try String(contentsOf: server.accessLog, encoding: .utf8)
         return log.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count >= 5, fields[1] == path else { return nil }
@@ -101,7 +102,7 @@ final class NginxServer: @unchecked Sendable {
     }
 
     /// GET requests for `path`.
-    func gets(of path: String) -> Int { requests(of: path).filter { $0.method == "GET" }.count }
+    func gets(of path: String) throws -> Int { try requests(of: path).filter { $0.method == "GET" }.count }
 
     /// Kills nginx's worker (found through /proc, no external tool): every open connection drops;
     /// the master starts a new worker. Only for a server of the test's own.

@@ -44,7 +44,7 @@ import Zoo
         // A second pull answers from the cache: no second request.
         let again = try Hub(home: home, offline: false).pull(name, registry: registry)
         #expect(again.entry == cached.entry)
-        #expect(server.gets(of: "/" + path) == 1)
+        #expect(try server.gets(of: "/" + path) == 1)
     }
 
     @Test func pullsSafetensorsVerifiedByTheHashPrefixInTheFileName() throws {
@@ -165,7 +165,7 @@ import Zoo
         #expect(cached.entry.verified)
         HubFixtures.expectSameTensors(try Checkpoint.load(cached.modelFile.path), source)
         // The killed worker logs nothing of the first request; the resumed one asked for the rest.
-        let resumed = server.requests(of: "/" + path)
+        let resumed = try server.requests(of: "/" + path)
         #expect(!resumed.isEmpty)
         #expect(resumed.allSatisfy { $0.status == 206 && $0.firstByte > 1_500_000 }, "\(resumed.map(\.range))")
         if let last = resumed.last { #expect(last.firstByte + last.bytesSent == bytes.count) }
@@ -185,7 +185,7 @@ import Zoo
 
         let cached = try Hub(home: home, offline: false).pull(name, registry: registry)
         #expect(cached.entry.verified)
-        #expect(server.requests(of: "/" + path).map(\.range) == ["bytes=\(bytes.count / 2)-"])
+        #expect(try server.requests(of: "/" + path).map(\.range) == ["bytes=\(bytes.count / 2)-"])
     }
 
     @Test func aServerIgnoringRangeRestartsTheFileAndTheHash() throws {
@@ -201,7 +201,7 @@ import Zoo
 
         let cached = try Hub(home: home, offline: false).pull(name, registry: registry)
         #expect(cached.entry.verified)
-        #expect(server.requests(of: "/" + path).map(\.status) == [200])
+        #expect(try server.requests(of: "/" + path).map(\.status) == [200])
         HubFixtures.expectSameTensors(try Checkpoint.load(cached.modelFile.path), source)
     }
 
@@ -221,7 +221,7 @@ import Zoo
         }
         HubFixtures.expectNothingCached(home, name)
         #expect(try Hub(home: home, offline: false).pull(name, registry: registry).entry.verified)
-        #expect(server.requests(of: "/" + path).map(\.range) == ["bytes=1000-", "-"])
+        #expect(try server.requests(of: "/" + path).map(\.range) == ["bytes=1000-", "-"])
     }
 
     @Test func twoConcurrentPullsOfOneModelDownloadItOnce() throws {
@@ -240,7 +240,7 @@ import Zoo
         let entries = try results.all.map { try $0.get() }
         #expect(entries.count == 2)
         #expect(entries[0] == entries[1])
-        #expect(server.gets(of: "/" + path) == 1)
+        #expect(try server.gets(of: "/" + path) == 1)
     }
 
     @Test func offlineWithoutACachedCopySaysWhatIsMissing() throws {
@@ -253,7 +253,7 @@ import Zoo
         let message = HubError.offline(model: name, missing: home.modelFile(name).path).description
         #expect(
             message.contains(name) && message.contains(home.modelFile(name).path) && message.contains("ZOO_OFFLINE"))
-        #expect(server.requests(of: "/" + path).isEmpty)
+        #expect(try server.requests(of: "/" + path).isEmpty)
         HubFixtures.expectNothingCached(home, name)
     }
 
@@ -266,7 +266,7 @@ import Zoo
         try FileManager.default.removeItem(at: server.root.appendingPathComponent(path))  // the server forgets it
         let offline = try Hub(home: home, offline: true).pull(name, registry: registry)
         #expect(offline.entry == online.entry)
-        #expect(server.gets(of: "/" + path) == 1)
+        #expect(try server.gets(of: "/" + path) == 1)
         #expect(Hub.offlineFromEnvironment(["ZOO_OFFLINE": "1"]) && !Hub.offlineFromEnvironment([:]))
     }
 
@@ -296,7 +296,7 @@ import Zoo
         #expect(throws: HubError.self) {
             try Hub(home: home, offline: true).pull("\(architecture).second", registry: registry)
         }
-        #expect(server.gets(of: "/" + path) == 1)
+        #expect(try server.gets(of: "/" + path) == 1)
     }
 
     @Test func aMirrorReplacesSchemeAndHostAndKeepsThePath() throws {
@@ -309,7 +309,7 @@ import Zoo
             url: "http://example.invalid/x/\(directory)/y.pth", sha256: HubFixtures.sha256(bytes))
         let cached = try Hub(home: home, mirror: server.url(""), offline: false).pull(name, registry: registry)
         #expect(cached.entry.source == server.url("x/\(directory)/y.pth"))
-        #expect(server.gets(of: "/x/\(directory)/y.pth") == 1)
+        #expect(try server.gets(of: "/x/\(directory)/y.pth") == 1)
         HubFixtures.expectSameTensors(try Checkpoint.load(cached.modelFile.path), source)
 
         #expect(
@@ -351,7 +351,7 @@ import Zoo
             #expect(loaded.tag == ModelName(name).tag)
             HubFixtures.expectSameTensors(loaded, source)
         }
-        #expect(server.gets(of: "/zoos/\(folder)/\(name)/model.zoo") == 1)
+        #expect(try server.gets(of: "/zoos/\(folder)/\(name)/model.zoo") == 1)
 
         // A name the zoo lacks, and a zoo that is not there, fail naming what they looked for.
         let home = HubFixtures.temporaryHome()
@@ -431,11 +431,11 @@ import Zoo
         let model = try createModel(name, pretrained: true)
         let state = model.stateDict()
         for (key, tensor) in source.tensors { #expect(state[key]?.toArray() == tensor.toArray(), "\(key)") }
-        #expect(server.gets(of: "/" + path) == 1)
+        #expect(try server.gets(of: "/" + path) == 1)
         // Again: from the cache, built fresh, with the same weights.
         let again = try createModel(name, pretrained: true)
         #expect(again.stateDict()["2.weight"]?.toArray() == source["2.weight"]?.toArray())
-        #expect(server.gets(of: "/" + path) == 1)
+        #expect(try server.gets(of: "/" + path) == 1)
     }
 
     @Test func theEmbeddedZooServesItsDemoModelWithoutTheNetwork() throws {

@@ -135,6 +135,46 @@ struct ClassicParityTests {
         }
     }
 
+    /// timm's `create_model(name, num_classes=7, in_chans=1)`, `forward_head(pre_logits=True)` and
+    /// `reset_classifier(3)`: shapes through each model's head API (weights as built, at small inputs).
+    @Test(arguments: [
+        ("vgg11_bn", 32, 4096), ("inception_v3", 75, 2048), ("googlenet", 64, 1024), ("alexnet", 64, 4096),
+        ("squeezenet1_1", 64, 512), ("shufflenet_v2_x0_5", 64, 1024),
+    ])
+    func headAPIFollowsClassesAndChannels(name: String, size: Int, preLogitsWidth: Int) throws {
+        var args = ModelArgs(numClasses: 7, inChans: 1)
+        if name.hasPrefix("vgg") { args.extra["mlp_ratio"] = 0.0625 }
+        let model = try #require(try Self.build(name, args) as? any ClassifierModel)
+        model.eval()
+        let x = Tensor.zeros([2, 1, size, size])
+        let features = withNoGrad { model.forwardFeatures(x) }
+        #expect(withNoGrad { model.forwardHead(features) }.shape == [2, 7])
+        #expect(withNoGrad { model.forwardHead(features, preLogits: true) }.shape == [2, preLogitsWidth])
+        model.resetClassifier(numClasses: 3)
+        #expect(withNoGrad { model(x) }.shape == [2, 3])
+        #expect(model.stateDict()["\(model.classifierName).weight"]?.shape.first == 3)
+    }
+
+    /// The cfg of each name registered with torchvision's keys is its weights' eval transform
+    /// (`Weights.DEFAULT.transforms()`): resize to crop ÷ crop_pct, crop, interpolation, mean, std.
+    @Test func torchvisionCfgsAreTorchvisionsEvalTransforms() throws {
+        struct Transform: Decodable {
+            let cropSize: Int, resizeSize: Int, interpolation: String, mean: [Double], std: [Double]
+        }
+        struct Table: Decodable { let transforms: [String: Transform] }
+        let table = try Self.snakeCaseDecoder.decode(
+            Table.self, from: Data(contentsOf: ParityFixtures.file("tv.transforms.json")))
+        BuiltinModels.register()
+        #expect(Set(table.transforms.keys) == Set(TorchvisionClassicVariants.names))
+        for (name, transform) in table.transforms {
+            let cfg = try #require(try ModelRegistry.shared.pretrainedCfg(for: name), "\(name) has no cfg")
+            #expect(cfg.inputSize == [3, transform.cropSize, transform.cropSize], "\(name)")
+            #expect(Int((Double(transform.cropSize) / cfg.cropPct).rounded(.down)) == transform.resizeSize, "\(name)")
+            #expect(cfg.interpolation == transform.interpolation, "\(name)")
+            #expect(cfg.mean == transform.mean && cfg.std == transform.std, "\(name)")
+        }
+    }
+
     /// torchvision: `torch.save(model.state_dict())` loads strictly into the zoo architecture of
     /// docs/torchvision.md; eval logits and train-mode outputs (auxiliary heads included) match.
     @Test(arguments: torchvision)

@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+import ZooCheckpoint
+import ZooModels
+import ZooNN
+import ZooRegistry
 import ZooTensor
 
 /// Where the PyTorch-made fixtures live: `$ZOO_PARITY_DIR`, else `<repo>/.cache/parity`.
@@ -71,4 +75,40 @@ func relativeError(_ actual: Tensor, _ expected: Tensor) -> Float {
     let scale = e.reduce(0) { max($0, abs($1)) }
     let worst = zip(a, e).reduce(0) { max($0, abs($1.0 - $1.1)) }
     return scale > 0 ? worst / scale : worst
+}
+
+extension ParityFixtures {
+    /// Records an issue unless `model`'s state dict (keys, shapes, dtypes, in order) is timm's for `variant`.
+    static func expectStateDictMatches(_ model: Module, _ variant: String) throws {
+        let manifest = try manifest(variant)
+        let ours = model.stateDict().map { key, tensor in
+            Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+        }
+        #expect(ours.count == manifest.keys.count, "\(variant): \(ours.count) entries, timm has \(manifest.keys.count)")
+        for (index, (mine, theirs)) in zip(ours, manifest.keys).enumerated() where mine != theirs {
+            Issue.record("\(variant) entry \(index): ours \(mine), timm's \(theirs)")
+            break
+        }
+    }
+
+    /// torchvision's random `tv.<name>.pth` loaded strictly into the zoo architecture its `tv.<name>.json`
+    /// names, through that architecture's registered checkpoint filter: the eval logits' error against
+    /// torchvision's (relative to the largest logit).
+    static func torchvisionCheckpointError(_ name: String) throws -> (architecture: String, error: Float) {
+        struct Meta: Decodable { let zooArchitecture: String }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let meta = try decoder.decode(Meta.self, from: Data(contentsOf: file("tv.\(name).json")))
+        BuiltinModels.register()
+        let architecture = try ModelRegistry.shared.resolve(meta.zooArchitecture).architecture
+        let model = try withoutWeightInitialization { try architecture.builder!(ModelArgs()) }
+        let filter = try #require(architecture.checkpointFilter, "\(meta.zooArchitecture) has no checkpoint filter")
+        let tensors = filter(try Checkpoint.load(file("tv.\(name).pth").path).tensors)
+        let report = try model.loadStateDict(StateDict(tensors.map { ($0.name, $0.tensor) }))
+        #expect(report.isComplete)
+        model.eval()
+        let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
+        let logits = withNoGrad { model(try! io["input"]) }
+        return (meta.zooArchitecture, relativeError(logits, try io["logits"]))
+    }
 }

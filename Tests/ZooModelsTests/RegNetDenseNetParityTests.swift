@@ -29,19 +29,46 @@ struct RegNetDenseNetParityTests {
 
     struct Info: Decodable, Equatable { let numChs: Int, reduction: Int, module: String }
 
+    struct Stages: Decodable {
+        let stages: [String: [Stage]]
+        struct Stage: Decodable {
+            let width: Int, depth: Int, groupSize: Int, dropPathRates: [Float]
+            init(from decoder: Decoder) throws {
+                var row = try decoder.unkeyedContainer()
+                (width, depth, groupSize) = (
+                    try row.decode(Int.self), try row.decode(Int.self), try row.decode(Int.self)
+                )
+                dropPathRates = try row.decode([Float].self)
+            }
+        }
+    }
+
+    /// timm's `RegNet._get_stage_args` for every variant (float32 width generation, rounding to
+    /// groups, torchvision's rounding for `_tv`), the giants included, without building any model.
+    @Test func stagesMatchTimmForEveryVariant() throws {
+        let expected = try Self.meta("regnet_stages.json", as: Stages.self).stages
+        #expect(Set(expected.keys) == Set(RegNetVariants.names))
+        for name in RegNetVariants.names {
+            let ours = RegNetVariants.all[name]!.stages()
+            let theirs = try #require(expected[name])
+            #expect(ours.map(\.width) == theirs.map(\.width), "\(name): widths")
+            #expect(ours.map(\.depth) == theirs.map(\.depth), "\(name): depths")
+            #expect(ours.map(\.groupSize) == theirs.map(\.groupSize), "\(name): group sizes")
+        }
+        // Drop path per block, linear over all blocks (timm's calculate_drop_path_rates, stagewise).
+        let model = try withoutWeightInitialization { try makeRegNet("regnety_002", dropPathRate: 0.1) }
+        let rates = [model.s1, model.s2, model.s3, model.s4].flatMap(\.blocks).map {
+            ($0 as! RegNetBottleneck).dropPath?.p ?? 0
+        }
+        let timmRates = try #require(expected["regnety_002"]).flatMap(\.dropPathRates)
+        #expect(rates.count == timmRates.count)
+        for (ours, theirs) in zip(rates, timmRates) { #expect(abs(ours - theirs) <= 1e-6) }
+    }
+
     /// timm: `model.state_dict()` keys, shapes and dtypes, in order.
     @Test(arguments: representatives)
     func stateDictMatchesTimm(variant: String) throws {
-        let manifest = try ParityFixtures.manifest(variant)
-        let ours = try Self.make(variant).stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(
-                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
-        }
-        #expect(ours.count == manifest.keys.count, "\(variant): \(ours.count) entries, timm has \(manifest.keys.count)")
-        for (index, (mine, theirs)) in zip(ours, manifest.keys).enumerated() where mine != theirs {
-            Issue.record("\(variant) entry \(index): ours \(mine), timm's \(theirs)")
-            break
-        }
+        try ParityFixtures.expectStateDictMatches(try Self.make(variant), variant)
     }
 
     /// timm: `model.eval(); logits = model(x)` (float64), within 1e-4 of the largest logit.
@@ -129,20 +156,8 @@ struct RegNetDenseNetParityTests {
     /// its registered checkpoint filter, and gives torchvision's eval logits within 1e-4 of the largest.
     @Test(arguments: ["regnet_y_400mf", "densenet121"])
     func torchvisionCheckpointLoads(name: String) throws {
-        struct Meta: Decodable { let zooArchitecture: String }
-        let meta = try Self.meta("tv.\(name).json", as: Meta.self)
-        BuiltinModels.register()
-        let architecture = try ModelRegistry.shared.resolve(meta.zooArchitecture).architecture
-        let model = try withoutWeightInitialization { try architecture.builder!(ModelArgs()) }
-        let filter = try #require(architecture.checkpointFilter, "\(meta.zooArchitecture) has no checkpoint filter")
-        let tensors = filter(try Checkpoint.load(ParityFixtures.file("tv.\(name).pth").path).tensors)
-        let report = try model.loadStateDict(StateDict(tensors.map { ($0.name, $0.tensor) }))
-        #expect(report.isComplete)
-        model.eval()
-        let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
-        let logits = withNoGrad { model(try! io["input"]) }
-        let error = relativeError(logits, try io["logits"])
-        print("parity torchvision \(name) as \(meta.zooArchitecture): eval logits relative error \(error)")
+        let (architecture, error) = try ParityFixtures.torchvisionCheckpointError(name)
+        print("parity torchvision \(name) as \(architecture): eval logits relative error \(error)")
         #expect(error <= 1e-4, "\(name): logits differ from torchvision's by \(error) of the largest logit")
     }
 }

@@ -67,9 +67,13 @@ struct SwinV2MaxViTParityTests {
     }
 
     struct Meta: Decodable {
-        let zoo_name: String
+        let zooName: String
         let kwargs: [String: TransformerParityTests.JSONArg]
         let keys: [ParityFixtures.Manifest.KeyEntry]
+        enum CodingKeys: String, CodingKey {
+            case zooName = "zoo_name"
+            case kwargs, keys
+        }
     }
 
     static let representatives = ["swinv2_small", "swinv2_pad_pretrained", "tv_maxvit_small"]
@@ -78,9 +82,9 @@ struct SwinV2MaxViTParityTests {
         let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("\(fixture).json")))
         let args = ModelArgs(extra: meta.kwargs.mapValues(\.value))
         let model: Module = try withoutWeightInitialization {
-            meta.zoo_name == "maxvit_t"
-                ? try MaxViTVariants.make(meta.zoo_name, args: args)
-                : try makeSwinTransformerV2(meta.zoo_name, args: args)
+            meta.zooName == "maxvit_t"
+                ? try MaxViTVariants.make(meta.zooName, args: args)
+                : try makeSwinTransformerV2(meta.zooName, args: args)
         }
         return (model, meta)
     }
@@ -89,7 +93,8 @@ struct SwinV2MaxViTParityTests {
     func stateDictMatchesReference(_ fixture: String) throws {
         let (model, meta) = try Self.load(fixture)
         let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+            ParityFixtures.Manifest.KeyEntry(
+                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
         }
         #expect(ours.count == meta.keys.count, "\(fixture): \(ours.count) keys vs \(meta.keys.count)")
         for (index, (mine, theirs)) in zip(ours, meta.keys).enumerated() where mine != theirs {
@@ -149,3 +154,44 @@ struct SwinV2MaxViTParityTests {
     }
 }
 
+/// Stochastic depth (MaxViT's `StochasticDepth(p, "row")`, timm's `DropPath`) against torchvision's
+/// `stochastic_depth` on the same input: each sample all zero or all scaled by torchvision's factor,
+/// the kept fraction within 5 standard deviations of torchvision's draw, the gradient masked alike,
+/// the identity in eval mode.
+struct StochasticDepthTests {
+    @Test func matchesTorchvisionRowMode() throws {
+        let f = try ParityFixtures.tensors(SwinV2MaxViTParityTests.ops)
+        let p = try f["stochastic_depth.p"].item()
+        let reference = try f["stochastic_depth.output"]
+        let rows = reference.shape[0]
+        let perRow = reference.count / rows
+        func keptRows(_ t: Tensor) -> (kept: Int, values: Set<Float>, uniform: Bool) {
+            let a = t.toArray()
+            var kept = 0, values = Set<Float>(), uniform = true
+            for r in 0..<rows {
+                let row = a[(r * perRow)..<((r + 1) * perRow)]
+                uniform = uniform && row.allSatisfy { $0 == row.first! }
+                values.insert(row.first!)
+                if row.first! != 0 { kept += 1 }
+            }
+            return (kept, values, uniform)
+        }
+        let theirs = keptRows(reference)
+        let x = Tensor.ones(reference.shape)
+        x.requiresGrad = true
+        let layer = DropPath(p)
+        layer.train()
+        let y = layer(x)
+        let ours = keptRows(y)
+        #expect(ours.uniform && theirs.uniform)
+        #expect(ours.values == theirs.values, "values \(ours.values) vs torchvision's \(theirs.values)")
+        let sigma = (Double(rows) * Double(p) * Double(1 - p)).squareRoot()
+        #expect(
+            abs(Double(ours.kept - theirs.kept)) <= 5 * sigma * 2.squareRoot(),
+            "kept \(ours.kept) of \(rows) rows vs torchvision's \(theirs.kept)")
+        y.sum().backward()
+        #expect(x.grad!.toArray() == y.detach().toArray(), "the gradient is the same mask")
+        layer.eval()
+        #expect(layer(x).toArray() == x.toArray())
+    }
+}

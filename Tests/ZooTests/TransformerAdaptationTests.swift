@@ -19,6 +19,8 @@ struct TransformerAdaptationTests {
 
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String, model: String, imgSize: Int, args: [String: ModelArgValue]
+        /// The file with the case's input and timm's logits.
+        var expectations = "adapt_transformers.safetensors"
         var testDescription: String { name }
     }
 
@@ -34,12 +36,16 @@ struct TransformerAdaptationTests {
         Case(
             name: "swin_window8", model: "swin_tiny_patch4_window7_224", imgSize: 64,
             args: swinArgs.merging(["window_size": 8]) { $1 }),
+        // Windows of 4 at 64 → windows of 6 at 72: resized tables, padded windows, odd patch merging.
+        Case(
+            name: "swin_img72_window6", model: "swin_tiny_patch4_window7_224", imgSize: 72,
+            args: swinArgs.merging(["window_size": 6]) { $1 }, expectations: "adapt_swin_img_size.safetensors"),
     ]
 
     @Test(arguments: cases)
     func loadsAtAnotherSizeAsTimm(_ c: Case) throws {
         let checkpoint = try CreateModelFixtures.file("adapt_\(c.name).checkpoint.safetensors")
-        let io = try Checkpoint.load(CreateModelFixtures.file("adapt_transformers.safetensors").path).tensors
+        let io = try Checkpoint.load(CreateModelFixtures.file(c.expectations).path).tensors
         let tensors = Dictionary(uniqueKeysWithValues: io.map { ($0.name, $0.tensor) })
         let model = try createModel(
             c.model, checkpointPath: checkpoint.path, imgSize: c.imgSize, modelArgs: c.args,

@@ -20,6 +20,8 @@ torchvision models (TORCHVISION):
   tv.<name>.io.safetensors  `input`, eval `logits`; train-mode `train.logits` and `train.aux.<i>`
                             (GoogLeNet: aux1's then aux2's, as torchvision's tuple holds them)
   tv.<name>.json            the zoo architecture that loads it and its model arguments
+  tv.transforms.json        each TRANSFORMS name's pretrained eval transform (crop, resize,
+                            interpolation, mean, std), which zoo's cfg for the name must equal
 
 Usage: /usr/bin/python3 tools/parity/make_classic_fixtures.py [OUT_DIR] [--force] [--only NAME ...]
 """
@@ -56,6 +58,20 @@ TORCHVISION = {
     # renames and reshapes at a twentieth of the size; full width is in the sweep.
     "vgg11": (32, dict(num_classes=10), "vgg11", {"mlp_ratio": 0.0625}),
 }
+# torchvision names zoo registers under torchvision's name, with torchvision's eval transform as cfg.
+TRANSFORMS = ["alexnet", "googlenet", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
+              "shufflenet_v2_x2_0", "squeezenet1_0", "squeezenet1_1"]
+
+
+def transforms(out_dir):
+    table = {}
+    for name in TRANSFORMS:
+        t = torchvision.models.get_model_weights(name).DEFAULT.transforms()
+        table[name] = dict(crop_size=t.crop_size[0], resize_size=t.resize_size[0],
+                           interpolation=t.interpolation.value, mean=list(t.mean), std=list(t.std))
+    with open(os.path.join(out_dir, "tv.transforms.json"), "w") as f:
+        json.dump({"fixture_version": FIXTURE_VERSION, "transforms": table,
+                   "torchvision_version": torchvision.__version__}, f, indent=0)
 
 
 def timm_variant(name, out_dir):
@@ -139,7 +155,7 @@ def torchvision_variant(name, out_dir):
 
 
 def main():
-    names = list(REPRESENTATIVES) + [f"tv.{n}" for n in TORCHVISION]
+    names = list(REPRESENTATIVES) + [f"tv.{n}" for n in TORCHVISION] + ["tv.transforms"]
     args = parse_arguments(__doc__, names)
     torch.set_num_threads(2)
     for name in args.only or names:
@@ -147,7 +163,9 @@ def main():
             print(f"{name}: current", file=sys.stderr)
             continue
         start = time.time()
-        if name.startswith("tv."):
+        if name == "tv.transforms":
+            transforms(args.out_dir)
+        elif name.startswith("tv."):
             torchvision_variant(name[3:], args.out_dir)
         else:
             timm_variant(name, args.out_dir)

@@ -9,9 +9,12 @@ save what the Swift tests compare against:
 
   <name>.safetensors      the state dict (num_batches_tracked stays int64)
   <name>.io.safetensors   `input` [2, 3, S, S] and the eval-mode `logits` (computed in float64)
-  <name>.json             timm's state-dict keys in order, with shapes and dtypes, and feature_info
+  <name>.json             timm's state-dict keys in order, with shapes and dtypes, and feature_info;
+                          for TRAIN_STEP models also "gradient_floor": per parameter, the error of
+                          PyTorch's own float32 gradient against the float64 one (tests allow twice that)
   <name>.train.safetensors  (TRAIN_STEP models) `input`, `target`, `loss` of one train-mode step,
-                          `after.<buffer>` running statistics and `grad.<parameter>` gradients
+                          `after.<buffer>` running statistics and `grad.<parameter>` gradients,
+                          computed in float64 from the float32 weights and input, stored as float32
 
 And for torchvision's models of these families (TORCHVISION, random weights as above):
 
@@ -22,6 +25,7 @@ And for torchvision's models of these families (TORCHVISION, random weights as a
 Usage: /usr/bin/python3 tools/parity/make_efficientnet_fixtures.py [OUT_DIR] [--force] [--only NAME ...]
 OUT_DIR defaults to $ZOO_PARITY_DIR, else <repo>/.cache/parity.
 """
+import copy
 import json
 import os
 import sys
@@ -33,8 +37,10 @@ import timm
 from safetensors.torch import save_file
 
 from parity_common import is_current, parse_arguments
+from timm_fixture import key_table
 
-FIXTURE_VERSION = 3
+# 4: train-step references in float64, with per-parameter gradient floors.
+FIXTURE_VERSION = 4
 
 # name: (input size, what it stands for)
 REPRESENTATIVES = {
@@ -78,6 +84,44 @@ TORCHVISION = {
 }
 TRAIN_STEP = ["efficientnet_b0", "mobilenetv3_small_050", "mixnet_s", "efficientnet_cc_b0_4e",
               "mobilenetv4_hybrid_medium"]
+
+
+_conv2d = F.conv2d
+
+
+def _grouped_conv2d_float64(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """F.conv2d for float64 grouped convolutions as one batched matrix product over unfolded patches.
+
+    PyTorch 1.13 has no float64 CPU kernel for grouped convolutions: it runs one small convolution per
+    group, so a float64 step of a depthwise-heavy net takes minutes. The same sums in float64, in
+    another order, are an equally exact reference."""
+    if input.dtype != torch.float64 or groups == 1 or isinstance(padding, str) or input.dim() != 4:
+        return _conv2d(input, weight, bias, stride, padding, dilation, groups)
+    pair = torch.nn.modules.utils._pair
+    stride, padding, dilation = pair(stride), pair(padding), pair(dilation)
+    n, _, height, width = input.shape
+    out_channels, group_channels, kh, kw = weight.shape
+    out_h = (height + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    out_w = (width + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    patches = F.unfold(input, (kh, kw), dilation=dilation, padding=padding, stride=stride)
+    patches = patches.view(n, groups, group_channels * kh * kw, out_h * out_w)
+    kernels = weight.reshape(groups, out_channels // groups, group_channels * kh * kw)
+    out = torch.einsum("ngkl,gok->ngol", patches, kernels).reshape(n, out_channels, out_h, out_w)
+    return out if bias is None else out + bias.view(1, -1, 1, 1)
+
+
+def _check_grouped_conv2d():
+    generator = torch.Generator().manual_seed(0)
+    for groups, stride, padding, dilation in [(6, 1, 1, 1), (3, 2, 2, 2), (6, (2, 1), (0, 1), 1)]:
+        x = torch.randn(2, 6, 9, 8, generator=generator, dtype=torch.float64)
+        w = torch.randn(12, 6 // groups, 3, 3, generator=generator, dtype=torch.float64)
+        b = torch.randn(12, generator=generator, dtype=torch.float64)
+        ours = _grouped_conv2d_float64(x, w, b, stride, padding, dilation, groups)
+        assert torch.allclose(ours, _conv2d(x, w, b, stride, padding, dilation, groups), rtol=0, atol=1e-12)
+
+
+_check_grouped_conv2d()
+F.conv2d = _grouped_conv2d_float64  # nn.Conv2d and timm's layers look F.conv2d up at each call
 
 
 def residual_last_norms(model):
@@ -126,11 +170,6 @@ def randomize_norms(model, generator, size):
     model.eval()
 
 
-def key_table(state_dict):
-    dtypes = {torch.float32: "F32", torch.int64: "I64"}
-    return [[k, list(v.shape), dtypes[v.dtype]] for k, v in state_dict.items()]
-
-
 def contiguous(tensors):
     return {k: v.detach().contiguous() for k, v in tensors.items()}
 
@@ -149,8 +188,7 @@ def make_variant(name, size, out_dir):
     model.float()
     save_file(contiguous(state), os.path.join(out_dir, f"{name}.safetensors"))
     save_file({"input": x, "logits": logits.contiguous()}, os.path.join(out_dir, f"{name}.io.safetensors"))
-    if name in TRAIN_STEP:
-        make_train_step(name, model, generator, size, out_dir)
+    floor = make_train_step(name, model, generator, size, out_dir) if name in TRAIN_STEP else None
     meta = {
         "fixture_version": FIXTURE_VERSION,
         "name": name,
@@ -162,22 +200,38 @@ def make_variant(name, size, out_dir):
         "feature_info": [{"num_chs": f["num_chs"], "reduction": f["reduction"], "module": f["module"]}
                          for f in model.feature_info],
     }
+    if floor is not None:
+        meta["gradient_floor"] = floor
     with open(os.path.join(out_dir, f"{name}.json"), "w") as f:
         json.dump(meta, f, indent=0)
 
 
+def gradient_errors(grads, exact):
+    """Per parameter, the tests' measure: max |grad - exact| over the larger of max |exact| and a
+    thousandth of the largest exact gradient in the model."""
+    floor = 1e-3 * max(g.abs().max().item() for g in exact.values())
+    return {k: (grads[k].double() - g).abs().max().item() / max(g.abs().max().item(), floor)
+            for k, g in exact.items()}
+
+
 def make_train_step(name, model, generator, size, out_dir):
-    """One train-mode forward and backward from the saved weights."""
-    model.train()
+    """One train-mode forward and backward from the saved weights, in float64 (PyTorch's own float32
+    gradients of mixnet_s stray past 1e-3 of exact ones on these weights, so a float32 reference would
+    test agreement in rounding, not correctness); returns {parameter: PyTorch's float32 error}."""
     x = torch.randn(4, 3, size, size, generator=generator)
     target = torch.randint(0, 1000, (4,), generator=generator)
-    loss = F.cross_entropy(model(x), target)
-    model.zero_grad()
+    exact_model = copy.deepcopy(model).double().train()
+    model.train()
+    F.cross_entropy(model(x), target).backward()
+    loss = F.cross_entropy(exact_model(x.double()), target)
+    exact_model.zero_grad()
     loss.backward()
-    tensors = {"input": x, "target": target, "loss": loss.detach().reshape([])}
-    tensors.update({f"after.{k}": v for k, v in model.named_buffers()})
-    tensors.update({f"grad.{k}": p.grad for k, p in model.named_parameters()})
+    tensors = {"input": x, "target": target, "loss": loss.detach().float().reshape([])}
+    tensors.update({f"after.{k}": v.float() if v.is_floating_point() else v for k, v in exact_model.named_buffers()})
+    exact = {k: p.grad for k, p in exact_model.named_parameters()}
+    tensors.update({f"grad.{k}": g.float() for k, g in exact.items()})
     save_file(contiguous(tensors), os.path.join(out_dir, f"{name}.train.safetensors"))
+    return gradient_errors({k: p.grad for k, p in model.named_parameters()}, exact)
 
 
 def make_torchvision(name, out_dir, size=64):

@@ -15,6 +15,12 @@ running statistics (timm_fixture.randomize_norms):
   <name>.features.safetensors  (FEATURES) `map.<i>`: `create_model(name, features_only=True)` on
                             the same weights and input; its feature_info goes in <name>.json
 
+And, for every architecture of timm's regnet module (no model is built, so the giants are cheap):
+
+  regnet_stages.json        {name: [[width, depth, group size], ...]}: timm's `RegNet._get_stage_args`
+                            for the variant's `RegNetCfg` (what `generate_regnet` and
+                            `adjust_widths_groups_comp` make of it), drop path rate 0.1 per block
+
 And for torchvision's models of these families (TORCHVISION, random weights as above):
 
   tv.<tv name>.pth             `torch.save(model.state_dict())`; DenseNet's with the `norm.1`-style
@@ -167,10 +173,23 @@ def make_torchvision(name, out_dir):
                    "torchvision_version": torchvision.__version__}, f)
 
 
+def make_regnet_stages(out_dir):
+    """timm's per-stage widths, depths, group sizes and drop-path rates of every RegNet variant."""
+    from timm.models.regnet import RegNet, model_cfgs
+    stages = {}
+    for name in timm.list_models(module="regnet"):
+        per_stage, _ = RegNet._get_stage_args(None, model_cfgs[name], drop_path_rate=0.1)
+        stages[name] = [[s["out_chs"], s["depth"], s["group_size"], s["drop_path_rates"]] for s in per_stage]
+    with open(os.path.join(out_dir, "regnet_stages.json"), "w") as f:
+        json.dump({"fixture_version": FIXTURE_VERSION, "timm_version": timm.__version__, "stages": stages}, f)
+
+
 def main():
     args = parse_arguments(__doc__, list(REPRESENTATIVES) + [f"tv.{n}" for n in TORCHVISION])
     torch.set_num_threads(2)
     names = args.only or [f"tv.{n}" for n, (_, ci) in TORCHVISION.items() if ci] + list(REPRESENTATIVES)
+    if not args.only:
+        make_regnet_stages(args.out_dir)
     for name in names:
         if not args.force and is_current(os.path.join(args.out_dir, f"{name}.json"), FIXTURE_VERSION):
             print(f"{name}: current", file=sys.stderr)

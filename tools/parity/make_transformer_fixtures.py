@@ -190,16 +190,11 @@ def make_torchvision(out_dir):
                        "kwargs": dict(kwargs, num_classes=1000), "keys": key_table(model.state_dict())}, f, indent=0)
 
 
-def make_adaptation(out_dir):
-    """A checkpoint saved at one size, loaded by timm at another with pretrained=True."""
+def load_at_another_size(cases, out_dir):
+    """(case, timm name, kwargs at save, kwargs at load, input size at load): the checkpoint saved
+    as `adapt_<case>.checkpoint.safetensors`, and the `<case>.input`/`<case>.logits` timm gets after
+    `create_model(..., pretrained=True)` with the load kwargs."""
     tensors = {}
-    cases = [
-        # (case, timm name, kwargs at save, kwargs at load, input size at load)
-        ("vit_img48", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=48), 48),
-        ("vit_patch8", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=32, patch_size=8), 32),
-        ("dinov2_img42", "vit_small_patch14_reg4_dinov2", dict(depth=2, img_size=28), dict(depth=2, img_size=42), 42),
-        ("swin_window8", "swin_tiny_patch4_window7_224", SMALL_SWIN, dict(SMALL_SWIN, window_size=8), 64),
-    ]
     for case, name, save_kwargs, load_kwargs, size in cases:
         torch.manual_seed(0)
         generator = torch.Generator().manual_seed(2)
@@ -212,6 +207,28 @@ def make_adaptation(out_dir):
         with torch.no_grad():
             tensors[f"{case}.input"] = x
             tensors[f"{case}.logits"] = loaded(x)
+    return tensors
+
+
+# A Swin saved at 64 (windows of 4) built by timm for img_size=72 with windows of 6: resized bias tables,
+# padded windows (maps 18, 9, 5, 3) and odd patch merging. In a file of its own, so adding it did not
+# make every other transformer fixture stale.
+SWIN_IMG_SIZE_CASES = [
+    ("swin_img72_window6", "swin_tiny_patch4_window7_224", SMALL_SWIN, dict(SMALL_SWIN, img_size=72, window_size=6), 72),
+]
+
+
+def make_adaptation(out_dir):
+    """A checkpoint saved at one size, loaded by timm at another with pretrained=True."""
+    tensors = {}
+    cases = [
+        # (case, timm name, kwargs at save, kwargs at load, input size at load)
+        ("vit_img48", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=48), 48),
+        ("vit_patch8", "vit_tiny_patch16_224", SMALL_VIT, dict(depth=2, img_size=32, patch_size=8), 32),
+        ("dinov2_img42", "vit_small_patch14_reg4_dinov2", dict(depth=2, img_size=28), dict(depth=2, img_size=42), 42),
+        ("swin_window8", "swin_tiny_patch4_window7_224", SMALL_SWIN, dict(SMALL_SWIN, window_size=8), 64),
+    ]
+    tensors.update(load_at_another_size(cases, out_dir))
     # `zoo convert --arch vit_tiny_patch16_224 --img-size 64`: a full-size checkpoint at 224 and
     # the pos_embed timm's loader makes of it at 64 (a 4x4 grid).
     torch.manual_seed(0)
@@ -297,6 +314,12 @@ def main():
         make_adaptation(args.out_dir)
         make_torchvision(args.out_dir)
         with open(marker, "w") as f:
+            json.dump({"fixture_version": FIXTURE_VERSION}, f)
+    swin_marker = os.path.join(args.out_dir, "adapt_swin_img_size.json")
+    if args.force or not is_current(swin_marker, FIXTURE_VERSION):
+        save_file(contiguous(load_at_another_size(SWIN_IMG_SIZE_CASES, args.out_dir)),
+                  os.path.join(args.out_dir, "adapt_swin_img_size.safetensors"))
+        with open(swin_marker, "w") as f:
             json.dump({"fixture_version": FIXTURE_VERSION}, f)
     for fixture, name, kwargs, size in REPRESENTATIVES:
         if args.only and fixture not in args.only:

@@ -27,7 +27,7 @@ from safetensors.torch import save_file
 
 from parity_common import is_current, parse_arguments
 
-FIXTURE_VERSION = 3
+FIXTURE_VERSION = 4
 
 SMALL_V2 = dict(img_size=64, window_size=4, embed_dim=24, depths=[2, 2, 2, 1], num_heads=[2, 2, 4, 4], drop_path_rate=0.0)
 
@@ -120,6 +120,11 @@ def op_cases():
             out[f"{name}.grad.{k}"] = leaves[k].grad
         out[f"{name}.upstream"] = upstream
         out[f"{name}.output"] = y
+    # Stochastic depth as torchvision's MaxViT runs it ("row" mode, training): per sample all
+    # zero or all 1/(1−p). Random, so the Swift test compares the distribution, not the draws.
+    from torchvision.ops import stochastic_depth
+    out["stochastic_depth.p"] = torch.tensor(0.3)
+    out["stochastic_depth.output"] = stochastic_depth(torch.ones(4000, 3, 2, 2), 0.3, "row", True)
     # SwinV2's bias table: 16·sigmoid(cpb_mlp(coords)) for a 3×4 window pretrained at 5×5, and
     # the gradients of the MLP's weights.
     from timm.models.swin_transformer_v2 import WindowAttention
