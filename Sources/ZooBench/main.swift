@@ -12,6 +12,12 @@ import Zoo
 // OpenBLAS's and OpenMP's idle workers spin after each GEMM or primitive, taking the cores the
 // loops between them run on; the libraries read how long only when they load, so this restarts
 // the program with them told to sleep (unless the environment says otherwise).
+// The core zoo chose for OpenBLAS is in OPENBLAS_CORETYPE now; the restarted program chooses again.
+if !KernelPath.idleWorkerSettings(ProcessInfo.processInfo.environment).isEmpty
+    && KernelPath.blasCoreChosenByOpenBLAS != KernelPath.blasCore
+{
+    unsetenv("OPENBLAS_CORETYPE")
+}
 KernelPath.parkIdleWorkers()
 
 let suites: [String: () -> Void] = [

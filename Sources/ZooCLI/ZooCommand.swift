@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Zoo
 
 @main
@@ -27,9 +28,15 @@ struct ZooCommand: ParsableCommand {
     static func main() {
         // Idle OpenMP (oneDNN) and OpenBLAS workers sleep instead of spinning: restarts once with
         // OMP_WAIT_POLICY / OPENBLAS_THREAD_TIMEOUT set, unless the user set them.
+        // The core zoo chose for OpenBLAS is in OPENBLAS_CORETYPE now; the restarted program chooses again.
         // Not for the registry-only commands: the restart costs a second process start-up (about
         // 25 ms of CPU, half of `zoo list`'s budget) and they run no kernels.
         if !["list", "info"].contains(CommandLine.arguments.dropFirst().first ?? "") {
+            if !KernelPath.idleWorkerSettings(ProcessInfo.processInfo.environment).isEmpty
+                && KernelPath.blasCoreChosenByOpenBLAS != KernelPath.blasCore
+            {
+                unsetenv("OPENBLAS_CORETYPE")
+            }
             KernelPath.parkIdleWorkers()
         }
         main(nil)
