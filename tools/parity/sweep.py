@@ -541,13 +541,60 @@ def float32_spread(row, family, work):
         variants[f"input ulp {n}"] = step(neighbour)
     measured = {"spread": max(max(v) for v in variants.values()), "variants": variants}
     measured["flips"] = decision_flips(model, x, target, expected, (first, classifier), work, row)
+    measured["recheck"] = batch_recheck_files(model, (first, classifier), work, row)
     return measured
+
+
+# The batch of the second train step (`batch_recheck_files`).
+RECHECK_BATCH = 8
+
+
+def batch_recheck_files(model, heads, work, row):
+    """A second train step at batch RECHECK_BATCH, for rows still off after `decision_flips`: with
+    batch 2, a train-mode batch norm after global pooling (MobileNetV4's norm_head) normalizes two
+    values per channel, so its gradient scales with 1/|a − b| and PyTorch's own float32 classifier
+    gradient strays 3e-3 from float64; eight values make it well-conditioned. Writes ROW.batch.*
+    (the same weights, a new input and target, float64 gradients) for zoo-parity; returns the stem
+    and PyTorch's float32 error there (the floor of that check)."""
+    import copy
+    import torch
+    import torch.nn.functional as F
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+    from timm_fixture import relative_error, save_contiguous
+    stem = file_stem(row)
+    with safe_open(os.path.join(work, f"{stem}.io.safetensors"), "pt") as f:
+        metadata = dict(f.metadata(), model=f.metadata().get("model", row))  # the stem is not a model name
+        shape = f.get_tensor("input").shape
+    generator = torch.Generator().manual_seed(3)
+    x = torch.randn((RECHECK_BATCH,) + tuple(shape[1:]), generator=generator)
+    target = torch.randint(0, int(metadata.get("num_classes", "1000")), (RECHECK_BATCH,), generator=generator)
+
+    def step(model, x):
+        model.train()
+        model.zero_grad(set_to_none=True)
+        out = model(x)
+        F.cross_entropy(out[0] if isinstance(out, tuple) else out, target).backward()
+        params = dict(model.named_parameters())
+        return [params[f"{prefix}.weight"].grad.detach().clone() for prefix in heads]
+
+    grads32 = step(model, x)
+    grads64 = step(copy.deepcopy(model).double(), x.double())
+    floor = max(relative_error(a.double(), b) for a, b in zip(grads32, grads64))
+    recheck = f"{stem}.batch"
+    weights = os.path.join(work, f"{recheck}.weights.safetensors")
+    if not os.path.exists(weights):
+        os.symlink(f"{stem}.weights.safetensors", weights)
+    save_contiguous({"input": x, "target": target}, os.path.join(work, f"{recheck}.io.safetensors"), metadata=metadata)
+    save_contiguous({"grad.first_conv": grads64[0].float(), "grad.classifier": grads64[1].float()},
+                    os.path.join(work, f"{recheck}.expected.safetensors"))
+    return {"stem": recheck, "batch": RECHECK_BATCH, "floor": floor}
 
 
 # A ReLU input closer to its kink than this (relative to its channel's largest magnitude) is within
 # float32 rounding of it: zoo's float32 forward (~1e-6 from float64) may put it on the other side.
 KINK_GAP = 1e-5
-KINK_CANDIDATES = 12
+KINK_CANDIDATES = 10
 
 
 def decision_flips(model, x, target, expected, heads, work, row):
@@ -555,8 +602,8 @@ def decision_flips(model, x, target, expected, heads, work, row):
     other way, the one float32 rounding can take: a single flip in a deep 2×2 map moves the first
     conv's gradient by up to 1e-2 (ecaresnext50t_32x4d: one element of layer3.4's bn2 output at
     1.4e-6 of its channel's 2.9, zoo 1.5e-3 off float64, 3e-6 off once the flip is taken). Takes each
-    of the KINK_CANDIDATES closest inputs (gap < KINK_GAP) alone, then greedily adds flips (three rounds
-    at most) while zoo's error falls; returns {"candidates": n, "flipped": [...], "first_conv", "classifier"}: zoo's
+    of the KINK_CANDIDATES closest inputs (gap < KINK_GAP) alone, then adds the helpful ones in order
+    of their help while zoo's error falls; returns {"candidates": n, "flipped": [...], "first_conv", "classifier"}: zoo's
     gradient errors against the float64 gradients of the best set (the same bar applies)."""
     import copy
     import torch
@@ -619,19 +666,18 @@ def decision_flips(model, x, target, expected, heads, work, row):
     recording = False
     candidates.sort()
     candidates = candidates[:KINK_CANDIDATES]
+    # Each candidate alone, then the helpful ones added in order of their help while the error falls.
+    singles = sorted((max(errors), errors, candidate) for candidate in candidates
+                     for errors in [gradients([candidate])])
     best, best_set = base, []
-    improved, rounds = True, 0
-    while improved and candidates and rounds < 3:
-        rounds += 1
-        improved = False
-        for candidate in candidates:
-            if candidate in best_set:
-                continue
-            errors = gradients(best_set + [candidate])
-            if max(errors) < max(best):
-                best, chosen, improved = errors, candidate, True
-        if improved:
-            best_set = best_set + [chosen]
+    for worst, errors, candidate in singles:
+        if worst >= max(base):
+            break
+        trial = best_set + [candidate]
+        errors = errors if not best_set else gradients(trial)
+        if max(errors) >= max(best):
+            break
+        best, best_set = errors, trial
     for handle in handles:
         handle.remove()
     return {"candidates": len(candidates), "flipped": [[gap, list(key), position] for gap, key, position in best_set],
@@ -661,6 +707,9 @@ class Result:
     # Their float64 gradients with ReLU decisions within rounding of the kink taken the other way
     # (`decision_flips`): {"candidates", "flipped", "first_conv", "classifier"}.
     flips: dict = field(default_factory=dict)
+    # And, when still off, the same weights' train step at batch RECHECK_BATCH: {"batch", "first_conv",
+    # "classifier", "floor"}.
+    recheck: dict = field(default_factory=dict)
     error: str = ""
     seconds: float = 0.0
     reference_seconds: float = 0.0  # of `seconds`, the reference child's
@@ -686,7 +735,11 @@ class Result:
             within = self.first_conv <= self.grad_tolerance and self.classifier <= self.grad_tolerance
             # Or within the same bar of the float64 gradients with near-kink decisions flipped.
             flipped = bool(self.flips) and max(self.flips["first_conv"], self.flips["classifier"]) <= self.grad_tolerance
-            ok = ok and (within or flipped)
+            # Or the well-conditioned second step within 1e-3 (or twice PyTorch's float32 error there).
+            recheck = self.recheck
+            rechecked = bool(recheck) and max(recheck["first_conv"], recheck["classifier"]) <= max(
+                GRAD_TOLERANCE, 2 * recheck["floor"])
+            ok = ok and (within or flipped or rechecked)
         self.status = "pass" if ok else "fail"
         if not ok:
             self.error = "tolerance" if self.keys in ("equal", "strict load") else "keys"
@@ -852,9 +905,32 @@ def check_row(row, family, binary, script, work, timeout, threads):
             result.flips = measured["flips"]
             result.status, result.error = "unchecked", ""
             result.judge(True)
+            if result.status == "fail":
+                result.recheck = run_recheck(binary, work, measured["recheck"], meta["zoo_heads"], timeout - (
+                    time.time() - start), threads)
+                if "error" in result.recheck:
+                    result.error = "tolerance; batch recheck: " + result.recheck.pop("error")
+                else:
+                    result.status, result.error = "unchecked", ""
+                    result.judge(True)
         else:
             result.error = "tolerance; float32 spread: " + (output.strip().splitlines() or [f"exited {code}"])[-1][:200]
     return finish(result, start)
+
+
+def run_recheck(binary, work, recheck, zoo_heads, remaining, threads):
+    """zoo-parity on the files `batch_recheck_files` wrote; zoo's gradient errors there."""
+    from safetensors.torch import load_file
+    from timm_fixture import relative_error
+    stem = recheck["stem"]
+    code, output, _ = run_bounded([binary, work, stem], max(remaining, 1), threads)
+    if code != 0:
+        return {"error": output.strip()[-200:] or f"exited {code}"}
+    ours = load_file(os.path.join(work, f"{stem}.zoo.safetensors"))
+    expected = load_file(os.path.join(work, f"{stem}.expected.safetensors"))
+    return {"batch": recheck["batch"], "floor": recheck["floor"],
+            "first_conv": relative_error(ours[f"grad.{zoo_heads[0]}.weight"], expected["grad.first_conv"]),
+            "classifier": relative_error(ours[f"grad.{zoo_heads[1]}.weight"], expected["grad.classifier"])}
 
 
 def finish(result, start):
@@ -987,11 +1063,15 @@ def write_report(rows, cache, path, command, current_key):
         "5.1e-3 channels-last; regnety_080_tv's float64 gradient itself moves 5.6e-3 when the input moves",
         "by a float32 ulp. A row whose gradients miss the bar is therefore measured once more, by",
         "`float32_spread` and `decision_flips` in tools/parity/sweep.py: the float64 gradients are",
-        "recomputed with each of the 12 ReLU inputs closest to their kink (gap < 1e-5) taken the other way,",
-        "then greedily with the best set of them, and the row passes when zoo's gradients are within the",
-        "same bar (1e-3, or twice the one float32 sample) of one of these; PyTorch's float32 step",
-        "channels-last and at two inputs one ulp away is measured and listed, but widens nothing. Keys and",
-        "logits keep their bars.",
+        "recomputed with each of the 10 ReLU inputs closest to their kink (gap < 1e-5) taken the other way,",
+        "then with the helpful ones together, and the row passes when zoo's gradients are within the same",
+        "bar (1e-3, or twice the one float32 sample) of one of these. Rows still off get one more train",
+        "step on the same weights at batch 8 (`batch_recheck_files`): with batch 2 a train-mode batch norm",
+        "after global pooling (MobileNetV4's norm_head) normalizes two values per channel and its gradient",
+        "scales with 1/|a − b|, so PyTorch's own float32 classifier gradient is 3e-3 off there; the row",
+        "passes when zoo is within 1e-3 (or twice PyTorch's float32 error at batch 8) of float64 at batch 8.",
+        "PyTorch's float32 step channels-last and at two inputs one ulp away is measured and listed, but",
+        "widens nothing. Keys and logits keep their bars.",
         "",
     ]
     not_run = [r for r in unchecked if r.error == "not run yet"]
@@ -1015,8 +1095,12 @@ def write_report(rows, cache, path, command, current_key):
             flipped = (f"; float64 with {len(flips['flipped'])} of {flips['candidates']} near-kink decisions "
                        f"flipped (gaps {', '.join(format_error(f[0]) for f in flips['flipped']) or '-'}): zoo "
                        f"{format_error(flips['first_conv'])}, {format_error(flips['classifier'])}") if flips else ""
+            recheck = r.recheck or {}
+            rechecked = (f"; at batch {recheck['batch']}: zoo {format_error(recheck['first_conv'])}, "
+                         f"{format_error(recheck['classifier'])}, PyTorch float32 {format_error(recheck['floor'])}"
+                         ) if "batch" in recheck else ""
             lines.append(f"- {r.row}: {variants}; zoo {format_error(r.first_conv)}, {format_error(r.classifier)}"
-                         f"{flipped}: {r.status}")
+                         f"{flipped}{rechecked}: {r.status}")
         lines.append("")
     as_rows = [n if n not in TV_PREFIXED else f"{n} (as tv_{n})" for n, spec in TORCHVISION.items() if spec is AS_ROW]
     lines += [f"torchvision models zoo registers under torchvision's name (family `torchvision`), checked by their "
