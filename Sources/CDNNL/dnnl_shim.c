@@ -54,7 +54,7 @@ int zoo_dnnl_threads(void) { return omp_get_max_threads(); }
 
 // MARK: scratch buffers, shared under the lock
 
-enum { SLOT_SRC, SLOT_WEIGHTS, SLOT_DST, SLOT_SCRATCHPAD, SLOT_EXTRA, SLOTS };
+enum { SLOT_SRC, SLOT_WEIGHTS, SLOT_DST, SLOT_SCRATCHPAD, SLOT_EXTRA, SLOT_DIFF_DST, SLOTS };
 static void *slots[SLOTS];
 static size_t slot_sizes[SLOTS];
 
@@ -188,11 +188,16 @@ static dnnl_primitive_attr_t make_attr(int flags) {
     dnnl_primitive_attr_t attr;
     dnnl_primitive_attr_create(&attr);
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
-    if (flags & (ZOO_CONV_SUM | ZOO_CONV_RELU)) {
+    int activations = ZOO_CONV_RELU | ZOO_CONV_SILU | ZOO_CONV_HARDSWISH | ZOO_CONV_RELU6 | ZOO_CONV_SIGMOID;
+    if (flags & (ZOO_CONV_SUM | activations)) {
         dnnl_post_ops_t ops;
         dnnl_post_ops_create(&ops);
         if (flags & ZOO_CONV_SUM) dnnl_post_ops_append_sum(ops, 1.0f);
         if (flags & ZOO_CONV_RELU) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+        if (flags & ZOO_CONV_SILU) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_swish, 1.0f, 0.0f);
+        if (flags & ZOO_CONV_HARDSWISH) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_hardswish, 0.0f, 0.0f);
+        if (flags & ZOO_CONV_RELU6) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_clip_v2, 0.0f, 6.0f);
+        if (flags & ZOO_CONV_SIGMOID) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_logistic, 0.0f, 0.0f);
         dnnl_primitive_attr_set_post_ops(attr, ops);
         dnnl_post_ops_destroy(ops);
     }
@@ -354,6 +359,48 @@ int zoo_conv_backward_weights(const zoo_conv_geometry *g, const float *src, cons
     if (diff_bias) { args[count].arg = DNNL_ARG_DIFF_BIAS; args[count++].memory = memory(&u.bias, diff_bias); }
     if (execute(e, count, args) != 0) goto done;
     status = direct ? 0 : reorder(&e->weights, dw, &u.weights, diff_weights);
+done:
+    pthread_mutex_unlock(&lock);
+    return status;
+}
+
+int zoo_conv_backward(const zoo_conv_geometry *g, const float *src, const float *diff_dst, const float *weights,
+                      float *diff_src, float *diff_weights, float *diff_bias) {
+    pthread_mutex_lock(&lock);
+    int status = -1;
+    conv_entry *data = diff_src ? lookup(g, KIND_BACKWARD_DATA, 0) : NULL;
+    conv_entry *wgt = diff_weights ? lookup(g, KIND_BACKWARD_WEIGHTS, diff_bias ? ZOO_CONV_BIAS : 0) : NULL;
+    if ((diff_src && !data) || (diff_weights && !wgt)) goto done;
+    plain_mds u = user_mds(g);
+    // diff_dst in the first primitive's layout, kept in its own slot for the second when they agree.
+    const dnnl_memory_desc_t *dy_md = data ? &data->dst : &wgt->dst;
+    const void *dy = as_wanted(&u.dst, diff_dst, dy_md, SLOT_DIFF_DST);
+    if (!dy) goto done;
+    if (data) {
+        const void *w = as_wanted(&u.weights, weights, &data->weights, SLOT_WEIGHTS);
+        int direct = dnnl_memory_desc_equal(&u.src, &data->src);
+        void *dx = direct ? diff_src : slot(SLOT_SRC, dnnl_memory_desc_get_size(&data->src));
+        if (!w || !dx) goto done;
+        dnnl_exec_arg_t args[4] = {{DNNL_ARG_DIFF_DST, memory(&data->dst, dy)},
+                                   {DNNL_ARG_WEIGHTS, memory(&data->weights, w)},
+                                   {DNNL_ARG_DIFF_SRC, memory(&data->src, dx)}};
+        if (execute(data, 3, args) != 0) goto done;
+        if (!direct && reorder(&data->src, dx, &u.src, diff_src) != 0) goto done;
+    }
+    if (wgt) {
+        const void *dyw = dnnl_memory_desc_equal(dy_md, &wgt->dst) ? dy : as_wanted(&u.dst, diff_dst, &wgt->dst, SLOT_DST);
+        const void *x = as_wanted(&u.src, src, &wgt->src, SLOT_SRC);
+        int direct = dnnl_memory_desc_equal(&u.weights, &wgt->weights);
+        void *dw = direct ? diff_weights : slot(SLOT_WEIGHTS, dnnl_memory_desc_get_size(&wgt->weights));
+        if (!dyw || !x || !dw) goto done;
+        dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, memory(&wgt->src, x)}, {DNNL_ARG_DIFF_DST, memory(&wgt->dst, dyw)},
+                                   {DNNL_ARG_DIFF_WEIGHTS, memory(&wgt->weights, dw)}};
+        int count = 3;
+        if (diff_bias) { args[count].arg = DNNL_ARG_DIFF_BIAS; args[count++].memory = memory(&u.bias, diff_bias); }
+        if (execute(wgt, count, args) != 0) goto done;
+        if (!direct && reorder(&wgt->weights, dw, &u.weights, diff_weights) != 0) goto done;
+    }
+    status = 0;
 done:
     pthread_mutex_unlock(&lock);
     return status;

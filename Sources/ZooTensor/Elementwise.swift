@@ -28,6 +28,23 @@ extension Tensor {
             if a.isContiguous && b.isContiguous && a.count == n && b.count == n {
                 let x = a.floats, y = b.floats
                 Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x[i], y[i]) } }
+            } else if let inner = trailingBroadcastRun(a, b, outShape) {
+                // [N, C, H, W] with [N, C, 1, 1] (a squeeze-excite gate): one value per contiguous run.
+                let x = a.floats, y = b.floats
+                Parallel.forEachChunk(n / inner, work: n) { runs in
+                    for run in runs {
+                        let value = y[run], start = run * inner
+                        for i in start..<start + inner { output[i] = f(x[i], value) }
+                    }
+                }
+            } else if let inner = trailingBroadcastRun(b, a, outShape) {
+                let x = a.floats, y = b.floats
+                Parallel.forEachChunk(n / inner, work: n) { runs in
+                    for run in runs {
+                        let value = x[run], start = run * inner
+                        for i in start..<start + inner { output[i] = f(value, y[i]) }
+                    }
+                }
             } else if a.isContiguous && a.count == n && b.count == 1 {
                 let x = a.floats, y = b.floats.pointee
                 for i in 0..<n { output[i] = f(x[i], y) }
@@ -47,6 +64,18 @@ extension Tensor {
             }
         }
         return out
+    }
+
+    /// When `full` is dense with `shape` and `part` is dense with `shape`'s leading dimensions and
+    /// ones after them (more than one value, each repeated over a run), the run's length.
+    static func trailingBroadcastRun(_ full: Tensor, _ part: Tensor, _ shape: [Int]) -> Int? {
+        guard full.isContiguous, part.isContiguous, full.shape == shape, part.count > 1, part.count < full.count,
+            part.rank == shape.count
+        else { return nil }
+        var axis = 0
+        while axis < shape.count && part.shape[axis] == shape[axis] { axis += 1 }
+        guard axis > 0, part.shape[axis...].allSatisfy({ $0 == 1 }) else { return nil }
+        return full.count / part.count
     }
 
     /// Strides that read this tensor broadcast to `target` (0 along broadcast dimensions).
