@@ -498,6 +498,7 @@ def reference_from_files(row, family, work):
         hooks = hooks_for(row, family)
         model = hooks.build(row)
         first, classifier = hooks.heads(row, model)
+    # As prepare does (its source is part of every row's cache key, so it keeps its own copy).
     for module in model.modules():
         if isinstance(module, torch.nn.modules.dropout._DropoutNd):
             module.p = 0.0
@@ -1004,7 +1005,9 @@ def spread(rows, cache):
     """Cheap rows first and the families taken in turn: a time-boxed sweep then covers as many rows
     and as many kinds of block as it can, and finds each family's failures early."""
     by_family = {}
-    for row, family in sorted(rows, key=lambda r: cost_guess(r[0], load_cached(cache, r[0])) > 150):
+    # Within a tier, cheapest first (stable: registry order among equals).
+    for row, family in sorted(rows, key=lambda r: (cost_guess(r[0], load_cached(cache, r[0])) > 150,
+                                                   cost_guess(r[0], load_cached(cache, r[0])))):
         by_family.setdefault((cost_guess(row, load_cached(cache, row)) > 150, family), []).append((row, family))
     ordered = []
     for tier in (False, True):
