@@ -103,3 +103,37 @@ struct TransformerParityTests {
         #expect(error <= 1e-4, "\(fixture): logits differ from torchvision's by \(error)")
     }
 }
+
+/// Issue 14's names and cfgs against timm (fixture from tools/parity/make_cfg_fixtures.py): the
+/// registry lists each pattern, with and without `pretrained`, as timm's `list_models` does, in timm's
+/// order (kept to the modules zoo holds whole: every `vit_*` of vision_transformer, deit, convnext,
+/// swin_transformer, swin_transformer_v2), and every listed tag's cfg, what `zoo info NAME --json`
+/// prints as `pretrained_cfg`, is timm's `get_pretrained_cfg(NAME).to_dict()`.
+struct TransformerRegistryTests {
+    struct Fixture: Decodable {
+        struct Listing: Decodable {
+            let names: [String]
+            let pretrained: [String]
+        }
+        let patterns: [String: Listing]
+        let cfgs: [String: PretrainedCfg]
+    }
+
+    static let families = ["vision_transformer", "deit", "convnext", "swin_transformer", "swin_transformer_v2"]
+
+    @Test(arguments: ["vit_*", "deit*", "convnext*", "swin_*"])
+    func listsAndCfgsLikeTimm(_ pattern: String) throws {
+        let fixture = try JSONDecoder().decode(
+            Fixture.self, from: Data(contentsOf: ParityFixtures.file("timm_transformer_cfgs.json")))
+        let timm = try #require(fixture.patterns[pattern])
+        let registry = ModelRegistry.builtin()
+        #expect(registry.list([pattern], families: Self.families) == timm.names)
+        let tags = registry.list([pattern], families: Self.families, pretrained: true)
+        #expect(tags == timm.pretrained)
+        for name in timm.pretrained {
+            let cfg = try #require(try registry.pretrainedCfg(for: name), "\(name) has no cfg")
+            #expect(cfg == fixture.cfgs[name], "\(name): cfg differs from timm's")
+        }
+        print("registry \(pattern): \(timm.names.count) names, \(tags.count) tags, every cfg compared")
+    }
+}
