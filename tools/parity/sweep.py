@@ -995,7 +995,7 @@ def cost_guess(row, cached):
     if cached and cached.seconds:
         return cached.seconds
     import re
-    words = {"2560": 600, "1280": 300, "gigantic": 2000, "giant": 1200, "giantopt": 1200, "huge": 600, "l2": 600, "xxl": 300, "xl": 200,
+    words = {"2560": 600, "1280": 300, "so400m": 250, "intern300m": 200, "so150m2": 100, "so150m": 100, "gigantic": 2000, "giant": 1200, "giantopt": 1200, "huge": 600, "l2": 600, "xxl": 300, "xl": 200,
              "large": 150, "420": 400, "350": 300, "270": 250, "269d": 250, "200": 200, "200d": 200, "201d": 200,
              "senet154": 200, "b8": 200, "b7": 150, "152": 120, "101": 80, "base": 80, "b6": 100, "b5": 80}
     return max([60] + [v for k, v in words.items() if re.search(rf"(^|_|[a-z]){k}($|_|[a-z0-9])", row)])
