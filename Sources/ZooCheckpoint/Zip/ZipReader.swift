@@ -270,7 +270,9 @@ final class ZipArchive: @unchecked Sendable {
         guard let method = ZipEntry.Method(rawValue: methodCode) else {
             throw CheckpointError.corrupt(
                 path: path,
-                what: "entry '\(name)' uses compression method \(methodCode) (only stored, deflate and zstd are supported)")
+                what:
+                    "entry '\(name)' uses compression method \(methodCode) (only stored, deflate and zstd are supported)"
+            )
         }
         let fileSize = UInt64(file.count)
         guard localOffset < fileSize, compressed <= fileSize, uncompressed <= UInt64(Int.max) else {
