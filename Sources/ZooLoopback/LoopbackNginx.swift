@@ -135,6 +135,10 @@ public final class LoopbackNginx: @unchecked Sendable {
     private static func canConnect(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
+        // Bounded: connect(2) honours the send timeout, so a listener that never accepts (a full
+        // backlog) costs one second, not the kernel's SYN retries.
+        var limit = timeval(tv_sec: 1, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var address = loopback(port: port)
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

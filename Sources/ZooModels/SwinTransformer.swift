@@ -1,7 +1,8 @@
 // Swin Transformer after timm's `timm/models/swin_transformer.py`: shifted-window attention
 // with a relative position bias, patch merging between stages, NHWC inside. Same module tree,
 // state-dict keys and initialization as timm; relative-position tables are resized on load when
-// the window size changes.
+// the window size changes. The windowed-stage model here is also SwinV2's (`SwinConfig.version`):
+// SwinTransformerV2.swift holds the blocks where timm's v2 differs.
 import Foundation
 import ZooNN
 import ZooRegistry
@@ -122,6 +123,88 @@ public enum SwinWindows {
     }
 }
 
+extension SwinWindows {
+    /// A [(2h−1)(2w−1), heads] table's rows picked by each token pair's offset: [heads, T, T].
+    static func pairBias(_ table: Tensor, index: Tensor, window: (Int, Int)) -> Tensor {
+        let t = window.0 * window.1
+        return table.indexSelect(dim: 0, index: index).reshape([t, t, table.shape[1]]).permute(2, 0, 1)
+    }
+
+    /// q, k, v [N, nW, heads, T, C/heads] from the qkv projection [N·nW, T, 3C] of `batch` images' windows.
+    static func splitHeads(_ projected: Tensor, batch: Int, numHeads: Int) -> (Tensor, Tensor, Tensor) {
+        let (bw, t, c) = (projected.shape[0], projected.shape[1], projected.shape[2] / 3)
+        let heads = projected.reshape([batch, bw / batch, t, 3, numHeads, c / numHeads]).permute(3, 0, 1, 4, 2, 5)
+        return (heads.select(0, 0), heads.select(0, 1), heads.select(0, 2))
+    }
+
+    /// The additive bias of every window: the position bias [heads, T, T] plus, for shifted windows,
+    /// the mask [nW, T, T], broadcast to [nW, heads, T, T].
+    static func windowBias(_ positionBias: Tensor, mask: Tensor?) -> Tensor {
+        let bias = positionBias.unsqueeze(0)
+        return mask.map { bias + $0.unsqueeze(1) } ?? bias
+    }
+
+    /// [N, nW, heads, T, C/heads] → [N·nW, T, C], the heads side by side again.
+    static func mergeHeads(_ attended: Tensor) -> Tensor {
+        let (n, count, heads, t, d) = (
+            attended.shape[0], attended.shape[1], attended.shape[2], attended.shape[3], attended.shape[4]
+        )
+        return attended.permute(0, 1, 3, 2, 4).reshape([n * count, t, heads * d])
+    }
+}
+
+/// One block's windows (shared by v1 and v2): timm's `_calc_window_shift`, the shift mask, and the
+/// attention branch around the window attention: cyclic shift, zeros to whole windows at the bottom
+/// and right, partition, attend, reverse, crop, shift back.
+public struct ShiftedWindows {
+    public let window: (Int, Int)
+    public let shift: (Int, Int)
+    /// timm's `dynamic_mask` (a model with `strict_img_size=False`): the shift mask is made for each
+    /// input's map instead of once for the resolution the block was built for.
+    public let dynamicMask: Bool
+    let mask: Tensor?
+
+    init(resolution: (Int, Int), window target: (Int, Int), shifted: Bool, config: SwinConfig) {
+        // A window larger than the map covers all of it and nothing is shifted, unless
+        // `always_partition` keeps the window (the map is then padded to it).
+        if config.alwaysPartition {
+            window = target
+            shift = shifted ? (target.0 / 2, target.1 / 2) : (0, 0)
+        } else {
+            window = (Swift.min(resolution.0, target.0), Swift.min(resolution.1, target.1))
+            shift = (
+                resolution.0 <= window.0 || !shifted ? 0 : target.0 / 2,
+                resolution.1 <= window.1 || !shifted ? 0 : target.1 / 2
+            )
+        }
+        dynamicMask = !config.strictImgSize
+        let padded = (Self.roundUp(resolution.0, window.0), Self.roundUp(resolution.1, window.1))
+        mask =
+            (shift.0 > 0 || shift.1 > 0) && !dynamicMask
+            ? SwinWindows.attentionMask(height: padded.0, width: padded.1, window: window, shift: shift) : nil
+    }
+
+    private static func roundUp(_ size: Int, _ window: Int) -> Int { (size + window - 1) / window * window }
+
+    /// `attend(windows [N·nW, T, C], batch N, mask [nW, T, T] or nil)` over the windows of [N, H, W, C].
+    func callAsFunction(_ input: Tensor, attend: (Tensor, Int, Tensor?) -> Tensor) -> Tensor {
+        let (n, h, w) = (input.shape[0], input.shape[1], input.shape[2])
+        let shifted = shift.0 > 0 || shift.1 > 0
+        var x = shifted ? input.roll(shifts: [-shift.0, -shift.1], dims: [1, 2]) : input
+        // timm rolls first, then pads: the zeros sit after the wrapped-around rows and columns.
+        let (hp, wp) = (Self.roundUp(h, window.0), Self.roundUp(w, window.1))
+        x = SwinWindows.padBottomRight(x, bottom: hp - h, right: wp - w)
+        let windowMask =
+            shifted && dynamicMask
+            ? SwinWindows.attentionMask(height: hp, width: wp, window: window, shift: shift) : mask
+        x = SwinWindows.reverse(
+            attend(SwinWindows.partition(x, window: window), n, windowMask), window: window,
+            height: hp, width: wp)
+        if hp != h || wp != w { x = x.slice(1, 0, h).slice(2, 0, w) }
+        return shifted ? x.roll(shifts: [shift.0, shift.1], dims: [1, 2]) : x
+    }
+}
+
 // MARK: - Blocks
 
 /// Window multi-head self-attention with a learned relative position bias (timm's `WindowAttention`).
@@ -152,21 +235,14 @@ public final class WindowAttention: Module {
 
     /// [heads, T, T]: the table's rows picked by the offsets of each token pair.
     var relativePositionBias: Tensor {
-        let t = window.0 * window.1
-        return relativePositionBiasTable.indexSelect(dim: 0, index: positionIndex).reshape([t, t, numHeads]).permute(
-            2, 0, 1)
+        SwinWindows.pairBias(relativePositionBiasTable, index: positionIndex, window: window)
     }
 
     /// `windows` [N·nW, T, C] of `batch` images; `mask` [nW, T, T] for shifted windows.
     func forward(_ windows: Tensor, batch: Int, mask: Tensor?) -> Tensor {
-        let (bw, t, c) = (windows.shape[0], windows.shape[1], windows.shape[2])
-        let count = bw / batch
-        let heads = qkv(windows).reshape([batch, count, t, 3, numHeads, c / numHeads]).permute(3, 0, 1, 4, 2, 5)
-        var bias = relativePositionBias.unsqueeze(0)  // [1, heads, T, T]
-        if let mask { bias = bias + mask.unsqueeze(1) }  // [nW, heads, T, T]
-        let attended = Tensor.scaledDotProductAttention(
-            heads.select(0, 0), heads.select(0, 1), heads.select(0, 2), bias: bias)
-        return proj(attended.permute(0, 1, 3, 2, 4).reshape([bw, t, c]))
+        let (q, k, v) = SwinWindows.splitHeads(qkv(windows), batch: batch, numHeads: numHeads)
+        let bias = SwinWindows.windowBias(relativePositionBias, mask: mask)
+        return proj(SwinWindows.mergeHeads(Tensor.scaledDotProductAttention(q, k, v, bias: bias)))
     }
 }
 
@@ -174,66 +250,30 @@ public final class WindowAttention: Module {
 /// on [N, H, W, C]. A map that is not a whole number of windows is padded with zeros at the bottom
 /// and right for the attention (as timm). Keys `norm1`, `attn`, `norm2`, `mlp`.
 public final class SwinTransformerBlock: Module {
-    public let window: (Int, Int)
-    public let shift: (Int, Int)
-    /// timm's `dynamic_mask` (a model with `strict_img_size=False`): the shift mask is made for each
-    /// input's map instead of once for the resolution the block was built for.
-    public let dynamicMask: Bool
+    public let windows: ShiftedWindows
     public let norm1: LayerNorm
     public let attn: WindowAttention
     public let dropPath1: DropPath
     public let norm2: LayerNorm
     public let mlp: Mlp
     public let dropPath2: DropPath
-    let mask: Tensor?
 
     init(
-        _ dim: Int, resolution: (Int, Int), numHeads: Int, window target: (Int, Int), shifted: Bool, config: SwinConfig,
+        _ dim: Int, resolution: (Int, Int), numHeads: Int, window: (Int, Int), shifted: Bool, config: SwinConfig,
         dropPath: Float
     ) {
-        // timm's `_calc_window_shift`: a window larger than the map covers all of it and nothing is
-        // shifted, unless `always_partition` keeps the window (the map is then padded to it).
-        if config.alwaysPartition {
-            window = target
-            shift = shifted ? (target.0 / 2, target.1 / 2) : (0, 0)
-        } else {
-            window = (Swift.min(resolution.0, target.0), Swift.min(resolution.1, target.1))
-            shift = (
-                resolution.0 <= window.0 || !shifted ? 0 : target.0 / 2,
-                resolution.1 <= window.1 || !shifted ? 0 : target.1 / 2
-            )
-        }
-        dynamicMask = !config.strictImgSize
+        windows = ShiftedWindows(resolution: resolution, window: window, shifted: shifted, config: config)
         norm1 = LayerNorm([dim], eps: 1e-5)
-        attn = WindowAttention(dim, numHeads: numHeads, window: window, qkvBias: config.qkvBias)
+        attn = WindowAttention(dim, numHeads: numHeads, window: windows.window, qkvBias: config.qkvBias)
         dropPath1 = DropPath(dropPath)
         norm2 = LayerNorm([dim], eps: 1e-5)
         mlp = Mlp(dim, hidden: Int(Double(dim) * config.mlpRatio))
         dropPath2 = DropPath(dropPath)
-        let padded = (
-            (resolution.0 + window.0 - 1) / window.0 * window.0, (resolution.1 + window.1 - 1) / window.1 * window.1
-        )
-        mask =
-            (shift.0 > 0 || shift.1 > 0) && !dynamicMask
-            ? SwinWindows.attentionMask(height: padded.0, width: padded.1, window: window, shift: shift) : nil
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
         let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        let shifted = shift.0 > 0 || shift.1 > 0
-        var x = norm1(input)
-        if shifted { x = x.roll(shifts: [-shift.0, -shift.1], dims: [1, 2]) }
-        // timm rolls first, then pads: the zeros sit after the wrapped-around rows and columns.
-        let (hp, wp) = ((h + window.0 - 1) / window.0 * window.0, (w + window.1 - 1) / window.1 * window.1)
-        x = SwinWindows.padBottomRight(x, bottom: hp - h, right: wp - w)
-        let windowMask =
-            shifted && dynamicMask
-            ? SwinWindows.attentionMask(height: hp, width: wp, window: window, shift: shift) : mask
-        let attended = attn.forward(SwinWindows.partition(x, window: window), batch: n, mask: windowMask)
-        x = SwinWindows.reverse(attended, window: window, height: hp, width: wp)
-        if hp != h || wp != w { x = x.slice(1, 0, h).slice(2, 0, w) }
-        if shifted { x = x.roll(shifts: [shift.0, shift.1], dims: [1, 2]) }
-        let y = input + dropPath1(x)
+        let y = input + dropPath1(windows(norm1(input)) { attn.forward($0, batch: $1, mask: $2) })
         return y + dropPath2(mlp(norm2(y.reshape([n, h * w, c])))).reshape([n, h, w, c])
     }
 }
@@ -249,43 +289,57 @@ public final class PatchMerging: Module {
         reduction = Linear(4 * dim, outDim, bias: false)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
-        // An odd map gets a row or column of zeros (timm's F.pad(x, (0, 0, 0, W % 2, 0, H % 2))).
+    public override func forward(_ input: Tensor) -> Tensor { reduction(norm(Self.merge(input))) }
+
+    /// [N, H, W, C] → [N, ⌈H/2⌉, ⌈W/2⌉, 4C]; an odd map gets a row or column of zeros first (timm's
+    /// `F.pad(x, (0, 0, 0, W % 2, 0, H % 2))`). SwinV2's merging shares it.
+    static func merge(_ input: Tensor) -> Tensor {
         let padded = SwinWindows.padBottomRight(input, bottom: input.shape[1] % 2, right: input.shape[2] % 2)
         let (n, h, w, c) = (padded.shape[0], padded.shape[1], padded.shape[2], padded.shape[3])
-        let merged = padded.reshape([n, h / 2, 2, w / 2, 2, c]).permute(0, 1, 3, 4, 2, 5).reshape([
-            n, h / 2, w / 2, 4 * c,
-        ])
-        return reduction(norm(merged))
+        return padded.reshape([n, h / 2, 2, w / 2, 2, c]).permute(0, 1, 3, 4, 2, 5).reshape([n, h / 2, w / 2, 4 * c])
     }
 }
 
-/// Patch merging (from the second stage on), then blocks alternating plain and shifted windows.
+// MARK: - Stage and model (v1 and v2)
+
+/// Patch merging (from the second stage on), then blocks alternating plain and shifted windows:
+/// `PatchMerging` and `SwinTransformerBlock` for v1, `PatchMergingV2` and `SwinTransformerV2Block` for v2.
 public final class SwinTransformerStage: Module {
-    public let downsample: PatchMerging?
+    public let downsample: Module?
     public let blocks: Sequential
 
+    /// `resolution` is the map the blocks see (after merging); `stage` picks the per-stage windows.
     init(
-        inDim: Int, outDim: Int, resolution: (Int, Int), depth: Int, downsample: Bool, numHeads: Int,
-        window: (Int, Int),
-        config: SwinConfig, dropPaths: [Float]
+        inDim: Int, outDim: Int, resolution: (Int, Int), downsample: Bool, stage: Int, config: SwinConfig,
+        dropPaths: [Float]
     ) {
-        self.downsample = downsample ? PatchMerging(inDim, outDim: outDim) : nil
-        let output = downsample ? ((resolution.0 + 1) / 2, (resolution.1 + 1) / 2) : resolution
-        blocks = Sequential(
-            (0..<depth).map {
-                SwinTransformerBlock(
-                    outDim, resolution: output, numHeads: numHeads, window: window, shifted: $0 % 2 == 1,
-                    config: config, dropPath: dropPaths[$0])
-            })
+        let depth = config.depths[stage], heads = config.numHeads[stage], window = config.windowSizes[stage]
+        switch config.version {
+        case .v1:
+            self.downsample = downsample ? PatchMerging(inDim, outDim: outDim) : nil
+            blocks = Sequential(
+                (0..<depth).map {
+                    SwinTransformerBlock(
+                        outDim, resolution: resolution, numHeads: heads, window: window, shifted: $0 % 2 == 1,
+                        config: config, dropPath: dropPaths[$0])
+                })
+        case .v2:
+            self.downsample = downsample ? PatchMergingV2(inDim, outDim: outDim) : nil
+            let pretrained = config.pretrainedWindowSizes[stage]
+            blocks = Sequential(
+                (0..<depth).map {
+                    SwinTransformerV2Block(
+                        outDim, resolution: resolution, numHeads: heads, window: window, shifted: $0 % 2 == 1,
+                        pretrainedWindow: (pretrained, pretrained), config: config, dropPath: dropPaths[$0])
+                })
+        }
     }
 
     public override func forward(_ input: Tensor) -> Tensor { blocks(downsample?(input) ?? input) }
 }
 
-// MARK: - Model
-
-/// A Swin Transformer classifier: patch embedding, four stages, final norm, average pool and `head.fc`.
+/// A Swin Transformer classifier, v1 or v2 (`config.version`): patch embedding, four stages, final
+/// norm, average pool and `head.fc`.
 /// ```swift
 /// let model = try makeSwinTransformer("swin_tiny_patch4_window7_224", args: ModelArgs(numClasses: 10))
 /// let maps = model.forwardStages(images)        // featuresOnly: [N, H, W, C] per stage
@@ -313,16 +367,15 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
         let total = config.depths.reduce(0, +)
         var rates = (0..<total).map { total > 1 ? Float(config.dropPathRate) * Float($0) / Float(total - 1) : 0 }
         var stageList: [Module] = []
-        var scale = 1
         for i in 0..<stages {
+            // Every stage from the second on halves the map (an odd side rounds up) before its blocks.
+            let scale = 1 << i
             stageList.append(
                 SwinTransformerStage(
                     inDim: dims[Swift.max(i - 1, 0)], outDim: dims[i],
-                    resolution: ((grid.0 + scale - 1) / scale, (grid.1 + scale - 1) / scale), depth: config.depths[i],
-                    downsample: i > 0, numHeads: config.numHeads[i], window: config.windowSizes[i], config: config,
-                    dropPaths: Array(rates.prefix(config.depths[i]))))
+                    resolution: ((grid.0 + scale - 1) / scale, (grid.1 + scale - 1) / scale), downsample: i > 0,
+                    stage: i, config: config, dropPaths: Array(rates.prefix(config.depths[i]))))
             rates.removeFirst(config.depths[i])
-            if i > 0 { scale *= 2 }
         }
         layers = Sequential(stageList)
         numFeatures = dims[stages - 1]
@@ -330,11 +383,19 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
         head = ClassifierHeadFC(numFeatures, numClasses: config.numClasses, dropRate: Float(config.dropRate))
         super.init()
         for (_, module) in namedModules() {
-            guard let linear = module as? Linear else { continue }
-            WeightInitialization.reinitialize(linear.weight) {
-                Tensor.truncatedNormal(linear.weight.shape, std: 0.02, using: &$0)
+            if let linear = module as? Linear {
+                WeightInitialization.reinitialize(linear.weight) {
+                    Tensor.truncatedNormal(linear.weight.shape, std: 0.02, using: &$0)
+                }
+                if let bias = linear.bias { WeightInitialization.reinitialize(bias) { _ in Tensor.zeros(bias.shape) } }
+            } else if let block = module as? SwinTransformerV2Block {
+                // timm's `_init_respostnorm`: every v2 residual branch starts switched off.
+                for norm in [block.norm1, block.norm2] {
+                    for tensor in [norm.weight, norm.bias].compactMap({ $0 }) {
+                        WeightInitialization.reinitialize(tensor) { _ in Tensor.zeros(tensor.shape) }
+                    }
+                }
             }
-            if let bias = linear.bias { WeightInitialization.reinitialize(bias) { _ in Tensor.zeros(bias.shape) } }
         }
     }
 
@@ -342,7 +403,8 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
     public func forwardStages(_ input: Tensor) -> [Tensor] {
         var x = patchEmbed.grid(input)
         return layers.layers.map { stage in
-            x = stage(x); return x
+            x = stage(x)
+            return x
         }
     }
 
@@ -361,16 +423,19 @@ public final class SwinTransformer: Module, ClassifierModel, CheckpointAdapting 
         head.train(isTraining)
     }
 
-    /// timm's `checkpoint_filter_fn`: relative-position tables resized to this model's windows,
-    /// patch kernels to its patch size, original Microsoft checkpoints (downsample at the end of
-    /// a stage, `head`) renamed, non-persistent buffers dropped.
+    /// timm's `checkpoint_filter_fn` (v1's and v2's): non-persistent buffers dropped, v1's
+    /// relative-position tables resized to this model's windows (v2's bias MLP needs none), patch
+    /// kernels resampled to its patch size, original Microsoft checkpoints (downsample at the end of
+    /// a stage, `head`) renamed.
     public func adaptCheckpoint(_ tensors: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
         let oldLayout = tensors.contains { $0.name == "layers.0.downsample.reduction.weight" }
         let tables = Dictionary(
             uniqueKeysWithValues: namedParameters().filter { $0.0.hasSuffix("relative_position_bias_table") })
         let kernel = patchEmbed.proj.weight.shape
         return tensors.compactMap { name, tensor in
-            if name.contains("relative_position_index") || name.contains("attn_mask") { return nil }
+            if ["relative_position_index", "relative_coords_table", "attn_mask"].contains(where: name.contains) {
+                return nil
+            }
             var key = name, value = tensor
             if name == "patch_embed.proj.weight", value.shape[2] != kernel[2] || value.shape[3] != kernel[3] {
                 value = PositionEmbedding.resamplePatchKernel(value.to(.float32), newSize: (kernel[2], kernel[3])).to(
@@ -418,8 +483,13 @@ extension Int {
 
 // MARK: - Config
 
-/// Architecture arguments of a Swin Transformer, timm's `SwinTransformer.__init__` keywords.
+/// Architecture arguments of a Swin Transformer, timm's `SwinTransformer.__init__` keywords (v1) or
+/// `SwinTransformerV2.__init__`'s (v2: `pretrained_window_sizes`, no `weight_init`).
 public struct SwinConfig: Sendable {
+    /// Which of timm's two modules the model follows: the blocks, the patch merging and the init differ.
+    public enum Version: Sendable { case v1, v2 }
+
+    public var version = Version.v1
     public var imgSize = (224, 224)
     public var patchSize = 4
     public var inChans = 3
@@ -429,6 +499,8 @@ public struct SwinConfig: Sendable {
     public var numHeads = [3, 6, 12, 24]
     /// One (h, w) window per stage (timm's `resolve_stage_window_sizes`).
     public var windowSizes: [(Int, Int)] = Array(repeating: (7, 7), count: 4)
+    /// v2: the pretraining window per stage (0: this model's own), which scales the bias MLP's inputs.
+    public var pretrainedWindowSizes = [0, 0, 0, 0]
     public var mlpRatio = 4.0
     public var qkvBias = true
     public var dropRate = 0.0
@@ -439,7 +511,8 @@ public struct SwinConfig: Sendable {
     /// timm's `always_partition`: keep each stage's window even where the map is smaller (padding it).
     public var alwaysPartition = false
 
-    public init(_ args: [String: ModelArgValue]) throws(ModelBuildError) {
+    public init(_ args: [String: ModelArgValue], version: Version = .v1) throws(ModelBuildError) {
+        self.version = version
         var window: ModelArgValue?
         var strict = true, dynamic = false
         for (key, value) in args {
@@ -452,6 +525,8 @@ public struct SwinConfig: Sendable {
             case "depths": depths = value.ints(count: 4) ?? depths
             case "num_heads": numHeads = value.ints(count: 4) ?? numHeads
             case "window_size": window = value
+            case "pretrained_window_sizes" where version == .v2:
+                pretrainedWindowSizes = value.ints(count: 4) ?? pretrainedWindowSizes
             case "mlp_ratio": mlpRatio = value.doubleValue ?? mlpRatio
             case "qkv_bias": qkvBias = value.boolValue ?? qkvBias
             case "drop_rate": dropRate = value.doubleValue ?? dropRate
@@ -461,7 +536,8 @@ public struct SwinConfig: Sendable {
             case "always_partition": alwaysPartition = value.boolValue ?? alwaysPartition
             case "global_pool":
                 guard value.stringValue == "avg" else { throw .unsupported(key, "\(value)") }
-            case "proj_drop_rate", "attn_drop_rate", "weight_init": continue
+            case "proj_drop_rate", "attn_drop_rate": continue
+            case "weight_init" where version == .v1: continue
             default: throw .unknownArgument(key)
             }
         }
@@ -470,23 +546,33 @@ public struct SwinConfig: Sendable {
         let sizes = window?.ints(count: depths.count) ?? Array(repeating: 7, count: depths.count)
         guard sizes.count == depths.count else { throw .unsupported("window_size", "\(sizes)") }
         windowSizes = sizes.map { ($0, $0) }
+        if pretrainedWindowSizes.count != depths.count {
+            pretrainedWindowSizes = Array(repeating: pretrainedWindowSizes.first ?? 0, count: depths.count)
+        }
     }
 }
 
 // MARK: - Builder, variants and registration
 
-/// Builds a Swin variant by its timm name; `args.extra` overrides its arguments (`window_size`, `img_size`).
-public func makeSwinTransformer(_ name: String, args: ModelArgs = ModelArgs()) throws(ModelBuildError)
-    -> SwinTransformer
+/// A Swin model from a variant's `model_args` with the common `args` and then `args.extra` over them.
+func makeSwin(_ variant: [String: ModelArgValue], version: SwinConfig.Version, args: ModelArgs)
+    throws(ModelBuildError) -> SwinTransformer
 {
-    guard let variant = SwinVariants.all[name] else { throw .unknownVariant(name) }
     var merged = variant
     merged["num_classes"] = .int(args.numClasses)
     merged["in_chans"] = .int(args.inChans)
     merged["drop_rate"] = .double(args.dropRate)
     if let rate = args.dropPathRate { merged["drop_path_rate"] = .double(rate) }
     for (key, value) in args.extra { merged[key] = value }
-    return SwinTransformer(config: try SwinConfig(merged))
+    return SwinTransformer(config: try SwinConfig(merged, version: version))
+}
+
+/// Builds a Swin variant by its timm name; `args.extra` overrides its arguments (`window_size`, `img_size`).
+public func makeSwinTransformer(_ name: String, args: ModelArgs = ModelArgs()) throws(ModelBuildError)
+    -> SwinTransformer
+{
+    guard let variant = SwinVariants.all[name] else { throw .unknownVariant(name) }
+    return try makeSwin(variant, version: .v1, args: args)
 }
 
 /// Every `swin_*` timm 1.0 registers, as its `model_args`.

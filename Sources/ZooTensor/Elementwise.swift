@@ -15,6 +15,21 @@ extension Tensor {
         return out
     }
 
+    /// `f` applied to eight elements at a time (VectorMath's exp/erf/tanh); a fresh contiguous
+    /// float32 tensor, spread over the cores for large tensors. No autograd.
+    @inline(__always)
+    func mapVectors(_ f: (SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
+        let x = denseFloats()
+        let out = Tensor(empty: shape)
+        let input = x.floats, output = out.mutableFloats
+        withExtendedLifetime(x) {
+            Parallel.forEachBlock(count) { range in
+                VectorMath.apply(input + range.lowerBound, output + range.lowerBound, range.count, f)
+            }
+        }
+        return out
+    }
+
     /// `f` applied to broadcast pairs of elements; a fresh contiguous float32 tensor. No autograd.
     @inline(__always)
     static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
@@ -47,19 +62,31 @@ extension Tensor {
                 }
             } else if a.isContiguous && a.count == n && b.count == 1 {
                 let x = a.floats, y = b.floats.pointee
-                for i in 0..<n { output[i] = f(x[i], y) }
+                Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x[i], y) } }
             } else if b.isContiguous && b.count == n && a.count == 1 {
                 let x = a.floats.pointee, y = b.floats
-                for i in 0..<n { output[i] = f(x, y[i]) }
+                Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x, y[i]) } }
             } else {
                 let ea = a.broadcastStrides(to: outShape), eb = b.broadcastStrides(to: outShape)
                 let x = a.storage.bytes.assumingMemoryBound(to: Float.self)
                 let y = b.storage.bytes.assumingMemoryBound(to: Float.self)
-                var index = 0
-                forEachRow2(shape: outShape, ea, a.storageOffset, eb, b.storageOffset) {
-                    offsetA, stepA, offsetB, stepB, length in
-                    for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }
-                    index += length
+                // Broadcasts and permuted operands: the outermost dimension of more than one element
+                // is split over the cores, each part walked row by row.
+                let axis = outShape.firstIndex { $0 > 1 } ?? 0
+                let parts = outShape.isEmpty ? 1 : outShape[axis]
+                let inner = parts == 0 ? 0 : n / parts
+                Parallel.forEachChunk(parts, work: n) { range in
+                    var sub = outShape
+                    if !sub.isEmpty { sub[axis] = range.count }
+                    var index = range.lowerBound * inner
+                    let start = outShape.isEmpty ? 0 : range.lowerBound
+                    forEachRow2(
+                        shape: sub, ea, a.storageOffset + start * (ea.isEmpty ? 0 : ea[axis]), eb,
+                        b.storageOffset + start * (eb.isEmpty ? 0 : eb[axis])
+                    ) { offsetA, stepA, offsetB, stepB, length in
+                        for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }
+                        index += length
+                    }
                 }
             }
         }

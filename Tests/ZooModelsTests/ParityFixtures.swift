@@ -67,12 +67,13 @@ enum FixtureError: Error, CustomStringConvertible {
     }
 }
 
-/// max |actual − expected| / max |expected|: the error relative to the tensor's largest magnitude.
-func relativeError(_ actual: Tensor, _ expected: Tensor) -> Float {
+/// max |actual − expected| / max |expected|: the error relative to the tensor's largest magnitude
+/// (or to `scaleAtLeast` where that is larger).
+func relativeError(_ actual: Tensor, _ expected: Tensor, scaleAtLeast floor: Float = 0) -> Float {
     precondition(actual.shape == expected.shape, "comparing \(actual.shape) with \(expected.shape)")
     let a = actual.toArray(), e = expected.toArray()
     if a.contains(where: \.isNaN) { return .infinity }
-    let scale = e.reduce(0) { max($0, abs($1)) }
+    let scale = e.reduce(floor) { max($0, abs($1)) }
     let worst = zip(a, e).reduce(0) { max($0, abs($1.0 - $1.1)) }
     return scale > 0 ? worst / scale : worst
 }
@@ -80,15 +81,7 @@ func relativeError(_ actual: Tensor, _ expected: Tensor) -> Float {
 extension ParityFixtures {
     /// Records an issue unless `model`'s state dict (keys, shapes, dtypes, in order) is timm's for `variant`.
     static func expectStateDictMatches(_ model: Module, _ variant: String) throws {
-        let manifest = try manifest(variant)
-        let ours = model.stateDict().map { key, tensor in
-            Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
-        }
-        #expect(ours.count == manifest.keys.count, "\(variant): \(ours.count) entries, timm has \(manifest.keys.count)")
-        for (index, (mine, theirs)) in zip(ours, manifest.keys).enumerated() where mine != theirs {
-            Issue.record("\(variant) entry \(index): ours \(mine), timm's \(theirs)")
-            break
-        }
+        expectStateDict(model, equals: try manifest(variant).keys, variant)
     }
 
     /// torchvision's random `tv.<name>.pth` loaded strictly into the zoo architecture its `tv.<name>.json`
@@ -110,5 +103,89 @@ extension ParityFixtures {
         let io = try ParityFixtures.tensors("tv.\(name).io.safetensors")
         let logits = withNoGrad { model(try! io["input"]) }
         return (meta.zooArchitecture, relativeError(logits, try io["logits"]))
+    }
+}
+
+extension ParityFixtures {
+    /// Records an issue unless `model`'s state dict (keys, shapes, dtypes, in order) is `keys`.
+    static func expectStateDict(_ model: Module, equals keys: [Manifest.KeyEntry], _ label: String) {
+        let ours = model.stateDict().map { key, tensor in
+            Manifest.KeyEntry(key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
+        }
+        #expect(ours.count == keys.count, "\(label): \(ours.count) entries, the reference has \(keys.count)")
+        for (index, (mine, theirs)) in zip(ours, keys).enumerated() where mine != theirs {
+            Issue.record("\(label) entry \(index): ours \(mine), the reference's \(theirs)")
+            break
+        }
+    }
+
+    /// A small representative against its reference on the same random weights (`<fixture>.safetensors`,
+    /// `<fixture>.io.safetensors`): the weights load completely; the eval logits, and whatever features
+    /// the fixture carries (ViT's forward_features, pre-logits and intermediates, ConvNeXt's and Swin's
+    /// stage outputs), within 1e-4 of the largest; one train-mode step's loss, and each parameter's
+    /// gradient within 1e-3 of its largest reference value, or of `gradientFloor` times the largest
+    /// reference gradient where that is larger. `everyGradient`: every parameter has a reference gradient.
+    static func expectLogitsAndGradientsMatch(
+        _ model: Module, _ fixture: String, gradientFloor: Float = 0, everyGradient: Bool = false
+    ) throws {
+        let weights = try tensors("\(fixture).safetensors")
+        let io = try tensors("\(fixture).io.safetensors")
+        let report = try model.loadStateDict(weights.tensors)
+        #expect(report.isComplete, "\(fixture): \(report)")
+        model.eval()
+        let x = try io["input"]
+        let logits = withNoGrad { model(x) }
+        let error = relativeError(logits, try io["logits"])
+        print("parity \(fixture): eval logits relative error \(error)")
+        #expect(error <= 1e-4, "\(fixture): logits differ from the reference's by \(error)")
+
+        if let vit = model as? VisionTransformer, io.tensors["features"] != nil {
+            let features = withNoGrad { vit.forwardFeatures(x) }
+            #expect(relativeError(features, try io["features"]) <= 1e-4, "\(fixture) forward_features")
+            let preLogits = withNoGrad { vit.forwardHead(features, preLogits: true) }
+            #expect(relativeError(preLogits, try io["pre_logits"]) <= 1e-4, "\(fixture) forward_head(pre_logits)")
+            let intermediates = withNoGrad { vit.forwardIntermediates(x, indices: [0, 1]) }
+            for (i, t) in intermediates.enumerated() {
+                #expect(relativeError(t, try io["intermediate.\(i)"]) <= 1e-4, "\(fixture) forward_intermediates[\(i)]")
+            }
+        }
+        let stageOutputs =
+            (model as? ConvNeXt).map { m in { m.forwardStages($0) } }
+            ?? (model as? SwinTransformer).map { m in { m.forwardStages($0) } }
+        if let stageOutputs {
+            let stages = withNoGrad { stageOutputs(x) }
+            for (i, t) in stages.enumerated() {
+                #expect(relativeError(t, try io["stage.\(i)"]) <= 1e-4, "\(fixture) features_only stage \(i)")
+            }
+        }
+
+        model.train()
+        let target = try io["target"]
+        let out = model(x)
+        let picked = out.logSoftmax(dim: 1).gather(dim: 1, index: target.reshape([target.count, 1]))
+        let loss = -(picked * (1 / Float(target.count))).sum()
+        loss.backward()
+        let expectedLoss = try io["loss"].item()
+        #expect(
+            abs(loss.item() - expectedLoss) <= 1e-3 * max(1, abs(expectedLoss)),
+            "\(fixture): loss \(loss.item()) vs \(expectedLoss)")
+        let references = io.tensors.filter { $0.key.hasPrefix("grad.") }
+        let floor = gradientFloor * (references.values.map { $0.abs().max().item() }.max() ?? 0)
+        var worst: Float = 0, compared = 0
+        for (key, parameter) in model.namedParameters() {
+            guard let expected = references["grad.\(key)"] else { continue }
+            guard let grad = parameter.grad else {
+                Issue.record("\(fixture): no gradient for \(key)")
+                continue
+            }
+            let e = relativeError(grad, expected, scaleAtLeast: floor)
+            worst = max(worst, e)
+            compared += 1
+            #expect(e <= 1e-3, "\(fixture): gradient of \(key) differs by \(e)")
+        }
+        if everyGradient {
+            #expect(compared == model.namedParameters().count, "\(fixture): \(compared) gradients compared")
+        }
+        print("parity \(fixture): train gradients worst relative error \(worst)")
     }
 }

@@ -66,91 +66,31 @@ struct SwinV2MaxViTParityTests {
         }
     }
 
-    struct Meta: Decodable {
-        let zooName: String
-        let kwargs: [String: TransformerParityTests.JSONArg]
-        let keys: [ParityFixtures.Manifest.KeyEntry]
-        enum CodingKeys: String, CodingKey {
-            case zooName = "zoo_name"
-            case kwargs, keys
-        }
-    }
+    static let representatives = [
+        "swinv2_small", "swinv2_pad_pretrained", "swinv2_dynamic", "swinv2_always_partition", "tv_maxvit_small",
+    ]
 
-    static let representatives = ["swinv2_small", "swinv2_pad_pretrained", "tv_maxvit_small"]
-
-    static func load(_ fixture: String) throws -> (model: Module, meta: Meta) {
-        let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("\(fixture).json")))
-        let args = ModelArgs(extra: meta.kwargs.mapValues(\.value))
-        let model: Module = try withoutWeightInitialization {
-            meta.zooName == "maxvit_t"
-                ? try MaxViTVariants.make(meta.zooName, args: args)
-                : try makeSwinTransformerV2(meta.zooName, args: args)
+    /// torchvision's MaxViT has no timm twin: its fixture is built under torchvision's name.
+    static func load(_ fixture: String) throws -> (model: Module, meta: TransformerParityTests.Meta) {
+        try TransformerParityTests.load(fixture) { name, args in
+            name == "maxvit_t"
+                ? try MaxViTVariants.make(name, args: args) : try TransformerFamilies.build(name, args: args)
         }
-        return (model, meta)
     }
 
     @Test(arguments: representatives)
     func stateDictMatchesReference(_ fixture: String) throws {
         let (model, meta) = try Self.load(fixture)
-        let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(
-                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
-        }
-        #expect(ours.count == meta.keys.count, "\(fixture): \(ours.count) keys vs \(meta.keys.count)")
-        for (index, (mine, theirs)) in zip(ours, meta.keys).enumerated() where mine != theirs {
-            Issue.record("\(fixture) entry \(index): ours \(mine), reference \(theirs)")
-            break
-        }
+        ParityFixtures.expectStateDict(model, equals: meta.keys, fixture)
     }
 
+    /// A gradient that is zero in exact arithmetic (MBConv's pre-norm bias: a constant shift that
+    /// the 1×1 conv carries into a train-mode batch norm, which removes it) is rounding noise on
+    /// both sides: errors are relative to at least 1e-4 of the largest reference gradient.
     @Test(arguments: representatives)
     func logitsAndGradientsMatchReference(_ fixture: String) throws {
-        let (model, _) = try Self.load(fixture)
-        let weights = try ParityFixtures.tensors("\(fixture).safetensors")
-        let io = try ParityFixtures.tensors("\(fixture).io.safetensors")
-        // timm's non-persistent buffers are not in its state dict; torchvision's index buffer is.
-        let report = try model.loadStateDict(weights.tensors)
-        #expect(report.isComplete, "\(fixture): \(report)")
-        model.eval()
-        let x = try io["input"]
-        let logits = withNoGrad { model(x) }
-        let error = relativeError(logits, try io["logits"])
-        print("parity \(fixture): eval logits relative error \(error)")
-        #expect(error <= 1e-4, "\(fixture): logits differ by \(error)")
-        if let swin = model as? SwinTransformerV2 {
-            let stages = withNoGrad { swin.forwardStages(x) }
-            for (i, t) in stages.enumerated() {
-                #expect(relativeError(t, try io["stage.\(i)"]) <= 1e-4, "\(fixture) features_only stage \(i)")
-            }
-        }
-
-        model.train()
-        let target = try io["target"]
-        let out = model(x)
-        let picked = out.logSoftmax(dim: 1).gather(dim: 1, index: target.reshape([target.count, 1]))
-        let loss = -(picked * (1 / Float(target.count))).sum()
-        loss.backward()
-        let expectedLoss = try io["loss"].item()
-        #expect(abs(loss.item() - expectedLoss) <= 1e-3 * max(1, abs(expectedLoss)), "\(fixture): loss")
-        // A gradient that is zero in exact arithmetic (MBConv's pre-norm bias: a constant shift that
-        // the 1×1 conv carries into a train-mode batch norm, which removes it) is rounding noise on
-        // both sides: errors are relative to at least 1e-4 of the largest reference gradient.
-        let floor = 1e-4 * io.tensors.filter { $0.key.hasPrefix("grad.") }.values.map { $0.abs().max().item() }.max()!
-        var worst: Float = 0, compared = 0
-        for (key, parameter) in model.namedParameters() {
-            guard let expected = io.tensors["grad.\(key)"] else { continue }
-            guard let grad = parameter.grad else {
-                Issue.record("\(fixture): no gradient for \(key)")
-                continue
-            }
-            let scale = max(expected.abs().max().item(), floor)
-            let e = (grad - expected).abs().max().item() / scale
-            worst = max(worst, e)
-            compared += 1
-            #expect(e <= 1e-3, "\(fixture): gradient of \(key) differs by \(e)")
-        }
-        #expect(compared == model.namedParameters().count, "\(fixture): \(compared) gradients compared")
-        print("parity \(fixture): train gradients worst relative error \(worst)")
+        try ParityFixtures.expectLogitsAndGradientsMatch(
+            try Self.load(fixture).model, fixture, gradientFloor: 1e-4, everyGradient: true)
     }
 }
 

@@ -15,14 +15,27 @@ struct TransformerParityTests {
         "vit_tiny", "vit_clip_quickgelu", "vit_siglip_map", "vit_dinov2_reg", "vit_gap", "vit_rpn", "vit_18x2",
         "vit_giant_glu", "vit_dynamic", "vit_xp", "vit_pwee", "vit_dwee", "vit_dpwee", "deit_distilled", "deit3",
         "convnext_atto", "convnext_tiny", "convnext_tiny_hnf", "convnext_large_mlp", "convnext_atto_rms",
-        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto", "test_convnext3", "swin_tiny", "swin_s3",
-        "swin_img72", "swin_dynamic", "swin_always_partition",
+        "convnext_zepto_rms_ols", "convnext_nano_ols", "convnextv2_tiny", "convnextv2_atto", "test_convnext3",
+        "swin_tiny", "swin_s3", "swin_img72", "swin_dynamic", "swin_always_partition",
     ]
 
+    /// A representative's JSON: the architecture (`timm_name`, or `zoo_name` where the reference is
+    /// torchvision's), the keyword arguments it was built with and the reference's state-dict table.
     struct Meta: Decodable {
-        let timm_name: String
+        let name: String
         let kwargs: [String: JSONArg]
         let keys: [ParityFixtures.Manifest.KeyEntry]
+        enum CodingKeys: String, CodingKey {
+            case timmName = "timm_name"
+            case zooName = "zoo_name"
+            case kwargs, keys
+        }
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decodeIfPresent(String.self, forKey: .timmName) ?? c.decode(String.self, forKey: .zooName)
+            kwargs = try c.decode([String: JSONArg].self, forKey: .kwargs)
+            keys = try c.decode([ParityFixtures.Manifest.KeyEntry].self, forKey: .keys)
+        }
     }
 
     /// A timm keyword argument value as the fixture's JSON carries it.
@@ -45,81 +58,25 @@ struct TransformerParityTests {
         var value: ModelArgValue { if case .value(let v) = self { v } else { fatalError() } }
     }
 
-    static func load(_ fixture: String) throws -> (model: Module, meta: Meta) {
+    /// The representative's model, built by `build` with the fixture's arguments and no initialization.
+    static func load(
+        _ fixture: String, build: (String, ModelArgs) throws -> Module = TransformerFamilies.build
+    ) throws -> (model: Module, meta: Meta) {
         let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: ParityFixtures.file("\(fixture).json")))
         let args = ModelArgs(extra: meta.kwargs.mapValues(\.value))
-        let model = try withoutWeightInitialization { try TransformerFamilies.build(meta.timm_name, args: args) }
+        let model = try withoutWeightInitialization { try build(meta.name, args) }
         return (model, meta)
     }
 
     @Test(arguments: representatives)
     func stateDictMatchesTimm(_ fixture: String) throws {
         let (model, meta) = try Self.load(fixture)
-        let ours = model.stateDict().map { key, tensor in
-            ParityFixtures.Manifest.KeyEntry(
-                key: key, shape: tensor.shape, dtype: tensor.dtype == .int64 ? "I64" : "F32")
-        }
-        #expect(ours.count == meta.keys.count, "\(fixture): \(ours.count) keys vs timm's \(meta.keys.count)")
-        for (index, (mine, theirs)) in zip(ours, meta.keys).enumerated() where mine != theirs {
-            Issue.record("\(fixture) entry \(index): ours \(mine), timm's \(theirs)")
-            break
-        }
+        ParityFixtures.expectStateDict(model, equals: meta.keys, fixture)
     }
 
     @Test(arguments: representatives)
     func logitsAndGradientsMatchTimm(_ fixture: String) throws {
-        let (model, _) = try Self.load(fixture)
-        let weights = try ParityFixtures.tensors("\(fixture).safetensors")
-        let io = try ParityFixtures.tensors("\(fixture).io.safetensors")
-        let report = try model.loadStateDict(weights.tensors)
-        #expect(report.isComplete)
-        model.eval()
-        let x = try io["input"]
-        let logits = withNoGrad { model(x) }
-        let error = relativeError(logits, try io["logits"])
-        print("parity \(fixture): eval logits relative error \(error)")
-        #expect(error <= 1e-4, "\(fixture): logits differ from timm's by \(error)")
-
-        if let vit = model as? VisionTransformer, io.tensors["features"] != nil {
-            let features = withNoGrad { vit.forwardFeatures(x) }
-            #expect(relativeError(features, try io["features"]) <= 1e-4, "\(fixture) forward_features")
-            let preLogits = withNoGrad { vit.forwardHead(features, preLogits: true) }
-            #expect(relativeError(preLogits, try io["pre_logits"]) <= 1e-4, "\(fixture) forward_head(pre_logits)")
-            let intermediates = withNoGrad { vit.forwardIntermediates(x, indices: [0, 1]) }
-            for (i, t) in intermediates.enumerated() {
-                #expect(relativeError(t, try io["intermediate.\(i)"]) <= 1e-4, "\(fixture) forward_intermediates[\(i)]")
-            }
-        }
-
-        let stageOutputs =
-            (model as? ConvNeXt).map { m in { m.forwardStages($0) } }
-            ?? (model as? SwinTransformer).map { m in { m.forwardStages($0) } }
-        if let stageOutputs {
-            let stages = withNoGrad { stageOutputs(x) }
-            for (i, t) in stages.enumerated() {
-                #expect(relativeError(t, try io["stage.\(i)"]) <= 1e-4, "\(fixture) features_only stage \(i)")
-            }
-        }
-
-        model.train()
-        let target = try io["target"]
-        let out = model(x)
-        let picked = out.logSoftmax(dim: 1).gather(dim: 1, index: target.reshape([target.count, 1]))
-        let loss = -(picked * (1 / Float(target.count))).sum()
-        loss.backward()
-        let expectedLoss = try io["loss"].item()
-        #expect(
-            abs(loss.item() - expectedLoss) <= 1e-3 * max(1, abs(expectedLoss)),
-            "\(fixture): loss \(loss.item()) vs \(expectedLoss)")
-        var worst: Float = 0
-        for (key, parameter) in model.namedParameters() {
-            guard let expected = io.tensors["grad.\(key)"] else { continue }
-            guard let grad = parameter.grad else { Issue.record("\(fixture): no gradient for \(key)"); continue }
-            let e = relativeError(grad, expected)
-            worst = max(worst, e)
-            #expect(e <= 1e-3, "\(fixture): gradient of \(key) differs by \(e)")
-        }
-        print("parity \(fixture): train gradients worst relative error \(worst)")
+        try ParityFixtures.expectLogitsAndGradientsMatch(try Self.load(fixture).model, fixture)
     }
 
     /// torchvision's models (built small from torchvision's classes) load strictly into their timm
@@ -144,5 +101,39 @@ struct TransformerParityTests {
         let error = relativeError(logits, try io["logits"])
         print("parity \(fixture): torchvision logits relative error \(error)")
         #expect(error <= 1e-4, "\(fixture): logits differ from torchvision's by \(error)")
+    }
+}
+
+/// Issue 14's names and cfgs against timm (fixture from tools/parity/make_cfg_fixtures.py): the
+/// registry lists each pattern, with and without `pretrained`, as timm's `list_models` does, in timm's
+/// order (kept to the modules zoo holds whole: every `vit_*` of vision_transformer, deit, convnext,
+/// swin_transformer, swin_transformer_v2), and every listed tag's cfg, what `zoo info NAME --json`
+/// prints as `pretrained_cfg`, is timm's `get_pretrained_cfg(NAME).to_dict()`.
+struct TransformerRegistryTests {
+    struct Fixture: Decodable {
+        struct Listing: Decodable {
+            let names: [String]
+            let pretrained: [String]
+        }
+        let patterns: [String: Listing]
+        let cfgs: [String: PretrainedCfg]
+    }
+
+    static let families = ["vision_transformer", "deit", "convnext", "swin_transformer", "swin_transformer_v2"]
+
+    @Test(arguments: ["vit_*", "deit*", "convnext*", "swin_*"])
+    func listsAndCfgsLikeTimm(_ pattern: String) throws {
+        let fixture = try JSONDecoder().decode(
+            Fixture.self, from: Data(contentsOf: ParityFixtures.file("timm_transformer_cfgs.json")))
+        let timm = try #require(fixture.patterns[pattern])
+        let registry = ModelRegistry.builtin()
+        #expect(registry.list([pattern], families: Self.families) == timm.names)
+        let tags = registry.list([pattern], families: Self.families, pretrained: true)
+        #expect(tags == timm.pretrained)
+        for name in timm.pretrained {
+            let cfg = try #require(try registry.pretrainedCfg(for: name), "\(name) has no cfg")
+            #expect(cfg == fixture.cfgs[name], "\(name): cfg differs from timm's")
+        }
+        print("registry \(pattern): \(timm.names.count) names, \(tags.count) tags, every cfg compared")
     }
 }

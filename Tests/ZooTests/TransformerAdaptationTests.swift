@@ -40,6 +40,14 @@ struct TransformerAdaptationTests {
         Case(
             name: "swin_img72_window6", model: "swin_tiny_patch4_window7_224", imgSize: 72,
             args: swinArgs.merging(["window_size": 6]) { $1 }, expectations: "adapt_swin_img_size.safetensors"),
+        // The "Done when" sizes: a ViT saved at 224 loaded at 384 (14×14 → 24×24 position grid), a Swin
+        // saved at 224 with windows of 7 loaded at 384 with windows of 12 (every bias table resized).
+        Case(
+            name: "vit_img224to384", model: "vit_tiny_patch16_224", imgSize: 384, args: ["depth": 2],
+            expectations: "adapt_full_size.safetensors"),
+        Case(
+            name: "swin_img224to384_window12", model: "swin_tiny_patch4_window7_224", imgSize: 384,
+            args: swinArgs.merging(["window_size": 12]) { $1 }, expectations: "adapt_full_size.safetensors"),
     ]
 
     @Test(arguments: cases)

@@ -218,6 +218,17 @@ SWIN_IMG_SIZE_CASES = [
 ]
 
 
+# The "Done when" sizes themselves: a ViT saved at 224 loaded at 384 (a 14×14 → 24×24 position grid),
+# and a Swin saved at 224 with windows of 7 loaded at 384 with windows of 12 (the `*_window12_384`
+# fine-tunes' change: every bias table resized), narrow and shallow so they stay quick. A file of its own.
+FULL_SIZE_SWIN = dict(embed_dim=24, depths=[2, 2, 2, 1], num_heads=[2, 2, 4, 4], drop_path_rate=0.0)
+FULL_SIZE_CASES = [
+    ("vit_img224to384", "vit_tiny_patch16_224", dict(depth=2), dict(depth=2, img_size=384), 384),
+    ("swin_img224to384_window12", "swin_tiny_patch4_window7_224", FULL_SIZE_SWIN,
+     dict(FULL_SIZE_SWIN, img_size=384, window_size=12), 384),
+]
+
+
 def make_adaptation(out_dir):
     """A checkpoint saved at one size, loaded by timm at another with pretrained=True."""
     tensors = {}
@@ -320,6 +331,12 @@ def main():
         save_file(contiguous(load_at_another_size(SWIN_IMG_SIZE_CASES, args.out_dir)),
                   os.path.join(args.out_dir, "adapt_swin_img_size.safetensors"))
         with open(swin_marker, "w") as f:
+            json.dump({"fixture_version": FIXTURE_VERSION}, f)
+    full_marker = os.path.join(args.out_dir, "adapt_full_size.json")
+    if args.force or not is_current(full_marker, FIXTURE_VERSION):
+        save_file(contiguous(load_at_another_size(FULL_SIZE_CASES, args.out_dir)),
+                  os.path.join(args.out_dir, "adapt_full_size.safetensors"))
+        with open(full_marker, "w") as f:
             json.dump({"fixture_version": FIXTURE_VERSION}, f)
     for fixture, name, kwargs, size in REPRESENTATIVES:
         if args.only and fixture not in args.only:

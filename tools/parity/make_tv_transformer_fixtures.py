@@ -45,6 +45,10 @@ REPRESENTATIVES = [
     # Windows of 6 on 16/8 maps: padding to whole windows; pretrained windows scale the bias MLP's inputs.
     ("swinv2_pad_pretrained", "swinv2_base_window12to16_192to256",
      dict(SMALL_V2, window_size=6, embed_dim=16, depths=[2, 2, 1, 1], num_heads=[2, 2, 2, 2]), None, 64, 2),
+    # v1's windows, shared: dynamic_img_size built at 64, run at 80 (maps 20/10/5/3: padded windows,
+    # shift masks made per input); always_partition keeps windows of 4 on the 2×2 last map.
+    ("swinv2_dynamic", "swinv2_tiny_window8_256", dict(SMALL_V2, dynamic_img_size=True), None, 80, 2),
+    ("swinv2_always_partition", "swinv2_tiny_window8_256", dict(SMALL_V2, always_partition=True), None, 64, 2),
     ("tv_maxvit_small", "maxvit_t", dict(input_size=32, stem_channels=8, partition_size=2, block_channels=[8, 16],
                                           block_layers=[1, 2], head_dim=4, stochastic_depth_prob=0.0),
      _small_maxvit, 32, 2),

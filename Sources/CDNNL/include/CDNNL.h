@@ -49,4 +49,14 @@ int zoo_conv_backward(const zoo_conv_geometry *g, const float *src, const float 
 /// Row-major C = alpha op(A) op(B) + beta C (oneDNN's sgemm, JIT-compiled for this CPU).
 int zoo_dnnl_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                    const float *b, long ldb, float beta, float *c, long ldc);
+/// The same on the calling thread alone, for callers that split the work over threads themselves.
+int zoo_dnnl_sgemm_sequential(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                              const float *b, long ldb, float beta, float *c, long ldc);
+
+enum { ZOO_LINEAR_BIAS = 1, ZOO_LINEAR_GELU_ERF = 2, ZOO_LINEAR_GELU_TANH = 4, ZOO_LINEAR_SCALE = 8 };
+/// y[m, n] = act(x[m, k] · Wᵀ + bias) · scale with W [n, k] row-major, x's rows `ldx` floats apart,
+/// y dense, bias and scale [n] (either may be NULL): a oneDNN matmul primitive per shape (cached),
+/// bias, GELU and the per-column scale (layer scale) fused. Returns 0 on success.
+int zoo_dnnl_linear(long m, long n, long k, const float *x, long ldx, const float *weights, const float *bias,
+                    const float *scale, int flags, float *y);
 #endif
