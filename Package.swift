@@ -34,6 +34,9 @@ let package = Package(
         .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),  // libdeflate-dev: CRC-32 with PCLMUL
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),  // libcairo2-dev: PNG and SVG drawing
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),  // libzstd-dev: `zoo convert --compress` (zip method 93)
+        // Our own C: CRC-32 folded 256 bits at a time (VPCLMULQDQ), byte-plane shuffles for compression.
+        .target(name: "CCheckpointKernels", linkerSettings: [.linkedLibrary("deflate")]),
         // The embedded default zoo (zoo/) compiled in with #embed, so an installed `zoo` carries it.
         .target(name: "CEmbeddedZoo"),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),  // libjpeg62-turbo-dev
@@ -43,7 +46,7 @@ let package = Package(
 
         .target(name: "ZooTensor", dependencies: ["CBLAS", .target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
         .target(name: "ZooNN", dependencies: ["ZooTensor"]),
-        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive", "CDeflate"]),
+        .target(name: "ZooCheckpoint", dependencies: ["ZooTensor", "CZlib", "CArchive", "CDeflate", "CZstd", "CCheckpointKernels"]),
         .target(name: "ZooRegistry", dependencies: ["ZooNN", "ZooCheckpoint"]),
         .target(name: "ZooPlot", dependencies: ["ZooCheckpoint", "CCairo"]),
         .target(name: "ZooTrain", dependencies: ["ZooNN", "ZooDistributed", "ZooCheckpoint", "ZooPlot"]),

@@ -39,6 +39,11 @@ need_debs libopenblas-dev libdnnl-dev libopenmpi-dev openmpi-bin libarchive-dev 
     libjpeg62-turbo-dev libpng-dev libcairo2-dev fonts-dejavu-core libwebp-dev
 # CRC-32 with carry-less multiply (the CDeflate module); found missing on a fresh bookworm root.
 need_debs libdeflate-dev
+# zstd for compressed checkpoints (zip method 93, `zoo convert --compress`).
+need_debs libzstd-dev
+# libstdc++.a: tools/zoo.sh links the Swift runtime statically (--static-swift-stdlib), and Foundation's
+# ICU in it is C++; swift.org lists it for Debian 12, but a root without it fails only at that link.
+need_debs libstdc++-12-dev
 if [[ "$mode" == "test" ]]; then
     need_debs python3-torch python3-torchvision python3-pil python3-pip python3-yaml nginx-light
     need_python timm==1.0.31 safetensors==0.8.0

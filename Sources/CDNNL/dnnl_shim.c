@@ -54,7 +54,7 @@ int zoo_dnnl_threads(void) { return omp_get_max_threads(); }
 
 // MARK: scratch buffers, shared under the lock
 
-enum { SLOT_SRC, SLOT_WEIGHTS, SLOT_DST, SLOT_SCRATCHPAD, SLOT_EXTRA, SLOTS };
+enum { SLOT_SRC, SLOT_WEIGHTS, SLOT_DST, SLOT_SCRATCHPAD, SLOT_EXTRA, SLOT_DIFF_DST, SLOTS };
 static void *slots[SLOTS];
 static size_t slot_sizes[SLOTS];
 
@@ -188,11 +188,16 @@ static dnnl_primitive_attr_t make_attr(int flags) {
     dnnl_primitive_attr_t attr;
     dnnl_primitive_attr_create(&attr);
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
-    if (flags & (ZOO_CONV_SUM | ZOO_CONV_RELU)) {
+    int activations = ZOO_CONV_RELU | ZOO_CONV_SILU | ZOO_CONV_HARDSWISH | ZOO_CONV_RELU6 | ZOO_CONV_SIGMOID;
+    if (flags & (ZOO_CONV_SUM | activations)) {
         dnnl_post_ops_t ops;
         dnnl_post_ops_create(&ops);
         if (flags & ZOO_CONV_SUM) dnnl_post_ops_append_sum(ops, 1.0f);
         if (flags & ZOO_CONV_RELU) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+        if (flags & ZOO_CONV_SILU) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_swish, 1.0f, 0.0f);
+        if (flags & ZOO_CONV_HARDSWISH) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_hardswish, 0.0f, 0.0f);
+        if (flags & ZOO_CONV_RELU6) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_clip_v2, 0.0f, 6.0f);
+        if (flags & ZOO_CONV_SIGMOID) dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_logistic, 0.0f, 0.0f);
         dnnl_primitive_attr_set_post_ops(attr, ops);
         dnnl_post_ops_destroy(ops);
     }
@@ -359,8 +364,150 @@ done:
     return status;
 }
 
+int zoo_conv_backward(const zoo_conv_geometry *g, const float *src, const float *diff_dst, const float *weights,
+                      float *diff_src, float *diff_weights, float *diff_bias) {
+    pthread_mutex_lock(&lock);
+    int status = -1;
+    conv_entry *data = diff_src ? lookup(g, KIND_BACKWARD_DATA, 0) : NULL;
+    conv_entry *wgt = diff_weights ? lookup(g, KIND_BACKWARD_WEIGHTS, diff_bias ? ZOO_CONV_BIAS : 0) : NULL;
+    if ((diff_src && !data) || (diff_weights && !wgt)) goto done;
+    plain_mds u = user_mds(g);
+    // diff_dst in the first primitive's layout, kept in its own slot for the second when they agree.
+    const dnnl_memory_desc_t *dy_md = data ? &data->dst : &wgt->dst;
+    const void *dy = as_wanted(&u.dst, diff_dst, dy_md, SLOT_DIFF_DST);
+    if (!dy) goto done;
+    if (data) {
+        const void *w = as_wanted(&u.weights, weights, &data->weights, SLOT_WEIGHTS);
+        int direct = dnnl_memory_desc_equal(&u.src, &data->src);
+        void *dx = direct ? diff_src : slot(SLOT_SRC, dnnl_memory_desc_get_size(&data->src));
+        if (!w || !dx) goto done;
+        dnnl_exec_arg_t args[4] = {{DNNL_ARG_DIFF_DST, memory(&data->dst, dy)},
+                                   {DNNL_ARG_WEIGHTS, memory(&data->weights, w)},
+                                   {DNNL_ARG_DIFF_SRC, memory(&data->src, dx)}};
+        if (execute(data, 3, args) != 0) goto done;
+        if (!direct && reorder(&data->src, dx, &u.src, diff_src) != 0) goto done;
+    }
+    if (wgt) {
+        const void *dyw = dnnl_memory_desc_equal(dy_md, &wgt->dst) ? dy : as_wanted(&u.dst, diff_dst, &wgt->dst, SLOT_DST);
+        const void *x = as_wanted(&u.src, src, &wgt->src, SLOT_SRC);
+        int direct = dnnl_memory_desc_equal(&u.weights, &wgt->weights);
+        void *dw = direct ? diff_weights : slot(SLOT_WEIGHTS, dnnl_memory_desc_get_size(&wgt->weights));
+        if (!dyw || !x || !dw) goto done;
+        dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, memory(&wgt->src, x)}, {DNNL_ARG_DIFF_DST, memory(&wgt->dst, dyw)},
+                                   {DNNL_ARG_DIFF_WEIGHTS, memory(&wgt->weights, dw)}};
+        int count = 3;
+        if (diff_bias) { args[count].arg = DNNL_ARG_DIFF_BIAS; args[count++].memory = memory(&u.bias, diff_bias); }
+        if (execute(wgt, count, args) != 0) goto done;
+        if (!direct && reorder(&wgt->weights, dw, &u.weights, diff_weights) != 0) goto done;
+    }
+    status = 0;
+done:
+    pthread_mutex_unlock(&lock);
+    return status;
+}
+
 int zoo_dnnl_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                    const float *b, long ldb, float beta, float *c, long ldc) {
     return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         == dnnl_success ? 0 : -1;
+}
+
+// MARK: single-threaded sgemm for callers that run their own parallel loop
+
+int zoo_dnnl_sgemm_sequential(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                              const float *b, long ldb, float beta, float *c, long ldc) {
+    // OpenMP's thread count is per calling thread: this thread's calls run on it alone, and
+    // whatever it had is restored (the main thread takes part in the callers' loops too).
+    int previous = omp_get_max_threads();
+    if (previous != 1) omp_set_num_threads(1);
+    int status = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (previous != 1) omp_set_num_threads(previous);
+    return status == dnnl_success ? 0 : -1;
+}
+
+// MARK: linear layers: matmul primitives with the bias and an activation fused
+
+typedef struct matmul_entry {
+    long m, n, k, ldx;
+    int flags;
+    dnnl_primitive_t primitive;
+    dnnl_memory_desc_t src, weights, bias, dst, scratchpad;
+    struct matmul_entry *next;
+} matmul_entry;
+static matmul_entry *matmuls;
+
+static dnnl_memory_desc_t strided_md(long rows, long cols, long row_stride, long col_stride) {
+    dnnl_memory_desc_t md;
+    dnnl_dims_t dims = {rows, cols}, strides = {row_stride, col_stride};
+    dnnl_memory_desc_init_by_strides(&md, 2, dims, dnnl_f32, strides);
+    return md;
+}
+
+static matmul_entry *matmul_lookup(long m, long n, long k, long ldx, int flags) {
+    if (!setup()) return NULL;
+    for (matmul_entry *e = matmuls; e; e = e->next)
+        if (e->m == m && e->n == n && e->k == k && e->ldx == ldx && e->flags == flags) return e;
+    matmul_entry *e = calloc(1, sizeof *e);
+    e->m = m; e->n = n; e->k = k; e->ldx = ldx; e->flags = flags;
+    // x [m, k] with row stride ldx; W [n, k] row-major read as its transpose [k, n]; y [m, n] dense.
+    e->src = strided_md(m, k, ldx, 1);
+    e->weights = strided_md(k, n, 1, k);
+    e->bias = strided_md(1, n, n, 1);
+    e->dst = strided_md(m, n, n, 1);
+    dnnl_matmul_desc_t desc;
+    int ok = dnnl_matmul_desc_init(&desc, &e->src, &e->weights, (flags & ZOO_LINEAR_BIAS) ? &e->bias : NULL, &e->dst)
+        == dnnl_success;
+    dnnl_primitive_attr_t attr;
+    dnnl_primitive_attr_create(&attr);
+    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    if (flags & (ZOO_LINEAR_GELU_ERF | ZOO_LINEAR_GELU_TANH | ZOO_LINEAR_SCALE)) {
+        dnnl_post_ops_t ops;
+        dnnl_post_ops_create(&ops);
+        if (flags & (ZOO_LINEAR_GELU_ERF | ZOO_LINEAR_GELU_TANH))
+            dnnl_post_ops_append_eltwise(
+                ops, 1.0f, (flags & ZOO_LINEAR_GELU_ERF) ? dnnl_eltwise_gelu_erf : dnnl_eltwise_gelu_tanh, 0.0f, 0.0f);
+        if (flags & ZOO_LINEAR_SCALE) dnnl_post_ops_append_binary(ops, dnnl_binary_mul, &e->bias);
+        dnnl_primitive_attr_set_post_ops(attr, ops);
+        dnnl_post_ops_destroy(ops);
+    }
+    dnnl_primitive_desc_t pd = NULL;
+    ok = ok && dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL) == dnnl_success;
+    dnnl_primitive_attr_destroy(attr);
+    ok = ok && dnnl_primitive_create(&e->primitive, pd) == dnnl_success;
+    if (ok) e->scratchpad = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (!ok) { free(e); return NULL; }
+    e->next = matmuls; matmuls = e;
+    return e;
+}
+
+int zoo_dnnl_linear(long m, long n, long k, const float *x, long ldx, const float *weights, const float *bias,
+                    const float *scale, int flags, float *y) {
+    if (!bias) flags &= ~ZOO_LINEAR_BIAS;
+    if (!scale) flags &= ~ZOO_LINEAR_SCALE;
+    pthread_mutex_lock(&lock);
+    int status = -1;
+    matmul_entry *e = matmul_lookup(m, n, k, ldx, flags);
+    if (e) {
+        dnnl_exec_arg_t args[6] = {{DNNL_ARG_SRC, memory(&e->src, x)}, {DNNL_ARG_WEIGHTS, memory(&e->weights, weights)},
+                                   {DNNL_ARG_DST, memory(&e->dst, y)}};
+        int count = 3;
+        if (flags & ZOO_LINEAR_BIAS) { args[count].arg = DNNL_ARG_BIAS; args[count++].memory = memory(&e->bias, bias); }
+        if (flags & ZOO_LINEAR_SCALE) {
+            // The scale is the last post-op: after the activation when there is one.
+            int index = (flags & (ZOO_LINEAR_GELU_ERF | ZOO_LINEAR_GELU_TANH)) ? 1 : 0;
+            args[count].arg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1;
+            args[count++].memory = memory(&e->bias, scale);
+        }
+        size_t pad = dnnl_memory_desc_get_size(&e->scratchpad);
+        void *buffer = pad > 0 ? slot(SLOT_SCRATCHPAD, pad) : NULL;
+        if (pad == 0 || buffer) {
+            if (buffer) { args[count].arg = DNNL_ARG_SCRATCHPAD; args[count++].memory = memory(&e->scratchpad, buffer); }
+            status = dnnl_primitive_execute(e->primitive, stream, count, args) == dnnl_success ? 0 : -1;
+            dnnl_stream_wait(stream);
+        }
+        for (int i = 0; i < count; i++) dnnl_memory_destroy(args[i].memory);
+    }
+    pthread_mutex_unlock(&lock);
+    return status;
 }

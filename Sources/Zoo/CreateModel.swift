@@ -142,6 +142,9 @@ public enum Zoo {
     }
 
     private static let embeddedZooRegistered: Void = {
-        _ = try? Hub.registerCfgs(ofZoo: Hub.embeddedZoo, into: .shared)
+        // With the manifests, when a cfg is first needed (`zoo list` without --pretrained needs none).
+        ModelRegistry.shared.registerLazily { registry in
+            _ = try? Hub.registerCfgs(ofZoo: Hub.embeddedZoo, into: registry)
+        }
     }()
 }

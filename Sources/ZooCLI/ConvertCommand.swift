@@ -44,7 +44,13 @@ struct ConvertCommand: ParsableCommand {
             "Adapt the checkpoint to --arch built for this input side: position embeddings, patch kernels and relative-position tables resampled as timm's loader does.",
             valueName: "pixels"))
     var imgSize: Int?
-    @Flag(help: "Deflate .zoo entries where that saves space (floats byte-shuffled first).") var compress = false
+    @Flag(help: "Compress .zoo entries where that saves space (floats byte-shuffled first; zstd unless --compression says deflate).")
+    var compress = false
+    @Option(
+        help: ArgumentHelp(
+            "With --compress: zstd (fast; zip method 93) or deflate (slower; read by every zip tool).",
+            valueName: "codec"))
+    var compression: Compression = .zstd
     @Flag(help: "Take EMA weights from training checkpoints that hold both.") var ema = false
     @Flag(name: .customLong("keep-module-prefix"), help: "Keep DataParallel's 'module.' prefix.") var keepModulePrefix =
         false
@@ -74,6 +80,7 @@ struct ConvertCommand: ParsableCommand {
         var options = ConvertOptions(
             dtype: dtype?.dtype, drop: drop, compress: compress,
             load: LoadOptions(preferEMA: ema, stripModulePrefix: !keepModulePrefix))
+        options.compression = compression
         options.remaps = try remap.map { try KeyRemap(rule: $0) }
         if let arch {
             // The header carries the resolved default_cfg, as a pulled checkpoint's does; resolving
@@ -112,7 +119,7 @@ extension ConvertCommand {
         let checkpoint = Checkpoint(
             tensors: tensors, architecture: resolved.architecture.name, tag: ModelName(arch).tag,
             config: cfg.timmDict)
-        try checkpoint.save(output, options: SaveOptions(compress: compress))
+        try checkpoint.save(output, options: SaveOptions(compress: compress, compression: compression))
         print("wrote \(output): \(tensors.count) tensors adapted to \(imgSize)x\(imgSize) for \(arch)")
     }
 }
@@ -125,3 +132,5 @@ func formatBytes(_ count: Int) -> String {
     while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
     return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
 }
+
+extension Compression: ExpressibleByArgument {}

@@ -179,15 +179,29 @@ public struct LoadOptions: Sendable {
     }
 }
 
+/// How `.zoo` tensor entries are compressed (docs/zoo-format.md, "Compression").
+public enum Compression: String, Sendable, CaseIterable {
+    /// zip method 93, byte-shuffled multi-byte types: fast both ways; read by zoo, libarchive and
+    /// 7-Zip, not by Python's `zipfile` or Info-ZIP's `unzip`.
+    case zstd
+    /// zip method 8, the one every zip tool reads; several times slower to write and read.
+    case deflate
+
+    var method: ZipEntry.Method { self == .zstd ? .zstd : .deflate }
+}
+
 /// How writers lay out their output.
 public struct SaveOptions: Sendable {
-    /// `.zoo`: deflate tensor entries (byte-shuffled floats when that helps), else store them aligned.
+    /// `.zoo`: compress tensor entries with `compression` where that saves space, else store them aligned.
     public var compress = false
+    /// The codec `compress` uses.
+    public var compression = Compression.zstd
     /// Write Zip64 records even for small files (testing Zip64 readers).
     public var forceZip64 = false
 
-    public init(compress: Bool = false, forceZip64: Bool = false) {
+    public init(compress: Bool = false, compression: Compression = .zstd, forceZip64: Bool = false) {
         self.compress = compress
+        self.compression = compression
         self.forceZip64 = forceZip64
     }
 }

@@ -42,8 +42,9 @@ public struct ConvertOptions: Sendable {
     public var architecture: String?
     public var tag: String?
     public var config: JSONValue?
-    /// `.zoo` only: deflate entries where it pays.
+    /// `.zoo` only: compress entries where it pays, with `compression`.
     public var compress = false
+    public var compression = Compression.zstd
     public var load = LoadOptions()
 
     public init(
@@ -143,7 +144,7 @@ public func convertCheckpoint(from input: String, to output: String, options: Co
     switch format {
     case .zoo:
         try ZooFormat.write(
-            checkpoint, to: output, options: SaveOptions(compress: options.compress), checksums: checksums)
+            checkpoint, to: output, options: SaveOptions(compress: options.compress, compression: options.compression), checksums: checksums)
     case .pytorch: try PyTorchWriter.write(checkpoint, to: output, checksums: checksums)
     case .safetensors: try SafeTensors.write(checkpoint, to: output)
     }

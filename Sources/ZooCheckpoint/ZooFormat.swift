@@ -8,6 +8,8 @@ enum ZooFormat {
     static let headerEntry = "zoo.json"
     static let trainingEntry = "training.json"
     static let formatVersion = 1
+    /// The header's `compression` names and the zip methods they stand for.
+    static let methods: [String: ZipEntry.Method] = ["stored": .stored, "deflate": .deflate, "zstd": .zstd]
 
     /// What the header says about one tensor.
     struct TensorRecord {
@@ -17,7 +19,7 @@ enum ZooFormat {
         var entry: String
         var byteSize: Int
         var crc32: UInt32
-        var compression: String  // "stored" or "deflate"
+        var compression: String  // "stored", "deflate" or "zstd": the zip method of its entry
         var shuffled: Bool
 
         var json: JSONValue {
@@ -61,7 +63,7 @@ enum ZooFormat {
                 let crc = UInt32(checksum.dropFirst(6), radix: 16)
             else { throw fail("checksum is not 'crc32:<8 hex digits>'") }
             let compression = json["compression"]?.stringValue ?? "stored"
-            guard compression == "stored" || compression == "deflate" else {
+            guard ZooFormat.methods[compression] != nil else {
                 throw fail("unknown compression '\(compression)'")
             }
             guard let expected = denseByteCount(shape: shape, elementSize: dtype.byteSize) else {
@@ -151,7 +153,7 @@ enum ZooFormat {
                     reason:
                         "entry '\(entry.name)' holds \(entry.uncompressedSize) bytes, header says \(record.byteSize)")
             }
-            guard (entry.method == .deflate) == (record.compression == "deflate") else {
+            guard entry.method == methods[record.compression] else {
                 throw CheckpointError.corrupt(
                     path: path, what: "entry '\(entry.name)' compression differs from the header")
             }
@@ -163,8 +165,8 @@ enum ZooFormat {
                 && !(options.deferChecksums && !record.shuffled && record.crc32 == entry.crc32)
         }
         let crcs = try archive.storedCRCs(pairs.enumerated().compactMap { checkedNow[$0.offset] ? $0.element.1 : nil })
-        // Deflated entries inflate, unshuffle and check their CRC independently: all at once on every core.
-        let inflated = Self.inParallel(pairs.indices.filter { pairs[$0].1.method == .deflate }) { index in
+        // Compressed entries decompress, unshuffle and check their CRC independently: all at once on every core.
+        let inflated = Self.inParallel(pairs.indices.filter { pairs[$0].1.method != .stored }) { index in
             try Self.materialize(pairs[index].0, pairs[index].1, archive: archive, options: options, checked: false)
         }
         for (index, (record, entry)) in pairs.enumerated() {
@@ -253,8 +255,9 @@ enum ZooFormat {
         try checkpoint.checkUniqueNames(path)
         try AtomicFileWriter.write(to: path) { output in
             let zip = ZipWriter(output: output, forceZip64: options.forceZip64)
+            let codec = options.compress ? options.compression : nil
             let records = try writeTensors(
-                checkpoint.tensors, prefix: "tensors/", zip: zip, compress: options.compress, checksums: checksums)
+                checkpoint.tensors, prefix: "tensors/", zip: zip, codec: codec, checksums: checksums)
             var header: [(String, JSONValue)] = [
                 ("format", .string("zoo")),
                 ("format_version", .integer(Int64(formatVersion))),
@@ -269,7 +272,7 @@ enum ZooFormat {
             ]
             if let optimizer = checkpoint.optimizer {
                 let optimizerRecords = try writeTensors(
-                    optimizer.tensors, prefix: "optimizer/", zip: zip, compress: options.compress, checksums: checksums)
+                    optimizer.tensors, prefix: "optimizer/", zip: zip, codec: codec, checksums: checksums)
                 header.append(
                     (
                         "optimizer",
@@ -287,8 +290,9 @@ enum ZooFormat {
 
     private static func writeTensors(
         _ tensors: [(name: String, tensor: Tensor)], prefix: String, zip: ZipWriter,
-        compress: Bool, checksums: WriterChecksums
+        codec: Compression?, checksums: WriterChecksums
     ) throws -> [TensorRecord] {
+        let compress = codec != nil
         // Stored, dense tensors are checksummed on a second thread while earlier ones are written.
         let ahead: [UnsafeRawBufferPointer?] = tensors.map { _, tensor in
             guard !compress, tensor.isContiguous, checksums.known[ObjectIdentifier(tensor)] == nil else { return nil }
@@ -297,23 +301,26 @@ enum ZooFormat {
         let pipeline = ChecksumPipeline(buffers: ahead, owners: tensors.map(\.tensor))
         defer { pipeline.cancel() }
         // Entries are compressed independently, so all of them at once on every core.
-        let packs = compress ? packAll(tensors.map(\.tensor)) : []
+        let packs = codec.map { packAll(tensors.map(\.tensor), codec: $0, checksums: checksums) } ?? []
         var records = [TensorRecord]()
         for (index, (name, tensor)) in tensors.enumerated() {
             let entry = prefix + String(index)
             let record = try tensor.withContiguousBytes { bytes -> TensorRecord in
                 let id = ObjectIdentifier(tensor)
-                let crc = checksums.known[id] ?? (ahead[index] != nil ? pipeline.crc(index) : crc32(bytes))
+                let crc =
+                    checksums.known[id] ?? (index < packs.count ? packs[index]?.valueCRC : nil)
+                    ?? (ahead[index] != nil ? pipeline.crc(index) : crc32(bytes))
                 try checksums.pending[id]?.check(crc)
                 var record = TensorRecord(
                     name: name, dtype: tensor.dtype, shape: tensor.shape, entry: entry,
                     byteSize: bytes.count, crc32: crc, compression: "stored", shuffled: false)
-                if compress, let packed = packs[index] {
-                    record.compression = "deflate"
+                if let codec, let packed = packs[index] {
+                    record.compression = codec.rawValue
                     record.shuffled = packed.shuffled
                     let entryCRC = packed.plainCRC ?? crc
-                    try zip.addDeflated(
-                        entry, compressed: packed.compressed, uncompressedSize: bytes.count, crc32: entryCRC)
+                    try zip.addCompressed(
+                        entry, method: codec.method, compressed: packed.compressed, uncompressedSize: bytes.count,
+                        crc32: entryCRC)
                 } else {
                     try zip.addStored(entry, bytes, crc32: crc)
                 }
@@ -329,9 +336,11 @@ enum ZooFormat {
         let shuffled: Bool
         /// CRC-32 of the shuffled bytes the entry holds, when shuffled.
         let plainCRC: UInt32?
+        /// CRC-32 of the tensor's bytes, computed on the same core while they are in cache.
+        let valueCRC: UInt32?
     }
 
-    private static func packAll(_ tensors: [Tensor]) -> [Packed?] {
+    private static func packAll(_ tensors: [Tensor], codec: Compression, checksums: WriterChecksums) -> [Packed?] {
         let results = UnsafeMutableBufferPointer<Packed?>.allocate(capacity: tensors.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
@@ -345,12 +354,17 @@ enum ZooFormat {
             while let position = next.take(below: order.count) {
                 let index = order[position], tensor = tensors[index]
                 slots[index] = tensor.withContiguousBytes { bytes -> Packed? in
-                    guard bytes.count >= 256, let packed = deflateIfSmaller(bytes, dtype: tensor.dtype) else {
-                        return nil
+                    guard bytes.count >= 256 else { return nil }
+                    let known = checksums.known[ObjectIdentifier(tensor)] != nil
+                    switch codec {
+                    case .deflate:
+                        guard let packed = deflateIfSmaller(bytes, dtype: tensor.dtype) else { return nil }
+                        return Packed(
+                            compressed: packed.compressed, shuffled: packed.shuffled,
+                            plainCRC: packed.plain.map { crc32($0) }, valueCRC: known ? nil : crc32(bytes))
+                    case .zstd:
+                        return zstdIfSmaller(bytes, dtype: tensor.dtype, valueCRC: !known)
                     }
-                    return Packed(
-                        compressed: packed.compressed, shuffled: packed.shuffled,
-                        plainCRC: packed.plain.map { crc32($0) })
                 }
             }
         }
@@ -368,6 +382,22 @@ enum ZooFormat {
                 return value - 1
             }
         }
+    }
+
+    /// zstd when it saves at least 1% (else the entry stays stored and mappable). Multi-byte types
+    /// are always byte-shuffled first: zstd passes the planes that do not shrink (low mantissa
+    /// bytes) through as raw blocks quickly, and squeezes the sign/exponent planes.
+    private static func zstdIfSmaller(_ bytes: UnsafeRawBufferPointer, dtype: DType, valueCRC: Bool) -> Packed? {
+        let valueCRC = valueCRC ? crc32(bytes) : nil
+        if dtype.byteSize > 1 {
+            let plain = ByteShuffle.shuffle(bytes, elementSize: dtype.byteSize)
+            let compressed = plain.withUnsafeBytes { Zstd.compress($0) }
+            guard Double(compressed.count) <= 0.99 * Double(bytes.count) else { return nil }
+            return Packed(compressed: compressed, shuffled: true, plainCRC: crc32(plain), valueCRC: valueCRC)
+        }
+        let compressed = Zstd.compress(bytes)
+        guard Double(compressed.count) <= 0.99 * Double(bytes.count) else { return nil }
+        return Packed(compressed: compressed, shuffled: false, plainCRC: nil, valueCRC: valueCRC)
     }
 
     /// Deflate when it saves at least 1% (else the entry stays stored and mappable). Multi-byte

@@ -38,8 +38,16 @@ public final class ConvNeXtMlp: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let x = activation.apply(fc1(input))
+        let x = (fc1 as? Linear).map { activation.apply($0, to: input) } ?? activation.apply(fc1(input))
         return fc2(grn?(x) ?? x)
+    }
+
+    /// forward(input) · gamma over the last dimension, the layer scale fused into fc2's GEMM; nil for
+    /// the convolutional MLP, which takes NCHW maps.
+    func forward(_ input: Tensor, scaledBy gamma: Tensor) -> Tensor? {
+        guard let fc1 = fc1 as? Linear, let fc2 = fc2 as? Linear else { return nil }
+        let hidden = activation.apply(fc1, to: input)
+        return Tensor.linear(grn?(hidden) ?? hidden, weight: fc2.weight, bias: fc2.bias, scaledBy: gamma)
     }
 }
 
@@ -70,6 +78,10 @@ public final class ConvNeXtBlock: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         var x = convDw(input)
+        if !convMlp, let gamma, let scaled = mlp.forward(norm(x.permute(0, 2, 3, 1)), scaledBy: gamma) {
+            // Channels-last MLP with layer scale: the scale rides on fc2's GEMM, one permute back.
+            return dropPath(scaled.permute(0, 3, 1, 2)) + input
+        }
         x = convMlp ? mlp(norm(x)) : mlp(norm(x.permute(0, 2, 3, 1))).permute(0, 3, 1, 2)
         if let gamma { x = x * gamma.reshape([gamma.count, 1, 1]) }
         return dropPath(x) + input

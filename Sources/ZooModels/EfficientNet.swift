@@ -288,7 +288,7 @@ public final class EfficientNet: Module, ClassifierModel, FeatureExtracting {
     }
 
     public func forwardFeatures(_ input: Tensor) -> Tensor {
-        bn2(convHead(blocks.reduce(bn1(convStem(input))) { x, stage in stage(x) }))
+        convNormAct(convHead, bn2, blocks.reduce(convNormAct(convStem, bn1, input)) { x, stage in stage(x) })
     }
 
     public func forwardHead(_ features: Tensor, preLogits: Bool) -> Tensor {

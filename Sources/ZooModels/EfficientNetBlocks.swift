@@ -249,9 +249,20 @@ public final class ConvBnAct: Module, EfficientNetBlock {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let x = aa(bn1(conv(input)))
+        let x = aa(convNormAct(conv, bn1, input))
         return hasSkip ? dropPath(x) + input : x
     }
+}
+
+/// `norm(conv(x))` (+ `residual`): a plain convolution and a batch norm with its activation run
+/// as one folded convolution with post-ops in eval mode (`Conv2d.forward(_:normalizedAndActivatedBy:adding:)`);
+/// other modules (same-padding or mixed convolutions, group or layer norms) in turn.
+func convNormAct(_ conv: Module, _ norm: Module, _ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
+    if let conv = conv as? Conv2d, let norm = norm as? BatchNormAct2d {
+        return conv.forward(x, normalizedAndActivatedBy: norm, adding: residual)
+    }
+    let y = norm(conv(x))
+    return residual.map { y + $0 } ?? y
 }
 
 /// Space-to-depth entry of a block (`d1`): a 2×2 stride-2 "SAME" conv to 4× the channels.
@@ -318,8 +329,10 @@ public final class DepthwiseSeparableConv: Module, EfficientNetBlock {
     public override func forward(_ input: Tensor) -> Tensor {
         var x = input
         if let convS2d, let bnS2d { x = bnS2d(convS2d(x)) }
-        x = bn2(convPw(se(aa(bn1(convDw(x))))))
-        return hasSkip ? dropPath(x) + input : x
+        x = se(aa(convNormAct(convDw, bn1, x)))
+        guard hasSkip else { return convNormAct(convPw, bn2, x) }
+        if dropPath.isIdentity { return convNormAct(convPw, bn2, x, adding: input) }
+        return dropPath(convNormAct(convPw, bn2, x)) + input
     }
 }
 
@@ -382,8 +395,10 @@ public class InvertedResidual: Module, EfficientNetBlock {
     public override func forward(_ input: Tensor) -> Tensor {
         var x = input
         if let convS2d, let bnS2d { x = bnS2d(convS2d(x)) }
-        x = bn3(convPwl(se(aa(bn2(convDw(bn1(convPw(x))))))))
-        return hasSkip ? dropPath(x) + input : x
+        x = se(aa(convNormAct(convDw, bn2, convNormAct(convPw, bn1, x))))
+        guard hasSkip else { return convNormAct(convPwl, bn3, x) }
+        if dropPath.isIdentity { return convNormAct(convPwl, bn3, x, adding: input) }
+        return dropPath(convNormAct(convPwl, bn3, x)) + input
     }
 }
 
@@ -444,8 +459,10 @@ public final class EdgeResidual: Module, EfficientNetBlock {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let x = bn2(convPwl(se(aa(bn1(convExp(input))))))
-        return hasSkip ? dropPath(x) + input : x
+        let x = se(aa(convNormAct(convExp, bn1, input)))
+        guard hasSkip else { return convNormAct(convPwl, bn2, x) }
+        if dropPath.isIdentity { return convNormAct(convPwl, bn2, x, adding: input) }
+        return dropPath(convNormAct(convPwl, bn2, x)) + input
     }
 }
 

@@ -65,7 +65,7 @@ public final class MobileNetV3: Module, ClassifierModel, FeatureExtracting {
     }
 
     public func forwardFeatures(_ input: Tensor) -> Tensor {
-        blocks.reduce(bn1(convStem(input))) { x, stage in stage(x) }
+        blocks.reduce(convNormAct(convStem, bn1, input)) { x, stage in stage(x) }
     }
 
     public func forwardHead(_ features: Tensor, preLogits: Bool) -> Tensor {

@@ -99,6 +99,16 @@ public enum ActivationKind: String, Sendable {
         }
     }
 
+    /// self(layer(input)), as one fused GEMM + activation in eval mode where oneDNN has the
+    /// activation as a post-op (GELU, both forms).
+    public func apply(_ layer: Linear, to input: Tensor) -> Tensor {
+        switch self {
+        case .gelu: Tensor.linear(input, weight: layer.weight, bias: layer.bias, activation: .gelu)
+        case .geluTanh: Tensor.linear(input, weight: layer.weight, bias: layer.bias, activation: .geluTanh)
+        default: apply(layer(input))
+        }
+    }
+
     public func make() -> Module {
         switch self {
         case .relu: ReLU()

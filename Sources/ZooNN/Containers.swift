@@ -26,6 +26,11 @@ public final class Sequential: Module {
         var x = input, index = 0
         while index < layers.count {
             if let conv = layers[index] as? Conv2d, index + 1 < layers.count,
+                let norm = layers[index + 1] as? BatchNormAct2d
+            {
+                x = conv.forward(x, normalizedAndActivatedBy: norm)
+                index += 2
+            } else if let conv = layers[index] as? Conv2d, index + 1 < layers.count,
                 let norm = layers[index + 1] as? BatchNorm2d
             {
                 let relu = index + 2 < layers.count && layers[index + 2] is ReLU

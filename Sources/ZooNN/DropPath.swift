@@ -16,4 +16,8 @@ public final class DropPath: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         input.dropPath(p: p, training: isTraining, scaleByKeep: scaleByKeep)
     }
+
+    /// Whether this returns its input unchanged (eval mode, or nothing dropped): a residual sum
+    /// after it can fuse into the layer before.
+    public var isIdentity: Bool { !isTraining || p == 0 }
 }

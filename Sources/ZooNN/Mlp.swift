@@ -31,7 +31,7 @@ public final class Mlp: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let hidden = activation.apply(fc1(input))
+        let hidden = activation.apply(fc1, to: input)
         return fc2(norm?(hidden) ?? hidden)
     }
 }

@@ -18,6 +18,42 @@ public final class BatchNormAct2d: BatchNorm2d {
     }
 
     public override func forward(_ input: Tensor) -> Tensor { act(super.forward(input)) }
+
+    /// The activation as a convolution post-op: `.some(nil)` for none, nil when it cannot fuse.
+    var fusedActivation: FusedActivation?? {
+        switch act {
+        case is Identity: .some(nil)
+        case is ReLU: .relu
+        case is ReLU6: .relu6
+        case is SiLU: .silu
+        case is Hardswish: .hardswish
+        case is Sigmoid: .sigmoid
+        default: nil
+        }
+    }
+}
+
+extension Conv2d {
+    /// `norm(self(input)) + residual`, the norm's activation included (timm's conv → `BatchNormAct2d`
+    /// → skip add). In eval mode with no graph, one convolution: batch norm folded into the
+    /// weights, the activation (ReLU, ReLU6, SiLU, hard swish, sigmoid) and, when the norm has no
+    /// activation, the residual add as oneDNN post-ops. Otherwise exactly the modules in turn.
+    /// ```swift
+    /// let y = convPwl.forward(x, normalizedAndActivatedBy: bn3, adding: shortcut)
+    /// ```
+    public func forward(
+        _ input: Tensor, normalizedAndActivatedBy norm: BatchNormAct2d, adding residual: Tensor? = nil
+    ) -> Tensor {
+        if let activation = norm.fusedActivation {
+            let fusedResidual = activation == nil ? residual : nil
+            if let y = foldedInference(input, norm: norm, adding: fusedResidual, activation: activation) {
+                guard let residual, fusedResidual == nil else { return y }
+                return y + residual
+            }
+        }
+        let y = norm(self(input))
+        return residual.map { y + $0 } ?? y
+    }
 }
 
 /// Group norm then an activation (timm's `GroupNormAct`): channels in groups of `groupSize` (or

@@ -113,18 +113,35 @@ extension Conv2d {
         _ input: Tensor, normalizedBy norm: BatchNorm2d, adding residual: Tensor? = nil,
         relu: Bool = false
     ) -> Tensor {
+        // A norm's own activation folds here only when it is ReLU, ReLU follows and nothing is
+        // added in between (ReLU twice is ReLU once); else `forward(_:normalizedAndActivatedBy:)`.
+        var folds = true
+        if let normAct = norm as? BatchNormAct2d {
+            let own = normAct.fusedActivation
+            folds = own == .some(nil) || (own == .some(.relu) && relu && residual == nil)
+        }
+        if folds,
+            let fused = foldedInference(input, norm: norm, adding: residual, activation: relu ? .relu : nil)
+        {
+            return fused
+        }
+        var y = norm(self(input))
+        if let residual { y = y + residual }
+        return relu ? y.relu() : y
+    }
+
+    /// `relu?(conv(input) folded with norm + residual)` when eval mode and no graph allow it, else nil.
+    func foldedInference(
+        _ input: Tensor, norm: BatchNorm2d, adding residual: Tensor?, activation: FusedActivation?
+    ) -> Tensor? {
         let needsGraph =
             GradMode.isEnabled
             && (input.requiresGrad || residual?.requiresGrad == true
                 || parameters().contains { $0.requiresGrad } || norm.parameters().contains { $0.requiresGrad })
-        guard !norm.isTraining, !needsGraph, let prepared = inferenceWeights(foldedWith: norm) else {
-            var y = norm(self(input))
-            if let residual { y = y + residual }
-            return relu ? y.relu() : y
-        }
+        guard !norm.isTraining, !needsGraph, let prepared = inferenceWeights(foldedWith: norm) else { return nil }
         return Tensor.conv2dInference(
             input, prepared: prepared, stride: stride, padding: padding, dilation: dilation,
-            groups: groups, adding: residual, relu: relu)
+            groups: groups, adding: residual, activation: activation)
     }
 
     /// The weights folded with `norm`, cached until the weights or the norm's values change.

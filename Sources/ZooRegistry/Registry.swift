@@ -1,6 +1,14 @@
 import ZooCheckpoint
 import ZooNN
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -100,12 +108,16 @@ public final class ModelRegistry: Sendable {
     public static func builtin() -> ModelRegistry {
         let registry = ModelRegistry()
         BuiltinFamilies.register(into: registry)
+        // Parsed when a cfg is first needed: `zoo list` without --pretrained never needs one, and
+        // parsing every family's manifests was most of its time (docs/benchmarks.md).
         for (fileName, json) in BuiltinManifests.files {
-            let file = "manifests/\(fileName) (built in)"
-            do {
-                try registry.load(Manifest(json: json.utf8, file: file), file: file)
-            } catch {
-                fatalError("\(error)")  // the tests load every built-in manifest; this is a broken build
+            registry.registerLazily { registry in
+                let file = "manifests/\(fileName) (built in)"
+                do {
+                    try registry.load(Manifest(json: json.utf8, file: file), file: file)
+                } catch {
+                    fatalError("\(error)")  // the tests load every built-in manifest; this is a broken build
+                }
             }
         }
         return registry
@@ -114,8 +126,14 @@ public final class ModelRegistry: Sendable {
     private struct State {
         var architectures: [String: RegisteredArchitecture] = [:]
         var loadedFolders: Set<String> = []
+        /// Cfg registrations waiting for the first look at a cfg, in the order they were made.
+        var pendingCfgs: [@Sendable (ModelRegistry) -> Void] = []
+        /// The thread running `pendingCfgs`; its own registrations apply at once.
+        var loadingThread: pthread_t?
     }
     private let state = Locked(State())
+    /// Held while pending cfg registrations run, so other threads wait for all of them.
+    private let cfgLoading = Locked(())
 
     /// An empty registry; most code wants ``shared``.
     public init() {}
@@ -152,11 +170,53 @@ public final class ModelRegistry: Sendable {
     /// - Throws: ``RegistryError/unknownModel(name:suggestions:)`` if an architecture is not
     ///   registered; then nothing is added.
     public func register(cfgs: [PretrainedCfg]) throws {
-        try state.withLock { state in
+        let deferred = try state.withLock { state -> Bool in
             if let unknown = cfgs.first(where: { state.architectures[$0.architecture] == nil }) {
                 throw RegistryError.unknownModel(
                     name: unknown.architecture, suggestions: Self.suggestions(for: unknown.architecture, in: state))
             }
+            // Behind registrations still pending, this one waits its turn, so the order (and with
+            // it each architecture's default tag) is the order of the calls.
+            let loader = state.loadingThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+            guard !state.pendingCfgs.isEmpty && !loader else { return false }
+            state.pendingCfgs.append { registry in registry.apply(cfgs) }
+            return true
+        }
+        if !deferred { apply(cfgs) }
+    }
+
+    /// Runs `registration` (which registers cfgs or loads manifests) when a cfg is first looked up,
+    /// after the registrations made before it: for work that costs start-up time and that name
+    /// listing does not need. It must handle its own errors.
+    public func registerLazily(_ registration: @escaping @Sendable (ModelRegistry) -> Void) {
+        state.withLock { $0.pendingCfgs.append(registration) }
+    }
+
+    /// Runs the pending cfg registrations, once, before anything reads cfgs.
+    private func loadPendingCfgs() {
+        let (pending, reentered) = state.withLock { state -> (Bool, Bool) in
+            let loader = state.loadingThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+            return (!state.pendingCfgs.isEmpty, loader)
+        }
+        // A registration being run looks cfgs up as the earlier ones left them.
+        guard pending && !reentered else { return }
+        cfgLoading.withLock { _ in
+            state.withLock { $0.loadingThread = pthread_self() }
+            defer { state.withLock { $0.loadingThread = nil } }
+            // Removed only once done, so other threads see pending work (and wait) until then.
+            while let registration = state.withLock({ $0.pendingCfgs.first }) {
+                registration(self)
+                state.withLock { _ = $0.pendingCfgs.removeFirst() }
+            }
+        }
+    }
+
+    /// Whether cfg registrations are still waiting for a first look at a cfg (for tests).
+    var hasPendingCfgs: Bool { state.withLock { !$0.pendingCfgs.isEmpty } }
+
+    /// Adds checked cfgs now.
+    private func apply(_ cfgs: [PretrainedCfg]) {
+        state.withLock { state in
             for var cfg in cfgs {
                 if cfg.hfHubID == "timm/" { cfg.hfHubID = "timm/\(cfg.name)" }
                 let entry = state.architectures[cfg.architecture]!
@@ -249,6 +309,7 @@ public final class ModelRegistry: Sendable {
         pretrained: Bool = false, includeTags: Bool? = nil
     ) -> [String] {
         let includeTags = includeTags ?? pretrained
+        if includeTags || pretrained { loadPendingCfgs() }
         let architectures = state.withLock { Array($0.architectures.values) }
             .filter { families.isEmpty || families.contains($0.family) }
 
@@ -285,18 +346,21 @@ public final class ModelRegistry: Sendable {
     /// The registered architecture of `name` (any tag is ignored), or `nil`.
     public func architecture(_ name: String) -> RegisteredArchitecture? {
         let architecture = ModelName(name).architecture
+        loadPendingCfgs()
         return state.withLock { $0.architectures[architecture] }
     }
 
     /// All registered architectures, in natural order of their names.
     public var architectures: [RegisteredArchitecture] {
+        loadPendingCfgs()
         let byName = state.withLock { $0.architectures }
         return byName.keys.naturallySorted().map { byName[$0]! }
     }
 
     /// Whether the architecture of `name` is registered (any tag is ignored), like timm's `is_model`.
     public func isModel(_ name: String) -> Bool {
-        architecture(name) != nil
+        let architecture = ModelName(name).architecture
+        return state.withLock { $0.architectures[architecture] != nil }  // no cfgs needed
     }
 
     /// Whether `name` has weights to download: `architecture.tag` its own, `architecture` its default's.
@@ -343,7 +407,8 @@ public final class ModelRegistry: Sendable {
 
     /// Registered names (architectures and `architecture.tag`) close to `name`, closest first.
     public func suggestions(for name: String, limit: Int = 5) -> [String] {
-        state.withLock { Self.suggestions(for: name, in: $0, limit: limit) }
+        loadPendingCfgs()
+        return state.withLock { Self.suggestions(for: name, in: $0, limit: limit) }
     }
 
     private static func suggestions(for name: String, in state: State, limit: Int = 5) -> [String] {

@@ -26,7 +26,7 @@ extension Tensor {
         let x = self
         let k: Float = 0.7978845608028654  // sqrt(2/π)
         if approximateTanh {
-            let out = map { v in 0.5 * v * (1 + Foundation.tanh(k * (v + 0.044715 * v * v * v))) }
+            let out = mapVectors { v in 0.5 * v * (1 + VectorMath.tanh(k * (v + 0.044715 * v * v * v))) }
             return record("gelu_tanh", [x], out) { g in
                 [
                     Tensor.zipMap(g, x) { g, v in
@@ -38,7 +38,7 @@ extension Tensor {
                 ]
             }
         }
-        let out = map { v in 0.5 * v * (1 + Foundation.erf(v * 0.7071067811865476)) }
+        let out = mapVectors { v in 0.5 * v * (1 + VectorMath.erf(v * 0.7071067811865476)) }
         return record("gelu", [x], out) { g in
             [
                 Tensor.zipMap(g, x) { g, v in

@@ -164,13 +164,14 @@ public enum BLAS {
     /// The BLAS build (`openblas_get_config()`: version and build options).
     public static var configuration: String { String(cString: zoo_blas_config()) }
 
-    /// Row-major C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C.
+    /// Row-major C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C. `sequential` runs it on the
+    /// calling thread alone (oneDNN), for callers that split their work over the cores themselves.
     @inline(__always)
     public static func sgemm(
         transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, sequential: Bool = false
     ) {
         guard m > 0 && n > 0 else { return }
         FlopCounter.add(2 * Double(m) * Double(n) * Double(k))
@@ -182,7 +183,11 @@ public enum BLAS {
         #if os(Linux)
             // oneDNN's sgemm is JIT-compiled for the CPU and shares OpenMP's threads with the convolutions.
             if KernelPath.usesOneDNN
-                && zoo_dnnl_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0
+                && (sequential
+                    ? zoo_dnnl_sgemm_sequential(
+                        transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+                    : zoo_dnnl_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
+                    == 0
             {
                 return
             }
@@ -276,29 +281,57 @@ extension Tensor {
         }
     }
 
+    /// The activations a linear layer can run fused with its GEMM (oneDNN post-ops) in eval mode.
+    public enum LinearActivation: Sendable {
+        case gelu, geluTanh
+    }
+
+    /// act(x · Wᵀ + b): with a graph to record, `linear` then the activation; without one (eval,
+    /// `withNoGrad`), one oneDNN matmul with the bias and GELU applied while the output tile is in
+    /// cache (no extra pass over the [rows, out] activations).
+    public static func linear(
+        _ x: Tensor, weight: Tensor, bias: Tensor? = nil, activation: LinearActivation
+    ) -> Tensor {
+        let needsGraph =
+            GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+        if !needsGraph, let fused = fusedLinear(x, weight: weight, bias: bias, activation: activation, scale: nil) {
+            return fused
+        }
+        let y = linear(x, weight: weight, bias: bias)
+        switch activation {
+        case .gelu: return y.gelu()
+        case .geluTanh: return y.gelu(approximateTanh: true)
+        }
+    }
+
     /// y = x · Wᵀ + b over the last dimension (PyTorch's `F.linear`); W is [out, in].
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
         precondition(x.shape.last == inFeatures, "linear: input \(x.shape) does not end in \(inFeatures) features")
         let rows = x.count / Swift.max(inFeatures, 1)
         let x2 = x.detach().reshape([rows, inFeatures])
-        let out = Tensor(empty: [rows, outFeatures])
-        if let bias {
-            let dense = bias.denseFloats()
-            withExtendedLifetime(dense) {
-                for r in 0..<rows {
-                    (out.mutableFloats + r * outFeatures).update(from: dense.floats, count: outFeatures)
+        let y: Tensor
+        if let fused = fusedLinear(x, weight: weight, bias: bias, activation: nil, scale: nil) {
+            y = fused
+        } else {
+            let out = Tensor(empty: [rows, outFeatures])
+            if let bias {
+                let dense = bias.denseFloats()
+                withExtendedLifetime(dense) {
+                    for r in 0..<rows {
+                        (out.mutableFloats + r * outFeatures).update(from: dense.floats, count: outFeatures)
+                    }
                 }
             }
+            let left = MatrixOperand(x2), w = MatrixOperand(weight)
+            withExtendedLifetime((left, w)) {
+                BLAS.sgemm(
+                    transA: left.transposed, transB: !w.transposed, m: rows, n: outFeatures, k: inFeatures,
+                    a: left.pointer, lda: left.leading, b: w.pointer, ldb: w.leading,
+                    beta: bias == nil ? 0 : 1, c: out.mutableFloats, ldc: outFeatures)
+            }
+            y = out.reshape(Array(x.shape.dropLast()) + [outFeatures])
         }
-        let left = MatrixOperand(x2), w = MatrixOperand(weight)
-        withExtendedLifetime((left, w)) {
-            BLAS.sgemm(
-                transA: left.transposed, transB: !w.transposed, m: rows, n: outFeatures, k: inFeatures,
-                a: left.pointer, lda: left.leading, b: w.pointer, ldb: w.leading,
-                beta: bias == nil ? 0 : 1, c: out.mutableFloats, ldc: outFeatures)
-        }
-        let y = out.reshape(Array(x.shape.dropLast()) + [outFeatures])
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return record("linear", inputs, y) { g in
             let g2 = g.reshape([rows, outFeatures])
@@ -308,5 +341,57 @@ extension Tensor {
                 bias.map { _ in g2.sum(dim: 0) },
             ]
         }
+    }
+
+    /// (x · Wᵀ + b) · γ over the last dimension (a linear layer then a layer scale, ConvNeXt's
+    /// block): one oneDNN matmul with the scale as a post-op when there is no graph to record.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, scaledBy gamma: Tensor) -> Tensor {
+        let needsGraph =
+            GradMode.isEnabled
+            && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true || gamma.requiresGrad)
+        if !needsGraph, gamma.count == weight.shape[0],
+            let fused = fusedLinear(x, weight: weight, bias: bias, activation: nil, scale: gamma)
+        {
+            return fused
+        }
+        return linear(x, weight: weight, bias: bias) * gamma
+    }
+
+    /// act?(x · Wᵀ + b) · scale? as one oneDNN matmul primitive (bias, activation and scale fused),
+    /// without autograd; nil when oneDNN is not in use or the operands' layouts do not fit it (x's
+    /// rows with unit stride, a dense row-major W, dense bias and scale).
+    static func fusedLinear(
+        _ x: Tensor, weight: Tensor, bias: Tensor?, activation: LinearActivation?, scale: Tensor?
+    ) -> Tensor? {
+        #if os(Linux)
+            let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+            let rows = x.count / Swift.max(inFeatures, 1)
+            guard KernelPath.usesOneDNN, rows > 0, inFeatures > 0, outFeatures > 0, x.dtype == .float32,
+                weight.dtype == .float32, weight.isContiguous,
+                bias.map({ $0.dtype == .float32 && $0.isContiguous }) ?? true,
+                scale.map({ $0.dtype == .float32 && $0.isContiguous && $0.count == outFeatures }) ?? true
+            else { return nil }
+            let x2 = x.detach().reshape([rows, inFeatures])
+            guard x2.strides[1] == 1 || inFeatures == 1 else { return nil }
+            let ldx = rows == 1 ? inFeatures : x2.strides[0]
+            guard ldx >= inFeatures else { return nil }
+            var flags = (bias == nil ? 0 : Int32(ZOO_LINEAR_BIAS)) | (scale == nil ? 0 : Int32(ZOO_LINEAR_SCALE))
+            switch activation {
+            case .gelu: flags |= Int32(ZOO_LINEAR_GELU_ERF)
+            case .geluTanh: flags |= Int32(ZOO_LINEAR_GELU_TANH)
+            case nil: break
+            }
+            let out = Tensor(empty: Array(x.shape.dropLast()) + [outFeatures])
+            let status = withExtendedLifetime((x2, weight, bias, scale)) {
+                zoo_dnnl_linear(
+                    rows, outFeatures, inFeatures, x2.floats, ldx, weight.floats, bias?.floats, scale?.floats, flags,
+                    out.mutableFloats)
+            }
+            guard status == 0 else { return nil }
+            FlopCounter.add(2 * Double(rows) * Double(outFeatures) * Double(inFeatures))
+            return out
+        #else
+            return nil
+        #endif
     }
 }

@@ -84,22 +84,14 @@ extension Tensor {
             let gradWeight = weight.requiresGrad ? Tensor(empty: weight.shape) : nil
             let gradBias = bias?.requiresGrad == true ? Tensor(empty: [geometry.outChannels]) : nil
             let viaOneDNN: Bool = withExtendedLifetime((input, w, grad)) {
-                guard KernelPath.usesOneDNN else { return false }
-                if let gradInput,
-                    !OneDNN.backwardData(
-                        geometry, gradOutput: grad.floats, weight: w.floats,
-                        gradInput: gradInput.mutableFloats)
-                {
-                    return false
-                }
-                if let gradWeight,
-                    !OneDNN.backwardWeights(
-                        geometry, input: input.floats, gradOutput: grad.floats,
-                        gradWeight: gradWeight.mutableFloats,
-                        gradBias: gradBias?.mutableFloats)
-                {
-                    return false
-                }
+                guard KernelPath.usesOneDNN, gradInput != nil || gradWeight != nil else { return false }
+                // Both passes in one call: the output gradient is reordered once for the two.
+                guard
+                    OneDNN.backward(
+                        geometry, input: input.floats, gradOutput: grad.floats, weight: w.floats,
+                        gradInput: gradInput?.mutableFloats, gradWeight: gradWeight?.mutableFloats,
+                        gradBias: gradWeight == nil ? nil : gradBias?.mutableFloats)
+                else { return false }
                 if let gradBias, gradWeight == nil { gradBias.assign(grad.sum(dims: [0, 2, 3])) }
                 return true
             }

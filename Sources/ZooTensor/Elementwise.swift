@@ -15,6 +15,21 @@ extension Tensor {
         return out
     }
 
+    /// `f` applied to eight elements at a time (VectorMath's exp/erf/tanh); a fresh contiguous
+    /// float32 tensor, spread over the cores for large tensors. No autograd.
+    @inline(__always)
+    func mapVectors(_ f: (SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
+        let x = denseFloats()
+        let out = Tensor(empty: shape)
+        let input = x.floats, output = out.mutableFloats
+        withExtendedLifetime(x) {
+            Parallel.forEachBlock(count) { range in
+                VectorMath.apply(input + range.lowerBound, output + range.lowerBound, range.count, f)
+            }
+        }
+        return out
+    }
+
     /// `f` applied to broadcast pairs of elements; a fresh contiguous float32 tensor. No autograd.
     @inline(__always)
     static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
@@ -28,25 +43,66 @@ extension Tensor {
             if a.isContiguous && b.isContiguous && a.count == n && b.count == n {
                 let x = a.floats, y = b.floats
                 Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x[i], y[i]) } }
+            } else if let inner = trailingBroadcastRun(a, b, outShape) {
+                // [N, C, H, W] with [N, C, 1, 1] (a squeeze-excite gate): one value per contiguous run.
+                let x = a.floats, y = b.floats
+                Parallel.forEachChunk(n / inner, work: n) { runs in
+                    for run in runs {
+                        let value = y[run], start = run * inner
+                        for i in start..<start + inner { output[i] = f(x[i], value) }
+                    }
+                }
+            } else if let inner = trailingBroadcastRun(b, a, outShape) {
+                let x = a.floats, y = b.floats
+                Parallel.forEachChunk(n / inner, work: n) { runs in
+                    for run in runs {
+                        let value = x[run], start = run * inner
+                        for i in start..<start + inner { output[i] = f(value, y[i]) }
+                    }
+                }
             } else if a.isContiguous && a.count == n && b.count == 1 {
                 let x = a.floats, y = b.floats.pointee
-                for i in 0..<n { output[i] = f(x[i], y) }
+                Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x[i], y) } }
             } else if b.isContiguous && b.count == n && a.count == 1 {
                 let x = a.floats.pointee, y = b.floats
-                for i in 0..<n { output[i] = f(x, y[i]) }
+                Parallel.forEachBlock(n) { range in for i in range { output[i] = f(x, y[i]) } }
             } else {
                 let ea = a.broadcastStrides(to: outShape), eb = b.broadcastStrides(to: outShape)
                 let x = a.storage.bytes.assumingMemoryBound(to: Float.self)
                 let y = b.storage.bytes.assumingMemoryBound(to: Float.self)
-                var index = 0
-                forEachRow2(shape: outShape, ea, a.storageOffset, eb, b.storageOffset) {
-                    offsetA, stepA, offsetB, stepB, length in
-                    for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }
-                    index += length
+                // Broadcasts and permuted operands: the outermost dimension of more than one element
+                // is split over the cores, each part walked row by row.
+                let axis = outShape.firstIndex { $0 > 1 } ?? 0
+                let parts = outShape.isEmpty ? 1 : outShape[axis]
+                let inner = parts == 0 ? 0 : n / parts
+                Parallel.forEachChunk(parts, work: n) { range in
+                    var sub = outShape
+                    if !sub.isEmpty { sub[axis] = range.count }
+                    var index = range.lowerBound * inner
+                    let start = outShape.isEmpty ? 0 : range.lowerBound
+                    forEachRow2(
+                        shape: sub, ea, a.storageOffset + start * (ea.isEmpty ? 0 : ea[axis]), eb,
+                        b.storageOffset + start * (eb.isEmpty ? 0 : eb[axis])
+                    ) { offsetA, stepA, offsetB, stepB, length in
+                        for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }
+                        index += length
+                    }
                 }
             }
         }
         return out
+    }
+
+    /// When `full` is dense with `shape` and `part` is dense with `shape`'s leading dimensions and
+    /// ones after them (more than one value, each repeated over a run), the run's length.
+    static func trailingBroadcastRun(_ full: Tensor, _ part: Tensor, _ shape: [Int]) -> Int? {
+        guard full.isContiguous, part.isContiguous, full.shape == shape, part.count > 1, part.count < full.count,
+            part.rank == shape.count
+        else { return nil }
+        var axis = 0
+        while axis < shape.count && part.shape[axis] == shape[axis] { axis += 1 }
+        guard axis > 0, part.shape[axis...].allSatisfy({ $0 == 1 }) else { return nil }
+        return full.count / part.count
     }
 
     /// Strides that read this tensor broadcast to `target` (0 along broadcast dimensions).

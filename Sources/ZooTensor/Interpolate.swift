@@ -95,16 +95,37 @@ extension Tensor {
         }
     }
 
-    /// Shifts elements along `dims` by `shifts`, wrapping around (PyTorch's `torch.roll`).
+    /// Shifts elements along `dims` by `shifts`, wrapping around (PyTorch's `torch.roll`). One
+    /// pass: each run of the dimensions after the last rolled one is copied whole from its source.
     public func roll(shifts: [Int], dims: [Int]) -> Tensor {
         precondition(shifts.count == dims.count, "roll: \(shifts.count) shifts for \(dims.count) dims")
-        var x = self
-        for (shift, dim) in zip(shifts, dims) {
+        var shift = [Int](repeating: 0, count: rank)
+        for (s, dim) in zip(shifts, dims) {
             let d = axis(dim), n = shape[d]
-            let s = ((shift % n) + n) % n
-            if s == 0 { continue }
-            x = Tensor.concat([x.slice(d, n - s, n), x.slice(d, 0, n - s)], dim: d)
+            if n > 0 { shift[d] = (((shift[d] + s) % n) + n) % n }
         }
-        return x
+        guard let last = shift.lastIndex(where: { $0 != 0 }) else { return self }
+        let source = detach().denseFloats()
+        let out = Tensor(empty: shape)
+        let inner = shape[(last + 1)...].reduce(1, *), outerShape = Array(shape[...last])
+        let rows = outerShape.reduce(1, *), strides = Tensor.contiguousStrides(outerShape)
+        let (input, output) = (source.floats, out.mutableFloats)
+        withExtendedLifetime(source) {
+            Parallel.forEachChunk(rows, work: count) { chunk in
+                for row in chunk {
+                    // The source row: each rolled coordinate moved back by its shift.
+                    var rest = row, from = 0
+                    for axis in 0...last {
+                        let index = rest / strides[axis]
+                        rest -= index * strides[axis]
+                        let n = outerShape[axis]
+                        from += (index - shift[axis] + n) % n * strides[axis]
+                    }
+                    (output + row * inner).update(from: input + from * inner, count: inner)
+                }
+            }
+        }
+        let back = zip(dims, shifts).map { (-$0.1, $0.0) }
+        return record("roll", [self], out) { g in [g.roll(shifts: back.map(\.0), dims: back.map(\.1))] }
     }
 }

@@ -135,20 +135,12 @@ extension Tensor {
                 Parallel.forEachChunk(rows, work: rows * d) { chunk in
                     for r in chunk {
                         let row = xs + r * d
-                        var total = 0.0
-                        for k in 0..<d { total += Double(row[k]) }
-                        let mu = total / Double(d)
-                        var squares = 0.0
-                        for k in 0..<d { let v = Double(row[k]) - mu; squares += v * v }
+                        let mu = DoubleSums.sum(row, d) / Double(d)
+                        let squares = DoubleSums.squaredDeviations(row, d, from: mu)
                         let (m, s) = (Float(mu), Float(1 / (squares / Double(d) + Double(eps)).squareRoot()))
                         meanOut[r] = m
                         invStdOut[r] = s
-                        for k in 0..<d {
-                            var v = (row[k] - m) * s
-                            if let gamma { v *= gamma.floats[k] }
-                            if let beta { v += beta.floats[k] }
-                            ys[r * d + k] = v
-                        }
+                        Self.normalizeRow(row, ys + r * d, d, mean: m, invStd: s, gamma: gamma?.floats, beta: beta?.floats)
                     }
                 }
             }
@@ -179,6 +171,34 @@ extension Tensor {
             return [result]
                 + (weight == nil ? [] : [Tensor(gradGamma.map(Float.init), shape: normalizedShape)])
                 + (bias == nil ? [] : [Tensor(gradBeta.map(Float.init), shape: normalizedShape)])
+        }
+    }
+}
+
+extension Tensor {
+    /// out = (x − mean)·invStd·γ + β over one row, eight lanes at a time.
+    @inline(__always)
+    static func normalizeRow(
+        _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ d: Int, mean: Float, invStd: Float,
+        gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?
+    ) {
+        typealias V = SIMD8<Float>
+        let m = V(repeating: mean), s = V(repeating: invStd)
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        var k = 0
+        while k + 8 <= d {
+            var v = (load(x + k) - m) * s
+            if let gamma { v *= load(gamma + k) }
+            if let beta { v += load(beta + k) }
+            UnsafeMutableRawPointer(out + k).storeBytes(of: v, as: V.self)
+            k += 8
+        }
+        while k < d {
+            var v = (x[k] - mean) * invStd
+            if let gamma { v *= gamma[k] }
+            if let beta { v += beta[k] }
+            out[k] = v
+            k += 1
         }
     }
 }

@@ -18,12 +18,21 @@ enum OneDNN {
         }
     #endif
 
-    static func flags(bias: Bool, residual: Bool = false, relu: Bool = false, inference: Bool = false) -> Int32 {
+    static func flags(
+        bias: Bool, residual: Bool = false, activation: FusedActivation? = nil, inference: Bool = false
+    ) -> Int32 {
         #if os(Linux)
             var value: Int32 = 0
             if bias { value |= Int32(ZOO_CONV_BIAS) }
             if residual { value |= Int32(ZOO_CONV_SUM) }
-            if relu { value |= Int32(ZOO_CONV_RELU) }
+            switch activation {
+            case .relu: value |= Int32(ZOO_CONV_RELU)
+            case .relu6: value |= Int32(ZOO_CONV_RELU6)
+            case .silu: value |= Int32(ZOO_CONV_SILU)
+            case .hardswish: value |= Int32(ZOO_CONV_HARDSWISH)
+            case .sigmoid: value |= Int32(ZOO_CONV_SIGMOID)
+            case nil: break
+            }
             if inference { value |= Int32(ZOO_CONV_INFERENCE) }
             return value
         #else
@@ -45,27 +54,17 @@ enum OneDNN {
         #endif
     }
 
-    static func backwardData(
-        _ g: Conv2dGeometry, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        gradInput: UnsafeMutablePointer<Float>
-    ) -> Bool {
-        #if os(Linux)
-            var shape = geometry(g)
-            FlopCounter.add(g.flops)
-            return zoo_conv_backward_data(&shape, gradOutput, weight, gradInput) == 0
-        #else
-            return false
-        #endif
-    }
-
-    static func backwardWeights(
+    /// Both backward passes (each optional) with the output gradient reordered once.
+    static func backward(
         _ g: Conv2dGeometry, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-        gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?
+        weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+        gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?
     ) -> Bool {
         #if os(Linux)
             var shape = geometry(g)
-            FlopCounter.add(g.flops)
-            return zoo_conv_backward_weights(&shape, input, gradOutput, gradWeight, gradBias) == 0
+            if gradInput != nil { FlopCounter.add(g.flops) }
+            if gradWeight != nil { FlopCounter.add(g.flops) }
+            return zoo_conv_backward(&shape, input, gradOutput, weight, gradInput, gradWeight, gradBias) == 0
         #else
             return false
         #endif
@@ -143,7 +142,19 @@ extension Tensor {
     public static func conv2dInference(
         _ x: Tensor, prepared: PreparedConvolution, stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-        adding residual: Tensor? = nil, relu: Bool = false
+        adding residual: Tensor? = nil, relu: Bool
+    ) -> Tensor {
+        conv2dInference(
+            x, prepared: prepared, stride: stride, padding: padding, dilation: dilation, groups: groups,
+            adding: residual, activation: relu ? .relu : nil)
+    }
+
+    /// Inference-only convolution with its epilogue fused: activation(conv(x, W) + b + residual),
+    /// the activation a oneDNN post-op (or one pass over the output on the plain path). No graph.
+    public static func conv2dInference(
+        _ x: Tensor, prepared: PreparedConvolution, stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+        adding residual: Tensor? = nil, activation: FusedActivation? = nil
     ) -> Tensor {
         let g = Conv2dGeometry(
             input: x.shape, weight: prepared.weightShape, stride: stride, padding: padding,
@@ -157,7 +168,7 @@ extension Tensor {
         let b = prepared.bias
         let done: Bool = withExtendedLifetime((input, extra, b)) {
             guard KernelPath.usesOneDNN else { return false }
-            let flags = OneDNN.flags(bias: b != nil, residual: extra != nil, relu: relu, inference: true)
+            let flags = OneDNN.flags(bias: b != nil, residual: extra != nil, activation: activation, inference: true)
             guard let reordered = prepared.reorderedWeights(g, flags: flags) else { return false }
             return withExtendedLifetime(reordered) {
                 OneDNN.forward(
@@ -170,21 +181,39 @@ extension Tensor {
             withExtendedLifetime((input, extra, w, b)) {
                 ConvolutionKernels.forward(
                     g, input: input.floats, weight: w.floats, bias: b?.floats, output: out.mutableFloats)
-                Epilogue.apply(out.mutableFloats, count: out.count, adding: extra?.floats, relu: relu)
+                Epilogue.apply(out.mutableFloats, count: out.count, adding: extra?.floats, activation: activation)
             }
         }
         return out
     }
 }
 
-/// The residual add and ReLU after a GEMM-path convolution, in one parallel pass.
+/// An activation a convolution can end in (a oneDNN post-op), with PyTorch's definitions.
+public enum FusedActivation: Sendable, Equatable {
+    case relu, relu6, silu, hardswish, sigmoid
+
+    @inline(__always)
+    func apply(_ v: Float) -> Float {
+        switch self {
+        case .relu: v > 0 ? v : 0
+        case .relu6: Swift.min(Swift.max(v, 0), 6)
+        case .silu: v / (1 + Foundation.exp(-v))
+        case .hardswish: v * Swift.min(Swift.max(v + 3, 0), 6) / 6
+        case .sigmoid: 1 / (1 + Foundation.exp(-v))
+        }
+    }
+}
+
+/// The residual add and activation after a GEMM-path convolution, in one parallel pass.
 enum Epilogue {
-    static func apply(_ y: UnsafeMutablePointer<Float>, count: Int, adding residual: UnsafePointer<Float>?, relu: Bool)
-    {
-        guard residual != nil || relu else { return }
+    static func apply(
+        _ y: UnsafeMutablePointer<Float>, count: Int, adding residual: UnsafePointer<Float>?,
+        activation: FusedActivation?
+    ) {
+        guard residual != nil || activation != nil else { return }
         Parallel.forEachBlock(count) { range in
             if let residual { for i in range { y[i] += residual[i] } }
-            if relu { for i in range where !(y[i] > 0) { y[i] = 0 } }
+            if let activation { for i in range { y[i] = activation.apply(y[i]) } }
         }
     }
 }

@@ -14,6 +14,13 @@ struct PoolWindow {
         return length
     }
 
+    /// Output columns lo..<hi whose taps are all inside: xo·sw − pw ≥ 0 and xo·sw − pw + (kw − 1)·dw < w.
+    func interiorColumns(w: Int, ow: Int) -> (Int, Int) {
+        let lo = Swift.min(ow, (padding.1 + stride.1 - 1) / stride.1)
+        let last = w - 1 - (kernel.1 - 1) * dilation.1 + padding.1  // the largest xo·sw whose taps all fit
+        return (lo, last < 0 ? lo : Swift.max(lo, Swift.min(ow, last / stride.1 + 1)))
+    }
+
     func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
         precondition(
             padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1,
@@ -58,8 +65,19 @@ extension Tensor {
             Parallel.forEachChunk(n * c, work: n * c * h * w) { planes in
                 for plane in planes {
                     let source = input + plane * h * w
+                    let (lo, hi) = window.interiorColumns(w: w, ow: ow)
+                    let vectorized = dilation.1 == 1 && (window.stride.1 == 1 || window.stride.1 == 2)
                     for y in 0..<oh {
-                        for xo in 0..<ow {
+                        var xo = 0
+                        while xo < ow {
+                            if vectorized && xo >= lo && xo + 8 < hi {
+                                Self.maxPoolWinners8(
+                                    source, h, w, output + (plane * oh + y) * ow + xo,
+                                    winners + (plane * oh + y) * ow + xo, y: y, xo: xo, window)
+                                xo += 8
+                                continue
+                            }
+                            defer { xo += 1 }
                             var best = -Float.infinity, at = -1
                             for i in 0..<window.kernel.0 {
                                 let iy = y * window.stride.0 - padding.0 + i * dilation.0
@@ -100,6 +118,38 @@ extension Tensor {
         }
     }
 
+    /// Max and winner of eight neighbouring outputs whose taps lie inside the image's columns
+    /// (stride 1 or 2, undilated columns), as the scalar loop picks them: a larger value or a NaN
+    /// wins, the first NaN of a kernel row and none after it in that row.
+    private static func maxPoolWinners8(
+        _ source: UnsafePointer<Float>, _ h: Int, _ w: Int, _ target: UnsafeMutablePointer<Float>,
+        _ winners: UnsafeMutablePointer<Int32>, y: Int, xo: Int, _ window: PoolWindow
+    ) {
+        let (sh, sw) = window.stride
+        var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Int32>(repeating: -1)
+        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(sw)
+        for i in 0..<window.kernel.0 {
+            let iy = y * sh - window.padding.0 + i * window.dilation.0
+            guard iy >= 0 && iy < h else { continue }
+            let start = iy * w + xo * sw - window.padding.1
+            let taps = UnsafeRawPointer(source + start)
+            var tookNaN = SIMDMask<SIMD8<Int32>>(repeating: false)
+            for j in 0..<window.kernel.1 {
+                let v =
+                    sw == 1
+                    ? taps.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                    : taps.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self).evenHalf
+                let isNaN = v .!= v
+                let wins = ((v .> best) .| isNaN .| (at .< 0)) .& .!tookNaN
+                best = best.replacing(with: v, where: wins)
+                at = at.replacing(with: lanes &+ Int32(start + j), where: wins)
+                tookNaN = tookNaN .| (wins .& isNaN)
+            }
+        }
+        UnsafeMutableRawPointer(target).storeBytes(of: best, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(winners).storeBytes(of: at, as: SIMD8<Int32>.self)
+    }
+
     /// One plane's max pool without winners: row by row, each valid kernel row folded into the
     /// output row, columns whose taps all lie inside the image in a loop without bounds checks.
     /// NaN wins, as in PyTorch.
@@ -108,10 +158,7 @@ extension Tensor {
         _ oh: Int, _ ow: Int, _ window: PoolWindow, _ padding: (Int, Int), _ dilation: (Int, Int)
     ) {
         let (kh, kw) = window.kernel, (sh, sw) = window.stride
-        // Output columns whose taps are all inside: xo·sw − pw ≥ 0 and xo·sw − pw + (kw − 1)·dw < w.
-        let lo = Swift.min(ow, (padding.1 + sw - 1) / sw)
-        let last = w - 1 - (kw - 1) * dilation.1 + padding.1  // the largest xo·sw whose taps all fit
-        let hi = last < 0 ? lo : Swift.max(lo, Swift.min(ow, last / sw + 1))
+        let (lo, hi) = window.interiorColumns(w: w, ow: ow)
         for y in 0..<oh {
             let row = target + y * ow
             row.initialize(repeating: -Float.infinity, count: ow)
@@ -127,7 +174,25 @@ extension Tensor {
                     }
                     row[xo] = best
                 }
-                for xo in lo..<hi {
+                var xo = lo
+                if dilation.1 == 1 && (sw == 1 || sw == 2) {
+                    // Eight outputs at a time; a stride-2 tap is the even half of 16 loaded values
+                    // (the 16th is read only while a further interior output follows, so in bounds).
+                    while xo + 8 < hi {
+                        let taps = UnsafeRawPointer(line + (xo * sw - padding.1))
+                        var best = UnsafeRawPointer(row + xo).loadUnaligned(as: SIMD8<Float>.self)
+                        for j in 0..<kw {
+                            let v =
+                                sw == 1
+                                ? taps.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                                : taps.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self).evenHalf
+                            best = best.replacing(with: v, where: (v .> best) .| (v .!= v))
+                        }
+                        UnsafeMutableRawPointer(row + xo).storeBytes(of: best, as: SIMD8<Float>.self)
+                        xo += 8
+                    }
+                }
+                for xo in xo..<hi {
                     let taps = line + (xo * sw - padding.1)
                     var best = row[xo]
                     for j in 0..<kw { let v = taps[j * dilation.1]; best = v > best || v.isNaN ? v : best }

@@ -120,12 +120,8 @@ extension Tensor {
     public func softmax(dim: Int) -> Tensor {
         let d = axis(dim)
         let out = rowwise(dim: d) { input, output, n in
-            var peak = -Float.infinity
-            for i in 0..<n { peak = Swift.max(peak, input[i]) }
-            var total: Float = 0
-            for i in 0..<n { let e = Foundation.exp(input[i] - peak); output[i] = e; total += e }
-            let scale = 1 / total
-            for i in 0..<n { output[i] *= scale }
+            output.update(from: input, count: n)
+            Tensor.softmaxInPlace(output, n)
         }
         return record("softmax", [self], out) { g in
             let y = out.detach(), gy = g * y
@@ -157,8 +153,11 @@ extension Tensor {
         let n = shape.isEmpty ? 1 : shape[d]
         let result = Tensor(empty: source.shape)
         let rows = n == 0 ? 0 : count / n
+        let input = source.floats, output = result.mutableFloats
         withExtendedLifetime(source) {
-            for r in 0..<rows { body(source.floats + r * n, result.mutableFloats + r * n, n) }
+            Parallel.forEachChunk(rows, work: rows * n) { chunk in
+                for r in chunk { body(input + r * n, output + r * n, n) }
+            }
         }
         return last ? result : result.transpose(d, rank - 1).denseFloats()
     }

@@ -173,14 +173,24 @@ public final class Tensor: @unchecked Sendable {
         if dtype == .float32 && target == .float32 {
             let source = storage.bytes.assumingMemoryBound(to: Float.self)
             let destination = out.mutableFloats
-            var index = 0
-            StridedIndex.forEachRow(shape: shape, strides: strides, offset: storageOffset) { start, step, length in
-                if step == 1 {
-                    (destination + index).update(from: source + start, count: length)
-                } else {
-                    for i in 0..<length { destination[index + i] = source[start + i * step] }
+            // Layout copies (permutes before a kernel) are large: the outermost dimension of more
+            // than one element is split over the cores.
+            let axis = shape.firstIndex { $0 > 1 } ?? 0
+            let parts = shape.isEmpty ? 1 : shape[axis]
+            let inner = parts == 0 ? 0 : count / parts
+            Parallel.forEachChunk(parts, work: count) { range in
+                var sub = shape
+                if !sub.isEmpty { sub[axis] = range.count }
+                var index = range.lowerBound * inner
+                let offset = storageOffset + (shape.isEmpty ? 0 : range.lowerBound * strides[axis])
+                StridedIndex.forEachRow(shape: sub, strides: strides, offset: offset) { start, step, length in
+                    if step == 1 {
+                        (destination + index).update(from: source + start, count: length)
+                    } else {
+                        for i in 0..<length { destination[index + i] = source[start + i * step] }
+                    }
+                    index += length
                 }
-                index += length
             }
         } else if dtype == target {
             let size = dtype.byteSize

@@ -51,14 +51,18 @@ import ZooTensor
         }
     }
 
-    /// libarchive, an independent zip implementation, reads what ZipWriter writes (Zip64 too).
-    @Test(arguments: [false, true])
-    func libarchiveReadsZooFiles(forceZip64: Bool) throws {
+    /// libarchive, an independent zip implementation, reads what ZipWriter writes (Zip64 too,
+    /// zstd and deflate entries too).
+    @Test(arguments: [false, true], Compression.allCases)
+    func libarchiveReadsZooFiles(forceZip64: Bool, compression: Compression) throws {
         let directory = makeTemporaryDirectory()
         defer { cleanUp(directory) }
         let path = directory + "/check.zoo"
-        let checkpoint = try Checkpoint.load(fixture("every_dtype_zip.pth"))
-        try checkpoint.save(path, options: SaveOptions(compress: true, forceZip64: forceZip64))
+        var checkpoint = try Checkpoint.load(fixture("every_dtype_zip.pth"))
+        checkpoint.tensors.append(("smooth", Tensor((0..<4096).map { Float($0) / 4096 }, shape: [4096])))
+        try checkpoint.save(
+            path, options: SaveOptions(compress: true, compression: compression, forceZip64: forceZip64))
+        #expect(try ZipArchive(file: MappedFile(path: path)).entries.contains { $0.method == compression.method })
         let reader = archive_read_new()
         defer { archive_read_free(reader) }
         archive_read_support_format_zip(reader)
@@ -79,6 +83,7 @@ import ZooTensor
         }
         #expect(sizes.count == checkpoint.tensors.count + 1)
         #expect(sizes["tensors/\(checkpoint.names.firstIndex(of: "big")!)"] == 64 * 64 * 4)
+        #expect(sizes["tensors/\(checkpoint.names.firstIndex(of: "smooth")!)"] == 4096 * 4)
     }
 
     @Test func jsonParserKeepsOrderAndRejectsDuplicates() throws {

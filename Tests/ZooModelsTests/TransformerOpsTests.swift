@@ -28,6 +28,13 @@ import ZooTensor
             for key in ["q", "k", "v"] { leaves[key] = try leaf(key) }
             if f.tensors["\(name).bias"] != nil { leaves["bias"] = try leaf("bias") }
             out = Tensor.scaledDotProductAttention(leaves["q"]!, leaves["k"]!, leaves["v"]!, bias: leaves["bias"])
+            // Without a graph another kernel runs (batch entries split over the cores, q/k/v read
+            // through their strides, the output laid out heads-inside): the same values.
+            let plain = withNoGrad {
+                Tensor.scaledDotProductAttention(leaves["q"]!, leaves["k"]!, leaves["v"]!, bias: leaves["bias"])
+            }
+            let error = relativeError(plain, try f["\(name).output"])
+            #expect(error <= 1e-5, "\(name) forward without a graph differs by \(error)")
         } else if name == "roll" {
             leaves["x"] = try leaf("x")
             out = leaves["x"]!.roll(shifts: [-1, 2], dims: [1, 2])

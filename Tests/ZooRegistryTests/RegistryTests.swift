@@ -106,6 +106,22 @@ import ZooModels
         }
     }
 
+    /// Listing names parses no manifest; the first cfg lookup parses them all, and registrations
+    /// made before it still come after the manifests' cfgs (which stay the default tags).
+    @Test func manifestsAreParsedOnTheFirstCfgLookupInOrder() throws {
+        let registry = ModelRegistry.builtin()
+        let names = registry.list(["*"])
+        #expect(names.contains("resnet50") && registry.hasPendingCfgs)
+        try registry.register(cfgs: [PretrainedCfg(architecture: "resnet50", tag: "mine")])
+        #expect(throws: RegistryError.self) { try registry.register(cfgs: [PretrainedCfg(architecture: "resnet51")]) }
+        #expect(registry.hasPendingCfgs)
+        let resolved = try registry.resolve("resnet50")
+        #expect(!registry.hasPendingCfgs)
+        #expect(resolved.name.description == "resnet50.a1_in1k")
+        #expect(resolved.architecture.pretrainedCfgs.last?.tag == "mine")
+        #expect(registry.list(["resnet50"], pretrained: true) == ModelRegistry.builtin().list(["resnet50"], pretrained: true))
+    }
+
     @Test func infoCarriesTheCfgAndParameterCount() throws {
         ResNetVariants.register(into: registry)
         let info = try registry.resolve("resnet50.a1_in1k").info(

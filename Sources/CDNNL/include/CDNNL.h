@@ -13,6 +13,9 @@ typedef struct {
 } zoo_conv_geometry;
 
 enum { ZOO_CONV_BIAS = 1, ZOO_CONV_SUM = 2, ZOO_CONV_RELU = 4, ZOO_CONV_INFERENCE = 8 };
+/// Activation post-ops after the sum (at most one of these or ZOO_CONV_RELU): x·sigmoid(x),
+/// x·relu6(x + 3)/6, min(max(x, 0), 6), 1/(1 + e^−x).
+enum { ZOO_CONV_SILU = 16, ZOO_CONV_HARDSWISH = 32, ZOO_CONV_RELU6 = 64, ZOO_CONV_SIGMOID = 128 };
 
 /// 1 when oneDNN made a CPU engine.
 int zoo_dnnl_available(void);
@@ -39,7 +42,21 @@ int zoo_conv_backward_data(const zoo_conv_geometry *g, const float *diff_dst, co
 /// diff_weights (OIHW) and diff_bias (or NULL) from src and diff_dst.
 int zoo_conv_backward_weights(const zoo_conv_geometry *g, const float *src, const float *diff_dst,
                               float *diff_weights, float *diff_bias);
+/// Both backward passes of one convolution, diff_dst reordered once for the two: diff_src (or
+/// NULL) from diff_dst and weights, diff_weights (or NULL) and diff_bias (or NULL) from src and diff_dst.
+int zoo_conv_backward(const zoo_conv_geometry *g, const float *src, const float *diff_dst, const float *weights,
+                      float *diff_src, float *diff_weights, float *diff_bias);
 /// Row-major C = alpha op(A) op(B) + beta C (oneDNN's sgemm, JIT-compiled for this CPU).
 int zoo_dnnl_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                    const float *b, long ldb, float beta, float *c, long ldc);
+/// The same on the calling thread alone, for callers that split the work over threads themselves.
+int zoo_dnnl_sgemm_sequential(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                              const float *b, long ldb, float beta, float *c, long ldc);
+
+enum { ZOO_LINEAR_BIAS = 1, ZOO_LINEAR_GELU_ERF = 2, ZOO_LINEAR_GELU_TANH = 4, ZOO_LINEAR_SCALE = 8 };
+/// y[m, n] = act(x[m, k] · Wᵀ + bias) · scale with W [n, k] row-major, x's rows `ldx` floats apart,
+/// y dense, bias and scale [n] (either may be NULL): a oneDNN matmul primitive per shape (cached),
+/// bias, GELU and the per-column scale (layer scale) fused. Returns 0 on success.
+int zoo_dnnl_linear(long m, long n, long k, const float *x, long ldx, const float *weights, const float *bias,
+                    const float *scale, int flags, float *y);
 #endif

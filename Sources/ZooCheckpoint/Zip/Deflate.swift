@@ -1,5 +1,5 @@
+import CCheckpointKernels
 import CDeflate
-import CZlib
 import ZooTensor
 
 /// Raw deflate (no zlib or gzip wrapper), as zip entries hold it.
@@ -23,60 +23,33 @@ enum Deflate {
         return output
     }
 
-    /// Inflates `compressed` into exactly `destination.count` bytes. Fails if the stream is
-    /// corrupt, ends early, or would produce even one byte more than declared.
+    /// Inflates `compressed` into exactly `destination.count` bytes (libdeflate, whole buffer at
+    /// once). Fails if the stream is corrupt, ends early, or would produce even one byte more.
     static func decompress(
         _ compressed: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer,
         path: String, entry: String
     ) throws {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw CheckpointError.corrupt(path: path, what: "zlib could not start inflating '\(entry)'")
+        guard let decompressor = libdeflate_alloc_decompressor() else {
+            throw CheckpointError.corrupt(path: path, what: "libdeflate could not start inflating '\(entry)'")
         }
-        defer { inflateEnd(&stream) }
-        var consumed = 0
-        var produced = 0
-        var status = Z_OK
+        defer { libdeflate_free_decompressor(decompressor) }
         var scratch: UInt8 = 0
-        while status != Z_STREAM_END {
-            let input = min(compressed.count - consumed, 1 << 30)
-            stream.next_in = UnsafeMutablePointer(
-                mutating: compressed.baseAddress?.advanced(by: consumed).assumingMemoryBound(to: UInt8.self))
-            stream.avail_in = UInt32(input)
-            let room = destination.count - produced
-            if room > 0 {
-                stream.next_out = destination.baseAddress!.advanced(by: produced).assumingMemoryBound(to: UInt8.self)
-                stream.avail_out = UInt32(min(room, 1 << 30))
-            } else {
-                // Every declared byte is there: one more byte of output means the entry lies.
-                withUnsafeMutablePointer(to: &scratch) { stream.next_out = $0 }
-                stream.avail_out = 1
-            }
-            let outBefore = Int(stream.avail_out)
-            status = inflate(&stream, Z_NO_FLUSH)
-            let made = outBefore - Int(stream.avail_out)
-            consumed += input - Int(stream.avail_in)
-            if room == 0 && made > 0 {
-                throw CheckpointError.limitExceeded(
-                    path: path, what: "entry '\(entry)' inflates past its declared size of \(destination.count) bytes")
-            }
-            produced += made
-            switch status {
-            case Z_OK, Z_STREAM_END: break
-            case Z_BUF_ERROR:
-                if consumed == compressed.count {
-                    throw CheckpointError.truncated(
-                        path: path,
-                        what: "deflate stream of '\(entry)' ends early (\(produced) of \(destination.count) bytes)")
-                }
-            default:
-                let reason = stream.msg.map { String(cString: $0) } ?? "status \(status)"
-                throw CheckpointError.corrupt(path: path, what: "cannot inflate '\(entry)': \(reason)")
-            }
+        // Without an actual-size pointer libdeflate insists on exactly the room given.
+        let result = withUnsafeMutablePointer(to: &scratch) { scratch in
+            libdeflate_deflate_decompress(
+                decompressor, compressed.baseAddress ?? UnsafeRawPointer(scratch), compressed.count,
+                destination.baseAddress ?? UnsafeMutableRawPointer(scratch), destination.count, nil)
         }
-        if produced != destination.count {
-            throw CheckpointError.corrupt(
-                path: path, what: "entry '\(entry)' inflates to \(produced) bytes, declared \(destination.count)")
+        switch result {
+        case LIBDEFLATE_SUCCESS: return
+        case LIBDEFLATE_INSUFFICIENT_SPACE:
+            throw CheckpointError.limitExceeded(
+                path: path, what: "entry '\(entry)' inflates past its declared size of \(destination.count) bytes")
+        case LIBDEFLATE_SHORT_OUTPUT:
+            throw CheckpointError.truncated(
+                path: path, what: "deflate stream of '\(entry)' ends before its declared \(destination.count) bytes")
+        default:
+            throw CheckpointError.corrupt(path: path, what: "cannot inflate '\(entry)': the deflate stream is invalid")
         }
     }
 }
@@ -85,11 +58,9 @@ enum Deflate {
 /// compressible (exponent bytes repeat). `elementSize` 1 is a plain copy.
 enum ByteShuffle {
     static func shuffle(_ source: UnsafeRawBufferPointer, elementSize: Int) -> [UInt8] {
-        let count = source.count / elementSize
-        return [UInt8](unsafeUninitializedCapacity: source.count) { out, initialized in
-            for byte in 0..<elementSize {
-                let row = byte * count
-                for index in 0..<count { out[row + index] = source[index * elementSize + byte] }
+        [UInt8](unsafeUninitializedCapacity: source.count) { out, initialized in
+            if let base = source.baseAddress {
+                zoo_byte_shuffle(out.baseAddress!, base, source.count / elementSize, elementSize)
             }
             initialized = source.count
         }
@@ -98,10 +69,7 @@ enum ByteShuffle {
     static func unshuffle(
         _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int
     ) {
-        let count = source.count / elementSize
-        for byte in 0..<elementSize {
-            let row = byte * count
-            for index in 0..<count { destination[index * elementSize + byte] = source[row + index] }
-        }
+        guard let base = source.baseAddress, let out = destination.baseAddress else { return }
+        zoo_byte_unshuffle(out, base, source.count / elementSize, elementSize)
     }
 }

@@ -6,6 +6,8 @@ struct ZipEntry: Sendable {
     enum Method: UInt16, Sendable {
         case stored = 0
         case deflate = 8
+        /// Zstandard (APPNOTE 6.3.7); written by `zoo convert --compress`.
+        case zstd = 93
     }
     let name: String
     let method: Method
@@ -58,7 +60,7 @@ final class ZipArchive: @unchecked Sendable {
         self.indexByName = indexByName
         // The bomb check, on declared sizes, before any entry is read: the inflater never goes
         // past an entry's declared size, so these sizes bound what reading can allocate.
-        let inflated = entries.lazy.filter { $0.method == .deflate }.reduce(0) {
+        let inflated = entries.lazy.filter { $0.method != .stored }.reduce(0) {
             $0.addingReportingOverflow($1.uncompressedSize).partialValue
         }
         try InflationLimit.check(inflated: inflated, fileSize: file.count, limits: limits, path: path)
@@ -79,12 +81,15 @@ final class ZipArchive: @unchecked Sendable {
                 storage.bytes.copyMemory(from: data.baseAddress!, byteCount: entry.uncompressedSize)
             }
             return storage
-        case .deflate:
+        case .deflate, .zstd:
             try checkInflateBounds(entry)
             let storage = TensorStorage(uninitializedByteCount: entry.uncompressedSize)
-            try Deflate.decompress(
-                data, into: UnsafeMutableRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize),
-                path: path, entry: entry.name)
+            let destination = UnsafeMutableRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize)
+            if entry.method == .deflate {
+                try Deflate.decompress(data, into: destination, path: path, entry: entry.name)
+            } else {
+                try Zstd.decompress(data, into: destination, path: path, entry: entry.name)
+            }
             if verify { try check(entry, UnsafeRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize)) }
             return storage
         }
@@ -132,6 +137,8 @@ final class ZipArchive: @unchecked Sendable {
             )
         }
         // Deflate cannot expand data more than 1032:1: a declared size beyond that is a lie.
+        // (zstd can: a 3-byte block header stands for up to 128 KiB; the limits above bound it.)
+        guard entry.method == .deflate else { return }
         let (bound, overflow) = entry.compressedSize.multipliedReportingOverflow(by: 1032)
         if !overflow && entry.uncompressedSize > bound + 1024 {
             throw CheckpointError.corrupt(
@@ -253,7 +260,7 @@ final class ZipArchive: @unchecked Sendable {
         guard let method = ZipEntry.Method(rawValue: methodCode) else {
             throw CheckpointError.corrupt(
                 path: path,
-                what: "entry '\(name)' uses compression method \(methodCode) (only stored and deflate are supported)")
+                what: "entry '\(name)' uses compression method \(methodCode) (only stored, deflate and zstd are supported)")
         }
         let fileSize = UInt64(file.count)
         guard localOffset < fileSize, compressed <= fileSize, uncompressed <= UInt64(Int.max) else {

@@ -38,8 +38,15 @@ final class ZipWriter {
 
     /// Adds an entry whose data is already raw-deflated.
     func addDeflated(_ name: String, compressed: [UInt8], uncompressedSize: Int, crc32: UInt32) throws {
+        try addCompressed(name, method: .deflate, compressed: compressed, uncompressedSize: uncompressedSize, crc32: crc32)
+    }
+
+    /// Adds an entry whose data is already compressed with `method` (raw deflate or a zstd frame).
+    func addCompressed(
+        _ name: String, method: ZipEntry.Method, compressed: [UInt8], uncompressedSize: Int, crc32: UInt32
+    ) throws {
         try compressed.withUnsafeBytes {
-            try add(name, method: .deflate, data: $0, uncompressedSize: uncompressedSize, crc32: crc32)
+            try add(name, method: method, data: $0, uncompressedSize: uncompressedSize, crc32: crc32)
         }
     }
 
