@@ -46,7 +46,12 @@ extension Conv2d {
     ) -> Tensor {
         if let activation = norm.fusedActivation {
             let fusedResidual = activation == nil ? residual : nil
-            if let y = foldedInference(input, norm: norm, adding: fusedResidual, activation: activation) {
+            var y: Tensor? = foldedInference(input, norm: norm, adding: fusedResidual, activation: activation)
+            if y == nil && (activation == nil || activation == .relu) {
+                // Training: norm, ReLU and the residual add in one pass.
+                y = norm.normalized(self(input), adding: fusedResidual, relu: activation == .relu)
+            }
+            if let y {
                 guard let residual, fusedResidual == nil else { return y }
                 return y + residual
             }
