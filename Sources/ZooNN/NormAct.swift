@@ -46,12 +46,7 @@ extension Conv2d {
     ) -> Tensor {
         if let activation = norm.fusedActivation {
             let fusedResidual = activation == nil ? residual : nil
-            var y: Tensor? = foldedInference(input, norm: norm, adding: fusedResidual, activation: activation)
-            if y == nil && (activation == nil || activation == .relu) {
-                // Training: norm, ReLU and the residual add in one pass.
-                y = norm.normalized(self(input), adding: fusedResidual, relu: activation == .relu)
-            }
-            if let y {
+            if let y = foldedInference(input, norm: norm, adding: fusedResidual, activation: activation) {
                 guard let residual, fusedResidual == nil else { return y }
                 return y + residual
             }

@@ -50,11 +50,7 @@ open class BatchNorm2d: Module {
             .compactMap { key, tensor in tensor.map { (key, $0) } }
     }
 
-    open override func forward(_ input: Tensor) -> Tensor { normalized(input) }
-
-    /// `relu?(norm(input) + residual)` with this module's statistics and parameters (its own
-    /// activation, if a subclass has one, not applied): one pass over the output in training too.
-    public func normalized(_ input: Tensor, adding residual: Tensor? = nil, relu: Bool = false) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4, "BatchNorm2d expects NCHW input, got \(input.shape)")
         precondition(input.shape[1] == numFeatures, "BatchNorm2d(\(numFeatures)) got \(input.shape[1]) channels")
         var factor = momentum ?? 0
@@ -64,15 +60,13 @@ open class BatchNorm2d: Module {
             if momentum == nil { factor = Float(1 / batches) }
         }
         if isTraining, let crossProcessSum {
-            var y = Tensor.syncBatchNorm(
+            return Tensor.syncBatchNorm(
                 input, runningMean: runningMean, runningVar: runningVar, weight: weight,
                 bias: bias, momentum: factor, eps: eps, sum: crossProcessSum)
-            if let residual { y = y + residual }
-            return relu ? y.relu() : y
         }
         return Tensor.batchNorm(
             input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-            training: isTraining, momentum: factor, eps: eps, adding: residual, relu: relu)
+            training: isTraining, momentum: factor, eps: eps)
     }
 }
 
@@ -111,8 +105,7 @@ extension Conv2d {
     /// add and an optional ReLU. In eval mode with no graph to record, the batch norm is folded
     /// into the convolution (W·γ/σ, β − μ·γ/σ) once per set of weights, and the add and ReLU run
     /// as the convolution's post-ops (oneDNN) or in one pass over its output: no extra tensors.
-    /// Otherwise (training, or gradients wanted) the convolution, then batch norm, add and ReLU in
-    /// one pass (`BatchNorm2d.normalized(_:adding:relu:)`): the values of the modules in turn.
+    /// Otherwise (training, or gradients wanted) it is exactly the modules and ops in turn.
     /// ```swift
     /// let y = conv2.forward(x, normalizedBy: bn2, adding: shortcut, relu: true)
     /// ```
@@ -127,16 +120,14 @@ extension Conv2d {
             let own = normAct.fusedActivation
             folds = own == .some(nil) || (own == .some(.relu) && relu && residual == nil)
         }
-        guard folds else {
-            var y = norm(self(input))
-            if let residual { y = y + residual }
-            return relu ? y.relu() : y
-        }
-        if let fused = foldedInference(input, norm: norm, adding: residual, activation: relu ? .relu : nil) {
+        if folds,
+            let fused = foldedInference(input, norm: norm, adding: residual, activation: relu ? .relu : nil)
+        {
             return fused
         }
-        // Training (or a graph): the norm, the add and the ReLU in one pass.
-        return norm.normalized(self(input), adding: residual, relu: relu)
+        var y = norm(self(input))
+        if let residual { y = y + residual }
+        return relu ? y.relu() : y
     }
 
     /// `relu?(conv(input) folded with norm + residual)` when eval mode and no graph allow it, else nil.

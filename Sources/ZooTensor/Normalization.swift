@@ -6,18 +6,11 @@ extension Tensor {
     /// PyTorch's `F.batch_norm` over [N, C, …]. In training, normalizes with the batch statistics
     /// and updates `runningMean`/`runningVar` in place (unbiased variance, `momentum` weight);
     /// otherwise normalizes with the running statistics.
-    ///
-    /// With `residual` and/or `relu`, `relu?(batch_norm(x) + residual)` in the same pass over the
-    /// output (a ResNet block's tail, in training too): the same values as the three ops in turn,
-    /// without the two intermediate tensors; the gradient is masked by the output once.
     public static func batchNorm(
         _ x: Tensor, runningMean: Tensor?, runningVar: Tensor?,
         weight: Tensor?, bias: Tensor?, training: Bool,
-        momentum: Float = 0.1, eps: Float = 1e-5, adding residual: Tensor? = nil, relu: Bool = false
+        momentum: Float = 0.1, eps: Float = 1e-5
     ) -> Tensor {
-        if let residual {
-            precondition(residual.shape == x.shape, "batch_norm: residual \(residual.shape) is not \(x.shape)")
-        }
         precondition(x.rank >= 2, "batch_norm expects [N, C, …], got \(x.shape)")
         let n = x.shape[0], c = x.shape[1], spatial = x.count / Swift.max(n * c, 1)
         let reduce = n * spatial
@@ -62,28 +55,16 @@ extension Tensor {
         let beta = bias?.toArray() ?? [Float](repeating: 0, count: c)
         let out = Tensor(empty: x.shape), ys = out.mutableFloats
         let (meanC, invStdC) = (mean, invStd)
-        let extra = residual?.denseFloats()
-        withExtendedLifetime(extra) {
-            let added = extra?.floats
-            Parallel.forEachChunk(n * c, work: work) { planes in
-                for plane in planes {
-                    let ch = plane % c
-                    let scale = invStdC[ch] * gamma[ch], shift = beta[ch] - meanC[ch] * scale
-                    let row = xs + plane * spatial, target = ys + plane * spatial
-                    for s in 0..<spatial { target[s] = row[s] * scale + shift }
-                    if let added {
-                        let other = added + plane * spatial
-                        for s in 0..<spatial { target[s] = target[s] + other[s] }
-                    }
-                    if relu { for s in 0..<spatial where !(target[s] > 0) { target[s] = 0 } }
-                }
+        Parallel.forEachChunk(n * c, work: work) { planes in
+            for plane in planes {
+                let ch = plane % c
+                let scale = invStdC[ch] * gamma[ch], shift = beta[ch] - meanC[ch] * scale
+                let row = xs + plane * spatial, target = ys + plane * spatial
+                for s in 0..<spatial { target[s] = row[s] * scale + shift }
             }
         }
-        let inputs =
-            [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])
-        return record("batch_norm", inputs, out) { upstream in
-            // ReLU's gradient (where the output is positive), which is also the residual's.
-            let g = relu ? Tensor.zipMap(upstream, out) { g, y in y > 0 ? g : 0 } : upstream
+        let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
+        return record("batch_norm", inputs, out) { g in
             let dense = g.denseFloats(), gd = dense.floats
             defer { withExtendedLifetime((dense, input)) {} }
             var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
@@ -130,7 +111,6 @@ extension Tensor {
             let gradWeight = weight.map { _ in Tensor(sumGX.map(Float.init)) }
             let gradBias = bias.map { _ in Tensor(sumG.map(Float.init)) }
             return [gradInput] + (weight == nil ? [] : [gradWeight]) + (bias == nil ? [] : [gradBias])
-                + (residual == nil ? [] : [g])
         }
     }
 
