@@ -86,7 +86,7 @@ public final class MobileNetV3: Module, ClassifierModel, FeatureExtracting {
     /// The feature maps at `indices` of `featureInfo` (timm's `features_only=True` forward).
     public func forwardIntermediates(_ input: Tensor, indices: [Int]) -> [Tensor] {
         efficientNetFeatureMaps(
-            input, stem: { self.bn1(self.convStem($0)) }, blocks: blocks, info: featureStages,
+            input, stem: { convNormAct(self.convStem, self.bn1, $0) }, blocks: blocks, info: featureStages,
             indices: indices)
     }
 }
