@@ -44,7 +44,10 @@ struct ConvertCommand: ParsableCommand {
             "Adapt the checkpoint to --arch built for this input side: position embeddings, patch kernels and relative-position tables resampled as timm's loader does.",
             valueName: "pixels"))
     var imgSize: Int?
-    @Flag(help: "Compress .zoo entries where that saves space (floats byte-shuffled first; zstd unless --compression says deflate).")
+    @Flag(
+        help:
+            "Compress .zoo entries where that saves space (floats byte-shuffled first; zstd unless --compression says deflate)."
+    )
     var compress = false
     @Option(
         help: ArgumentHelp(

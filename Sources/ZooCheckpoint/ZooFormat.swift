@@ -166,8 +166,9 @@ enum ZooFormat {
         }
         let crcs = try archive.storedCRCs(pairs.enumerated().compactMap { checkedNow[$0.offset] ? $0.element.1 : nil })
         // Compressed entries decompress, unshuffle and check their CRC independently: all at once on every core.
-        let inflated = Self.inParallel(pairs.indices.filter { pairs[$0].1.method != .stored }) { index in
-            try Self.materialize(pairs[index].0, pairs[index].1, archive: archive, options: options, checked: false)
+        let inflated = Self.inParallel(pairs.indices.filter { pairs[$0].1.method != .stored }) { index, scratch in
+            try Self.materialize(
+                pairs[index].0, pairs[index].1, archive: archive, options: options, checked: false, scratch: scratch)
         }
         for (index, (record, entry)) in pairs.enumerated() {
             let deferred =
@@ -196,13 +197,28 @@ enum ZooFormat {
     /// with the CRCs checked that are due now.
     private static func materialize(
         _ record: TensorRecord, _ entry: ZipEntry, archive: ZipArchive, options: LoadOptions,
-        checked: Bool
+        checked: Bool, scratch: ScratchBuffer? = nil
     ) throws -> TensorStorage {
         let deferred =
             options.verifyChecksums && options.deferChecksums && entry.method == .stored
             && !record.shuffled && record.crc32 == entry.crc32
-        var storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred && !checked)
-        if record.shuffled {
+        var storage: TensorStorage
+        var inPlace = true  // whether `storage` holds the values (else their shuffled bytes)
+        if record.shuffled && entry.method != .stored, let scratch {
+            // Decompressed into the worker's reused buffer (warm pages, no fresh allocation per
+            // entry), then unshuffled into the tensor's own memory.
+            let shuffled = scratch.bytes(record.byteSize)
+            try archive.decompress(entry, into: shuffled, verify: options.verifyChecksums)
+            storage = TensorStorage(uninitializedByteCount: record.byteSize)
+            ByteShuffle.unshuffle(
+                UnsafeRawBufferPointer(shuffled),
+                into: UnsafeMutableRawBufferPointer(start: storage.bytes, count: record.byteSize),
+                elementSize: record.dtype.byteSize)
+        } else {
+            storage = try archive.storage(of: entry, verify: options.verifyChecksums && !deferred && !checked)
+            inPlace = !record.shuffled
+        }
+        if !inPlace {
             let plain = TensorStorage(uninitializedByteCount: record.byteSize)
             ByteShuffle.unshuffle(
                 UnsafeRawBufferPointer(start: storage.bytes, count: record.byteSize),
@@ -222,7 +238,7 @@ enum ZooFormat {
     }
 
     /// `body` for each index, spread over the cores; results (or errors) by index.
-    private static func inParallel(_ indices: [Int], _ body: (Int) throws -> TensorStorage)
+    private static func inParallel(_ indices: [Int], _ body: (Int, ScratchBuffer) throws -> TensorStorage)
         -> [Int: Result<TensorStorage, Error>]
     {
         guard !indices.isEmpty else { return [:] }
@@ -236,14 +252,33 @@ enum ZooFormat {
             DispatchQueue.concurrentPerform(
                 iterations: min(ProcessInfo.processInfo.activeProcessorCount, indices.count)
             ) { _ in
+                let scratch = ScratchBuffer()
                 while let position = next.take(below: indices.count) {
-                    slots[position] = Result { try work(indices[position]) }
+                    slots[position] = Result { try work(indices[position], scratch) }
                 }
             }
         }
         var byIndex: [Int: Result<TensorStorage, Error>] = [:]
         for (position, index) in indices.enumerated() { byIndex[index] = results[position] }
         return byIndex
+    }
+
+    /// A worker's reusable buffer, 64-byte aligned, grown to the largest request.
+    final class ScratchBuffer {
+        private var base: UnsafeMutableRawPointer?
+        private var capacity = 0
+
+        func bytes(_ count: Int) -> UnsafeMutableRawBufferPointer {
+            if count > capacity {
+                free(base)
+                base = nil
+                guard posix_memalign(&base, 64, max(count, 64)) == 0 else { fatalError("zoo: out of memory") }
+                capacity = count
+            }
+            return UnsafeMutableRawBufferPointer(start: base, count: count)
+        }
+
+        deinit { free(base) }
     }
 
     // MARK: - Writing

@@ -65,19 +65,8 @@ extension Tensor {
             Parallel.forEachChunk(n * c, work: n * c * h * w) { planes in
                 for plane in planes {
                     let source = input + plane * h * w
-                    let (lo, hi) = window.interiorColumns(w: w, ow: ow)
-                    let vectorized = dilation.1 == 1 && (window.stride.1 == 1 || window.stride.1 == 2)
                     for y in 0..<oh {
-                        var xo = 0
-                        while xo < ow {
-                            if vectorized && xo >= lo && xo + 8 < hi {
-                                Self.maxPoolWinners8(
-                                    source, h, w, output + (plane * oh + y) * ow + xo,
-                                    winners + (plane * oh + y) * ow + xo, y: y, xo: xo, window)
-                                xo += 8
-                                continue
-                            }
-                            defer { xo += 1 }
+                        for xo in 0..<ow {
                             var best = -Float.infinity, at = -1
                             for i in 0..<window.kernel.0 {
                                 let iy = y * window.stride.0 - padding.0 + i * dilation.0
@@ -116,38 +105,6 @@ extension Tensor {
             }
             return [grad]
         }
-    }
-
-    /// Max and winner of eight neighbouring outputs whose taps lie inside the image's columns
-    /// (stride 1 or 2, undilated columns), as the scalar loop picks them: a larger value or a NaN
-    /// wins, the first NaN of a kernel row and none after it in that row.
-    private static func maxPoolWinners8(
-        _ source: UnsafePointer<Float>, _ h: Int, _ w: Int, _ target: UnsafeMutablePointer<Float>,
-        _ winners: UnsafeMutablePointer<Int32>, y: Int, xo: Int, _ window: PoolWindow
-    ) {
-        let (sh, sw) = window.stride
-        var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Int32>(repeating: -1)
-        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(sw)
-        for i in 0..<window.kernel.0 {
-            let iy = y * sh - window.padding.0 + i * window.dilation.0
-            guard iy >= 0 && iy < h else { continue }
-            let start = iy * w + xo * sw - window.padding.1
-            let taps = UnsafeRawPointer(source + start)
-            var tookNaN = SIMDMask<SIMD8<Int32>>(repeating: false)
-            for j in 0..<window.kernel.1 {
-                let v =
-                    sw == 1
-                    ? taps.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                    : taps.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self).evenHalf
-                let isNaN = v .!= v
-                let wins = ((v .> best) .| isNaN .| (at .< 0)) .& .!tookNaN
-                best = best.replacing(with: v, where: wins)
-                at = at.replacing(with: lanes &+ Int32(start + j), where: wins)
-                tookNaN = tookNaN .| (wins .& isNaN)
-            }
-        }
-        UnsafeMutableRawPointer(target).storeBytes(of: best, as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(winners).storeBytes(of: at, as: SIMD8<Int32>.self)
     }
 
     /// One plane's max pool without winners: row by row, each valid kernel row folded into the

@@ -30,8 +30,10 @@ import ZooTensor
             }
             // Continuing is the same as one pass.
             let whole = crc32(bytes)
-            let split = crc32(UnsafeRawBufferPointer(rebasing: bytes[5000...]), continuing: crc32(
-                UnsafeRawBufferPointer(rebasing: bytes[..<5000])))
+            let split = crc32(
+                UnsafeRawBufferPointer(rebasing: bytes[5000...]),
+                continuing: crc32(
+                    UnsafeRawBufferPointer(rebasing: bytes[..<5000])))
             #expect(whole == split)
         }
     }

@@ -326,18 +326,14 @@ def main():
         make_torchvision(args.out_dir)
         with open(marker, "w") as f:
             json.dump({"fixture_version": FIXTURE_VERSION}, f)
-    swin_marker = os.path.join(args.out_dir, "adapt_swin_img_size.json")
-    if args.force or not is_current(swin_marker, FIXTURE_VERSION):
-        save_file(contiguous(load_at_another_size(SWIN_IMG_SIZE_CASES, args.out_dir)),
-                  os.path.join(args.out_dir, "adapt_swin_img_size.safetensors"))
-        with open(swin_marker, "w") as f:
-            json.dump({"fixture_version": FIXTURE_VERSION}, f)
-    full_marker = os.path.join(args.out_dir, "adapt_full_size.json")
-    if args.force or not is_current(full_marker, FIXTURE_VERSION):
-        save_file(contiguous(load_at_another_size(FULL_SIZE_CASES, args.out_dir)),
-                  os.path.join(args.out_dir, "adapt_full_size.safetensors"))
-        with open(full_marker, "w") as f:
-            json.dump({"fixture_version": FIXTURE_VERSION}, f)
+    # Adaptation cases added later, each in a file of its own with its own marker.
+    for stem, cases in (("adapt_swin_img_size", SWIN_IMG_SIZE_CASES), ("adapt_full_size", FULL_SIZE_CASES)):
+        case_marker = os.path.join(args.out_dir, f"{stem}.json")
+        if args.force or not is_current(case_marker, FIXTURE_VERSION):
+            save_file(contiguous(load_at_another_size(cases, args.out_dir)),
+                      os.path.join(args.out_dir, f"{stem}.safetensors"))
+            with open(case_marker, "w") as f:
+                json.dump({"fixture_version": FIXTURE_VERSION}, f)
     for fixture, name, kwargs, size in REPRESENTATIVES:
         if args.only and fixture not in args.only:
             continue

@@ -84,15 +84,25 @@ final class ZipArchive: @unchecked Sendable {
         case .deflate, .zstd:
             try checkInflateBounds(entry)
             let storage = TensorStorage(uninitializedByteCount: entry.uncompressedSize)
-            let destination = UnsafeMutableRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize)
-            if entry.method == .deflate {
-                try Deflate.decompress(data, into: destination, path: path, entry: entry.name)
-            } else {
-                try Zstd.decompress(data, into: destination, path: path, entry: entry.name)
-            }
-            if verify { try check(entry, UnsafeRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize)) }
+            try decompress(
+                entry, into: UnsafeMutableRawBufferPointer(start: storage.bytes, count: entry.uncompressedSize),
+                verify: verify)
             return storage
         }
+    }
+
+    /// Decompresses a deflate or zstd entry into `destination`, which must hold exactly its
+    /// declared size; the CRC is checked when `verify` is set.
+    func decompress(_ entry: ZipEntry, into destination: UnsafeMutableRawBufferPointer, verify: Bool) throws {
+        precondition(entry.method != .stored && destination.count == entry.uncompressedSize)
+        try checkInflateBounds(entry)
+        let data = try file.slice(entry.dataOffset, entry.compressedSize, "entry '\(entry.name)'")
+        if entry.method == .deflate {
+            try Deflate.decompress(data, into: destination, path: path, entry: entry.name)
+        } else {
+            try Zstd.decompress(data, into: destination, path: path, entry: entry.name)
+        }
+        if verify { try check(entry, UnsafeRawBufferPointer(destination)) }
     }
 
     /// The bytes of `entry` as an array (for small entries: headers, pickles, text records).
@@ -260,7 +270,9 @@ final class ZipArchive: @unchecked Sendable {
         guard let method = ZipEntry.Method(rawValue: methodCode) else {
             throw CheckpointError.corrupt(
                 path: path,
-                what: "entry '\(name)' uses compression method \(methodCode) (only stored, deflate and zstd are supported)")
+                what:
+                    "entry '\(name)' uses compression method \(methodCode) (only stored, deflate and zstd are supported)"
+            )
         }
         let fileSize = UInt64(file.count)
         guard localOffset < fileSize, compressed <= fileSize, uncompressed <= UInt64(Int.max) else {

@@ -38,7 +38,8 @@ final class ZipWriter {
 
     /// Adds an entry whose data is already raw-deflated.
     func addDeflated(_ name: String, compressed: [UInt8], uncompressedSize: Int, crc32: UInt32) throws {
-        try addCompressed(name, method: .deflate, compressed: compressed, uncompressedSize: uncompressedSize, crc32: crc32)
+        try addCompressed(
+            name, method: .deflate, compressed: compressed, uncompressedSize: uncompressedSize, crc32: crc32)
     }
 
     /// Adds an entry whose data is already compressed with `method` (raw deflate or a zstd frame).
