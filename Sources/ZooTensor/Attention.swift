@@ -150,7 +150,8 @@ extension Tensor {
                         BLAS.sgemm(
                             transB: true, m: tq, n: tk, k: d, alpha: alpha, a: qBase + qOffsets[b], lda: ldq,
                             b: kBase + kOffsets[b], ldb: ldk, c: scores, ldc: tk, sequential: sequential)
-                        softmaxRows(scores, rows: tq, columns: tk, bias: bias.map { biasRows($0, offset: biasOffsets![b]) })
+                        softmaxRows(
+                            scores, rows: tq, columns: tk, bias: bias.map { biasRows($0, offset: biasOffsets![b]) })
                         let o = interleaved ? (b / heads) * tq * heads * dv + (b % heads) * dv : b * tq * dv
                         BLAS.sgemm(
                             m: tq, n: dv, k: tk, a: scores, lda: tk, b: vBase + vOffsets[b], ldb: ldv,
@@ -211,7 +212,8 @@ extension Tensor {
     /// Self when its last dimension has unit stride (or one element), else a contiguous copy.
     fileprivate func withUnitInnerStride() -> Tensor {
         let rows = shape[rank - 2], cols = shape[rank - 1]
-        let usable = dtype == .float32 && (strides[rank - 1] == 1 || cols == 1) && (rows == 1 || strides[rank - 2] >= cols)
+        let usable =
+            dtype == .float32 && (strides[rank - 1] == 1 || cols == 1) && (rows == 1 || strides[rank - 2] >= cols)
         return usable ? self : detach().contiguous()
     }
 

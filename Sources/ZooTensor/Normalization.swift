@@ -140,7 +140,8 @@ extension Tensor {
                         let (m, s) = (Float(mu), Float(1 / (squares / Double(d) + Double(eps)).squareRoot()))
                         meanOut[r] = m
                         invStdOut[r] = s
-                        Self.normalizeRow(row, ys + r * d, d, mean: m, invStd: s, gamma: gamma?.floats, beta: beta?.floats)
+                        Self.normalizeRow(
+                            row, ys + r * d, d, mean: m, invStd: s, gamma: gamma?.floats, beta: beta?.floats)
                     }
                 }
             }
