@@ -56,10 +56,18 @@ import ZooTestSupport
 
         let distributed = try Self.metrics(scratch.path("two")), alone = try Self.metrics(scratch.path("one"))
         #expect(distributed.count == 2 && alone.count == 2)
-        for (mine, reference) in zip(distributed, alone) {
+        // Two ranks and one process round differently (batch statistics summed across ranks), and
+        // at 32 pixels the last stage's maps are 1x1: after an epoch of updates a single ReLU input
+        // near its kink can fall the other way and move the losses by ~2e-4 (measured on this
+        // recipe: at lr 0.01 and 0.0101 the second epoch's losses differ by 1.6e-4..2.5e-4, at lr
+        // 0.0099, 0.0099999 and 0.0100001 by 2e-7..2e-6). So the first epoch is held to 1e-4 and the
+        // later ones to 1e-3: a rank training on the wrong data or unaveraged gradients misses both.
+        for (epoch, (mine, reference)) in zip(distributed, alone).enumerated() {
+            let tolerance = epoch == 0 ? 1e-4 : 1e-3
             #expect(
-                abs(mine.trainLoss - reference.trainLoss) <= 1e-4 * abs(reference.trainLoss), "\(mine) vs \(reference)")
-            #expect(abs(mine.valLoss - reference.valLoss) <= 1e-4 * abs(reference.valLoss), "\(mine) vs \(reference)")
+                abs(mine.trainLoss - reference.trainLoss) <= tolerance * abs(reference.trainLoss),
+                "\(mine) vs \(reference)")
+            #expect(abs(mine.valLoss - reference.valLoss) <= tolerance * abs(reference.valLoss), "\(mine) vs \(reference)")
             #expect(mine.top1 == reference.top1, "\(mine) vs \(reference)")
         }
         // Rank 0 alone printed the epochs.
