@@ -58,8 +58,24 @@ final class MappedFile: @unchecked Sendable {
 
     deinit {
         guard let base else { return }
-        if isMapping { munmap(base, count) } else { free(base) }
+        guard isMapping else { return free(base) }
+        #if os(Linux)
+            // Unmapping costs the kernel ~0.15 µs a mapped 4 KiB page (tmpfs: ~4 ms for a verified
+            // 100 MB checkpoint), one core's work under munmap's exclusive lock; dropping the pages
+            // of each half on its own core first (MADV_DONTNEED takes the lock shared) halves that.
+            if count >= Self.parallelReleaseBytes {
+                let half = (count / 2) & ~(Int(sysconf(Int32(_SC_PAGESIZE))) - 1)
+                nonisolated(unsafe) let start = base
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    _ = madvise(start + part * half, part == 0 ? half : count - half, MADV_DONTNEED)
+                }
+            }
+        #endif
+        munmap(base, count)
     }
+
+    /// Mappings of at least this size are released on two cores.
+    static let parallelReleaseBytes = 32 << 20
 
     var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
