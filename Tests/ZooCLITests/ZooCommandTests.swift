@@ -32,7 +32,8 @@ struct ZooCommandTests {
     /// aliases still resolve (`zoo info`).
     @Test(arguments: ["vit_*", "deit*", "convnext*", "swin_*"])
     func transformerPatternsListTimmsNamesOnly(_ pattern: String) throws {
-        let expected = try #require(try RegistryFixture.root()["patterns"]?[pattern]?.arrayValue?.compactMap(\.stringValue))
+        let listed = try RegistryFixture.root()["patterns"]?[pattern]?.arrayValue?.compactMap { $0.stringValue }
+        let expected = try #require(listed)
         #expect(!expected.isEmpty)
         let result = try ZooProcess.run("list", pattern)
         #expect(result.status == 0, "\(result.stderr)")
