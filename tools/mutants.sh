@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Deliberate breakages the tests must catch (not part of CI; see docs/testing.md).
 #
-#   tools/mutants.sh [--full] [tools/mutants/NAME.patch ...]
+#   tools/mutants.sh [--full] [--all-failures] [tools/mutants/NAME.patch ...]
 #
-# Copies the working tree to a scratch folder (its own .build, kept between runs), runs the tests
-# the mutants name on the unmodified copy (they must pass), then for each patch under
-# tools/mutants/ (or those given): applies it, builds, runs the tests its `# caught-by:` line names
-# (every test with --full), reverts it. Prints a table of mutant | caught by | result and exits
-# non-zero when a mutant survives, does not apply or build, times out, or fails no named test.
+# Copies the working tree to a scratch folder ($ZOO_MUTANTS_DIR/tree, default .cache/mutants/tree;
+# its own .build, kept between runs: only changed files are rewritten), runs the tests the mutants
+# name on the unmodified copy (they must pass; skipped for tests that passed before on the same
+# sources), then for each patch under tools/mutants/ (or those given, in that order; by default
+# those editing the same file one after another): applies it, builds the test bundle and `zoo`,
+# runs the tests its `# caught-by:` line names (every test with --full) until the first issue one
+# of them records (a recorded issue fails its test; --all-failures runs them to the end and lists
+# every failing test), reverts it. Prints a table of mutant | caught by | result and exits non-zero
+# when a mutant survives, does not apply or build, times out, or fails no named test.
 #
 # Each patch starts with `# caught-by: Suite[/test]` (a `swift test --filter` regex) and a line
 # saying what it breaks, then a `git diff` against the sources (applied with `git apply`).
@@ -15,11 +19,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
 full=0
+first=1
 patches=()
 for argument in "$@"; do
     case "$argument" in
         --full) full=1 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --all-failures) first=0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) patches+=("$(realpath "$argument")") ;;
     esac
 done
@@ -50,7 +56,7 @@ for name in sorted(names):
     target = os.path.join(scratch, name)
     with open(name, "rb") as f:
         data = f.read()
-    if not name.startswith(("docs/", "tools/mutants/")):  # what the tests cannot see
+    if not name.startswith(("docs/", "tools/mutants")):  # not seen by the tests
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     try:
         with open(target, "rb") as f:
@@ -85,10 +91,29 @@ mkdir -p "$log"
 
 caught_by() { sed -n 's/^# caught-by: *//p' "$1" | head -n 1; }
 
-run_tests() {  # run_tests FILTER LOGFILE: swift test within the time limit; FILTER empty = everything
+run_tests() {  # run_tests FILTER LOGFILE [first]: swift test within the time limit; FILTER empty = everything.
+    # With "first": stopped at the first issue a test records (that test fails), returning 3.
     local filter=("--filter" "$1")
     [[ -z "$1" ]] && filter=()
-    timeout --kill-after=10 "$limit" swift test --skip-build "${filter[@]}" >"$2" 2>&1
+    if [[ "${3:-}" != first ]]; then
+        timeout --kill-after=10 "$limit" swift test --skip-build "${filter[@]}" >"$2" 2>&1
+        return
+    fi
+    # A session of its own, so the test runner and whatever it started (python, nginx, mpirun) stop together.
+    setsid timeout --kill-after=10 "$limit" swift test --skip-build "${filter[@]}" >"$2" 2>&1 &
+    local run=$!
+    while kill -0 "$run" 2>/dev/null; do
+        # Swift Testing: "✘ Test name(…) recorded an issue …" (a known issue reads "recorded a known issue").
+        if grep -qE '^✘ Test .*\) recorded an issue' "$2"; then
+            kill -TERM -- "-$run" 2>/dev/null
+            sleep 5
+            kill -KILL -- "-$run" 2>/dev/null
+            wait "$run" 2>/dev/null || true
+            return 3
+        fi
+        sleep 1
+    done
+    wait "$run"
 }
 
 # Only what the tests run: the test bundle and the `zoo` command the CLI tests start (not zoo-bench,
@@ -142,12 +167,16 @@ for patch in "${patches[@]}"; do
             survivors=$((survivors + 1))
         else
             status=0
-            run_tests "$( ((full)) || echo "$filter")" "$log/$name-test.log" || status=$?
+            run_tests "$( ((full)) || echo "$filter")" "$log/$name-test.log" "$( ((first)) && echo first)" || status=$?
             # Swift Testing's verdict lines: "✘ Test name(…) [with N test cases ]failed after …".
             failing="$(grep -E '^✘ Test .*\) (with [0-9]+ test cases? )?failed after' "$log/$name-test.log" \
                 | sed -E 's/^✘ Test (.*\)) (with .*)?failed after.*/\1/' | sort -u || true)"
             count="$(grep -c . <<<"$failing" || true)"
-            if ((status == 0)); then
+            if ((status == 3)); then
+                # "✘ Test name(…) recorded an issue [with 1 argument x → "case" ]at file:line: …"
+                result="caught: $(grep -m 1 -E '^✘ Test .*\) recorded an issue' "$log/$name-test.log" \
+                    | sed -E 's/^✘ Test (.*\)) recorded an issue (with [0-9]+ arguments? (.*) )?at [^ ]+:[0-9]+:[0-9]+: .*/\1 \3/; s/ +$//') (stopped at the first failure)"
+            elif ((status == 0)); then
                 result="SURVIVED"
                 survivors=$((survivors + 1))
             elif ((status == 124 || status == 137)); then

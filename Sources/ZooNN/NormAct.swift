@@ -17,7 +17,10 @@ public final class BatchNormAct2d: BatchNorm2d {
         super.init(numFeatures, eps: eps, momentum: momentum)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { act(super.forward(input)) }
+    public override func forward(_ input: Tensor) -> Tensor {
+        // ReLU runs inside batch norm's pass (and its mask inside batch norm's backward).
+        act is ReLU ? normalize(input, relu: true) : act(normalize(input))
+    }
 
     /// The activation as a convolution post-op: `.some(nil)` for none, nil when it cannot fuse.
     var fusedActivation: FusedActivation?? {

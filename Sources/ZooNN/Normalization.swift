@@ -50,7 +50,12 @@ open class BatchNorm2d: Module {
             .compactMap { key, tensor in tensor.map { (key, $0) } }
     }
 
-    open override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor { normalize(input) }
+
+    /// `relu?(self(input) + residual)` as one op (`Tensor.batchNorm(…adding:relu:)`): one pass over
+    /// the output, and no sum or pre-activation tensor made or kept for the backward pass. Only
+    /// this class's own normalization: subclasses' activations are theirs to apply.
+    public final func normalize(_ input: Tensor, adding residual: Tensor? = nil, relu: Bool = false) -> Tensor {
         precondition(input.rank == 4, "BatchNorm2d expects NCHW input, got \(input.shape)")
         precondition(input.shape[1] == numFeatures, "BatchNorm2d(\(numFeatures)) got \(input.shape[1]) channels")
         var factor = momentum ?? 0
@@ -60,13 +65,21 @@ open class BatchNorm2d: Module {
             if momentum == nil { factor = Float(1 / batches) }
         }
         if isTraining, let crossProcessSum {
-            return Tensor.syncBatchNorm(
+            var y = Tensor.syncBatchNorm(
                 input, runningMean: runningMean, runningVar: runningVar, weight: weight,
                 bias: bias, momentum: factor, eps: eps, sum: crossProcessSum)
+            if let residual { y = y + residual }
+            return relu ? y.relu() : y
         }
-        return Tensor.batchNorm(
+        // The fused epilogue wants a float32 residual of the input's shape; anything else is added apart.
+        let fusable = residual.map { $0.shape == input.shape && $0.dtype == .float32 } ?? true
+        let y = Tensor.batchNorm(
             input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-            training: isTraining, momentum: factor, eps: eps)
+            training: isTraining, momentum: factor, eps: eps, adding: fusable ? residual : nil,
+            relu: relu && fusable)
+        guard !fusable, let residual else { return y }
+        let sum = y + residual
+        return relu ? sum.relu() : sum
     }
 }
 
@@ -125,9 +138,19 @@ extension Conv2d {
         {
             return fused
         }
-        var y = norm(self(input))
-        if let residual { y = y + residual }
-        return relu ? y.relu() : y
+        // Training (or a graph wanted): the convolution, then batch norm with the add and ReLU
+        // fused into it (a norm's own ReLU folds the same way when nothing is added in between).
+        if let normAct = norm as? BatchNormAct2d {
+            switch normAct.fusedActivation {
+            case .some(nil): return norm.normalize(self(input), adding: residual, relu: relu)
+            case .some(.relu) where residual == nil: return norm.normalize(self(input), relu: true)
+            default:
+                var y = norm(self(input))
+                if let residual { y = y + residual }
+                return relu ? y.relu() : y
+            }
+        }
+        return norm.normalize(self(input), adding: residual, relu: relu)
     }
 
     /// `relu?(conv(input) folded with norm + residual)` when eval mode and no graph allow it, else nil.

@@ -3,8 +3,32 @@ import Foundation
 /// Activation functions with PyTorch's definitions; each gradient is a single `zipMap` pass.
 extension Tensor {
     public func relu() -> Tensor {
-        let x = self
-        return record("relu", [x], map { $0 > 0 ? $0 : 0 }) { g in [Tensor.zipMap(g, x) { g, x in x > 0 ? g : 0 }] }
+        let out = mapVectors { v in SIMD8(repeating: 0).replacing(with: v, where: v .> 0) }
+        // The mask is read from the output (positive exactly where the input is), through a second
+        // view so the graph does not hold the tensor that holds the graph.
+        let output = out.detach()
+        return record("relu", [self], out) { g in [Tensor.reluGradient(g, output: output)] }
+    }
+
+    /// ReLU's backward: `g` where `output` is positive, else 0 (PyTorch's `threshold_backward`).
+    static func reluGradient(_ g: Tensor, output: Tensor) -> Tensor {
+        let dense = g.denseFloats(), y = output.denseFloats()
+        let result = Tensor(empty: output.shape)
+        let (gs, ys, out) = (dense.floats, y.floats, result.mutableFloats)
+        withExtendedLifetime((dense, y)) {
+            Parallel.forEachBlock(result.count) { range in
+                typealias V = SIMD8<Float>
+                var i = range.lowerBound
+                while i + 8 <= range.upperBound {
+                    let gv = UnsafeRawPointer(gs + i).loadUnaligned(as: V.self)
+                    let mask = UnsafeRawPointer(ys + i).loadUnaligned(as: V.self) .> 0
+                    UnsafeMutableRawPointer(out + i).storeBytes(of: V(repeating: 0).replacing(with: gv, where: mask), as: V.self)
+                    i += 8
+                }
+                while i < range.upperBound { out[i] = ys[i] > 0 ? gs[i] : 0; i += 1 }
+            }
+        }
+        return result
     }
 
     public func relu6() -> Tensor {

@@ -106,3 +106,17 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// For backward functions: a gradient they made fresh for `input` and hold no other reference
+    /// to becomes the leaf's `grad` as it is when the leaf has none yet (PyTorch's AccumulateGrad
+    /// steals such a gradient), and nil is returned so the engine does not copy it; otherwise
+    /// (not a leaf, or a gradient to add to) it is returned for the engine to accumulate.
+    static func deliverFresh(_ gradient: Tensor?, to input: Tensor?) -> Tensor? {
+        guard let gradient, let input, input.isLeaf, input.requiresGrad, input.grad == nil, !GradMode.isEnabled,
+            gradient.shape == input.shape, gradient.dtype == .float32
+        else { return gradient }
+        input.grad = gradient
+        return nil
+    }
+}

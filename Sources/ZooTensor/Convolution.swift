@@ -95,13 +95,19 @@ extension Tensor {
                 if let gradBias, gradWeight == nil { gradBias.assign(grad.sum(dims: [0, 2, 3])) }
                 return true
             }
-            if viaOneDNN { return [gradInput, gradWeight, gradBias] }
+            // The weight's (and bias's) gradient is this closure's own: a leaf takes it uncopied.
+            if viaOneDNN {
+                return [gradInput, deliverFresh(gradWeight, to: weight), deliverFresh(gradBias, to: bias)]
+            }
             withExtendedLifetime((input, w, grad)) {
                 ConvolutionKernels.backward(
                     geometry, input: input.floats, weight: w.floats, gradOutput: grad.floats,
                     gradInput: gradInput?.mutableFloats, gradWeight: gradWeight?.mutableFloats)
             }
-            return [gradInput, gradWeight, gradBias.map { _ in grad.sum(dims: [0, 2, 3]) }]
+            return [
+                gradInput, deliverFresh(gradWeight, to: weight),
+                deliverFresh(gradBias.map { _ in grad.sum(dims: [0, 2, 3]) }, to: bias),
+            ]
         }
     }
 }

@@ -6,12 +6,21 @@ extension Tensor {
     /// PyTorch's `F.batch_norm` over [N, C, …]. In training, normalizes with the batch statistics
     /// and updates `runningMean`/`runningVar` in place (unbiased variance, `momentum` weight);
     /// otherwise normalizes with the running statistics.
+    ///
+    /// `adding residual` and `relu` fuse what often follows (ResNet's `relu(bn3(x) + shortcut)`,
+    /// DenseNet's norm + ReLU): `relu?(batch_norm(x) + residual)` in one pass over the output, and
+    /// in the backward pass the ReLU's mask is read from the output inside batch norm's own passes,
+    /// so neither the sum nor the pre-activation values are made or kept. The values and gradients
+    /// are those of the three ops in turn, bit for bit.
     public static func batchNorm(
         _ x: Tensor, runningMean: Tensor?, runningVar: Tensor?,
         weight: Tensor?, bias: Tensor?, training: Bool,
-        momentum: Float = 0.1, eps: Float = 1e-5
+        momentum: Float = 0.1, eps: Float = 1e-5, adding residual: Tensor? = nil, relu: Bool = false
     ) -> Tensor {
         precondition(x.rank >= 2, "batch_norm expects [N, C, …], got \(x.shape)")
+        if let residual {
+            precondition(residual.shape == x.shape, "batch_norm: residual \(residual.shape) is not \(x.shape)")
+        }
         let n = x.shape[0], c = x.shape[1], spatial = x.count / Swift.max(n * c, 1)
         let reduce = n * spatial
         let input = x.denseFloats()
@@ -55,18 +64,46 @@ extension Tensor {
         let beta = bias?.toArray() ?? [Float](repeating: 0, count: c)
         let out = Tensor(empty: x.shape), ys = out.mutableFloats
         let (meanC, invStdC) = (mean, invStd)
-        Parallel.forEachChunk(n * c, work: work) { planes in
-            for plane in planes {
-                let ch = plane % c
-                let scale = invStdC[ch] * gamma[ch], shift = beta[ch] - meanC[ch] * scale
-                let row = xs + plane * spatial, target = ys + plane * spatial
-                for s in 0..<spatial { target[s] = row[s] * scale + shift }
+        let added = residual?.denseFloats()
+        withExtendedLifetime(added) {
+            let rs = added?.floats
+            Parallel.forEachChunk(n * c, work: work) { planes in
+                for plane in planes {
+                    let ch = plane % c
+                    let scale = invStdC[ch] * gamma[ch], shift = beta[ch] - meanC[ch] * scale
+                    let row = xs + plane * spatial, target = ys + plane * spatial
+                    // One loop per case, no branch inside, each the separate ops' arithmetic.
+                    switch (rs.map { $0 + plane * spatial }, relu) {
+                    case (nil, false): for s in 0..<spatial { target[s] = row[s] * scale + shift }
+                    case (nil, true):
+                        for s in 0..<spatial { let v = row[s] * scale + shift; target[s] = v > 0 ? v : 0 }
+                    case (let r?, false): for s in 0..<spatial { target[s] = (row[s] * scale + shift) + r[s] }
+                    case (let r?, true):
+                        for s in 0..<spatial { let v = (row[s] * scale + shift) + r[s]; target[s] = v > 0 ? v : 0 }
+                    }
+                }
             }
         }
-        let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
-        return record("batch_norm", inputs, out) { g in
-            let dense = g.denseFloats(), gd = dense.floats
-            defer { withExtendedLifetime((dense, input)) {} }
+        // The output (for the ReLU's mask) is held through a second view, so the graph does not
+        // hold the tensor that holds the graph.
+        let output = relu ? out.detach() : nil
+        let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])
+        return record(relu ? (residual == nil ? "batch_norm_relu" : "batch_norm_add_relu") : "batch_norm", inputs, out) {
+            g in
+            var dense = g.denseFloats()
+            // The gradient past the ReLU (and the residual's, as the add passes it on): where the
+            // output is positive the output's gradient, else 0. Made as a tensor only when the
+            // residual needs it; otherwise the mask is applied inside the passes below.
+            var mask: UnsafePointer<Float>? = nil
+            if let output {
+                if residual?.requiresGrad == true {
+                    dense = Tensor.reluGradient(dense, output: output)
+                } else {
+                    mask = UnsafePointer(output.floats)
+                }
+            }
+            let gd = dense.floats
+            defer { withExtendedLifetime((dense, input, output)) {} }
             var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
             sumG.withUnsafeMutableBufferPointer { sumGOut in
                 sumGX.withUnsafeMutableBufferPointer { sumGXOut in
@@ -77,7 +114,8 @@ extension Tensor {
                             for i in 0..<n {
                                 let row = xs + (i * c + ch) * spatial, grad = gd + (i * c + ch) * spatial
                                 let sums = DoubleSums.gradientSums(
-                                    grad, row, spatial, mean: meanC[ch], invStd: invStdC[ch])
+                                    grad, row, spatial, mean: meanC[ch], invStd: invStdC[ch],
+                                    mask: mask.map { $0 + (i * c + ch) * spatial })
                                 a += sums.0; b += sums.1
                             }
                             sumGOut[ch] = a; sumGXOut[ch] = b
@@ -94,13 +132,41 @@ extension Tensor {
                         let ch = plane % c
                         let row = xs + plane * spatial, grad = gd + plane * spatial, target = gi + plane * spatial
                         let k = gamma[ch] * invStdC[ch]
+                        let (mu, sigma) = (meanC[ch], invStdC[ch])
                         if useBatchStats {
                             // dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂))
                             let meanG = Float(sumGC[ch] / Double(reduce)), meanGX = Float(sumGXC[ch] / Double(reduce))
-                            for s in 0..<spatial {
-                                let xhat = (row[s] - meanC[ch]) * invStdC[ch]
-                                target[s] = k * (grad[s] - meanG - xhat * meanGX)
+                            if let y = mask.map({ $0 + plane * spatial }) {
+                                // Eight lanes by hand: a load under a condition keeps the compiler's
+                                // vectorizer away. Same arithmetic per element as the loop below.
+                                typealias V = SIMD8<Float>
+                                @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
+                                    UnsafeRawPointer(p).loadUnaligned(as: V.self)
+                                }
+                                let (zero, vk, vmu, vsigma) = (V(repeating: 0), V(repeating: k), V(repeating: mu), V(repeating: sigma))
+                                let (vg, vgx) = (V(repeating: meanG), V(repeating: meanGX))
+                                var s = 0
+                                while s + 8 <= spatial {
+                                    let xhat = (load(row + s) - vmu) * vsigma
+                                    let masked = zero.replacing(with: load(grad + s), where: load(y + s) .> zero)
+                                    UnsafeMutableRawPointer(target + s).storeBytes(
+                                        of: vk * (masked - vg - xhat * vgx), as: V.self)
+                                    s += 8
+                                }
+                                while s < spatial {
+                                    let xhat = (row[s] - mu) * sigma
+                                    let g = grad[s]
+                                    target[s] = k * ((y[s] > 0 ? g : 0) - meanG - xhat * meanGX)
+                                    s += 1
+                                }
+                            } else {
+                                for s in 0..<spatial {
+                                    let xhat = (row[s] - mu) * sigma
+                                    target[s] = k * (grad[s] - meanG - xhat * meanGX)
+                                }
                             }
+                        } else if let y = mask.map({ $0 + plane * spatial }) {
+                            for s in 0..<spatial { let g = grad[s]; target[s] = k * (y[s] > 0 ? g : 0) }
                         } else {
                             for s in 0..<spatial { target[s] = k * grad[s] }
                         }
@@ -111,6 +177,7 @@ extension Tensor {
             let gradWeight = weight.map { _ in Tensor(sumGX.map(Float.init)) }
             let gradBias = bias.map { _ in Tensor(sumG.map(Float.init)) }
             return [gradInput] + (weight == nil ? [] : [gradWeight]) + (bias == nil ? [] : [gradBias])
+                + (residual == nil ? [] : [residual?.requiresGrad == true ? dense : nil])
         }
     }
 
@@ -238,21 +305,37 @@ enum DoubleSums {
     }
 
     /// (Σ g, Σ g·x̂) with x̂ = (x − mean)·invStd computed in float32, as batch norm's backward needs.
+    /// With `mask`, g counts only where the mask is positive (a ReLU's output after the norm), as
+    /// if g had been zeroed there first.
     static func gradientSums(
-        _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, mean: Float, invStd: Float
+        _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, mean: Float, invStd: Float,
+        mask: UnsafePointer<Float>? = nil
     ) -> (Double, Double) {
         let m = SIMD4<Float>(repeating: mean), k = SIMD4<Float>(repeating: invStd)
         var a = SIMD4<Double>(repeating: 0), b = SIMD4<Double>(repeating: 0)
         var i = 0
-        while i + 4 <= count {
-            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD4<Float>.self)
-            let xhat = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Float>.self) - m) * k
-            let gd = SIMD4<Double>(gv)
-            a += gd; b += gd * SIMD4<Double>(xhat); i += 4
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+        }
+        if let mask {
+            let zero = SIMD4<Float>(repeating: 0)
+            while i + 4 <= count {
+                let gv = zero.replacing(with: load(g + i), where: load(mask + i) .> zero)
+                let xhat = (load(x + i) - m) * k
+                let gd = SIMD4<Double>(gv)
+                a += gd; b += gd * SIMD4<Double>(xhat); i += 4
+            }
+        } else {
+            while i + 4 <= count {
+                let xhat = (load(x + i) - m) * k
+                let gd = SIMD4<Double>(load(g + i))
+                a += gd; b += gd * SIMD4<Double>(xhat); i += 4
+            }
         }
         var sumG = a.sum(), sumGX = b.sum()
         while i < count {
-            sumG += Double(g[i]); sumGX += Double(g[i]) * Double((x[i] - mean) * invStd); i += 1
+            let gi: Float = mask.map { $0[i] > 0 ? g[i] : 0 } ?? g[i]
+            sumG += Double(gi); sumGX += Double(gi) * Double((x[i] - mean) * invStd); i += 1
         }
         return (sumG, sumGX)
     }
