@@ -30,7 +30,8 @@ public func runCheckpointBenchmark(directory: String? = nil, repeats: Int = 7) {
             print(
                 padded
                     + String(
-                        format: " median %8.2f ms  best %8.2f ms  cpu %8.2f ms", median * 1e3, sorted[0] * 1e3, cpu * 1e3)
+                        format: " median %8.2f ms  best %8.2f ms  cpu %8.2f ms", median * 1e3, sorted[0] * 1e3,
+                        cpu * 1e3)
                     + rate)
             results.append((name, median))
             results.append(("cpu " + name, cpu))
