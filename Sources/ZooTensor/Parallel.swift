@@ -28,7 +28,7 @@ public enum Parallel {
 extension Parallel {
     /// Calls `body` on blocks of 0..<count (16K elements each), the blocks spread over the cores
     /// when there are enough of them: element-wise loops over large activations.
-    static func forEachBlock(_ count: Int, _ body: (Range<Int>) -> Void) {
+    public static func forEachBlock(_ count: Int, _ body: (Range<Int>) -> Void) {
         let block = 1 << 14
         guard count > block else { body(0..<count); return }
         forEachChunk((count + block - 1) / block, work: count) { blocks in

@@ -65,9 +65,29 @@ extension Tensor {
             Parallel.forEachChunk(n * c, work: n * c * h * w) { planes in
                 for plane in planes {
                     let source = input + plane * h * w
+                    let (kh, kw) = window.kernel, (dh, dw) = dilation
                     for y in 0..<oh {
+                        let y0 = y * window.stride.0 - padding.0
+                        let rowsInside = y0 >= 0 && y0 + (kh - 1) * dh < h
                         for xo in 0..<ow {
                             var best = -Float.infinity, at = -1
+                            let x0 = xo * window.stride.1 - padding.1
+                            if rowsInside && x0 >= 0 && x0 + (kw - 1) * dw < w {
+                                // A window inside the image: the same scan without bounds checks.
+                                for i in 0..<kh {
+                                    let base = (y0 + i * dh) * w + x0
+                                    for j in 0..<kw {
+                                        let v = source[base + j * dw]
+                                        if v > best || v.isNaN || at < 0 {
+                                            best = v; at = base + j * dw; if v.isNaN { break }
+                                        }
+                                    }
+                                }
+                                let o = (plane * oh + y) * ow + xo
+                                output[o] = best
+                                winners[o] = Int32(at)
+                                continue
+                            }
                             for i in 0..<window.kernel.0 {
                                 let iy = y * window.stride.0 - padding.0 + i * dilation.0
                                 guard iy >= 0 && iy < h else { continue }

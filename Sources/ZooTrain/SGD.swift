@@ -58,25 +58,28 @@ public final class SGD: Optimizer {
         let buffer = state.buffer("momentum_buffer", like: parameter)
         withElements(gradient: gradient, mutating: [parameter, buffer]) { g, t, n in
             let (p, b) = (t[0], t[1])
-            // One loop per case, no branch inside: the compiler vectorizes each (same arithmetic).
-            switch (weightDecay != 0, first) {
-            case (true, true):
-                for i in 0..<n { b[i] = g[i] + weightDecay * p[i] }
-            case (false, true):
-                for i in 0..<n { b[i] = g[i] }
-            case (true, false):
-                for i in 0..<n { b[i] = b[i] * momentum + keep * (g[i] + weightDecay * p[i]) }
-            case (false, false):
-                for i in 0..<n { b[i] = b[i] * momentum + keep * g[i] }
-            }
-            if nesterov {
-                if weightDecay != 0 {
-                    for i in 0..<n { p[i] = p[i] + negativeLR * ((g[i] + weightDecay * p[i]) + momentum * b[i]) }
-                } else {
-                    for i in 0..<n { p[i] = p[i] + negativeLR * (g[i] + momentum * b[i]) }
+            // Elements are independent: large parameters are split over the cores, each block
+            // updated in one pass (one loop per case, no branch inside, so each vectorizes).
+            Parallel.forEachBlock(n) { range in
+                switch (weightDecay != 0, first) {
+                case (true, true):
+                    for i in range { b[i] = g[i] + weightDecay * p[i] }
+                case (false, true):
+                    for i in range { b[i] = g[i] }
+                case (true, false):
+                    for i in range { b[i] = b[i] * momentum + keep * (g[i] + weightDecay * p[i]) }
+                case (false, false):
+                    for i in range { b[i] = b[i] * momentum + keep * g[i] }
                 }
-            } else {
-                for i in 0..<n { p[i] = p[i] + negativeLR * b[i] }
+                if nesterov {
+                    if weightDecay != 0 {
+                        for i in range { p[i] = p[i] + negativeLR * ((g[i] + weightDecay * p[i]) + momentum * b[i]) }
+                    } else {
+                        for i in range { p[i] = p[i] + negativeLR * (g[i] + momentum * b[i]) }
+                    }
+                } else {
+                    for i in range { p[i] = p[i] + negativeLR * b[i] }
+                }
             }
         }
     }

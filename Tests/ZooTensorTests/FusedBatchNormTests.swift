@@ -25,7 +25,7 @@ import ZooTensor
         let residual = Tensor.normal(shape, using: &rng)
         let runningMean = Tensor.normal([4], using: &rng), runningVar = Tensor.normal([4], using: &rng).abs() + 0.5
         for leaf in [x, weight, bias] { leaf.requiresGrad = true }
-        residual.requiresGrad = epilogue != .addReluConstantResidual
+        residual.requiresGrad = epilogue.adds && epilogue != .addReluConstantResidual
         let added = epilogue.adds ? residual : nil
         let y: Tensor
         if fused {
