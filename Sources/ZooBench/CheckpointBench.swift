@@ -22,13 +22,19 @@ public func runCheckpointBenchmark(directory: String? = nil, repeats: Int = 7) {
         }
         let bytes = try Checkpoint.load(pth).byteCount
         var results: [(String, Double)] = []
-        func report(_ name: String, _ seconds: [Double], throughput: Bool = false) {
-            let sorted = seconds.sorted()
+        func report(_ name: String, _ runs: [(wall: Double, cpu: Double)], throughput: Bool = false) {
+            let sorted = runs.map(\.wall).sorted(), cpu = runs.map(\.cpu).sorted()[runs.count / 2]
             let median = sorted[sorted.count / 2]
             let rate = throughput ? String(format: "  %.2f GB/s", Double(bytes) / median / 1e9) : ""
             let padded = name.count < 44 ? name + String(repeating: " ", count: 44 - name.count) : name
-            print(padded + String(format: " median %8.2f ms  best %8.2f ms", median * 1e3, sorted[0] * 1e3) + rate)
+            print(
+                padded
+                    + String(
+                        format: " median %8.2f ms  best %8.2f ms  cpu %8.2f ms", median * 1e3, sorted[0] * 1e3,
+                        cpu * 1e3)
+                    + rate)
             results.append((name, median))
+            results.append(("cpu " + name, cpu))
         }
         print("checkpoint benchmark: \(bytes) bytes of tensors, \(repeats) runs each, files in \(directory)")
 
@@ -70,15 +76,24 @@ public func runCheckpointBenchmark(directory: String? = nil, repeats: Int = 7) {
     }
 }
 
-private func time(_ repeats: Int, before: () -> Void = {}, _ body: () throws -> Void) throws -> [Double] {
+/// Wall and process CPU seconds (all threads; the figure a loaded machine inflates least) of each run.
+private func time(_ repeats: Int, before: () -> Void = {}, _ body: () throws -> Void) throws -> [(
+    wall: Double, cpu: Double
+)] {
     before()
     try body()  // warm the page cache and the code
     return try (0..<repeats).map { _ in
         before()
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, startCPU = processCPUSeconds()
         try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, processCPUSeconds() - startCPU)
     }
+}
+
+private func processCPUSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
 /// Reads one byte per page of every tensor, so lazily mapped data is actually paged in.

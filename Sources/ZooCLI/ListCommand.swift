@@ -1,7 +1,8 @@
 import ArgumentParser
 import Zoo
 
-/// `zoo list [PATTERN ...] [--exclude PATTERN ...] [--pretrained]`: model names, one a line.
+/// `zoo list [PATTERN ...] [--exclude PATTERN ...] [--module MODULE ...] [--pretrained]`: model names,
+/// one a line.
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
@@ -20,6 +21,13 @@ struct ListCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Wildcards of names to leave out.", valueName: "pattern"))
     var exclude: [String] = []
 
+    @Option(
+        name: .customLong("module"),
+        help: ArgumentHelp(
+            "Only the architectures of this timm module (zoo's family of that name), as timm's "
+                + "list_models(module=...); repeat for several.", valueName: "module"))
+    var modules: [String] = []
+
     @Flag(help: "Only names with pretrained weights, as architecture.tag.")
     var pretrained = false
 
@@ -28,7 +36,12 @@ struct ListCommand: ParsableCommand {
         // models, family "torchvision") and the embedded zoo's tags are attached there.
         let registry = Zoo.registry
         try registry.loadManifestsFromEnvironment()
-        let names = registry.list(patterns, excluding: exclude, pretrained: pretrained)
+        let families = Set(registry.architectures.map(\.family))
+        if let unknown = modules.first(where: { !families.contains($0) }) {
+            throw ValidationError(
+                "unknown module \"\(unknown)\"; the modules are: \(families.sorted().joined(separator: ", "))")
+        }
+        let names = registry.list(patterns, excluding: exclude, families: modules, pretrained: pretrained)
         if !names.isEmpty { print(names.joined(separator: "\n")) }
     }
 }

@@ -246,7 +246,7 @@ enum ZooFormat {
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
         nonisolated(unsafe) let slots = results
-        let next = Counter()
+        let next = WorkCounter()
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let work = body
             DispatchQueue.concurrentPerform(
@@ -384,7 +384,7 @@ enum ZooFormat {
         let order = tensors.indices.sorted {
             tensors[$0].count * tensors[$0].dtype.byteSize > tensors[$1].count * tensors[$1].dtype.byteSize
         }
-        let next = Counter()
+        let next = WorkCounter()
         DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
             while let position = next.take(below: order.count) {
                 let index = order[position], tensor = tensors[index]
@@ -404,19 +404,6 @@ enum ZooFormat {
             }
         }
         return Array(results)
-    }
-
-    /// A shared work counter.
-    private final class Counter: @unchecked Sendable {
-        private var value = 0
-        private let lock = NSLock()
-        func take(below limit: Int) -> Int? {
-            lock.withLock {
-                guard value < limit else { return nil }
-                value += 1
-                return value - 1
-            }
-        }
     }
 
     /// zstd when it saves at least 1% (else the entry stays stored and mappable). Multi-byte types

@@ -253,12 +253,15 @@ public enum TorchvisionSwinV2 {
         return cfg
     }
 
-    /// Attaches swin_v2_t/s/b under the family "torchvision", building the timm twin.
+    /// Attaches swin_v2_t/s/b under the family "torchvision" as aliases of their timm twins: they
+    /// build the twin and load through its filter, but `zoo list "swin_*"` does not show them
+    /// (timm's `swin_*` are Swin V1; its V2 names are `swinv2_*`).
     public static func register(into registry: ModelRegistry) {
         for (name, twin) in timmTwins {
             registry.register(
                 architecture: name, family: "torchvision",
-                builder: { args in try makeSwinTransformerV2(twin, args: args) }, checkpointFilter: filter)
+                builder: { args in try makeSwinTransformerV2(twin, args: args) }, checkpointFilter: filter,
+                aliasOf: twin)
         }
         try! registry.register(cfgs: timmTwins.map { cfg($0.0) })
     }

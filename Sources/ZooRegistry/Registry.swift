@@ -28,6 +28,11 @@ public struct RegisteredArchitecture: Sendable {
     public let checkpointFilter: CheckpointFilter?
     /// Pretrained cfgs in order; the first is the default tag.
     public let pretrainedCfgs: [PretrainedCfg]
+    /// The timm architecture this name is another library's name for (torchvision's `swin_v2_t`
+    /// for `swinv2_tiny_window8_256`), or `nil`. An alias resolves, builds and loads checkpoints
+    /// like any architecture, but ``ModelRegistry/list(_:excluding:families:pretrained:includeTags:)``
+    /// leaves it out, as timm's `list_models` does not know it (docs/torchvision.md).
+    public let aliasOf: String?
 
     /// The cfg `architecture` alone resolves to.
     public var defaultCfg: PretrainedCfg? { pretrainedCfgs.first }
@@ -45,17 +50,20 @@ public struct ResolvedModel: Sendable {
     public var name: ModelName { cfg?.name ?? ModelName(architecture: architecture.name, tag: nil) }
 
     /// What `zoo info` shows: name, architecture, family, tag, parameter count (`null` if unknown)
-    /// and the cfg as timm's `get_pretrained_cfg(name).to_dict()` (`null` without cfgs).
+    /// and the cfg as timm's `get_pretrained_cfg(name).to_dict()` (`null` without cfgs); an alias
+    /// also names the timm architecture it stands for (`alias_of`).
     public func info(parameterCount: Int?) -> JSONValue {
-        .object([
-            ("name", .string(name.description)),
-            ("architecture", .string(architecture.name)),
-            ("family", .string(architecture.family)),
-            ("tag", JSONValue(cfg?.tag)),
-            ("is_default_tag", .bool(isDefaultTag)),
-            ("num_params", parameterCount.map(JSONValue.int) ?? .null),
-            ("pretrained_cfg", cfg?.timmDict ?? .null),
-        ])
+        .object(
+            [
+                ("name", .string(name.description)),
+                ("architecture", .string(architecture.name)),
+                ("family", .string(architecture.family)),
+            ] + (architecture.aliasOf.map { [("alias_of", JSONValue.string($0))] } ?? []) + [
+                ("tag", JSONValue(cfg?.tag)),
+                ("is_default_tag", .bool(isDefaultTag)),
+                ("num_params", parameterCount.map(JSONValue.int) ?? .null),
+                ("pretrained_cfg", cfg?.timmDict ?? .null),
+            ])
     }
 }
 
@@ -148,9 +156,11 @@ public final class ModelRegistry: Sendable {
     ///   - builder: Builds the model; `nil` registers the name only.
     ///   - checkpointFilter: Maps foreign key layouts onto the model's before loading (a second
     ///     trailing closure: `register(...) { args in ... } checkpointFilter: { tensors in ... }`).
+    ///   - aliasOf: The timm architecture this is another library's name for: resolved and built,
+    ///     never listed (``RegisteredArchitecture/aliasOf``).
     public func register(
         architecture: String, family: String, builder: ModelBuilder? = nil,
-        checkpointFilter: CheckpointFilter? = nil
+        checkpointFilter: CheckpointFilter? = nil, aliasOf: String? = nil
     ) {
         precondition(
             !architecture.isEmpty && !architecture.contains(where: { $0 == "." || $0.isWhitespace }),
@@ -159,7 +169,7 @@ public final class ModelRegistry: Sendable {
             let cfgs = state.architectures[architecture]?.pretrainedCfgs ?? []
             state.architectures[architecture] = RegisteredArchitecture(
                 name: architecture, family: family, builder: builder, checkpointFilter: checkpointFilter,
-                pretrainedCfgs: cfgs)
+                pretrainedCfgs: cfgs, aliasOf: aliasOf)
         }
     }
 
@@ -228,7 +238,7 @@ public final class ModelRegistry: Sendable {
                 }
                 state.architectures[cfg.architecture] = RegisteredArchitecture(
                     name: entry.name, family: entry.family, builder: entry.builder,
-                    checkpointFilter: entry.checkpointFilter, pretrainedCfgs: entryCfgs)
+                    checkpointFilter: entry.checkpointFilter, pretrainedCfgs: entryCfgs, aliasOf: entry.aliasOf)
             }
         }
     }
@@ -295,7 +305,7 @@ public final class ModelRegistry: Sendable {
 
     // MARK: Looking up
 
-    /// Model names in timm's natural order, as timm's `list_models` gives them.
+    /// Model names in timm's natural order, as timm's `list_models` gives them (aliases left out).
     ///
     /// - Parameters:
     ///   - patterns: Wildcards a name must match one of (``FnMatchPattern``); all names when empty.
@@ -311,7 +321,7 @@ public final class ModelRegistry: Sendable {
         let includeTags = includeTags ?? pretrained
         if includeTags || pretrained { loadPendingCfgs() }
         let architectures = state.withLock { Array($0.architectures.values) }
-            .filter { families.isEmpty || families.contains($0.family) }
+            .filter { $0.aliasOf == nil && (families.isEmpty || families.contains($0.family)) }
 
         var candidates: [(name: String, hasWeights: Bool)] = []
         for architecture in architectures {

@@ -72,16 +72,10 @@ extension Tensor {
                 let y = b.storage.bytes.assumingMemoryBound(to: Float.self)
                 // Broadcasts and permuted operands: the outermost dimension of more than one element
                 // is split over the cores, each part walked row by row.
-                let axis = outShape.firstIndex { $0 > 1 } ?? 0
-                let parts = outShape.isEmpty ? 1 : outShape[axis]
-                let inner = parts == 0 ? 0 : n / parts
-                Parallel.forEachChunk(parts, work: n) { range in
-                    var sub = outShape
-                    if !sub.isEmpty { sub[axis] = range.count }
-                    var index = range.lowerBound * inner
-                    let start = outShape.isEmpty ? 0 : range.lowerBound
+                Parallel.forEachOuterSlice(shape: outShape) { part, axis, start, position in
+                    var index = position
                     forEachRow2(
-                        shape: sub, ea, a.storageOffset + start * (ea.isEmpty ? 0 : ea[axis]), eb,
+                        shape: part, ea, a.storageOffset + start * (ea.isEmpty ? 0 : ea[axis]), eb,
                         b.storageOffset + start * (eb.isEmpty ? 0 : eb[axis])
                     ) { offsetA, stepA, offsetB, stepB, length in
                         for i in 0..<length { output[index + i] = f(x[offsetA + i * stepA], y[offsetB + i * stepB]) }

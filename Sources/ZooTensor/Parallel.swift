@@ -37,6 +37,26 @@ extension Parallel {
     }
 }
 
+extension Parallel {
+    /// Splits the outermost dimension of more than one element of `shape` over the cores (a tensor
+    /// walked in row-major order: layout copies, broadcasting element-wise ops). `body` gets one
+    /// part's shape (`shape` with that dimension cut to the part), the dimension, the part's first
+    /// index along it and the row-major position of the part's first element.
+    static func forEachOuterSlice(
+        shape: [Int], _ body: (_ part: [Int], _ axis: Int, _ first: Int, _ position: Int) -> Void
+    ) {
+        let count = shape.reduce(1, *)
+        let axis = shape.firstIndex { $0 > 1 } ?? 0
+        let parts = shape.isEmpty ? 1 : shape[axis]
+        let inner = parts == 0 ? 0 : count / parts
+        forEachChunk(parts, work: count) { range in
+            var part = shape
+            if !part.isEmpty { part[axis] = range.count }
+            body(part, axis, range.lowerBound, range.lowerBound * inner)
+        }
+    }
+}
+
 /// Chunks write disjoint memory, which the type system cannot see.
 private struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T

@@ -175,15 +175,10 @@ public final class Tensor: @unchecked Sendable {
             let destination = out.mutableFloats
             // Layout copies (permutes before a kernel) are large: the outermost dimension of more
             // than one element is split over the cores.
-            let axis = shape.firstIndex { $0 > 1 } ?? 0
-            let parts = shape.isEmpty ? 1 : shape[axis]
-            let inner = parts == 0 ? 0 : count / parts
-            Parallel.forEachChunk(parts, work: count) { range in
-                var sub = shape
-                if !sub.isEmpty { sub[axis] = range.count }
-                var index = range.lowerBound * inner
-                let offset = storageOffset + (shape.isEmpty ? 0 : range.lowerBound * strides[axis])
-                StridedIndex.forEachRow(shape: sub, strides: strides, offset: offset) { start, step, length in
+            Parallel.forEachOuterSlice(shape: shape) { part, axis, first, position in
+                var index = position
+                let offset = storageOffset + (shape.isEmpty ? 0 : first * strides[axis])
+                StridedIndex.forEachRow(shape: part, strides: strides, offset: offset) { start, step, length in
                     if step == 1 {
                         (destination + index).update(from: source + start, count: length)
                     } else {

@@ -26,6 +26,47 @@ struct ZooCommandTests {
         #expect(result.stdoutLines == expected)
     }
 
+    /// The transformer issue's patterns through the command, every family included (torchvision's
+    /// too): timm's `list_models(P)` of the modules zoo claims. torchvision's `swin_v2_t/s/b` are
+    /// aliases of timm's `swinv2_*_window8_256`, so `swin_*` is timm's nine Swin V1 names; the
+    /// aliases still resolve (`zoo info`).
+    @Test(arguments: ["vit_*", "deit*", "convnext*", "swin_*"])
+    func transformerPatternsListTimmsNamesOnly(_ pattern: String) throws {
+        let listed = try RegistryFixture.root()["patterns"]?[pattern]?.arrayValue?.compactMap { $0.stringValue }
+        let expected = try #require(listed)
+        #expect(!expected.isEmpty)
+        let result = try ZooProcess.run("list", pattern)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutLines == expected)
+        if pattern == "swin_*" {
+            let info = try ZooProcess.run("info", "swin_v2_t", "--json")
+            #expect(info.status == 0, "\(info.stderr)")
+            let json = try JSONValue(parsing: Array(info.stdout.utf8))
+            #expect(json["alias_of"] == .string("swinv2_tiny_window8_256"))
+            #expect(json["family"] == .string("torchvision"))
+        }
+    }
+
+    /// `zoo list --module M` is timm's `list_models(module=M)` for every module zoo claims, in timm's
+    /// order (timm's `test_*` smoke models, which the fixture leaves out, compared without; of
+    /// `vision_transformer`, its `vit_*`).
+    @Test func moduleListsAreTimmsModules() throws {
+        let fixture = try RegistryFixture.root()
+        let claimed = try #require(fixture["claimed"]?.arrayValue?.compactMap { $0.stringValue })
+        #expect(claimed.count >= 12)
+        for module in claimed {
+            let timmNames = try #require(fixture["modules"]?[module]?.arrayValue?.compactMap { $0.stringValue })
+            let expected = timmNames.filter { !$0.hasPrefix("test_") }
+            #expect(!expected.isEmpty, "\(module)")
+            let result = try ZooProcess.run("list", "--module", module)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdoutLines.filter { !$0.hasPrefix("test_") } == expected, "module \(module)")
+        }
+        let unknown = try ZooProcess.run("list", "--module", "resnett")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown module \"resnett\""), "\(unknown.stderr)")
+    }
+
     // timm.get_pretrained_cfg("resnet50.a1_in1k").crop_pct; sum(p.numel() for p in timm.create_model("resnet50").parameters())
     @Test func infoJSONHasTimmsCfgAndParameterCount() throws {
         let result = try ZooProcess.run("info", "resnet50.a1_in1k", "--json")

@@ -132,4 +132,47 @@ import ZooTensor
             }
         }
     }
+
+    /// A verified `.zoo` load checks an entry's CRC in 1 MiB pieces on every core and combines them
+    /// (`ZipArchive.storedCRCs`): a byte flipped in any piece of a multi-piece entry, first, middle
+    /// or last, still fails the load with an error naming the file and the entry; the good file loads
+    /// with the values saved, and the combined CRCs equal zlib's over each whole entry.
+    @Test func verifiedLoadCatchesAFlippedByteInEveryPieceOfAnEntry() throws {
+        let directory = makeTemporaryDirectory()
+        defer { cleanUp(directory) }
+        let path = directory + "/pieces.zoo"
+        let count = (5 << 20) / 8 + 3  // 2.5 MiB of floats and a few bytes: three pieces, the last short
+        let values = (0..<count).map { Float($0 % 1009) * 0.25 }
+        try Checkpoint(tensors: [("small", Tensor([1, 2, 3], shape: [3])), ("big", Tensor(values, shape: [count]))])
+            .save(path)
+        let good = Array(FileManager.default.contents(atPath: path)!)
+        let archive = try ZipArchive(file: MappedFile(path: path))
+        let entries = archive.entries.filter { $0.name.hasPrefix("tensors/") }
+        let crcs = try archive.storedCRCs(entries)
+        for entry in entries {
+            let expected = good.withUnsafeBufferPointer {
+                UInt32(CZlib.crc32(0, $0.baseAddress! + entry.dataOffset, uInt(entry.compressedSize)))
+            }
+            #expect(crcs[entry.name] == expected, "\(entry.name)")
+        }
+        let loaded = try Checkpoint.load(path).tensors
+        #expect(loaded.map(\.name) == ["small", "big"])
+        #expect(loaded[1].tensor.toArray() == values)
+
+        let big = try #require(entries.first { $0.uncompressedSize == count * 4 })
+        let broken = directory + "/broken.zoo"
+        for offset in [0, 700_000, (1 << 20) + 5, 2 << 20, big.compressedSize - 1] {
+            var bytes = good
+            bytes[big.dataOffset + offset] ^= 0x10
+            _ = FileManager.default.createFile(atPath: broken, contents: Data(bytes))
+            #expect("byte \(offset) of the entry") {
+                try Checkpoint.load(broken)
+            } throws: { error in
+                guard case let .checksumMismatch(file, name, expected, actual) = error as? CheckpointError else {
+                    return false
+                }
+                return file == broken && name == big.name && expected == big.crc32 && actual != expected
+            }
+        }
+    }
 }

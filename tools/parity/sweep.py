@@ -447,10 +447,16 @@ def prepare(row, family, work):
     model.eval()
     # Expectations in float64 from the float32 weights: PyTorch's own float32 gradients of deep
     # stages can stray 1e-1 from exact ones, which would test agreement in rounding, not correctness.
+    # PyTorch's own float32 eval logits: how far float32 rounding alone strays from the float64 ones
+    # (the logits' counterpart of the gradients' `floor`).
+    with torch.no_grad():
+        logits32 = model(x)
     model = model.double()
     with torch.no_grad():
-        logits = model(x.double()).float()
-    expected = {"logits": logits}
+        logits64 = model(x.double())
+    logit_floor = relative_error(logits32.double(), logits64)
+    expected = {"logits": logits64.float()}
+    del logits32
     if checked:
         model.train()
         out = model(x.double())
@@ -474,7 +480,7 @@ def prepare(row, family, work):
                     metadata=metadata)
     save_contiguous(expected, os.path.join(work, f"{file_stem(row)}.expected.safetensors"))
     return {"parameters": parameters, "keys": [[k, s] for k, s, _ in keys] if keys is not None else None,
-            "floor": floor, "zoo_heads": list(zoo_heads) if checked else []}
+            "floor": floor, "logit_floor": logit_floor, "zoo_heads": list(zoo_heads) if checked else []}
 
 
 # Float32 variants `float32_spread` runs: PyTorch's own train step with another memory layout, and at
@@ -699,6 +705,12 @@ def file_stem(row):
     return row.replace(":", "-")
 
 
+def float32_bar(bar, float32_error):
+    """A check's bar: `bar`, or twice PyTorch's own float32 error against the float64 reference where
+    float32 rounding alone strays further (NaN: not measured). One rule for logits and gradients."""
+    return max(bar, 2 * float32_error) if float32_error == float32_error else bar
+
+
 @dataclass
 class Result:
     row: str
@@ -710,6 +722,8 @@ class Result:
     classifier: float = float("nan")
     # PyTorch's own float32 gradient error against float64 (the larger of the two gradients).
     floor: float = float("nan")
+    # PyTorch's own float32 eval-logit error against float64 (prepare's `logit_floor`).
+    logit_floor: float = float("nan")
     # Rows whose gradients missed the bar: PyTorch's float32 spread (`float32_spread`), worst variant.
     spread: float = float("nan")
     spread_variants: dict = field(default_factory=dict)
@@ -734,19 +748,26 @@ class Result:
         train-mode norms over tiny maps): no float32 implementation can do better than rounding. The
         float32 error is prepare's one sample (PyTorch's further float32 variants, `spread`, are
         reported but do not widen the bar)."""
-        return max(GRAD_TOLERANCE, 2 * self.floor) if self.floor == self.floor else GRAD_TOLERANCE
+        return float32_bar(GRAD_TOLERANCE, self.floor)
+
+    @property
+    def logit_tolerance(self):
+        """1e-4, or twice PyTorch's own float32 eval-logit error, by the gradients' rule: deep
+        torchvision ResNets (no zero-initialized last norm, so 33 undamped residual branches) make
+        PyTorch's own float32 logits stray 1.4e-4 from float64 at random weights."""
+        return float32_bar(LOGIT_TOLERANCE, self.logit_floor)
 
     def judge(self, grads_checked):
         if self.error:
             return
-        ok = self.keys in ("equal", "strict load") and self.logits <= LOGIT_TOLERANCE
+        ok = self.keys in ("equal", "strict load") and self.logits <= self.logit_tolerance
         if grads_checked:
             within = self.first_conv <= self.grad_tolerance and self.classifier <= self.grad_tolerance
             # Or within the same bar of the float64 gradients with near-kink decisions flipped.
             flipped = bool(self.flips) and max(self.flips["first_conv"], self.flips["classifier"]) <= self.grad_tolerance
             # Or the well-conditioned second step within 1e-3 (or twice PyTorch's float32 error there).
             recheck = self.recheck
-            bar = max(GRAD_TOLERANCE, 2 * recheck.get("floor", 0.0))
+            bar = float32_bar(GRAD_TOLERANCE, recheck.get("floor", float("nan")))
             rechecked = bool(recheck) and (max(recheck["first_conv"], recheck["classifier"]) <= bar or (
                 "flips" in recheck and max(recheck["flips"]["first_conv"], recheck["flips"]["classifier"]) <= bar))
             ok = ok and (within or flipped or rechecked)
@@ -897,13 +918,14 @@ def check_row(row, family, binary, script, work, timeout, threads):
         theirs_at = reference_keys[at] if at < len(reference_keys) else None
         result.keys = f"differ at {at}: {ours_at} vs {theirs_at}"
     result.logits = relative_error(ours["logits"], expected["logits"])
+    result.logit_floor = meta.get("logit_floor", float("nan"))
     heads = meta["zoo_heads"]
     if heads:
         result.first_conv = relative_error(ours[f"grad.{heads[0]}.weight"], expected["grad.first_conv"])
         result.classifier = relative_error(ours[f"grad.{heads[1]}.weight"], expected["grad.classifier"])
         result.floor = meta["floor"]
     result.judge(bool(heads))
-    if (result.status == "fail" and result.keys in ("equal", "strict load") and result.logits <= LOGIT_TOLERANCE
+    if (result.status == "fail" and result.keys in ("equal", "strict load") and result.logits <= result.logit_tolerance
             and result.parameters <= FREEZE_ABOVE):
         # Only the gradients missed: measure how far PyTorch's own float32 step strays here (not for
         # the frozen giants: the measurement trains every weight, in float64 too).
@@ -1043,6 +1065,7 @@ def format_error(value):
 # merges of main, so a merge does not invalidate every row), by sha256 prefix as in the build column.
 BUILD_COMMITS = {
     "2873863919e2": "af669e6 (the sweep branch with main merged, 2026-12-06 10:19 UTC; built 10:22)",
+    "650be0d0088b": "c38cd50 (main, 2026-12-06 13:57 UTC; built 14:25 in the sweep worktree)",
 }
 
 
@@ -1059,6 +1082,7 @@ def write_report(rows, cache, path, command, current_key):
     failed = [r for r in results if r.status == "fail"]
     unchecked = [r for r in results if r.status == "unchecked"]
     builds = sorted({r.build for r in results if r.build})
+    widened_logits = [r for r in results if r.logit_floor == r.logit_floor and r.logit_floor > LOGIT_TOLERANCE]
     lines = [
         "# Parity sweep",
         "",
@@ -1082,6 +1106,21 @@ def write_report(rows, cache, path, command, current_key):
         "alone strays further from the float64 reference (column \"torch f32\"; train-mode norms over 2×2",
         "maps in deep stages amplify rounding). Rows above 200M parameters compute gradients for the two",
         "checked weights only (both sides), to fit in memory.",
+        "",
+        "Logits pass within 1e-4 of the largest logit, or by the same rule within twice PyTorch's own",
+        "float32 error (column \"torch f32 logits\": PyTorch's float32 eval logits against float64, measured",
+        "in every row; one function, `float32_bar`, widens both bars). Where PyTorch's own float32 logits",
+        "stray more than 1e-4, zoo's float32 logits stray about as far (the bar allows twice): "
+        + (", ".join(f"{r.row} PyTorch {format_error(r.logit_floor)}, zoo {format_error(r.logits)}"
+                     for r in widened_logits) or "(no row yet)") + ".",
+        "These are the deep torchvision ResNets: torchvision does not zero-initialize a block's last batch",
+        "norm, so with random weights and norms every bottleneck branch adds its full share of rounding",
+        "to the residual stream. Measured on tv:resnet101 (one thread, sweep weights): PyTorch's float32",
+        "error against float64 grows block by block, 9.1e-7 after layer1.0, 1.0e-5 after layer3.0, 6.8e-5",
+        "after layer3.22, 1.9e-4 after layer4.1 and 1.4e-4 at the logits, while the stream's largest value",
+        "stays within 8..34 (nothing overflows or cancels); zoo's logits there are 1.35e-4 off. timm's",
+        "ResNets zero-initialize that norm (zero_init_last), so randomized statistics give their branches",
+        "small weights and the same depth costs them little (resnext101_32x8d: PyTorch 2.9e-6).",
         "",
         "Some deep networks' train-mode gradients at these small inputs sit next to a jump: a ReLU input",
         "within float32 rounding of its kink (relative gap under 1e-5 of its channel's largest value) routes",
@@ -1150,8 +1189,9 @@ def write_report(rows, cache, path, command, current_key):
     lines += [f"torchvision models zoo registers under torchvision's name (family `torchvision`), checked by their "
               f"architecture row against torchvision's own model: {', '.join(as_rows)}.", ""]
     lines += [
-        "| architecture | family | keys | logits | first conv grad | classifier grad | torch f32 | time | build | result |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| architecture | family | keys | logits | torch f32 logits | first conv grad | classifier grad | torch f32 | time "
+        "| build | result |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         status = r.status if r.status == "pass" else (f"{r.status.upper()}: " + (r.error or "tolerance"))
@@ -1161,7 +1201,8 @@ def write_report(rows, cache, path, command, current_key):
             keys = f"{keys} → {TORCHVISION[r.row[3:]].zoo}"
         seconds = f"{r.seconds:.0f} s" if r.seconds else "-"
         torch_f32 = format_error(r.floor) + (f" / {format_error(r.spread)}" if r.spread == r.spread else "")
-        lines.append(f"| {r.row} | {r.family} | {keys} | {format_error(r.logits)} | {format_error(r.first_conv)} | "
+        lines.append(f"| {r.row} | {r.family} | {keys} | {format_error(r.logits)} | {format_error(r.logit_floor)} | "
+                     f"{format_error(r.first_conv)} | "
                      f"{format_error(r.classifier)} | {torch_f32} | {seconds} | {r.build or '-'} | {status} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -1180,6 +1221,8 @@ def main():
     parser.add_argument("--report", action="store_true", help="only rewrite the report from the cache")
     parser.add_argument("--force", action="store_true", help="check again rows that passed with this build")
     parser.add_argument("--skip-failed", action="store_true", help="don't retry rows that failed with this build")
+    parser.add_argument("--first", nargs="+", default=[],
+                        help="check these rows (of those to check) before all others, e.g. the never-checked ones")
     # The reference child.
     parser.add_argument("--reference", help=argparse.SUPPRESS)
     parser.add_argument("--family-of", help=argparse.SUPPRESS)
@@ -1225,6 +1268,8 @@ def main():
 
     rows = selected_rows(binary, args.family, args.only)
     families = dict(rows)
+    if set(args.first) - set(families):
+        sys.exit(f"--first: not among the selected rows: {' '.join(sorted(set(args.first) - set(families)))}")
     keys = {row: hashlib.sha256(f"{row} {binary_sha} {inputs_hash(row, families[row])}".encode()).hexdigest()[:16]
             for row, _ in rows}
 
@@ -1257,7 +1302,11 @@ def main():
         print(f"{len(rows)} rows: {len(rows) - len(todo) - len(retry)} cached, {len(todo)} to check, "
               f"{len(retry)} to retry (build {binary_sha[:12]})", flush=True)
         work = os.path.join(args.cache, "work")
-        todo, retry = spread(todo, args.cache), spread(retry, args.cache)
+        # --first rows lead (their order `spread`'s: cheap before costly), then the rest as usual.
+        first = set(args.first)
+        todo = spread([r for r in todo + retry if r[0] in first], args.cache) + spread(
+            [r for r in todo if r[0] not in first], args.cache)
+        retry = spread([r for r in retry if r[0] not in first], args.cache)
         for n, (row, family) in enumerate(todo + retry, 1):
             if not row.startswith("tv:") and not hooks_for(row, family):
                 result = Result(row, family, error=f"no sweep hooks for family {family}")

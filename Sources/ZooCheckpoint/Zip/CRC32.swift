@@ -1,4 +1,5 @@
 import CCheckpointKernels
+import CZlib
 
 /// CRC-32 (the zip polynomial) over any number of bytes, with zlib's values. Carry-less
 /// multiplication folds 256 bits per instruction where the CPU has AVX2 and VPCLMULQDQ
@@ -10,3 +11,9 @@ func crc32(_ bytes: UnsafeRawBufferPointer, continuing initial: UInt32 = 0) -> U
 }
 
 func crc32(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { crc32($0) } }
+
+/// The CRC-32 of `a + b` from `a`'s CRC, `b`'s CRC and `b`'s length (zlib's `crc32_combine`):
+/// pieces of one entry checked on different cores give the entry's CRC.
+func crc32Combine(_ first: UInt32, _ second: UInt32, _ secondLength: Int) -> UInt32 {
+    UInt32(truncatingIfNeeded: crc32_combine(UInt(first), UInt(second), Int(secondLength)))
+}

@@ -73,3 +73,18 @@ struct WriterChecksums {
     var known: [ObjectIdentifier: UInt32] = [:]
     var pending: [ObjectIdentifier: PendingChecksum] = [:]
 }
+
+/// Hands out the indices below a limit, each once, to the threads that ask: work spread over the
+/// cores in turn (`DispatchQueue.concurrentPerform` workers taking the next piece).
+final class WorkCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
+        }
+    }
+}
