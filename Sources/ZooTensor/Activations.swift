@@ -17,15 +17,10 @@ extension Tensor {
         let (gs, ys, out) = (dense.floats, y.floats, result.mutableFloats)
         withExtendedLifetime((dense, y)) {
             Parallel.forEachBlock(result.count) { range in
-                typealias V = SIMD8<Float>
-                var i = range.lowerBound
-                while i + 8 <= range.upperBound {
-                    let gv = UnsafeRawPointer(gs + i).loadUnaligned(as: V.self)
-                    let mask = UnsafeRawPointer(ys + i).loadUnaligned(as: V.self) .> 0
-                    UnsafeMutableRawPointer(out + i).storeBytes(of: V(repeating: 0).replacing(with: gv, where: mask), as: V.self)
-                    i += 8
+                let start = range.lowerBound
+                VectorMath.apply(gs + start, ys + start, out + start, range.count) { g, y in
+                    SIMD8(repeating: 0).replacing(with: g, where: y .> 0)
                 }
-                while i < range.upperBound { out[i] = ys[i] > 0 ? gs[i] : 0; i += 1 }
             }
         }
         return result

@@ -161,14 +161,8 @@ extension Tensor {
         let (x, y, z) = (a.floats, b.floats, out.mutableFloats)
         withExtendedLifetime((a, b)) {
             Parallel.forEachBlock(out.count) { range in
-                typealias V = SIMD8<Float>
-                var i = range.lowerBound
-                while i + 8 <= range.upperBound {
-                    let sum = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) + UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
-                    UnsafeMutableRawPointer(z + i).storeBytes(of: sum, as: V.self)
-                    i += 8
-                }
-                while i < range.upperBound { z[i] = x[i] + y[i]; i += 1 }
+                let start = range.lowerBound
+                VectorMath.apply(x + start, y + start, z + start, range.count, +)
             }
         }
         return out

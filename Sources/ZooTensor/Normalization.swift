@@ -88,8 +88,8 @@ extension Tensor {
         // hold the tensor that holds the graph.
         let output = relu ? out.detach() : nil
         let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])
-        return record(relu ? (residual == nil ? "batch_norm_relu" : "batch_norm_add_relu") : "batch_norm", inputs, out) {
-            g in
+        let name = relu ? (residual == nil ? "batch_norm_relu" : "batch_norm_add_relu") : "batch_norm"
+        return record(name, inputs, out) { g in
             var dense = g.denseFloats()
             // The gradient past the ReLU (and the residual's, as the add passes it on): where the
             // output is positive the output's gradient, else 0. Made as a tensor only when the
@@ -143,7 +143,8 @@ extension Tensor {
                                 @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
                                     UnsafeRawPointer(p).loadUnaligned(as: V.self)
                                 }
-                                let (zero, vk, vmu, vsigma) = (V(repeating: 0), V(repeating: k), V(repeating: mu), V(repeating: sigma))
+                                let (zero, vk) = (V(repeating: 0), V(repeating: k))
+                                let (vmu, vsigma) = (V(repeating: mu), V(repeating: sigma))
                                 let (vg, vgx) = (V(repeating: meanG), V(repeating: meanGX))
                                 var s = 0
                                 while s + 8 <= spatial {

@@ -87,4 +87,25 @@ enum VectorMath {
             for j in 0..<(count - i) { output[i + j] = y[j] }
         }
     }
+
+    /// `f` over pairs of inputs eight lanes at a time, the tail padded with zeros as `apply`'s.
+    static func apply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int,
+        _ f: (Vector, Vector) -> Vector
+    ) {
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector {
+            UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+        }
+        var i = 0
+        while i + 8 <= count {
+            UnsafeMutableRawPointer(output + i).storeBytes(of: f(load(a + i), load(b + i)), as: Vector.self)
+            i += 8
+        }
+        if i < count {
+            var x = Vector(repeating: 0), y = Vector(repeating: 0)
+            for j in 0..<(count - i) { x[j] = a[i + j]; y[j] = b[i + j] }
+            let z = f(x, y)
+            for j in 0..<(count - i) { output[i + j] = z[j] }
+        }
+    }
 }
