@@ -36,10 +36,11 @@ struct ListCommand: ParsableCommand {
         // models, family "torchvision") and the embedded zoo's tags are attached there.
         let registry = Zoo.registry
         try registry.loadManifestsFromEnvironment()
-        let families = Set(registry.architectures.map(\.family))
-        if let unknown = modules.first(where: { !families.contains($0) }) {
+        // Checked through `list`, which parses no manifest (`architectures` would parse them all).
+        if let unknown = modules.first(where: { registry.list(families: [$0]).isEmpty }) {
+            let families = Set(registry.architectures.map(\.family)).sorted()
             throw ValidationError(
-                "unknown module \"\(unknown)\"; the modules are: \(families.sorted().joined(separator: ", "))")
+                "unknown module \"\(unknown)\"; the modules are: \(families.joined(separator: ", "))")
         }
         let names = registry.list(patterns, excluding: exclude, families: modules, pretrained: pretrained)
         if !names.isEmpty { print(names.joined(separator: "\n")) }
