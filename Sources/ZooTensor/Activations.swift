@@ -12,18 +12,7 @@ extension Tensor {
 
     /// ReLU's backward: `g` where `output` is positive, else 0 (PyTorch's `threshold_backward`).
     static func reluGradient(_ g: Tensor, output: Tensor) -> Tensor {
-        let dense = g.denseFloats(), y = output.denseFloats()
-        let result = Tensor(empty: output.shape)
-        let (gs, ys, out) = (dense.floats, y.floats, result.mutableFloats)
-        withExtendedLifetime((dense, y)) {
-            Parallel.forEachBlock(result.count) { range in
-                let start = range.lowerBound
-                VectorMath.apply(gs + start, ys + start, out + start, range.count) { g, y in
-                    SIMD8(repeating: 0).replacing(with: g, where: y .> 0)
-                }
-            }
-        }
-        return result
+        zipVectors(g, output) { g, y in SIMD8(repeating: 0).replacing(with: g, where: y .> 0) }
     }
 
     public func relu6() -> Tensor {

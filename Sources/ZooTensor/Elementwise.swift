@@ -30,6 +30,22 @@ extension Tensor {
         return out
     }
 
+    /// `f` over eight-lane vectors of two float32 tensors of one shape, element by element; a fresh
+    /// contiguous float32 tensor, the work split over the cores. No autograd.
+    static func zipVectors(_ a: Tensor, _ b: Tensor, _ f: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
+        precondition(a.shape == b.shape, "zipVectors: \(a.shape) and \(b.shape) differ")
+        let (x, y) = (a.denseFloats(), b.denseFloats())
+        let out = Tensor(empty: a.shape)
+        let (xs, ys, output) = (x.floats, y.floats, out.mutableFloats)
+        withExtendedLifetime((x, y)) {
+            Parallel.forEachBlock(out.count) { range in
+                let start = range.lowerBound
+                VectorMath.apply(xs + start, ys + start, output + start, range.count, f)
+            }
+        }
+        return out
+    }
+
     /// `f` applied to broadcast pairs of elements; a fresh contiguous float32 tensor. No autograd.
     @inline(__always)
     static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
@@ -157,15 +173,7 @@ extension Tensor {
         guard a.shape == b.shape, a.dtype == .float32, b.dtype == .float32, a.isContiguous, b.isContiguous else {
             return nil
         }
-        let out = Tensor(empty: a.shape)
-        let (x, y, z) = (a.floats, b.floats, out.mutableFloats)
-        withExtendedLifetime((a, b)) {
-            Parallel.forEachBlock(out.count) { range in
-                let start = range.lowerBound
-                VectorMath.apply(x + start, y + start, z + start, range.count, +)
-            }
-        }
-        return out
+        return zipVectors(a, b, +)
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
