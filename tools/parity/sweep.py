@@ -760,6 +760,19 @@ class Result:
         PyTorch's own float32 logits stray 1.4e-4 from float64 at random weights."""
         return float32_bar(LOGIT_TOLERANCE, self.logit_floor)
 
+    @property
+    def passed_by(self):
+        """Which of `judge`'s ways a passing row took, first that holds: the issues' bars as they
+        stand, a bar widened to twice PyTorch's own float32 error, near-kink flips, the batch-8 step."""
+        grads = [g for g in (self.first_conv, self.classifier) if g == g]
+        if self.logits <= LOGIT_TOLERANCE and all(g <= GRAD_TOLERANCE for g in grads):
+            return "the bars as they stand"
+        if all(g <= self.grad_tolerance for g in grads):
+            return "a bar widened by PyTorch's float32 error"
+        if self.flips and max(self.flips["first_conv"], self.flips["classifier"]) <= self.grad_tolerance:
+            return "near-kink decisions flipped"
+        return "the batch-8 step"
+
     def judge(self, grads_checked):
         if self.error:
             return
@@ -1106,6 +1119,9 @@ def write_report(rows, cache, path, command, current_key):
         f"**{len(passed)} of {len(results)} pass, {len(failed)} fail, {len(unchecked)} unchecked** "
         f"({len(current)} checked with the current build {current_key.build}; builds seen: {', '.join(builds) or '-'}).",
         "",
+        "How the passes were reached: " + ", ".join(
+            f"{n} by {way}" for way, n in collections.Counter(r.passed_by for r in passed).most_common()) + ".",
+        "",
         "Gradients pass within 1e-3, or within twice PyTorch's own float32 error where float32 rounding",
         "alone strays further from the float64 reference (column \"torch f32\"; train-mode norms over 2×2",
         "maps in deep stages amplify rounding). Rows above 200M parameters compute gradients for the two",
@@ -1140,7 +1156,7 @@ def write_report(rows, cache, path, command, current_key):
         "5.1e-3 channels-last; regnety_080_tv's float64 gradient itself moves 5.6e-3 when the input moves",
         "by a float32 ulp. A row whose gradients miss the bar is therefore measured once more, by",
         "`float32_spread` and `decision_flips` in tools/parity/sweep.py: the float64 gradients are",
-        "recomputed with each of the 10 ReLU inputs closest to their kink (gap < 1e-5) taken the other way,",
+        f"recomputed with each of the {KINK_CANDIDATES} ReLU inputs closest to their kink (gap < {KINK_GAP:g}) taken the other way,",
         "then with the helpful ones together, and the row passes when zoo's gradients are within the same",
         "bar (1e-3, or twice the one float32 sample) of one of these. Rows still off get one more train",
         "step on the same weights at batch 8 (`batch_recheck_files`): with batch 2 a train-mode batch norm",
