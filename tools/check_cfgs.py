@@ -12,22 +12,16 @@ any mismatch.
     /usr/bin/python3 tools/check_cfgs.py .build/release/zoo
 """
 import json
+import os
 import subprocess
 import sys
 
 import timm
 from timm.models import _registry
 
-MODULES = ["resnet", "efficientnet", "mobilenetv3", "regnet", "densenet", "vgg", "inception_v3",
-           "vision_transformer", "deit", "convnext", "swin_transformer", "swin_transformer_v2"]
-NOT_CARRIED = {"state_dict", "source", "label_names", "label_descriptions"}
-
-
-def promised(module, arch):
-    """zoo holds every architecture of these modules but timm's test_* models, and of
-    vision_transformer the `vit_*` ones (its aimv2, beit3, eva and flexivit are not registered:
-    docs/transformers.md)."""
-    return not arch.startswith("test_") and (module != "vision_transformer" or arch.startswith("vit_"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures"))
+from make_manifests import NOT_CARRIED  # noqa: E402
+from make_registry_fixtures import CLAIMED, in_scope  # noqa: E402  (what zoo promises, as the CI fixture)
 
 
 def timm_cfg(tag):
@@ -39,9 +33,9 @@ def timm_cfg(tag):
 def main():
     zoo = sys.argv[1] if len(sys.argv) > 1 else ".build/release/zoo"
     checked, mismatched = 0, []
-    for module in MODULES:
+    for module in CLAIMED:
         for arch in timm.list_models(module=module):
-            if not promised(module, arch):
+            if not in_scope(module, arch):
                 continue
             for tag in _registry._model_with_tags[arch]:
                 run = subprocess.run([zoo, "info", tag, "--json"], capture_output=True, text=True, timeout=300)
@@ -50,7 +44,7 @@ def main():
                 if ours != timm_cfg(tag):
                     mismatched.append(tag)
                     print(f"{tag}: differs" if ours is not None else f"{tag}: {run.stderr.strip()}", flush=True)
-    print(f"{checked} tags of {len(MODULES)} modules: {checked - len(mismatched)} equal timm "
+    print(f"{checked} tags of {len(CLAIMED)} modules: {checked - len(mismatched)} equal timm "
           f"{timm.__version__}'s cfg, {len(mismatched)} differ")
     sys.exit(1 if mismatched else 0)
 

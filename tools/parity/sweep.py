@@ -760,33 +760,37 @@ class Result:
         PyTorch's own float32 logits stray 1.4e-4 from float64 at random weights."""
         return float32_bar(LOGIT_TOLERANCE, self.logit_floor)
 
+    def gradient_ways(self):
+        """The ways the gradients pass that hold, in `judge`'s order: within the bar, within it of the
+        float64 gradients with near-kink decisions flipped, or the well-conditioned batch-8 step within
+        1e-3 (or twice PyTorch's float32 error there)."""
+        recheck = self.recheck
+        bar = float32_bar(GRAD_TOLERANCE, recheck.get("floor", float("nan")))
+        ways = {
+            "within": self.first_conv <= self.grad_tolerance and self.classifier <= self.grad_tolerance,
+            "flipped": bool(self.flips) and max(self.flips["first_conv"], self.flips["classifier"]) <= self.grad_tolerance,
+            "rechecked": bool(recheck) and (max(recheck["first_conv"], recheck["classifier"]) <= bar or (
+                "flips" in recheck and max(recheck["flips"]["first_conv"], recheck["flips"]["classifier"]) <= bar)),
+        }
+        return [way for way, holds in ways.items() if holds]
+
     @property
     def passed_by(self):
-        """Which of `judge`'s ways a passing row took, first that holds: the issues' bars as they
-        stand, a bar widened to twice PyTorch's own float32 error, near-kink flips, the batch-8 step."""
+        """How a passing row passed: the issues' bars as they stand, or the first of `gradient_ways`
+        (rows without checked gradients have NaN there and pass on keys and logits)."""
         grads = [g for g in (self.first_conv, self.classifier) if g == g]
         if self.logits <= LOGIT_TOLERANCE and all(g <= GRAD_TOLERANCE for g in grads):
             return "the bars as they stand"
-        if all(g <= self.grad_tolerance for g in grads):
-            return "a bar widened by PyTorch's float32 error"
-        if self.flips and max(self.flips["first_conv"], self.flips["classifier"]) <= self.grad_tolerance:
-            return "near-kink decisions flipped"
-        return "the batch-8 step"
+        way = (self.gradient_ways() or ["within"])[0]
+        return {"within": "a bar widened by PyTorch's float32 error", "flipped": "near-kink decisions flipped",
+                "rechecked": "the batch-8 step"}[way]
 
     def judge(self, grads_checked):
         if self.error:
             return
         ok = self.keys in ("equal", "strict load") and self.logits <= self.logit_tolerance
         if grads_checked:
-            within = self.first_conv <= self.grad_tolerance and self.classifier <= self.grad_tolerance
-            # Or within the same bar of the float64 gradients with near-kink decisions flipped.
-            flipped = bool(self.flips) and max(self.flips["first_conv"], self.flips["classifier"]) <= self.grad_tolerance
-            # Or the well-conditioned second step within 1e-3 (or twice PyTorch's float32 error there).
-            recheck = self.recheck
-            bar = float32_bar(GRAD_TOLERANCE, recheck.get("floor", float("nan")))
-            rechecked = bool(recheck) and (max(recheck["first_conv"], recheck["classifier"]) <= bar or (
-                "flips" in recheck and max(recheck["flips"]["first_conv"], recheck["flips"]["classifier"]) <= bar))
-            ok = ok and (within or flipped or rechecked)
+            ok = ok and bool(self.gradient_ways())
         self.status = "pass" if ok else "fail"
         if not ok:
             self.error = "tolerance" if self.keys in ("equal", "strict load") else "keys"
